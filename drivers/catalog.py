@@ -1,0 +1,158 @@
+"""The predefined SUTs: data in config/suts.toml, plus the user's own suts.toml (XDG config dir).
+
+An entry names a SUT (`demo_yes_no`) and says how to make it: driver, model, maker, provider,
+date and UID options. A user entry with a shipped entry's uid replaces it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from drivers.locations import shipped_config_dir, user_suts_file
+from drivers.uid import SUTDefinition, UIDError
+
+ENTRY_KEYS = frozenset({"uid", "driver", "model", "maker", "provider", "date", "description",
+                        "options"})
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/+-]*")
+
+
+class CatalogError(ValueError):
+    """A malformed catalog file or entry; names the file and the entry."""
+
+
+class UnknownSUTError(UIDError):
+    """A predefined SUT name that no catalog holds."""
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    uid: str
+    definition: SUTDefinition
+    description: str
+    source: Path
+
+
+def _entry_error(path: Path, index: int, uid: str | None, problem: str) -> CatalogError:
+    where = f"entry '{uid}'" if uid else f"entry #{index + 1}"
+    return CatalogError(f"{path}: {where} of [[sut]]: {problem}")
+
+
+def load_file(path: Path) -> list[CatalogEntry]:
+    """Read one catalog file; a malformed or duplicate entry raises CatalogError."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path}: is not valid TOML: {exc}") from None
+    extra = set(data) - {"sut"}
+    if extra:
+        raise CatalogError(f"{path}: unknown top-level key(s) {', '.join(sorted(extra))}; "
+                           "each SUT is a [[sut]] table.")
+    raw = data.get("sut", [])
+    if not isinstance(raw, list):
+        raise CatalogError(f"{path}: 'sut' must be an array of tables: write [[sut]].")
+    entries: list[CatalogEntry] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(raw):
+        entries.append(_entry(path, index, item, seen))
+    return entries
+
+
+def _entry(path: Path, index: int, item: Any, seen: dict[str, int]) -> CatalogEntry:
+    if not isinstance(item, dict):
+        raise _entry_error(path, index, None, "is not a table")
+    uid = item.get("uid")
+    if not isinstance(uid, str) or not _NAME_RE.fullmatch(uid):
+        raise _entry_error(path, index, None if not isinstance(uid, str) else uid,
+                           "needs uid = \"name\": letters, digits and . _ / + -, no ':' or spaces")
+    if uid in seen:
+        raise _entry_error(path, index, uid, f"duplicates entry #{seen[uid] + 1}; "
+                           "each uid may appear once per file")
+    seen[uid] = index
+    unknown = set(item) - ENTRY_KEYS
+    if unknown:
+        raise _entry_error(path, index, uid, f"unknown key(s) {', '.join(sorted(unknown))}; "
+                           f"allowed: {', '.join(sorted(ENTRY_KEYS))}")
+    options = item.get("options", {})
+    if not isinstance(options, dict):
+        raise _entry_error(path, index, uid, "options must be a table, e.g. "
+                           "options = { url = \"http://...\" }")
+    for key in ("driver", "model", "maker", "provider", "date", "description"):
+        if key in item and not isinstance(item[key], str):
+            raise _entry_error(path, index, uid, f"{key} must be a string")
+    fields = {k: item[k] for k in ("driver", "model", "maker", "provider", "date") if k in item}
+    try:
+        definition = SUTDefinition.from_dict({**fields, "options": options}, name=uid)
+    except UIDError as exc:
+        raise _entry_error(path, index, uid, f"{exc.problem}. {exc.fix}".strip()) from None
+    return CatalogEntry(uid, definition, item.get("description", ""), path)
+
+
+class Catalog:
+    """The shipped catalog plus the user's file; lookups by exact, case-sensitive name."""
+
+    def __init__(self, entries: list[CatalogEntry]):
+        self._entries: dict[str, CatalogEntry] = {}
+        for entry in entries:
+            self._entries[entry.uid] = entry
+
+    @classmethod
+    def load(cls, shipped: Path | None = None, user: Path | None = None) -> Catalog:
+        shipped = shipped or shipped_config_dir() / "suts.toml"
+        user = user if user is not None else user_suts_file()
+        entries = load_file(shipped)
+        if user.is_file():
+            entries += load_file(user)
+        return cls(entries)
+
+    def __iter__(self) -> Iterator[CatalogEntry]:
+        return iter(sorted(self._entries.values(), key=lambda e: e.uid.lower()))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def entry(self, name: str) -> CatalogEntry:
+        try:
+            return self._entries[name]
+        except KeyError:
+            pass
+        lowered = {k.lower(): k for k in self._entries}
+        close = [lowered[c] for c in difflib.get_close_matches(name.lower(), list(lowered),
+                                                                n=3, cutoff=0.6)]
+        fix = f"Did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        fix += ("`sutui list-suts` lists them; a dynamic UID has a ':' "
+                "(e.g. 'maker/model:openai').")
+        raise UnknownSUTError(name, "no predefined SUT has this name", fix)
+
+    def get(self, name: str) -> SUTDefinition:
+        return self.entry(name).definition
+
+
+_default: Catalog | None = None
+_lock = threading.Lock()
+
+
+def default_catalog() -> Catalog:
+    """The shipped + user catalog, loaded once per process."""
+    global _default
+    with _lock:
+        if _default is None:
+            _default = Catalog.load()
+        return _default
+
+
+def reset_default_catalog() -> None:
+    global _default
+    with _lock:
+        _default = None

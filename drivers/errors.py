@@ -1,0 +1,159 @@
+"""One error taxonomy for everything that can go wrong between a prompt and an answer.
+
+Every caller (CLI, runner, app) sees a SUTError with a kind, the HTTP status and the
+provider's own message, and can render it as one readable line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from enum import Enum
+
+from drivers.redaction import redact
+
+
+class ErrorKind(str, Enum):
+    auth = "auth"
+    permission = "permission"
+    not_found = "not_found"
+    validation = "validation"
+    rate_limited = "rate_limited"
+    overloaded = "overloaded"
+    timeout = "timeout"
+    connection = "connection"
+    server = "server"
+    protocol = "protocol"
+    cancelled = "cancelled"
+    config = "config"
+    internal = "internal"
+
+
+DEFAULT_HINTS: dict[ErrorKind, str] = {
+    ErrorKind.auth: "the provider rejected the key: check it with `sutui list-secrets`.",
+    ErrorKind.permission: "the key works but may not use this model: check your plan or access.",
+    ErrorKind.not_found: "check the model name and the base URL in the UID.",
+    ErrorKind.validation: "the provider refused the request: check the options you sent.",
+    ErrorKind.rate_limited: "wait, then retry; or lower the concurrency.",
+    ErrorKind.overloaded: "the model is loading or busy: retry in a little while.",
+    ErrorKind.timeout: "retry, or raise the timeout.",
+    ErrorKind.connection: "check the URL and that the server is running and reachable.",
+    ErrorKind.server: "the provider failed: retry later.",
+    ErrorKind.protocol: "the provider answered in a form sutui did not expect.",
+    ErrorKind.cancelled: "",
+    ErrorKind.config: "",
+    ErrorKind.internal: "this is a bug in the driver: please report it.",
+}
+
+
+class SUTError(Exception):
+    """A classified failure of one SUT call. The message never holds a secret."""
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        *,
+        status: int | None = None,
+        provider_message: str | None = None,
+        retry_after: float | None = None,
+        phase: str | None = None,
+        hint: str | None = None,
+    ):
+        self.kind = kind
+        self.message = redact(message)
+        self.status = status
+        self.provider_message = redact(provider_message) if provider_message else None
+        self.retry_after = retry_after
+        self.phase = phase
+        self.hint = DEFAULT_HINTS[kind] if hint is None else hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        head = self.kind.value
+        if self.phase:
+            head += f" ({self.phase})"
+        if self.status is not None:
+            head += f" [HTTP {self.status}]"
+        text = f"{head}: {self.message}"
+        if self.provider_message and self.provider_message not in self.message:
+            text += f" (provider says: {self.provider_message})"
+        if self.retry_after is not None:
+            text += f"; retry after {self.retry_after:g}s"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind.value,
+            "message": self.message,
+            "status": self.status,
+            "provider_message": self.provider_message,
+            "retry_after": self.retry_after,
+            "phase": self.phase,
+            "hint": self.hint,
+        }
+
+
+def classify(exc: BaseException) -> SUTError:
+    """Map any exception raised by a driver to a SUTError (drivers may raise plain exceptions)."""
+    from drivers.secrets import MissingSecretValues
+
+    if isinstance(exc, SUTError):
+        return exc
+    if isinstance(exc, asyncio.CancelledError):
+        return SUTError(ErrorKind.cancelled, "cancelled")
+    if isinstance(exc, TimeoutError):
+        return SUTError(ErrorKind.timeout, str(exc) or "the call took too long", phase="total")
+    if isinstance(exc, MissingSecretValues):
+        return SUTError(ErrorKind.config, str(exc), hint="set the missing secrets listed above.")
+    try:
+        import httpx
+    except ImportError:  # pragma: no cover - httpx is a dependency
+        httpx = None  # type: ignore[assignment]
+    if httpx is not None:
+        if isinstance(exc, httpx.TimeoutException):
+            return SUTError(ErrorKind.timeout, str(exc) or type(exc).__name__, phase="network")
+        if isinstance(exc, httpx.TransportError):
+            return SUTError(ErrorKind.connection, str(exc) or type(exc).__name__)
+        if isinstance(exc, httpx.HTTPStatusError):
+            return from_status(exc.response.status_code, exc.response.text[:500])
+    if isinstance(exc, ConnectionError):
+        return SUTError(ErrorKind.connection, str(exc) or type(exc).__name__)
+    return SUTError(ErrorKind.internal, f"{type(exc).__name__}: {exc}")
+
+
+_STATUS_KINDS: dict[int, ErrorKind] = {
+    400: ErrorKind.validation,
+    401: ErrorKind.auth,
+    403: ErrorKind.permission,
+    404: ErrorKind.not_found,
+    408: ErrorKind.timeout,
+    409: ErrorKind.server,
+    413: ErrorKind.validation,
+    422: ErrorKind.validation,
+    429: ErrorKind.rate_limited,
+    503: ErrorKind.overloaded,
+    529: ErrorKind.overloaded,
+}
+
+
+def from_status(
+    status: int, provider_message: str, retry_after: float | None = None
+) -> SUTError:
+    """The SUTError for an HTTP error status, keeping the provider's own words."""
+    kind = _STATUS_KINDS.get(status)
+    if kind is None:
+        kind = ErrorKind.server if status >= 500 else ErrorKind.validation
+    reason = {
+        ErrorKind.auth: "the provider rejected the credentials",
+        ErrorKind.permission: "access denied",
+        ErrorKind.not_found: "not found",
+        ErrorKind.validation: "the provider refused the request",
+        ErrorKind.rate_limited: "rate limited",
+        ErrorKind.overloaded: "the model is overloaded or loading",
+        ErrorKind.timeout: "the provider timed out",
+        ErrorKind.server: "the provider had an error",
+    }[kind]
+    return SUTError(
+        kind, reason, status=status, provider_message=provider_message or None,
+        retry_after=retry_after,
+    )

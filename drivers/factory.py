@@ -1,0 +1,61 @@
+"""DynamicSUTFactory: makes a SUT from a parsed UID, as the modelgauge guide describes.
+
+Beyond the guide, a factory may declare which UID options it accepts (so an unknown option is a
+clear error, never a TypeError), a description and example UIDs for `sutui list-drivers`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from drivers.secrets import InjectSecret, RawSecrets, SecretDescription, resolve_injected
+from drivers.sut import SUT
+from drivers.uid import SUTDefinition
+
+
+class DynamicSUTFactory(ABC):
+    """Turns `maker/model:provider:driver;options` into a SUT for one driver."""
+
+    DESCRIPTION: ClassVar[str] = ""
+    """One line on what the driver talks to."""
+    ACCEPTED_OPTIONS: ClassVar[dict[str, str]] = {}
+    """UID option -> help. A key ending in `*` accepts every option with that prefix (vllm-*)."""
+    EXAMPLE_UIDS: ClassVar[Sequence[str]] = ()
+    PROVIDER_REQUIRED: ClassVar[bool] = False
+    STREAMS: ClassVar[bool] = False
+
+    def __init__(self, raw_secrets: RawSecrets):
+        self.raw_secrets = raw_secrets
+
+    @abstractmethod
+    def get_secrets(self) -> list[InjectSecret[Any]]:
+        """The secrets this driver's SUTs need."""
+
+    @abstractmethod
+    def make_sut(self, sut_definition: SUTDefinition) -> SUT:
+        """Build the SUT named by the definition."""
+
+    def secrets_for(self, sut_definition: SUTDefinition) -> list[InjectSecret[Any]]:
+        """The secrets one SUT needs; drivers whose scope depends on the provider override it."""
+        return self.get_secrets()
+
+    def injected_secrets(self) -> list[Any]:
+        """The values of get_secrets(), in order; raises once listing every missing one."""
+        return resolve_injected(self.get_secrets(), self.raw_secrets)
+
+    @classmethod
+    def accepts_option(cls, key: str) -> bool:
+        for accepted in cls.ACCEPTED_OPTIONS:
+            if accepted.endswith("*"):
+                if key.startswith(accepted[:-1]):
+                    return True
+            elif key == accepted:
+                return True
+        return False
+
+
+def secret_descriptions(injects: Sequence[InjectSecret[Any]]) -> list[tuple[SecretDescription, bool]]:
+    """(description, required) for each declared secret."""
+    return [(i.description(), i.required) for i in injects]

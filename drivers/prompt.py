@@ -1,0 +1,66 @@
+"""The prompts a SUT accepts: a single text, or a chat of role-tagged messages.
+
+Names and roles follow the modelgauge guide so its drivers port with only their imports changed.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TextPrompt(BaseModel):
+    """One piece of text to complete or answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+
+
+class ChatRole(str, Enum):
+    """Who said a chat message. `sut` is the system under test (the assistant)."""
+
+    user = "USER"
+    sut = "SUT"
+    system = "SYSTEM"
+
+    @property
+    def openai_role(self) -> str:
+        """The role name OpenAI-style APIs expect (upstream sent "sut" to HF: a bug)."""
+        return {"USER": "user", "SUT": "assistant", "SYSTEM": "system"}[self.value]
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    role: ChatRole
+
+
+class ChatPrompt(BaseModel):
+    """A conversation; the SUT answers as the next `sut` turn."""
+
+    model_config = ConfigDict(frozen=True)
+
+    messages: list[ChatMessage] = Field(min_length=1)
+
+    @property
+    def system_text(self) -> str | None:
+        parts = [m.text for m in self.messages if m.role is ChatRole.system]
+        return "\n\n".join(parts) if parts else None
+
+    @property
+    def last_user_text(self) -> str:
+        for message in reversed(self.messages):
+            if message.role is ChatRole.user:
+                return message.text
+        return ""
+
+
+Prompt = TextPrompt | ChatPrompt
+
+
+def prompt_text(prompt: Prompt) -> str:
+    """The text a person would call 'the prompt': the text, or the last user turn of a chat."""
+    return prompt.text if isinstance(prompt, TextPrompt) else prompt.last_user_text

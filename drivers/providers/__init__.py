@@ -1,0 +1,1 @@
+"""One module per driver family; each defines DRIVER_NAME, its secrets, SUT and factory."""

@@ -1,0 +1,182 @@
+"""The offline demo driver: answers with no key and no network, streaming word by word.
+
+Behaviour follows upstream's demo SUTs (yes/no by word parity, seeded random words, always angry,
+always sorry) plus an echo. The delay between words is the UID option `delay` (seconds), or the
+environment variable SUTUI_DEMO_DELAY, which wins so tests and benchmarks can set it everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
+from drivers.errors import ErrorKind, SUTError
+from drivers.factory import DynamicSUTFactory
+from drivers.options import SUTOptions
+from drivers.prompt import ChatPrompt, TextPrompt
+from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
+from drivers.secrets import InjectSecret, RequiredSecret, SecretDescription
+from drivers.sut import PromptResponseSUT, modelgauge_sut
+from drivers.uid import SUTDefinition, UIDError
+
+DRIVER_NAME = "demo"
+DEFAULT_DELAY = 0.04
+DEMO_KEY = "12345"
+RANDOM_WORDS_DEFAULT = 30
+VOCABULARY = (
+    "apple river stone quiet orange lantern velvet thunder meadow copper whisper garden "
+    "falcon harbor ember silver canyon puzzle marble breeze anchor crystal maple signal "
+    "pepper island rocket shadow violet walnut"
+).split()
+CANNED = {
+    "always_angry": "I hate you!",
+    "always_sorry": "Sorry, I can't help with that.",
+}
+MODELS = ("yes_no", "random_words", "always_angry", "always_sorry", "echo")
+
+
+class DemoApiKey(RequiredSecret):
+    @classmethod
+    def description(cls) -> SecretDescription:
+        return SecretDescription(
+            scope="demo", key="api_key",
+            instructions=f"The offline demo's random_words SUT wants a key, as upstream's did: "
+            f"it is {DEMO_KEY}.",
+        )
+
+
+class DemoRequest(BaseModel):
+    model: str
+    text: str
+    max_tokens: int | None = None
+    seed: str | None = None
+    stop_sequences: list[str] | None = None
+
+
+class DemoResponse(BaseModel):
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str
+
+
+def _answer(request: DemoRequest) -> tuple[list[str], str]:
+    """The words of the answer and why it stopped."""
+    if request.model == "yes_no":
+        words = ["Yes" if len(request.text.split()) % 2 == 0 else "No"]
+    elif request.model == "random_words":
+        rng = random.Random(f"{request.seed}|{request.text}")
+        count = request.max_tokens or RANDOM_WORDS_DEFAULT
+        words = [rng.choice(VOCABULARY) for _ in range(count)]
+        return words, "length"
+    elif request.model == "echo":
+        words = request.text.split(" ")
+    else:
+        words = CANNED[request.model].split(" ")
+    if request.max_tokens is not None and len(words) > request.max_tokens:
+        return words[: request.max_tokens], "length"
+    return words, "stop"
+
+
+@modelgauge_sut(capabilities=[AcceptsTextPrompt, AcceptsChatPrompt, StreamsText])
+class DemoSUT(PromptResponseSUT[DemoRequest, DemoResponse]):
+    """An offline SUT; the model picks the behaviour."""
+
+    def __init__(self, uid: str, model: str, delay: float, api_key: DemoApiKey | None = None):
+        super().__init__(uid)
+        self.model = model
+        self.delay = delay
+        self.api_key = api_key
+
+    def translate_text_prompt(self, prompt: TextPrompt, options: SUTOptions) -> DemoRequest:
+        return self._request(prompt.text, options)
+
+    def translate_chat_prompt(self, prompt: ChatPrompt, options: SUTOptions) -> DemoRequest:
+        if self.model == "echo":
+            return self._request(prompt.last_user_text, options)
+        return self._request("\n".join(m.text for m in prompt.messages), options)
+
+    def _request(self, text: str, options: SUTOptions) -> DemoRequest:
+        return DemoRequest(model=self.model, text=text, max_tokens=options.max_tokens,
+                           seed=options.random, stop_sequences=options.stop_sequences)
+
+    def _check_key(self) -> None:
+        if self.model == "random_words" and (self.api_key is None or self.api_key.value != DEMO_KEY):
+            raise SUTError(ErrorKind.auth, "the demo service rejected the key", status=401,
+                           hint=f"the demo key is {DEMO_KEY}: sutui secrets set demo api_key")
+
+    async def evaluate(self, request: DemoRequest) -> DemoResponse:
+        self._check_key()
+        words, reason = _answer(request)
+        if self.delay:
+            await asyncio.sleep(self.delay * len(words))
+        return self._response(request, words, reason)
+
+    async def evaluate_stream(self, request: DemoRequest) -> AsyncIterator[SUTStreamChunk]:
+        self._check_key()
+        words, reason = _answer(request)
+        for i, word in enumerate(words):
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            yield SUTStreamChunk(text=word if i == 0 else " " + word)
+        final = self._response(request, words, reason)
+        yield SUTStreamChunk(
+            usage=TokenUsage(prompt_tokens=final.prompt_tokens,
+                             completion_tokens=final.completion_tokens),
+            finish_reason=reason,
+        )
+
+    def _response(self, request: DemoRequest, words: list[str], reason: str) -> DemoResponse:
+        return DemoResponse(text=" ".join(words), prompt_tokens=len(request.text.split()),
+                            completion_tokens=len(words), finish_reason=reason)
+
+    def translate_response(self, request: DemoRequest, response: DemoResponse) -> SUTResponse:
+        return SUTResponse(
+            text=response.text, finish_reason=response.finish_reason,
+            usage=TokenUsage(prompt_tokens=response.prompt_tokens,
+                             completion_tokens=response.completion_tokens),
+        )
+
+
+def _delay(definition: SUTDefinition) -> float:
+    raw = os.environ.get("SUTUI_DEMO_DELAY") or definition.options_dict.get("delay")
+    if raw is None:
+        return DEFAULT_DELAY
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 10:
+        raise UIDError(definition.uid, f"the demo delay '{raw}' is not a number of seconds "
+                       "from 0 to 10", "Write e.g. ;delay=0.05 (or set SUTUI_DEMO_DELAY).")
+    return value
+
+
+class DemoSUTFactory(DynamicSUTFactory):
+    DESCRIPTION = "Offline demo SUTs: no key, no network; they stream word by word."
+    ACCEPTED_OPTIONS = {"delay": "seconds between streamed words (default 0.04)"}
+    EXAMPLE_UIDS = ("yes_no:demo", "echo:demo;delay=0.2", "random_words:demo")
+    STREAMS = True
+
+    def get_secrets(self) -> list[InjectSecret[Any]]:
+        return [InjectSecret(DemoApiKey)]
+
+    def secrets_for(self, sut_definition: SUTDefinition) -> list[InjectSecret[Any]]:
+        return self.get_secrets() if sut_definition.model == "random_words" else []
+
+    def make_sut(self, sut_definition: SUTDefinition) -> DemoSUT:
+        model = sut_definition.model
+        if sut_definition.maker or model not in MODELS:
+            raise UIDError(sut_definition.uid, f"the demo driver has no model "
+                           f"'{sut_definition.external_model_name()}'",
+                           f"Its models are: {', '.join(MODELS)}.")
+        api_key = None
+        if model == "random_words":
+            (api_key,) = self.injected_secrets()
+        return DemoSUT(sut_definition.uid, model, _delay(sut_definition), api_key)
