@@ -18,8 +18,9 @@ from typing import Any
 from drivers.locations import shipped_config_dir, user_suts_file
 from drivers.uid import SUTDefinition, UIDError
 
-ENTRY_KEYS = frozenset({"uid", "driver", "model", "maker", "provider", "date", "description",
-                        "options"})
+ENTRY_KEYS = frozenset(
+    {"uid", "driver", "model", "maker", "provider", "date", "description", "options"}
+)
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/+-]*")
 
 
@@ -54,8 +55,10 @@ def load_file(path: Path) -> list[CatalogEntry]:
         raise CatalogError(f"{path}: is not valid TOML: {exc}") from None
     extra = set(data) - {"sut"}
     if extra:
-        raise CatalogError(f"{path}: unknown top-level key(s) {', '.join(sorted(extra))}; "
-                           "each SUT is a [[sut]] table.")
+        raise CatalogError(
+            f"{path}: unknown top-level key(s) {', '.join(sorted(extra))}; "
+            "each SUT is a [[sut]] table."
+        )
     raw = data.get("sut", [])
     if not isinstance(raw, list):
         raise CatalogError(f"{path}: 'sut' must be an array of tables: write [[sut]].")
@@ -71,20 +74,34 @@ def _entry(path: Path, index: int, item: Any, seen: dict[str, int]) -> CatalogEn
         raise _entry_error(path, index, None, "is not a table")
     uid = item.get("uid")
     if not isinstance(uid, str) or not _NAME_RE.fullmatch(uid):
-        raise _entry_error(path, index, None if not isinstance(uid, str) else uid,
-                           "needs uid = \"name\": letters, digits and . _ / + -, no ':' or spaces")
+        raise _entry_error(
+            path,
+            index,
+            None if not isinstance(uid, str) else uid,
+            "needs uid = \"name\": letters, digits and . _ / + -, no ':' or spaces",
+        )
     if uid in seen:
-        raise _entry_error(path, index, uid, f"duplicates entry #{seen[uid] + 1}; "
-                           "each uid may appear once per file")
+        raise _entry_error(
+            path,
+            index,
+            uid,
+            f"duplicates entry #{seen[uid] + 1}; each uid may appear once per file",
+        )
     seen[uid] = index
     unknown = set(item) - ENTRY_KEYS
     if unknown:
-        raise _entry_error(path, index, uid, f"unknown key(s) {', '.join(sorted(unknown))}; "
-                           f"allowed: {', '.join(sorted(ENTRY_KEYS))}")
+        raise _entry_error(
+            path,
+            index,
+            uid,
+            f"unknown key(s) {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(sorted(ENTRY_KEYS))}",
+        )
     options = item.get("options", {})
     if not isinstance(options, dict):
-        raise _entry_error(path, index, uid, "options must be a table, e.g. "
-                           "options = { url = \"http://...\" }")
+        raise _entry_error(
+            path, index, uid, 'options must be a table, e.g. options = { url = "http://..." }'
+        )
     for key in ("driver", "model", "maker", "provider", "date", "description"):
         if key in item and not isinstance(item[key], str):
             raise _entry_error(path, index, uid, f"{key} must be a string")
@@ -128,11 +145,12 @@ class Catalog:
         except KeyError:
             pass
         lowered = {k.lower(): k for k in self._entries}
-        close = [lowered[c] for c in difflib.get_close_matches(name.lower(), list(lowered),
-                                                                n=3, cutoff=0.6)]
+        close = [
+            lowered[c]
+            for c in difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
+        ]
         fix = f"Did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-        fix += ("`sutui list-suts` lists them; a dynamic UID has a ':' "
-                "(e.g. 'maker/model:openai').")
+        fix += "`sutui list-suts` lists them; a dynamic UID has a ':' (e.g. 'maker/model:openai')."
         raise UnknownSUTError(name, "no predefined SUT has this name", fix)
 
     def get(self, name: str) -> SUTDefinition:

@@ -136,9 +136,7 @@ _STATUS_KINDS: dict[int, ErrorKind] = {
 }
 
 
-def from_status(
-    status: int, provider_message: str, retry_after: float | None = None
-) -> SUTError:
+def from_status(status: int, provider_message: str, retry_after: float | None = None) -> SUTError:
     """The SUTError for an HTTP error status, keeping the provider's own words."""
     kind = _STATUS_KINDS.get(status)
     if kind is None:
@@ -154,6 +152,9 @@ def from_status(
         ErrorKind.server: "the provider had an error",
     }[kind]
     return SUTError(
-        kind, reason, status=status, provider_message=provider_message or None,
+        kind,
+        reason,
+        status=status,
+        provider_message=provider_message or None,
         retry_after=retry_after,
     )

@@ -56,6 +56,8 @@ class DynamicSUTFactory(ABC):
         return False
 
 
-def secret_descriptions(injects: Sequence[InjectSecret[Any]]) -> list[tuple[SecretDescription, bool]]:
+def secret_descriptions(
+    injects: Sequence[InjectSecret[Any]],
+) -> list[tuple[SecretDescription, bool]]:
     """(description, required) for each declared secret."""
     return [(i.description(), i.required) for i in injects]

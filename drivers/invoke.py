@@ -24,22 +24,30 @@ from drivers.sut import SUT, PromptResponseSUT
 class MissingSUTCapabilities(TypeError):
     def __init__(self, uid: str, missing: list[type[Capability]], why: str):
         names = ", ".join(c.__name__ for c in missing)
-        super().__init__(f"{uid} is missing the following required capabilities: [{names}] ({why}).")
+        super().__init__(
+            f"{uid} is missing the following required capabilities: [{names}] ({why})."
+        )
 
 
 def translate(sut: SUT, prompt: Prompt, options: SUTOptions) -> Any:
     if not isinstance(sut, PromptResponseSUT):
         raise TypeError(f"{sut.uid} is not a PromptResponseSUT")
-    if options.top_logprobs is not None and ProducesPerTokenLogProbabilities not in sut.capabilities:
-        raise MissingSUTCapabilities(sut.uid, [ProducesPerTokenLogProbabilities],
-                                     "top_logprobs was asked for")
+    if (
+        options.top_logprobs is not None
+        and ProducesPerTokenLogProbabilities not in sut.capabilities
+    ):
+        raise MissingSUTCapabilities(
+            sut.uid, [ProducesPerTokenLogProbabilities], "top_logprobs was asked for"
+        )
     if isinstance(prompt, TextPrompt):
         if AcceptsTextPrompt in sut.capabilities:
             return sut.translate_text_prompt(prompt, options)
         if AcceptsChatPrompt in sut.capabilities:
             # A text prompt is a one-turn chat: every chat SUT can take it.
-            return sut.translate_chat_prompt(ChatPrompt.model_validate(
-                {"messages": [{"text": prompt.text, "role": "USER"}]}), options)
+            return sut.translate_chat_prompt(
+                ChatPrompt.model_validate({"messages": [{"text": prompt.text, "role": "USER"}]}),
+                options,
+            )
         raise MissingSUTCapabilities(sut.uid, [AcceptsTextPrompt], "the prompt is text")
     if AcceptsChatPrompt in sut.capabilities:
         return sut.translate_chat_prompt(prompt, options)
@@ -73,9 +81,12 @@ async def stream(sut: SUT, prompt: Prompt, options: SUTOptions) -> AsyncIterator
     assert isinstance(sut, PromptResponseSUT)
     if StreamsText not in sut.capabilities:
         response = sut.translate_response(request, await _evaluate(sut, request))
-        yield SUTStreamChunk(text=response.text, usage=response.usage,
-                             finish_reason=response.finish_reason,
-                             top_logprobs=response.top_logprobs)
+        yield SUTStreamChunk(
+            text=response.text,
+            usage=response.usage,
+            finish_reason=response.finish_reason,
+            top_logprobs=response.top_logprobs,
+        )
         return
     chunks = sut.evaluate_stream(request)
     if hasattr(chunks, "__aiter__"):
@@ -112,5 +123,9 @@ class ResponseBuilder:
         return "".join(self.parts)
 
     def build(self) -> SUTResponse:
-        return SUTResponse(text=self.text, usage=self.usage, finish_reason=self.finish_reason,
-                           top_logprobs=self.top_logprobs)
+        return SUTResponse(
+            text=self.text,
+            usage=self.usage,
+            finish_reason=self.finish_reason,
+            top_logprobs=self.top_logprobs,
+        )

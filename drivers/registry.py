@@ -58,7 +58,7 @@ class DriverRegistry:
         if name in drivers:
             return drivers[name]
         close = difflib.get_close_matches(name, list(drivers), n=3, cutoff=0.5)
-        fix = (f"Did you mean {' or '.join(repr(c) for c in close)}? " if close else "")
+        fix = f"Did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
         fix += "`sutui list-drivers` shows every driver."
         raise UIDError(uid or name, f"there is no driver '{name}'", fix)
 
@@ -97,9 +97,12 @@ def _factory_from(obj: Any) -> type[DynamicSUTFactory]:
         return obj
     if isinstance(obj, types.ModuleType):
         classes = [
-            c for c in vars(obj).values()
-            if inspect.isclass(c) and issubclass(c, DynamicSUTFactory)
-            and c.__module__ == obj.__name__ and not inspect.isabstract(c)
+            c
+            for c in vars(obj).values()
+            if inspect.isclass(c)
+            and issubclass(c, DynamicSUTFactory)
+            and c.__module__ == obj.__name__
+            and not inspect.isabstract(c)
         ]
         if len(classes) == 1:
             return classes[0]
@@ -127,13 +130,17 @@ def check_options(definition: SUTDefinition, info: DriverInfo, uid: str) -> None
         if not factory.accepts_option(key):
             accepted = ", ".join(factory.ACCEPTED_OPTIONS) or "none"
             raise UIDError(
-                uid, f"the driver '{info.name}' does not take the option '{key}'",
+                uid,
+                f"the driver '{info.name}' does not take the option '{key}'",
                 f"Options it takes: {accepted}.",
             )
     if factory.PROVIDER_REQUIRED and not definition.provider:
         example = (factory.EXAMPLE_UIDS or [f"maker/model:PROVIDER:{info.name}"])[0]
-        raise UIDError(uid, f"the driver '{info.name}' needs a provider",
-                       f"Write model:PROVIDER:{info.name}, e.g. '{example}'.")
+        raise UIDError(
+            uid,
+            f"the driver '{info.name}' needs a provider",
+            f"Write model:PROVIDER:{info.name}, e.g. '{example}'.",
+        )
 
 
 def resolve(

@@ -128,9 +128,10 @@ class MissingSecretValues(LookupError):
         target = f"your secrets file '{self.where}'" if self.where else "a secrets.toml"
         return (
             "To use this SUT you need these secrets. Set each in the environment "
-            "(SUTUI_<SCOPE>__<KEY>) or add them to " + target + ":\n\n" + secrets_toml(
-                self.descriptions
-            )
+            "(SUTUI_<SCOPE>__<KEY>) or add them to "
+            + target
+            + ":\n\n"
+            + secrets_toml(self.descriptions)
         )
 
 

@@ -61,13 +61,19 @@ def _encode(text: str, specials: str) -> str:
 
 def _decode(uid: str, text: str, what: str) -> str:
     if _BAD_PERCENT_RE.search(text):
-        raise UIDError(uid, f"the {what} has a '%' not followed by two hex digits",
-                       "Write a literal '%' as %25.")
+        raise UIDError(
+            uid,
+            f"the {what} has a '%' not followed by two hex digits",
+            "Write a literal '%' as %25.",
+        )
     try:
         return unquote(text, errors="strict")
     except UnicodeDecodeError:
-        raise UIDError(uid, f"the {what} has a percent-encoding that is not UTF-8",
-                       "Encode each byte of a UTF-8 character, e.g. %C3%A9 for 'é'.") from None
+        raise UIDError(
+            uid,
+            f"the {what} has a percent-encoding that is not UTF-8",
+            "Encode each byte of a UTF-8 character, e.g. %C3%A9 for 'é'.",
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -99,8 +105,11 @@ class SUTDefinition:
     def parse(uid: str) -> SUTDefinition:
         ref = parse_uid(uid)
         if isinstance(ref, PredefinedSUT):
-            raise UIDError(uid, "it has no ':', so it names a predefined SUT, not a dynamic one",
-                           f"A dynamic UID looks like {GRAMMAR}, e.g. 'maker/model:openai'.")
+            raise UIDError(
+                uid,
+                "it has no ':', so it names a predefined SUT, not a dynamic one",
+                f"A dynamic UID looks like {GRAMMAR}, e.g. 'maker/model:openai'.",
+            )
         return ref
 
     @staticmethod
@@ -123,15 +132,20 @@ class SUTDefinition:
                 options[labels.get(key, key)] = _option_text(value)
         label = name or str(data.get("model", "?"))
         if not fields.get("model"):
-            raise UIDError(label, "the model is missing", "Give a model, e.g. model = \"gpt-4o\".")
+            raise UIDError(label, "the model is missing", 'Give a model, e.g. model = "gpt-4o".')
         if not fields.get("driver"):
-            raise UIDError(label, "the driver is missing",
-                           "Give a driver, e.g. driver = \"openai\" (see `sutui list-drivers`).")
+            raise UIDError(
+                label,
+                "the driver is missing",
+                'Give a driver, e.g. driver = "openai" (see `sutui list-drivers`).',
+            )
         draft = SUTDefinition(
-            model=fields["model"], driver=str(fields["driver"]).lower(),
+            model=fields["model"],
+            driver=str(fields["driver"]).lower(),
             maker=fields.get("maker"),
             provider=(fields["provider"].lower() if fields.get("provider") else None),
-            date=fields.get("date"), options=tuple(sorted(options.items())),
+            date=fields.get("date"),
+            options=tuple(sorted(options.items())),
         )
         parsed = SUTDefinition.parse(draft.format())
         return replace(parsed, name=name)
@@ -234,8 +248,11 @@ def parse_uid(text: str) -> PredefinedSUT | SUTDefinition:
     if not uid:
         raise UIDError(text, "it is empty", f"Give a predefined SUT name or {GRAMMAR}.")
     if _CONTROL_RE.search(uid):
-        raise UIDError(uid.encode("unicode_escape").decode(), "it contains a control character",
-                       "Remove it, or percent-encode it.")
+        raise UIDError(
+            uid.encode("unicode_escape").decode(),
+            "it contains a control character",
+            "Remove it, or percent-encode it.",
+        )
     dynamic, _, rest = uid.partition(";")
     if ":" not in dynamic:
         return _predefined(uid, dynamic, rest)
@@ -246,16 +263,23 @@ def parse_uid(text: str) -> PredefinedSUT | SUTDefinition:
     parts = len(dynamic.split(":"))
     if parts > 4:
         raise UIDError(
-            uid, f"it has {parts} ':'-separated parts, and a UID has at most 4 ({GRAMMAR})",
-            "A ':' inside a model name must be written %3A, e.g. 'llama3%3A8b:ollama'.")
+            uid,
+            f"it has {parts} ':'-separated parts, and a UID has at most 4 ({GRAMMAR})",
+            "A ':' inside a model name must be written %3A, e.g. 'llama3%3A8b:ollama'.",
+        )
     if len(chunks) > 3:
         raise UIDError(
-            uid, f"it has 4 ':'-separated parts, but the last, '{chunks[-1]}', is not a date",
+            uid,
+            f"it has 4 ':'-separated parts, but the last, '{chunks[-1]}', is not a date",
             "A fourth part must be a date like 20250507 or 2025-05-07; a ':' inside a model "
-            "name must be written %3A.")
+            "name must be written %3A.",
+        )
     if len(chunks) == 1:
-        raise UIDError(uid, "the driver is missing",
-                       f"Write it after a ':', e.g. '{chunks[0]}:openai' (see `sutui list-drivers`).")
+        raise UIDError(
+            uid,
+            "the driver is missing",
+            f"Write it after a ':', e.g. '{chunks[0]}:openai' (see `sutui list-drivers`).",
+        )
     head = chunks[0]
     provider_raw = chunks[1] if len(chunks) == 3 else None
     driver_raw = chunks[-1]
@@ -263,8 +287,11 @@ def parse_uid(text: str) -> PredefinedSUT | SUTDefinition:
     if not slash:
         maker_raw, model_raw = "", head
     elif not maker_raw:
-        raise UIDError(uid, "there is nothing before the '/' that should end the maker",
-                       "Remove the leading '/', or write 'maker/model'.")
+        raise UIDError(
+            uid,
+            "there is nothing before the '/' that should end the maker",
+            "Remove the leading '/', or write 'maker/model'.",
+        )
     if not model_raw:
         raise UIDError(uid, "the model is missing", f"A UID starts with the model: {GRAMMAR}")
     values: dict[str, str | None] = {
@@ -280,11 +307,15 @@ def parse_uid(text: str) -> PredefinedSUT | SUTDefinition:
 
 def _predefined(uid: str, dynamic: str, rest: str) -> PredefinedSUT:
     if rest.strip(";").strip():
-        raise UIDError(uid, "options after ';' need a dynamic UID, and this one has no ':'",
-                       f"Predefined SUTs take no options; write a dynamic UID instead: {GRAMMAR}.")
+        raise UIDError(
+            uid,
+            "options after ';' need a dynamic UID, and this one has no ':'",
+            f"Predefined SUTs take no options; write a dynamic UID instead: {GRAMMAR}.",
+        )
     if any(ch.isspace() for ch in dynamic):
-        raise UIDError(uid, "a predefined SUT name has no spaces",
-                       "See `sutui list-suts` for the names.")
+        raise UIDError(
+            uid, "a predefined SUT name has no spaces", "See `sutui list-suts` for the names."
+        )
     return PredefinedSUT(dynamic)
 
 
@@ -297,11 +328,17 @@ def _parse_options(uid: str, rest: str, values: dict[str, str | None]) -> dict[s
         key_raw, eq, value_raw = chunk.partition("=")
         key = key_raw.strip().lower()
         if not eq:
-            raise UIDError(uid, f"the option '{chunk}' has no '='",
-                           f"Write options as key=value, e.g. ';{key or 'url'}=...'.")
+            raise UIDError(
+                uid,
+                f"the option '{chunk}' has no '='",
+                f"Write options as key=value, e.g. ';{key or 'url'}=...'.",
+            )
         if not _OPTION_KEY_RE.fullmatch(key):
-            raise UIDError(uid, f"'{key_raw}' is not an option name",
-                           "Option names are letters, digits, '-' and '_', e.g. url, reas, vllm-dtype.")
+            raise UIDError(
+                uid,
+                f"'{key_raw}' is not an option name",
+                "Option names are letters, digits, '-' and '_', e.g. url, reas, vllm-dtype.",
+            )
         if key in seen:
             raise UIDError(uid, f"the option '{key}' is given twice", "Keep one of them.")
         seen.add(key)
@@ -314,12 +351,18 @@ def _parse_options(uid: str, rest: str, values: dict[str, str | None]) -> dict[s
         if key in BOOLEAN_OPTIONS:
             flag = parse_bool(value)
             if flag is None:
-                raise UIDError(uid, f"the option '{key}' must be yes or no, not '{value}'",
-                               f"Write {key}=y or {key}=n (also yes/no, true/false, 1/0).")
+                raise UIDError(
+                    uid,
+                    f"the option '{key}' must be yes or no, not '{value}'",
+                    f"Write {key}=y or {key}=n (also yes/no, true/false, 1/0).",
+                )
             value = "y" if flag else "n"
         if key == "url" and not re.match(r"https?://[^/\s]", value):
-            raise UIDError(uid, f"the url '{value}' is not an http(s) URL",
-                           "Write the base URL in full, e.g. url=http://127.0.0.1:8080/v1.")
+            raise UIDError(
+                uid,
+                f"the url '{value}' is not an http(s) URL",
+                "Write the base URL in full, e.g. url=http://127.0.0.1:8080/v1.",
+            )
         options[key] = value
     return options
 
@@ -332,23 +375,38 @@ def _build(uid: str, values: dict[str, str | None], options: dict[str, str]) -> 
         raise UIDError(uid, "the driver is missing", "Name one; see `sutui list-drivers`.")
     driver = driver.strip().lower()
     if not _NAME_RE.fullmatch(driver):
-        raise UIDError(uid, f"'{driver}' is not a driver name",
-                       "Driver names are lower-case letters, digits, '.', '-' and '_'; "
-                       "see `sutui list-drivers`.")
+        raise UIDError(
+            uid,
+            f"'{driver}' is not a driver name",
+            "Driver names are lower-case letters, digits, '.', '-' and '_'; "
+            "see `sutui list-drivers`.",
+        )
     provider = values["provider"]
     if provider is not None:
         provider = provider.strip().lower()
         if not provider:
-            raise UIDError(uid, "the provider between the two ':' is empty",
-                           "Remove the extra ':' or name the provider.")
+            raise UIDError(
+                uid,
+                "the provider between the two ':' is empty",
+                "Remove the extra ':' or name the provider.",
+            )
         if not _NAME_RE.fullmatch(provider):
-            raise UIDError(uid, f"'{provider}' is not a provider name",
-                           "Provider names are letters, digits, '.', '-' and '_'.")
+            raise UIDError(
+                uid,
+                f"'{provider}' is not a provider name",
+                "Provider names are letters, digits, '.', '-' and '_'.",
+            )
     date = values["date"]
     if date is not None and not _DATE_RE.fullmatch(date):
         raise UIDError(uid, f"'{date}' is not a date", "Write YYYYMMDD or YYYY-MM-DD.")
     maker = values["maker"]
     if maker == "":
         raise UIDError(uid, "the maker is empty", "Remove 'mk=' or give a maker.")
-    return SUTDefinition(model=model, driver=driver, maker=maker, provider=provider, date=date,
-                         options=tuple(sorted(options.items())))
+    return SUTDefinition(
+        model=model,
+        driver=driver,
+        maker=maker,
+        provider=provider,
+        date=date,
+        options=tuple(sorted(options.items())),
+    )

@@ -29,11 +29,38 @@ DRIVER_NAME = "demo"
 DEFAULT_DELAY = 0.04
 DEMO_KEY = "12345"
 RANDOM_WORDS_DEFAULT = 30
-VOCABULARY = (
-    "apple river stone quiet orange lantern velvet thunder meadow copper whisper garden "
-    "falcon harbor ember silver canyon puzzle marble breeze anchor crystal maple signal "
-    "pepper island rocket shadow violet walnut"
-).split()
+VOCABULARY = [
+    "apple",
+    "river",
+    "stone",
+    "quiet",
+    "orange",
+    "lantern",
+    "velvet",
+    "thunder",
+    "meadow",
+    "copper",
+    "whisper",
+    "garden",
+    "falcon",
+    "harbor",
+    "ember",
+    "silver",
+    "canyon",
+    "puzzle",
+    "marble",
+    "breeze",
+    "anchor",
+    "crystal",
+    "maple",
+    "signal",
+    "pepper",
+    "island",
+    "rocket",
+    "shadow",
+    "violet",
+    "walnut",
+]
 CANNED = {
     "always_angry": "I hate you!",
     "always_sorry": "Sorry, I can't help with that.",
@@ -45,7 +72,8 @@ class DemoApiKey(RequiredSecret):
     @classmethod
     def description(cls) -> SecretDescription:
         return SecretDescription(
-            scope="demo", key="api_key",
+            scope="demo",
+            key="api_key",
             instructions=f"The offline demo's random_words SUT wants a key, as upstream's did: "
             f"it is {DEMO_KEY}.",
         )
@@ -103,13 +131,24 @@ class DemoSUT(PromptResponseSUT[DemoRequest, DemoResponse]):
         return self._request("\n".join(m.text for m in prompt.messages), options)
 
     def _request(self, text: str, options: SUTOptions) -> DemoRequest:
-        return DemoRequest(model=self.model, text=text, max_tokens=options.max_tokens,
-                           seed=options.random, stop_sequences=options.stop_sequences)
+        return DemoRequest(
+            model=self.model,
+            text=text,
+            max_tokens=options.max_tokens,
+            seed=options.random,
+            stop_sequences=options.stop_sequences,
+        )
 
     def _check_key(self) -> None:
-        if self.model == "random_words" and (self.api_key is None or self.api_key.value != DEMO_KEY):
-            raise SUTError(ErrorKind.auth, "the demo service rejected the key", status=401,
-                           hint=f"the demo key is {DEMO_KEY}: sutui secrets set demo api_key")
+        if self.model == "random_words" and (
+            self.api_key is None or self.api_key.value != DEMO_KEY
+        ):
+            raise SUTError(
+                ErrorKind.auth,
+                "the demo service rejected the key",
+                status=401,
+                hint=f"the demo key is {DEMO_KEY}: sutui secrets set demo api_key",
+            )
 
     async def evaluate(self, request: DemoRequest) -> DemoResponse:
         self._check_key()
@@ -127,20 +166,27 @@ class DemoSUT(PromptResponseSUT[DemoRequest, DemoResponse]):
             yield SUTStreamChunk(text=word if i == 0 else " " + word)
         final = self._response(request, words, reason)
         yield SUTStreamChunk(
-            usage=TokenUsage(prompt_tokens=final.prompt_tokens,
-                             completion_tokens=final.completion_tokens),
+            usage=TokenUsage(
+                prompt_tokens=final.prompt_tokens, completion_tokens=final.completion_tokens
+            ),
             finish_reason=reason,
         )
 
     def _response(self, request: DemoRequest, words: list[str], reason: str) -> DemoResponse:
-        return DemoResponse(text=" ".join(words), prompt_tokens=len(request.text.split()),
-                            completion_tokens=len(words), finish_reason=reason)
+        return DemoResponse(
+            text=" ".join(words),
+            prompt_tokens=len(request.text.split()),
+            completion_tokens=len(words),
+            finish_reason=reason,
+        )
 
     def translate_response(self, request: DemoRequest, response: DemoResponse) -> SUTResponse:
         return SUTResponse(
-            text=response.text, finish_reason=response.finish_reason,
-            usage=TokenUsage(prompt_tokens=response.prompt_tokens,
-                             completion_tokens=response.completion_tokens),
+            text=response.text,
+            finish_reason=response.finish_reason,
+            usage=TokenUsage(
+                prompt_tokens=response.prompt_tokens, completion_tokens=response.completion_tokens
+            ),
         )
 
 
@@ -153,8 +199,11 @@ def _delay(definition: SUTDefinition) -> float:
     except ValueError:
         value = -1.0
     if not 0 <= value <= 10:
-        raise UIDError(definition.uid, f"the demo delay '{raw}' is not a number of seconds "
-                       "from 0 to 10", "Write e.g. ;delay=0.05 (or set SUTUI_DEMO_DELAY).")
+        raise UIDError(
+            definition.uid,
+            f"the demo delay '{raw}' is not a number of seconds from 0 to 10",
+            "Write e.g. ;delay=0.05 (or set SUTUI_DEMO_DELAY).",
+        )
     return value
 
 
@@ -173,9 +222,11 @@ class DemoSUTFactory(DynamicSUTFactory):
     def make_sut(self, sut_definition: SUTDefinition) -> DemoSUT:
         model = sut_definition.model
         if sut_definition.maker or model not in MODELS:
-            raise UIDError(sut_definition.uid, f"the demo driver has no model "
-                           f"'{sut_definition.external_model_name()}'",
-                           f"Its models are: {', '.join(MODELS)}.")
+            raise UIDError(
+                sut_definition.uid,
+                f"the demo driver has no model '{sut_definition.external_model_name()}'",
+                f"Its models are: {', '.join(MODELS)}.",
+            )
         api_key = None
         if model == "random_words":
             (api_key,) = self.injected_secrets()

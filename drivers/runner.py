@@ -1,0 +1,174 @@
+"""Fan-out: one prompt to many SUTs at once, as one stream of events per SUT.
+
+Each SUT runs in its own task, so one SUT's failure, timeout or cancel never touches the others.
+Nothing a SUT already produced is lost: a failed or cancelled run carries its partial text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+from drivers.errors import ErrorKind, SUTError, classify
+from drivers.invoke import ResponseBuilder, stream
+from drivers.options import SUTOptions
+from drivers.prompt import Prompt
+from drivers.response import SUTResponse
+from drivers.sut import SUT
+
+DEFAULT_PER_DRIVER_LIMIT = 64
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    """One SUT to run; `key` tells its events apart (two columns may hold the same SUT)."""
+
+    key: str
+    sut: SUT
+    options: SUTOptions | None = None
+    group: str = ""
+    """Concurrency group, usually the driver name."""
+
+
+@dataclass(frozen=True)
+class Timings:
+    first_token_s: float | None
+    total_s: float
+
+    def tokens_per_s(self, tokens: int | None) -> float | None:
+        """Output speed after the first token: (tokens - 1) / (total - time to first token)."""
+        if not tokens or tokens < 2 or self.first_token_s is None:
+            return None
+        span = self.total_s - self.first_token_s
+        return (tokens - 1) / span if span > 0.001 else None
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    key: str
+
+
+@dataclass(frozen=True)
+class Queued(RunEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class Started(RunEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class FirstToken(RunEvent):
+    first_token_s: float
+
+
+@dataclass(frozen=True)
+class Chunk(RunEvent):
+    text: str
+
+
+@dataclass(frozen=True)
+class Finished(RunEvent):
+    response: SUTResponse
+    timings: Timings
+
+
+@dataclass(frozen=True)
+class Failed(RunEvent):
+    error: SUTError
+    partial_text: str
+    timings: Timings
+
+
+@dataclass(frozen=True)
+class Cancelled(RunEvent):
+    partial_text: str
+    timings: Timings
+
+
+TERMINAL = (Finished, Failed, Cancelled)
+
+
+@dataclass
+class FanOut:
+    """Run `prompt` against every target. Iterate `events()`; call `cancel(key)` or
+    `cancel_all()` from the same event loop at any time."""
+
+    targets: Sequence[RunTarget]
+    prompt: Prompt
+    options: SUTOptions = field(default_factory=SUTOptions)
+    timeout_s: float | None = None
+    per_group_limit: int = DEFAULT_PER_DRIVER_LIMIT
+    _queue: asyncio.Queue[RunEvent] = field(default_factory=asyncio.Queue, init=False)
+    _tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict, init=False)
+    _limits: dict[str, asyncio.Semaphore] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        keys = [t.key for t in self.targets]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each RunTarget needs its own key")
+
+    async def events(self) -> AsyncIterator[RunEvent]:
+        for target in self.targets:
+            self._queue.put_nowait(Queued(target.key))
+        for target in self.targets:
+            self._tasks[target.key] = asyncio.create_task(self._run(target))
+        remaining = len(self.targets)
+        try:
+            while remaining:
+                event = await self._queue.get()
+                if isinstance(event, TERMINAL):
+                    remaining -= 1
+                yield event
+        finally:
+            self.cancel_all()
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    def cancel(self, key: str) -> None:
+        task = self._tasks.get(key)
+        if task is not None and not task.done():
+            task.cancel()
+
+    def cancel_all(self) -> None:
+        for key in self._tasks:
+            self.cancel(key)
+
+    async def _run(self, target: RunTarget) -> None:
+        builder = ResponseBuilder()
+        start = time.monotonic()
+        first: float | None = None
+
+        def timings() -> Timings:
+            return Timings(first, time.monotonic() - start)
+
+        emit = self._queue.put_nowait
+        try:
+            limit = self._limits.setdefault(target.group, asyncio.Semaphore(self.per_group_limit))
+            async with limit:
+                start = time.monotonic()
+                emit(Started(target.key))
+                options = target.options or self.options
+                async with asyncio.timeout(self.timeout_s):
+                    async for chunk in stream(target.sut, self.prompt, options):
+                        if chunk.text and first is None:
+                            first = time.monotonic() - start
+                            emit(FirstToken(target.key, first))
+                        builder.add(chunk)
+                        if chunk.text:
+                            emit(Chunk(target.key, chunk.text))
+            emit(Finished(target.key, builder.build(), timings()))
+        except asyncio.CancelledError:
+            emit(Cancelled(target.key, builder.text, timings()))
+        except TimeoutError:
+            error = SUTError(
+                ErrorKind.timeout,
+                f"no complete answer within {self.timeout_s:g} s",
+                phase="total",
+                hint="raise the timeout, or retry.",
+            )
+            emit(Failed(target.key, error, builder.text, timings()))
+        except Exception as exc:  # one SUT's failure must never touch the others
+            emit(Failed(target.key, classify(exc), builder.text, timings()))

@@ -1,0 +1,153 @@
+"""Where secret values come from, in layers, each lookup saying which layer supplied it.
+
+1. the environment: SUTUI_<SCOPE>__<KEY>, then the provider's usual variable (OPENAI_API_KEY...);
+2. (the OS keyring: added by the keyring issue);
+3. a secrets.toml in upstream modelgauge's format, read-only: the one the user names, or
+   config/secrets.toml found from the current directory upward.
+
+Factories get a RawSecrets view that looks values up only when a driver asks for them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from drivers.redaction import register_secret
+from drivers.secrets import env_var_name
+
+CONVENTIONAL_ENV: dict[tuple[str, str], tuple[str, ...]] = {
+    ("openai", "api_key"): ("OPENAI_API_KEY",),
+    ("openai", "organization"): ("OPENAI_ORG_ID",),
+    ("hugging_face", "token"): ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"),
+    ("together", "api_key"): ("TOGETHER_API_KEY",),
+    ("anthropic", "api_key"): ("ANTHROPIC_API_KEY",),
+    ("google_ai", "api_key"): ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+    ("mistralai", "api_key"): ("MISTRAL_API_KEY",),
+    ("nvidia-nim-api", "api_key"): ("NVIDIA_API_KEY",),
+}
+"""The variables people already have set for each provider, after SUTUI_<SCOPE>__<KEY>."""
+
+
+class SecretsFileError(ValueError):
+    """A secrets.toml that cannot be used; names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class SecretValue:
+    value: str
+    layer: str
+    """'env', 'keyring' or 'file'."""
+    source: str
+    """The variable name or the file path (never the value)."""
+
+    def __repr__(self) -> str:
+        return f"SecretValue(<redacted>, layer={self.layer!r}, source={self.source!r})"
+
+
+def find_secrets_file(start: Path | None = None) -> Path | None:
+    """config/secrets.toml in the current directory or the nearest parent, as upstream."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "config" / "secrets.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_secrets_file(path: Path) -> dict[str, dict[str, str]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SecretsFileError(f"the secrets file {path} does not exist") from None
+    except OSError as exc:
+        raise SecretsFileError(f"the secrets file {path} cannot be read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        # The decoder's message quotes no values, only a position.
+        raise SecretsFileError(f"the secrets file {path} is not valid TOML: {exc}") from None
+    out: dict[str, dict[str, str]] = {}
+    for scope, table in data.items():
+        if not isinstance(table, dict):
+            raise SecretsFileError(
+                f"{path}: '{scope}' must be a table: write [{scope}] and then key = \"value\""
+            )
+        for key, value in table.items():
+            if not isinstance(value, str):
+                raise SecretsFileError(
+                    f'{path}: [{scope}] {key} must be a string in quotes, like {key} = "..."'
+                )
+            register_secret(value)
+        out[scope] = dict(table)
+    return out
+
+
+class SecretStore:
+    """The layered store. `environ` and `secrets_file` are injectable for tests."""
+
+    def __init__(
+        self,
+        environ: Mapping[str, str] | None = None,
+        secrets_file: Path | None = None,
+        search_file: bool = True,
+    ):
+        self.environ = os.environ if environ is None else environ
+        self.secrets_file = secrets_file or (find_secrets_file() if search_file else None)
+        self._file_values: dict[str, dict[str, str]] | None = None
+
+    def file_values(self) -> dict[str, dict[str, str]]:
+        if self._file_values is None:
+            self._file_values = read_secrets_file(self.secrets_file) if self.secrets_file else {}
+        return self._file_values
+
+    def env_names(self, scope: str, key: str) -> tuple[str, ...]:
+        return (env_var_name(scope, key), *CONVENTIONAL_ENV.get((scope, key), ()))
+
+    def lookup(self, scope: str, key: str) -> SecretValue | None:
+        for name in self.env_names(scope, key):
+            value = self.environ.get(name)
+            if value:
+                register_secret(value)
+                return SecretValue(value, "env", name)
+        value = self.file_values().get(scope, {}).get(key)
+        if value:
+            return SecretValue(value, "file", str(self.secrets_file))
+        return None
+
+    def raw_secrets(self) -> RawSecretsView:
+        return RawSecretsView(self)
+
+
+class _ScopeView(Mapping[str, str]):
+    def __init__(self, store: SecretStore, scope: str):
+        self._store, self._scope = store, scope
+
+    def __getitem__(self, key: str) -> str:
+        found = self._store.lookup(self._scope, key)
+        if found is None:
+            raise KeyError(key)
+        return found.value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._store.file_values().get(self._scope, {}))
+
+    def __len__(self) -> int:
+        return len(self._store.file_values().get(self._scope, {}))
+
+
+class RawSecretsView(Mapping[str, Mapping[str, str]]):
+    """RawSecrets that ask the store on access, so only the secrets a driver uses are read."""
+
+    def __init__(self, store: SecretStore):
+        self._store = store
+
+    def __getitem__(self, scope: str) -> Mapping[str, str]:
+        return _ScopeView(self._store, scope)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._store.file_values())
+
+    def __len__(self) -> int:
+        return len(self._store.file_values())

@@ -1,0 +1,83 @@
+"""Turning any failure into one clear paragraph on stderr and an exit code; never a traceback.
+
+Bad input (a UID, an option, a missing secret, a broken file) exits 2; a SUT failing at run time
+exits 1; an interrupt exits 130. SUTUI_DEBUG=1 adds a (redacted) traceback for bug reports.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+from pydantic import ValidationError
+
+from drivers.catalog import CatalogError
+from drivers.invoke import MissingSUTCapabilities
+from drivers.redaction import redact
+from drivers.secret_store import SecretsFileError
+from drivers.secrets import MissingSecretValues
+from drivers.uid import UIDError
+
+USAGE_ERROR = 2
+RUN_FAILED = 1
+INTERRUPTED = 130
+
+
+class InputError(Exception):
+    """Bad input found by the CLI itself; the message says what to do."""
+
+
+INPUT_ERRORS = (
+    UIDError,
+    MissingSecretValues,
+    CatalogError,
+    SecretsFileError,
+    InputError,
+    MissingSUTCapabilities,
+)
+
+
+def describe_validation(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "value"
+        lines.append(f"--{field.replace('_', '-')}: {err['msg']} (got {err.get('input')!r})")
+    return "bad option: " + "; ".join(lines)
+
+
+def report(exc: BaseException) -> int:
+    """Print `exc` for a person and return the exit code."""
+    if isinstance(exc, click.exceptions.Exit):
+        return exc.exit_code
+    if isinstance(exc, click.ClickException):
+        exc.show()
+        return exc.exit_code
+    if isinstance(exc, click.exceptions.Abort | KeyboardInterrupt):
+        click.echo("sutui: interrupted.", err=True)
+        return INTERRUPTED
+    if isinstance(exc, INPUT_ERRORS):
+        click.echo(f"sutui: {redact(str(exc)).rstrip()}", err=True)
+        return USAGE_ERROR
+    if isinstance(exc, ValidationError):
+        click.echo(f"sutui: {redact(describe_validation(exc))}", err=True)
+        return USAGE_ERROR
+    if isinstance(exc, BrokenPipeError):
+        return RUN_FAILED
+    text = redact(f"{type(exc).__name__}: {exc}")
+    click.echo(
+        f"sutui: internal error: {text}\nThis is a bug in sutui; please report it "
+        "with the command you ran (set SUTUI_DEBUG=1 to see where it happened).",
+        err=True,
+    )
+    if os.environ.get("SUTUI_DEBUG"):
+        click.echo(redact("".join(traceback.format_exception(exc))), err=True)
+    return RUN_FAILED
+
+
+def flush_quietly() -> None:
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        pass

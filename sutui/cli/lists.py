@@ -1,0 +1,133 @@
+"""`sutui list-drivers`, `list-suts`, `list-secrets`: what there is and what is ready."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from drivers.readiness import catalog_readiness
+from drivers.secrets import SecretDescription, secrets_toml
+from sutui.cli.context import pass_context
+from sutui.cli.table import table
+
+JSON_HELP = "Print JSON for programs instead of text for people."
+
+
+@click.command("list-drivers")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def list_drivers(as_json: bool) -> None:
+    """Every driver: built-in and plugins, their UID options, secrets and example UIDs."""
+    ctx = pass_context()
+    rows = []
+    for name, info in ctx.registry.drivers().items():
+        factory = info.factory
+        try:
+            injects = factory({}).get_secrets()
+            secrets = [(i.description(), i.required) for i in injects]
+        except Exception as exc:  # a plugin's broken get_secrets is shown, not fatal
+            secrets = []
+            click.echo(f"sutui: warning: driver '{name}' cannot list its secrets: {exc}", err=True)
+        rows.append(
+            {
+                "driver": name,
+                "origin": info.origin,
+                "description": factory.DESCRIPTION
+                or (factory.__doc__ or "").strip().split("\n")[0],
+                "options": dict(factory.ACCEPTED_OPTIONS),
+                "secrets": [{"scope": d.scope, "key": d.key, "required": r} for d, r in secrets],
+                "examples": list(factory.EXAMPLE_UIDS) or [f"maker/model:{name}"],
+                "streams": factory.STREAMS,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.secho(f"{row['driver']}", bold=True, nl=False)
+        click.echo(f"  ({row['origin']})")
+        if row["description"]:
+            click.echo(f"    {row['description']}")
+        opts = ", ".join(f"{k} ({v})" for k, v in row["options"].items()) or "none"
+        click.echo(f"    options:  {opts}")
+        secrets = (
+            ", ".join(
+                f"[{s['scope']}] {s['key']}" + ("" if s["required"] else " (optional)")
+                for s in row["secrets"]
+            )
+            or "none"
+        )
+        click.echo(f"    secrets:  {secrets}")
+        click.echo(f"    example:  {row['examples'][0]}")
+
+
+@click.command("list-suts")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@click.option("--paths", is_flag=True, help="Also say which catalog files are read.")
+def list_suts(as_json: bool, paths: bool) -> None:
+    """The predefined SUTs: uid, driver, the secrets each uses and which are missing."""
+    ctx = pass_context()
+    entries = {e.uid: e for e in ctx.catalog}
+    states = catalog_readiness(ctx.catalog, ctx.store, ctx.registry)
+    if as_json:
+        out = []
+        for state in states:
+            entry = entries[state.uid]
+            out.append(
+                {
+                    **state.to_dict(),
+                    "model": entry.definition.external_model_name(),
+                    "dynamic_uid": entry.definition.format(),
+                    "description": entry.description,
+                    "source": str(entry.source),
+                }
+            )
+        click.echo(json.dumps(out, indent=2))
+        return
+    rows = []
+    for state in states:
+        used = ", ".join(f"{s.description.scope}/{s.description.key}" for s in state.secrets)
+        if state.problem:
+            status = f"unavailable: {state.problem}"
+        elif state.missing:
+            status = "missing " + ", ".join(
+                f"{s.description.scope}/{s.description.key}" for s in state.missing
+            )
+        else:
+            status = "ready"
+        rows.append([state.uid, state.driver, used or "-", status])
+    click.echo(table(["SUT", "DRIVER", "SECRETS", "STATUS"], rows))
+    ready = sum(1 for s in states if s.ready)
+    click.echo(
+        f"\n{len(states)} SUTs, {ready} ready. Run one: sutui run-sut --sut UID --prompt TEXT"
+    )
+    if paths:
+        sources = sorted({str(e.source) for e in entries.values()})
+        click.echo("Catalog files: " + ", ".join(sources))
+
+
+def known_secret_descriptions() -> list[SecretDescription]:
+    """Every secret any registered driver or predefined SUT declares."""
+    ctx = pass_context()
+    found: dict[tuple[str, str], SecretDescription] = {}
+    for info in ctx.registry.drivers().values():
+        try:
+            for inject in info.factory({}).get_secrets():
+                d = inject.description()
+                found.setdefault((d.scope, d.key), d)
+        except Exception:  # shown by list-drivers; a listing must not fail on one plugin
+            continue
+    for state in catalog_readiness(ctx.catalog, ctx.store, ctx.registry):
+        for s in state.secrets:
+            found.setdefault((s.description.scope, s.description.key), s.description)
+    return [found[k] for k in sorted(found)]
+
+
+@click.command("list-secrets")
+def list_secrets() -> None:
+    """Every secret sutui's drivers might use, as a TOML block to paste into secrets.toml."""
+    click.echo(
+        "# The secrets sutui's drivers might use. Put values in a secrets.toml, or set\n"
+        "# SUTUI_<SCOPE>__<KEY> in the environment.\n"
+    )
+    click.echo(secrets_toml(known_secret_descriptions()), nl=False)

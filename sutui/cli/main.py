@@ -1,0 +1,58 @@
+"""The `sutui` command group; every subcommand shares the secrets option and error handling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from sutui import __version__
+from sutui.cli.context import CliContext
+from sutui.cli.errors import flush_quietly, report
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--secrets",
+    "secrets_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="SUTUI_SECRETS_FILE",
+    help="A secrets.toml in modelgauge's format (default: config/secrets.toml found "
+    "from the current directory upward).",
+)
+@click.version_option(__version__, prog_name="sutui")
+@click.pass_context
+def cli(ctx: click.Context, secrets_file: Path | None) -> None:
+    """Compare systems under test (SUTs) side by side.
+
+    With no command, opens the terminal app on the offline demo SUTs.
+    """
+    ctx.obj = CliContext(secrets_file=secrets_file)
+    if ctx.invoked_subcommand is None:
+        from sutui.app import run_app
+
+        run_app(ctx.obj)
+
+
+def _register() -> None:
+    from sutui.cli import lists, run_sut, uid_command
+
+    cli.add_command(lists.list_drivers)
+    cli.add_command(lists.list_suts)
+    cli.add_command(lists.list_secrets)
+    cli.add_command(run_sut.run_sut)
+    cli.add_command(uid_command.uid)
+
+
+_register()
+
+
+def run(argv: Sequence[str]) -> int:
+    try:
+        result = cli.main(args=list(argv), prog_name="sutui", standalone_mode=False)
+    except BaseException as exc:  # the one place any failure becomes a message
+        flush_quietly()
+        return report(exc)
+    flush_quietly()
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,228 @@
+"""`sutui run-sut`: one prompt to one or more SUTs, run concurrently, answers as they finish."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+import click
+
+from drivers.options import SUTOptions
+from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, Prompt, TextPrompt
+from drivers.registry import make_sut, resolve
+from drivers.runner import (
+    Cancelled,
+    Chunk,
+    Failed,
+    FanOut,
+    Finished,
+    RunEvent,
+    RunTarget,
+    Timings,
+)
+from drivers.secrets import MissingSecretValues
+from sutui.cli.context import CliContext, pass_context
+from sutui.cli.errors import RUN_FAILED, InputError
+
+
+def build_prompt(prompt: str, system: str | None) -> Prompt:
+    if prompt == "-":
+        prompt = sys.stdin.read()
+    if not prompt.strip():
+        raise InputError("the prompt is empty: give --prompt TEXT (or --prompt - to read stdin).")
+    if system is None:
+        return TextPrompt(text=prompt)
+    return ChatPrompt(
+        messages=[
+            ChatMessage(text=system, role=ChatRole.system),
+            ChatMessage(text=prompt, role=ChatRole.user),
+        ]
+    )
+
+
+def make_targets(ctx: CliContext, uids: tuple[str, ...]) -> list[RunTarget]:
+    """Make every SUT before running any, reporting every problem at once."""
+    targets: list[RunTarget] = []
+    problems: list[str] = []
+    missing: list[MissingSecretValues] = []
+    raw = ctx.store.raw_secrets()
+    seen: dict[str, int] = {}
+    for uid in uids:
+        try:
+            definition, info = resolve(uid, ctx.catalog, ctx.registry)
+            sut = make_sut(uid, raw, ctx.catalog, ctx.registry)
+        except MissingSecretValues as exc:
+            missing.append(exc)
+            continue
+        except (ValueError, LookupError) as exc:
+            problems.append(str(exc))
+            continue
+        seen[uid] = seen.get(uid, 0) + 1
+        key = uid if seen[uid] == 1 else f"{uid}#{seen[uid]}"
+        targets.append(RunTarget(key=key, sut=sut, group=info.name))
+    if missing:
+        problems.append(str(MissingSecretValues.combine(missing)).rstrip())
+    if problems:
+        raise InputError("\n\n".join(problems))
+    return targets
+
+
+def _stats(timings: Timings, usage: Any, finish: str | None) -> str:
+    parts = [f"{timings.total_s:.2f} s"]
+    if timings.first_token_s is not None:
+        parts.append(f"first token {timings.first_token_s:.2f} s")
+    if usage is not None and (usage.prompt_tokens is not None or usage.completion_tokens):
+        parts.append(f"tokens {usage.prompt_tokens or 0} in / {usage.completion_tokens or 0} out")
+        rate = timings.tokens_per_s(usage.completion_tokens)
+        if rate:
+            parts.append(f"{rate:.0f} tok/s")
+    if finish:
+        parts.append(finish)
+    return " · ".join(parts)
+
+
+def _json_line(event: Finished | Failed | Cancelled) -> str:
+    out: dict[str, Any] = {"sut": event.key}
+    if isinstance(event, Finished):
+        response = event.response
+        out |= {
+            "status": "done",
+            "text": response.text,
+            "finish_reason": response.finish_reason,
+            "usage": response.usage.model_dump() if response.usage else None,
+            "error": None,
+        }
+    elif isinstance(event, Failed):
+        out |= {
+            "status": "failed",
+            "text": event.partial_text,
+            "finish_reason": None,
+            "usage": None,
+            "error": event.error.to_dict(),
+        }
+    else:
+        out |= {
+            "status": "cancelled",
+            "text": event.partial_text,
+            "finish_reason": None,
+            "usage": None,
+            "error": None,
+        }
+    first = event.timings.first_token_s
+    out["timings"] = {
+        "first_token_s": None if first is None else round(first, 4),
+        "total_s": round(event.timings.total_s, 4),
+    }
+    return json.dumps(out, ensure_ascii=False)
+
+
+class HumanPrinter:
+    """Streams live when there is one SUT; with several, prints each answer as it finishes."""
+
+    def __init__(self, live: bool):
+        self.live = live
+        self.started: set[str] = set()
+
+    def header(self, key: str) -> None:
+        click.secho(f"━━ {key} ━━", bold=True)
+
+    def on_event(self, event: RunEvent) -> None:
+        if isinstance(event, Chunk) and self.live:
+            if event.key not in self.started:
+                self.header(event.key)
+                self.started.add(event.key)
+            click.echo(event.text, nl=False)
+            sys.stdout.flush()
+            return
+        if not isinstance(event, Finished | Failed | Cancelled):
+            return
+        if event.key not in self.started:
+            self.header(event.key)
+            if not self.live:
+                text = event.response.text if isinstance(event, Finished) else event.partial_text
+                click.echo(text, nl=False)
+        click.echo()
+        if isinstance(event, Finished):
+            r = event.response
+            click.secho(f"── done · {_stats(event.timings, r.usage, r.finish_reason)}", dim=True)
+        elif isinstance(event, Failed):
+            click.secho(f"── failed · {event.error.one_line()}", fg="red", err=False)
+            if event.error.hint:
+                click.echo(f"   what to do: {event.error.hint}")
+        else:
+            click.secho(f"── cancelled after {event.timings.total_s:.2f} s", fg="yellow")
+        click.echo()
+
+
+@click.command("run-sut")
+@click.option(
+    "--sut",
+    "suts",
+    multiple=True,
+    required=True,
+    metavar="UID",
+    help="A predefined SUT or a dynamic UID (quote it: ';' is special to the shell). "
+    "Repeat to run several at once.",
+)
+@click.option("--prompt", required=True, help="The prompt text, or - to read it from stdin.")
+@click.option("--system", default=None, help="A system prompt (sends a chat prompt).")
+@click.option("--max-tokens", type=int, default=None, help="Most tokens in the answer.")
+@click.option("--temperature", type=float, default=None)
+@click.option("--top-p", type=float, default=None)
+@click.option("--top-k", type=int, default=None, help="Sample from the k likeliest tokens.")
+@click.option("--stop", multiple=True, help="A stop sequence (repeatable).")
+@click.option("--seed", type=int, default=None)
+@click.option(
+    "--timeout",
+    type=float,
+    default=300.0,
+    show_default=True,
+    help="Seconds each SUT may take in all.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per SUT, one per line.")
+def run_sut(
+    suts: tuple[str, ...],
+    prompt: str,
+    system: str | None,
+    max_tokens: int | None,
+    temperature: float | None,
+    top_p: float | None,
+    top_k: int | None,
+    stop: tuple[str, ...],
+    seed: int | None,
+    timeout: float,
+    as_json: bool,
+) -> int:
+    """Send one prompt to one or more SUTs at once."""
+    ctx = pass_context()
+    if timeout <= 0:
+        raise InputError(f"--timeout must be more than 0 seconds, not {timeout:g}.")
+    options = SUTOptions(
+        max_tokens=max_tokens,
+        temperature=temperature,
+        top_p=top_p,
+        top_k_per_token=top_k,
+        stop_sequences=list(stop) or None,
+        seed=seed,
+    )
+    the_prompt = build_prompt(prompt, system)
+    targets = make_targets(ctx, suts)
+    return asyncio.run(_run(targets, the_prompt, options, timeout, as_json))
+
+
+async def _run(
+    targets: list[RunTarget], prompt: Prompt, options: SUTOptions, timeout: float, as_json: bool
+) -> int:
+    printer = HumanPrinter(live=len(targets) == 1)
+    failed = False
+    async for event in FanOut(targets, prompt, options, timeout_s=timeout).events():
+        if isinstance(event, Failed | Cancelled):
+            failed = True
+        if as_json:
+            if isinstance(event, Finished | Failed | Cancelled):
+                click.echo(_json_line(event))
+        else:
+            printer.on_event(event)
+    return RUN_FAILED if failed else 0

@@ -1,0 +1,86 @@
+"""`sutui uid UID`: explain a UID: its parts, options, canonical form, driver and secrets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from drivers.readiness import readiness
+from drivers.uid import PredefinedSUT, SUTDefinition, parse_uid
+from sutui.cli.context import pass_context
+from sutui.cli.errors import USAGE_ERROR
+
+
+def explain(uid: str) -> tuple[dict[str, Any], bool]:
+    ctx = pass_context()
+    ref = parse_uid(uid)
+    out: dict[str, Any] = {"uid": uid}
+    if isinstance(ref, PredefinedSUT):
+        entry = ctx.catalog.entry(ref.name)
+        definition: SUTDefinition = entry.definition
+        out |= {"kind": "predefined", "description": entry.description, "source": str(entry.source)}
+    else:
+        definition = ref
+        out["kind"] = "dynamic"
+    out |= {
+        "canonical": definition.format(),
+        "maker": definition.maker,
+        "model": definition.model,
+        "provider": definition.provider,
+        "driver": definition.driver,
+        "date": definition.date,
+        "model_id": definition.external_model_name(),
+        "options": definition.options_dict,
+    }
+    state = readiness(definition, ctx.store, ctx.registry)
+    drivers = ctx.registry.drivers()
+    out["driver_origin"] = (
+        drivers[definition.driver].origin if definition.driver in drivers else None
+    )
+    out |= {"ready": state.ready, "problem": state.problem, "secrets": state.to_dict()["secrets"]}
+    return out, state.problem is None
+
+
+@click.command("uid")
+@click.argument("uid_text", metavar="UID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
+def uid(uid_text: str, as_json: bool) -> int:
+    """Explain a SUT UID: [maker/]model:[provider:]driver[:date][;key=value]..."""
+    info, ok = explain(uid_text)
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+    else:
+        rows = [
+            ("kind", info["kind"]),
+            ("canonical", info["canonical"]),
+            ("maker", info["maker"]),
+            ("model", info["model"]),
+            ("provider", info["provider"]),
+            ("driver", info["driver"]),
+            ("date", info["date"]),
+            ("model id sent", info["model_id"]),
+        ]
+        if info["kind"] == "predefined":
+            rows.insert(1, ("description", info["description"]))
+        for key, value in rows:
+            click.echo(f"{key + ':':<15}{value if value is not None else '-'}")
+        opts = ", ".join(f"{k}={v}" for k, v in info["options"].items()) or "-"
+        click.echo(f"{'options:':<15}{opts}")
+        if info["driver_origin"]:
+            click.echo(f"{'driver from:':<15}{info['driver_origin']}")
+        for s in info["secrets"]:
+            state = (
+                f"set ({s['layer']})"
+                if s["set"]
+                else ("missing" if s["required"] else "not set (optional)")
+            )
+            click.echo(f"{'secret:':<15}[{s['scope']}] {s['key']}: {state}")
+        if info["problem"]:
+            click.echo(f"{'problem:':<15}{info['problem']}")
+        elif not info["ready"]:
+            click.echo(f"{'ready:':<15}no: set the missing secrets (see `sutui list-secrets`)")
+        else:
+            click.echo(f"{'ready:':<15}yes")
+    return 0 if ok else USAGE_ERROR
