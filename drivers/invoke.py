@@ -94,9 +94,12 @@ async def stream(sut: SUT, prompt: Prompt, options: SUTOptions) -> AsyncIterator
             yield chunk
     else:  # a plain generator: pull each chunk in a thread
         iterator: Iterator[SUTStreamChunk] = iter(chunks)  # type: ignore[call-overload]
-        sentinel = object()
-        while (chunk := await asyncio.to_thread(next, iterator, sentinel)) is not sentinel:
-            yield chunk  # type: ignore[misc]
+
+        def pull() -> SUTStreamChunk | None:
+            return next(iterator, None)
+
+        while (item := await asyncio.to_thread(pull)) is not None:
+            yield item
 
 
 class ResponseBuilder:

@@ -27,7 +27,7 @@ class SUTCapabilityError(TypeError):
 
 
 def not_implemented(func: F) -> F:
-    """Marks a base-class method as a placeholder, so the decorator can tell it was not overridden."""
+    """Marks a base-class placeholder, so the decorator can tell it was not overridden."""
     func._sutui_not_implemented = True  # type: ignore[attr-defined]
     return func
 
@@ -78,7 +78,7 @@ class PromptResponseSUT(SUT, Generic[RequestType, ResponseType]):
 
 
 def _check_uid_first(cls: type) -> None:
-    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]  # type: ignore[misc]
     if not params or params[0].name != "uid":
         raise SUTCapabilityError(
             f"{cls.__name__}.__init__ must take `uid` as its first parameter "

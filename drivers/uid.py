@@ -89,7 +89,7 @@ class PredefinedSUT:
 
 @dataclass(frozen=True)
 class SUTDefinition:
-    """A parsed dynamic UID. `options` holds config options (url, reas, mod, vllm-*, driver ones)."""
+    """A parsed dynamic UID; `options` holds config options (url, reas, mod, vllm-*, ...)."""
 
     model: str
     driver: str

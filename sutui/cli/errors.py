@@ -6,6 +6,7 @@ exits 1; an interrupt exits 130. SUTUI_DEBUG=1 adds a (redacted) traceback for b
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -77,7 +78,5 @@ def report(exc: BaseException) -> int:
 
 
 def flush_quietly() -> None:
-    try:
+    with contextlib.suppress(BrokenPipeError, ValueError):
         sys.stdout.flush()
-    except (BrokenPipeError, ValueError):
-        pass

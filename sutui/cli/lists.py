@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -19,7 +20,7 @@ JSON_HELP = "Print JSON for programs instead of text for people."
 def list_drivers(as_json: bool) -> None:
     """Every driver: built-in and plugins, their UID options, secrets and example UIDs."""
     ctx = pass_context()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, info in ctx.registry.drivers().items():
         factory = info.factory
         try:
@@ -44,20 +45,20 @@ def list_drivers(as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        click.secho(f"{row['driver']}", bold=True, nl=False)
+        click.secho(str(row["driver"]), bold=True, nl=False)
         click.echo(f"  ({row['origin']})")
         if row["description"]:
             click.echo(f"    {row['description']}")
         opts = ", ".join(f"{k} ({v})" for k, v in row["options"].items()) or "none"
         click.echo(f"    options:  {opts}")
-        secrets = (
+        secret_text = (
             ", ".join(
                 f"[{s['scope']}] {s['key']}" + ("" if s["required"] else " (optional)")
                 for s in row["secrets"]
             )
             or "none"
         )
-        click.echo(f"    secrets:  {secrets}")
+        click.echo(f"    secrets:  {secret_text}")
         click.echo(f"    example:  {row['examples'][0]}")
 
 
@@ -84,7 +85,7 @@ def list_suts(as_json: bool, paths: bool) -> None:
             )
         click.echo(json.dumps(out, indent=2))
         return
-    rows = []
+    table_rows: list[list[str]] = []
     for state in states:
         used = ", ".join(f"{s.description.scope}/{s.description.key}" for s in state.secrets)
         if state.problem:
@@ -95,8 +96,8 @@ def list_suts(as_json: bool, paths: bool) -> None:
             )
         else:
             status = "ready"
-        rows.append([state.uid, state.driver, used or "-", status])
-    click.echo(table(["SUT", "DRIVER", "SECRETS", "STATUS"], rows))
+        table_rows.append([state.uid, state.driver, used or "-", status])
+    click.echo(table(["SUT", "DRIVER", "SECRETS", "STATUS"], table_rows))
     ready = sum(1 for s in states if s.ready)
     click.echo(
         f"\n{len(states)} SUTs, {ready} ready. Run one: sutui run-sut --sut UID --prompt TEXT"

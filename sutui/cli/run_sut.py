@@ -51,7 +51,7 @@ def make_targets(ctx: CliContext, uids: tuple[str, ...]) -> list[RunTarget]:
     seen: dict[str, int] = {}
     for uid in uids:
         try:
-            definition, info = resolve(uid, ctx.catalog, ctx.registry)
+            _, info = resolve(uid, ctx.catalog, ctx.registry)
             sut = make_sut(uid, raw, ctx.catalog, ctx.registry)
         except MissingSecretValues as exc:
             missing.append(exc)
