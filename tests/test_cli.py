@@ -1,0 +1,262 @@
+"""The CLI, in-process for speed and through a subprocess as a person or script runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sutui.cli.main import run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SUTUI_DEMO_DELAY", "0")
+    monkeypatch.setenv("SUTUI_CONFIG_DIR", str(tmp_path / "cfg"))
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("SUTUI_DEMO__") or name.endswith("_API_KEY"):
+            monkeypatch.delenv(name)
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = run(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_sut_answers(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(
+        capsys, "run-sut", "--sut", "demo_yes_no", "--prompt", "Why did the chicken cross the road?"
+    )
+    assert code == 0, err
+    assert "demo_yes_no" in out and "\nNo\n" in out and "done" in out
+
+
+def test_run_sut_json_prints_one_object_per_sut(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(
+        capsys,
+        "run-sut",
+        "--sut",
+        "demo_yes_no",
+        "--sut",
+        "demo_always_sorry",
+        "--prompt",
+        "hi",
+        "--json",
+    )
+    assert code == 0
+    objects = [json.loads(line) for line in out.splitlines()]
+    assert {o["sut"]: o["text"] for o in objects} == {
+        "demo_yes_no": "No",
+        "demo_always_sorry": "Sorry, I can't help with that.",
+    }
+    assert all(o["status"] == "done" and o["timings"]["total_s"] >= 0 for o in objects)
+
+
+def test_system_prompt_and_options(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(
+        capsys,
+        "run-sut",
+        "--sut",
+        "echo:demo",
+        "--prompt",
+        "a b c d",
+        "--system",
+        "be terse",
+        "--max-tokens",
+        "2",
+        "--json",
+    )
+    assert code == 0
+    obj = json.loads(out)
+    assert (obj["text"], obj["finish_reason"]) == ("a b", "length")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--sut", "x:dmeo"], "Did you mean 'demo'"),
+        (["--sut", "demo_yes_n"], "Did you mean 'demo_yes_no'"),
+        (["--sut", "demo_random_words"], 'api_key = "<value>"'),
+        (["--sut", "echo:demo;url=http://x"], "does not take the option 'url'"),
+        (["--sut", "a:b:c:d:e"], "at most 4"),
+        (["--sut", "demo_echo", "--temperature", "9"], "--temperature"),
+        (["--sut", "demo_echo", "--max-tokens", "0"], "--max-tokens"),
+        (["--sut", "demo_echo", "--timeout", "0"], "--timeout"),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_message(
+    capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
+    code, out, err = cli(capsys, "run-sut", "--prompt", "hi", *args)
+    assert code == 2
+    assert expected in err
+    assert "Traceback" not in err + out
+
+
+def test_every_problem_reported_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(
+        capsys,
+        "run-sut",
+        "--prompt",
+        "hi",
+        "--sut",
+        "x:dmeo",
+        "--sut",
+        "nope",
+        "--sut",
+        "demo_random_words",
+    )
+    assert code == 2
+    assert "dmeo" in err and "'nope'" in err and "[demo]" in err
+
+
+def test_runtime_failure_exits_1_and_keeps_other_answers(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUTUI_DEMO__API_KEY", "wrong-key-value")
+    code, out, _ = cli(
+        capsys,
+        "run-sut",
+        "--sut",
+        "demo_random_words",
+        "--sut",
+        "demo_echo",
+        "--prompt",
+        "keep me",
+        "--json",
+    )
+    assert code == 1
+    objects = {o["sut"]: o for o in map(json.loads, out.splitlines())}
+    assert objects["demo_random_words"]["error"]["kind"] == "auth"
+    assert objects["demo_echo"]["text"] == "keep me"
+    assert "wrong-key-value" not in out
+
+
+def test_uid_explains_the_issue_example(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "uid", "google/gemma-3-27b-it:nebius:hfrelay:20250507", "--json")
+    info = json.loads(out)
+    assert (info["maker"], info["model"], info["provider"], info["driver"], info["date"]) == (
+        "google",
+        "gemma-3-27b-it",
+        "nebius",
+        "hfrelay",
+        "20250507",
+    )
+    code, out, _ = cli(capsys, "uid", "google/gemma-3-27b-it:nebius:hfrelay:20250507")
+    assert "maker:         google" in out and "date:          20250507" in out
+
+
+def test_uid_for_a_predefined_sut_and_a_bad_uid(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "uid", "demo_random_words")
+    assert code == 0 and "kind:          predefined" in out and "[demo] api_key: missing" in out
+    code, _, err = cli(capsys, "uid", "m:d;reas=maybe")
+    assert code == 2 and "reas=y" in err
+
+
+def test_list_suts_shows_40_or_more_with_missing_secrets(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = cli(capsys, "list-suts", "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) >= 40
+    by_uid = {r["uid"]: r for r in rows}
+    assert by_uid["demo_yes_no"]["ready"] is True
+    assert by_uid["demo_random_words"]["secrets"] == [
+        {"scope": "demo", "key": "api_key", "required": True, "set": False, "layer": None}
+    ]
+    code, out, _ = cli(capsys, "list-suts")
+    assert "demo_random_words" in out and "missing demo/api_key" in out
+
+
+def test_list_drivers_and_secrets(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "list-drivers", "--json")
+    demo = next(d for d in json.loads(out) if d["driver"] == "demo")
+    assert demo["origin"] == "built-in" and "delay" in demo["options"]
+    code, out, _ = cli(capsys, "list-secrets")
+    assert code == 0 and "[demo]" in out and 'api_key = "<value>"' in out
+
+
+def test_secrets_file_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    file = tmp_path / "s.toml"
+    file.write_text('[demo]\napi_key = "12345"\n')
+    code, out, _ = cli(
+        capsys,
+        "--secrets",
+        str(file),
+        "run-sut",
+        "--sut",
+        "demo_random_words",
+        "--prompt",
+        "hi",
+        "--max-tokens",
+        "3",
+        "--json",
+    )
+    assert code == 0 and len(json.loads(out)["text"].split()) == 3
+    code, _, err = cli(
+        capsys,
+        "--secrets",
+        str(tmp_path / "none.toml"),
+        "run-sut",
+        "--sut",
+        "demo_random_words",
+        "--prompt",
+        "hi",
+    )
+    assert code == 2 and "does not exist" in err
+
+
+def test_prompt_from_stdin_and_empty_prompt(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("from stdin"))
+    code, out, _ = cli(capsys, "run-sut", "--sut", "demo_echo", "--prompt", "-", "--json")
+    assert json.loads(out)["text"] == "from stdin"
+    code, _, err = cli(capsys, "run-sut", "--sut", "demo_echo", "--prompt", "  ")
+    assert code == 2 and "empty" in err
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "lsit-suts")
+    assert code == 2 and "No such command" in err
+
+
+def sutui(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "SUTUI_DEMO_DELAY": "0", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "sutui", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_subprocess_run_sut_and_errors() -> None:
+    done = sutui(
+        "run-sut", "--sut", "demo_yes_no", "--sut", "demo_always_sorry", "--prompt", "hi", "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.strip().splitlines()) == 2
+    bad = sutui("run-sut", "--sut", "nope:nodriver", "--prompt", "hi")
+    assert bad.returncode == 2
+    assert "there is no driver 'nodriver'" in bad.stderr and "Traceback" not in bad.stderr
+    missing = sutui("run-sut", "--prompt", "hi")
+    assert missing.returncode == 2 and "--sut" in missing.stderr
+
+
+def test_subprocess_version_and_help() -> None:
+    assert sutui("--version").stdout.startswith("sutui, version")
+    helped = sutui("--help")
+    assert helped.returncode == 0 and "run-sut" in helped.stdout
