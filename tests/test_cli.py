@@ -150,7 +150,7 @@ def test_uid_explains_the_issue_example(capsys: pytest.CaptureFixture[str]) -> N
         "hfrelay",
         "20250507",
     )
-    code, out, _ = cli(capsys, "uid", "google/gemma-3-27b-it:nebius:hfrelay:20250507")
+    _, out, _ = cli(capsys, "uid", "google/gemma-3-27b-it:nebius:hfrelay:20250507")
     assert "maker:         google" in out and "date:          20250507" in out
 
 
