@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from textual.widgets import Static, TextArea
 
@@ -75,5 +74,3 @@ def test_snapshot_after_a_run(snap_compare: object, monkeypatch: pytest.MonkeyPa
         await pilot.pause()  # type: ignore[attr-defined]
 
     assert snap_compare(make_app(), run_before=run_before, terminal_size=(100, 24))  # type: ignore[operator]
-
-

@@ -141,7 +141,7 @@ def test_runtime_failure_exits_1_and_keeps_other_answers(
 
 
 def test_uid_explains_the_issue_example(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = cli(capsys, "uid", "google/gemma-3-27b-it:nebius:hfrelay:20250507", "--json")
+    _, out, _ = cli(capsys, "uid", "google/gemma-3-27b-it:nebius:hfrelay:20250507", "--json")
     info = json.loads(out)
     assert (info["maker"], info["model"], info["provider"], info["driver"], info["date"]) == (
         "google",
