@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 
-_MIN_LEN = 4
+_MIN_LEN = 8
+"""Shorter values are not real keys (the demo's is 12345) and masking them would mangle words."""
 _lock = threading.Lock()
 _known: set[str] = set()
 
