@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.factory import DynamicSUTFactory
+from drivers.providers.anthropic import AnthropicSUTFactory
 from drivers.providers.demo import DemoSUTFactory
+from drivers.providers.google import GoogleSUTFactory
+from drivers.providers.hf import HFSUTFactory
+from drivers.providers.hfrelay import HFRelaySUTFactory
+from drivers.providers.mistral import MistralSUTFactory
+from drivers.providers.modelship import ModelshipSUTFactory
+from drivers.providers.nvidia_nim import NvidiaNimSUTFactory
+from drivers.providers.ollama import OllamaSUTFactory
+from drivers.providers.openai import OpenAISUTFactory
+from drivers.providers.together import TogetherSUTFactory
 from drivers.secrets import InjectSecret, RawSecrets
 from drivers.sut import SUT
 from drivers.uid import PredefinedSUT, SUTDefinition, UIDError, parse_uid
@@ -23,6 +33,17 @@ ENTRY_POINT_GROUP = "sutui.drivers"
 
 DYNAMIC_SUT_FACTORIES: dict[str, type[DynamicSUTFactory]] = {
     "demo": DemoSUTFactory,
+    "openai": OpenAISUTFactory,
+    "together": TogetherSUTFactory,
+    "together-serverless": TogetherSUTFactory,
+    "nvidia-nim": NvidiaNimSUTFactory,
+    "mistral": MistralSUTFactory,
+    "hfrelay": HFRelaySUTFactory,
+    "modelship": ModelshipSUTFactory,
+    "hf": HFSUTFactory,
+    "anthropic": AnthropicSUTFactory,
+    "google": GoogleSUTFactory,
+    "ollama": OllamaSUTFactory,
 }
 """The built-in drivers, by DRIVER_NAME. Adding an entry here registers a driver in-process."""
 

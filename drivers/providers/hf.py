@@ -1,0 +1,69 @@
+"""Hugging Face inference: a dedicated endpoint (TGI) given by ;url=, or serverless through the HF
+router (https://router.huggingface.co/v1) otherwise. Both speak OpenAI chat completions.
+
+For an endpoint the chat URL is `<url>/v1/chat/completions` (a url already ending in /v1 or in
+/chat/completions is used as it is). TGI refuses top_p = 1.0 (422), so it is left out (same
+meaning). A 503 "currently loading" with estimated_time is an `overloaded` error whose
+retry_after is that estimate. The [hugging_face] token is optional with ;url= (a local TGI needs
+none) and required for the router.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drivers.providers.hfrelay import HuggingFaceToken
+from drivers.providers.openai_chat import (
+    ChatProfile,
+    OpenAIStyleFactory,
+    api_key_secret,
+    join_url,
+)
+from drivers.secrets import InjectSecret
+from drivers.uid import SUTDefinition
+
+DRIVER_NAME = "hf"
+ROUTER_URL = "https://router.huggingface.co/v1"
+PROFILE = ChatProfile(provider="Hugging Face", top_p_below_one=True)
+
+
+def endpoint_chat_url(url: str) -> str:
+    trimmed = url.rstrip("/")
+    if trimmed.endswith("/chat/completions"):
+        return trimmed
+    if trimmed.endswith("/v1"):
+        return join_url(trimmed, "chat/completions")
+    return join_url(trimmed, "v1/chat/completions")
+
+
+class HFSUTFactory(OpenAIStyleFactory):
+    DESCRIPTION = (
+        "Hugging Face: a dedicated Inference Endpoint / TGI server by ;url=, "
+        "else serverless through the HF router."
+    )
+    ACCEPTED_OPTIONS = {"url": "the endpoint URL, e.g. https://xyz.endpoints.huggingface.cloud"}
+    EXAMPLE_UIDS = (
+        "meta-llama/Llama-3.1-8B-Instruct:hf",
+        "allenai/OLMo-2-1124-7B-Instruct:hf;url=https://xyz.endpoints.huggingface.cloud",
+    )
+    DEFAULT_BASE_URL = ROUTER_URL
+    PROFILE = PROFILE
+    SECRET = HuggingFaceToken
+
+    def secrets_for(self, sut_definition: SUTDefinition) -> list[InjectSecret[Any]]:
+        if sut_definition.base_url:
+            desc = HuggingFaceToken.description()
+            optional = api_key_secret(desc.scope, desc.key, desc.instructions, required=False)
+            return [InjectSecret(optional)]
+        return self.get_secrets()
+
+    def chat_url(self, definition: SUTDefinition) -> str:
+        if definition.base_url:
+            return endpoint_chat_url(definition.base_url)
+        return join_url(ROUTER_URL, self.CHAT_PATH)
+
+    def model_name(self, definition: SUTDefinition) -> str:
+        name = definition.external_model_name()
+        if definition.provider and not definition.base_url:
+            return f"{name}:{definition.provider}"
+        return name

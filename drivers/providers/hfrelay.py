@@ -1,0 +1,34 @@
+"""The Hugging Face inference-providers router: `maker/model:PROVIDER:hfrelay` sends model
+"maker/model:PROVIDER" to https://router.huggingface.co/v1/chat/completions."""
+
+from __future__ import annotations
+
+from drivers.providers.openai_chat import ChatProfile, OpenAIStyleFactory
+from drivers.secrets import RequiredSecret, SecretDescription
+from drivers.uid import SUTDefinition
+
+DRIVER_NAME = "hfrelay"
+BASE_URL = "https://router.huggingface.co/v1"
+
+
+class HuggingFaceToken(RequiredSecret):
+    @classmethod
+    def description(cls) -> SecretDescription:
+        return SecretDescription(
+            scope="hugging_face",
+            key="token",
+            instructions="You can create tokens at https://huggingface.co/settings/tokens.",
+        )
+
+
+class HFRelaySUTFactory(OpenAIStyleFactory):
+    DESCRIPTION = "Hugging Face inference providers through the HF router (provider required)."
+    ACCEPTED_OPTIONS = {"url": "base URL of the router (default https://router.huggingface.co/v1)"}
+    EXAMPLE_UIDS = ("google/gemma-3-27b-it:nebius:hfrelay",)
+    PROVIDER_REQUIRED = True
+    DEFAULT_BASE_URL = BASE_URL
+    PROFILE = ChatProfile(provider="Hugging Face router")
+    SECRET = HuggingFaceToken
+
+    def model_name(self, definition: SUTDefinition) -> str:
+        return f"{definition.external_model_name()}:{definition.provider}"

@@ -1,0 +1,137 @@
+"""ollama, local: POST http://127.0.0.1:11434/api/chat (another host with ;url=), streamed as
+newline-delimited JSON; no key. A model name with ':' is percent-encoded in the UID:
+`llama3.2%3A3b:ollama` sends model "llama3.2:3b"."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from drivers import transport
+from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
+from drivers.errors import ErrorKind, SUTError
+from drivers.factory import DynamicSUTFactory
+from drivers.options import SUTOptions
+from drivers.prompt import ChatPrompt, TextPrompt
+from drivers.providers.openai_chat import join_url, openai_messages, text_as_chat
+from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
+from drivers.secrets import InjectSecret
+from drivers.sut import PromptResponseSUT, modelgauge_sut
+from drivers.uid import SUTDefinition
+
+DRIVER_NAME = "ollama"
+BASE_URL = "http://127.0.0.1:11434"
+
+
+class OllamaRequest(BaseModel):
+    url: str
+    body: dict[str, Any]
+
+
+def _usage(data: dict[str, Any]) -> TokenUsage | None:
+    prompt, completion = data.get("prompt_eval_count"), data.get("eval_count")
+    if not isinstance(prompt, int) and not isinstance(completion, int):
+        return None
+    return TokenUsage(
+        prompt_tokens=prompt if isinstance(prompt, int) else None,
+        completion_tokens=completion if isinstance(completion, int) else None,
+    )
+
+
+def _content(data: dict[str, Any]) -> str:
+    message = data.get("message")
+    if message is None:
+        return ""
+    content = message.get("content") if isinstance(message, dict) else None
+    if not isinstance(content, str):
+        raise SUTError(ErrorKind.protocol, "ollama answered a message without text content")
+    return content
+
+
+@modelgauge_sut(capabilities=[AcceptsTextPrompt, AcceptsChatPrompt, StreamsText])
+class OllamaSUT(PromptResponseSUT[OllamaRequest, dict[str, Any]]):
+    def __init__(self, uid: str, model: str, url: str):
+        super().__init__(uid)
+        self.model = model
+        self.url = url
+        self.timeouts: transport.Timeouts | None = None
+        self.retry: transport.RetryPolicy | None = None
+
+    def translate_text_prompt(self, prompt: TextPrompt, options: SUTOptions) -> OllamaRequest:
+        return self.translate_chat_prompt(text_as_chat(prompt), options)
+
+    def translate_chat_prompt(self, prompt: ChatPrompt, options: SUTOptions) -> OllamaRequest:
+        settings: dict[str, Any] = {}
+        for name, value in (
+            ("num_predict", options.max_tokens),
+            ("temperature", options.temperature),
+            ("top_p", options.top_p),
+            ("top_k", options.top_k_per_token),
+            ("seed", options.seed),
+            ("presence_penalty", options.presence_penalty),
+            ("frequency_penalty", options.frequency_penalty),
+        ):
+            if value is not None:
+                settings[name] = value
+        if options.stop_sequences:
+            settings["stop"] = list(options.stop_sequences)
+        body: dict[str, Any] = {"model": self.model, "messages": openai_messages(prompt)}
+        if settings:
+            body["options"] = settings
+        return OllamaRequest(url=self.url, body=body)
+
+    async def evaluate(self, request: OllamaRequest) -> dict[str, Any]:
+        return await transport.post_json(
+            request.url,
+            {**request.body, "stream": False},
+            {"Content-Type": "application/json"},
+            timeout=self.timeouts,
+            retry=self.retry,
+        )
+
+    async def evaluate_stream(self, request: OllamaRequest) -> AsyncIterator[SUTStreamChunk]:
+        usage: TokenUsage | None = None
+        reason: str | None = None
+        lines = transport.stream_ndjson(
+            request.url,
+            {**request.body, "stream": True},
+            {"Content-Type": "application/json"},
+            timeout=self.timeouts,
+            retry=self.retry,
+        )
+        async for item in lines:
+            text = _content(item)
+            if text:
+                yield SUTStreamChunk(text=text)
+            if item.get("done"):
+                usage = _usage(item)
+                done_reason = item.get("done_reason")
+                reason = done_reason if isinstance(done_reason, str) else "stop"
+                break
+        yield SUTStreamChunk(usage=usage, finish_reason=reason)
+
+    def translate_response(self, request: OllamaRequest, response: dict[str, Any]) -> SUTResponse:
+        reason = response.get("done_reason")
+        return SUTResponse(
+            text=_content(response),
+            finish_reason=reason if isinstance(reason, str) else None,
+            usage=_usage(response),
+        )
+
+
+class OllamaSUTFactory(DynamicSUTFactory):
+    DESCRIPTION = "ollama on this machine (http://127.0.0.1:11434); no key."
+    ACCEPTED_OPTIONS = {"url": "base URL of the ollama server (default http://127.0.0.1:11434)"}
+    EXAMPLE_UIDS = ("llama3.2%3A3b:ollama", "qwen2.5%3A7b:ollama;url=http://gpu-box:11434")
+    STREAMS = True
+
+    def get_secrets(self) -> list[InjectSecret[Any]]:
+        return []
+
+    def make_sut(self, sut_definition: SUTDefinition) -> OllamaSUT:
+        base = sut_definition.base_url or BASE_URL
+        return OllamaSUT(
+            sut_definition.uid, sut_definition.external_model_name(), join_url(base, "api/chat")
+        )

@@ -1,0 +1,395 @@
+"""The OpenAI chat-completions wire format, shared by every OpenAI-style driver (openai, together,
+mistral, nvidia-nim, hfrelay, modelship, hf): request body, response and stream parsing, the SUT
+class, secret helpers and a base factory. Each driver module only declares what differs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from drivers import transport
+from drivers.capabilities import (
+    AcceptsChatPrompt,
+    AcceptsTextPrompt,
+    ProducesPerTokenLogProbabilities,
+    StreamsText,
+)
+from drivers.errors import ErrorKind, SUTError
+from drivers.factory import DynamicSUTFactory
+from drivers.options import SUTOptions
+from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
+from drivers.response import (
+    SUTResponse,
+    SUTStreamChunk,
+    TokenProbability,
+    TokenUsage,
+    TopTokens,
+)
+from drivers.secrets import (
+    InjectSecret,
+    OptionalSecret,
+    RequiredSecret,
+    Secret,
+    SecretDescription,
+    resolve_injected,
+)
+from drivers.sut import PromptResponseSUT, modelgauge_sut
+from drivers.uid import SUTDefinition, UIDError
+
+# ----- secrets ----------------------------------------------------------------------------------
+
+_secret_classes: dict[tuple[str, str, bool], type[Secret]] = {}
+
+
+def api_key_secret(
+    scope: str, key: str = "api_key", instructions: str = "", *, required: bool = True
+) -> type[Secret]:
+    """A Secret class for (scope, key), made once per (scope, key, required) and never mutated
+    (upstream's OpenAICompatibleApiKey.for_provider() changed a class attribute: global state)."""
+    cache_key = (scope, key, required)
+    cls = _secret_classes.get(cache_key)
+    if cls is None:
+        description = SecretDescription(scope=scope, key=key, instructions=instructions)
+        base: type[Secret] = RequiredSecret if required else OptionalSecret
+
+        def describe(_cls: type[Secret]) -> SecretDescription:
+            return description
+
+        name = "".join(p.capitalize() for p in f"{scope}_{key}".replace("-", "_").split("_"))
+        cls = type(name, (base,), {"description": classmethod(describe)})
+        _secret_classes[cache_key] = cls
+    return cls
+
+
+def secret_value(secret: Any) -> str | None:
+    """The value of a resolved secret (None for a missing optional one)."""
+    value = getattr(secret, "value", None)
+    return value if isinstance(value, str) and value else None
+
+
+# ----- request ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChatProfile:
+    """How one OpenAI-style API differs from OpenAI's."""
+
+    provider: str
+    max_tokens_field: str = "max_tokens"
+    top_k_field: str | None = None
+    seed_field: str | None = "seed"
+    penalties: bool = True
+    logprobs: str | None = "openai"
+    """"openai" (logprobs: true + top_logprobs: n), "together" (logprobs: n) or None."""
+    include_usage: bool = True
+    """Ask for usage in streams with stream_options.include_usage."""
+    top_p_below_one: bool = False
+    """TGI refuses top_p = 1.0 (422); drop it, which means the same."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ChatCompletionRequest(BaseModel):
+    """Where the request goes and its JSON body (never the key: headers are built at call time)."""
+
+    url: str
+    body: dict[str, Any]
+
+
+def openai_messages(prompt: ChatPrompt) -> list[dict[str, str]]:
+    return [{"role": m.role.openai_role, "content": m.text} for m in prompt.messages]
+
+
+def text_as_chat(prompt: TextPrompt) -> ChatPrompt:
+    return ChatPrompt.model_validate({"messages": [{"text": prompt.text, "role": ChatRole.user}]})
+
+
+def build_body(
+    profile: ChatProfile, model: str, messages: list[dict[str, str]], options: SUTOptions
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"model": model, "messages": messages}
+    if options.max_tokens is not None:
+        body[profile.max_tokens_field] = options.max_tokens
+    if options.temperature is not None:
+        body["temperature"] = options.temperature
+    if options.top_p is not None and not (profile.top_p_below_one and options.top_p >= 1.0):
+        body["top_p"] = options.top_p
+    if options.top_k_per_token is not None and profile.top_k_field:
+        body[profile.top_k_field] = options.top_k_per_token
+    if options.stop_sequences:
+        body["stop"] = list(options.stop_sequences)
+    if profile.penalties:
+        if options.presence_penalty is not None:
+            body["presence_penalty"] = options.presence_penalty
+        if options.frequency_penalty is not None:
+            body["frequency_penalty"] = options.frequency_penalty
+    if options.seed is not None and profile.seed_field:
+        body[profile.seed_field] = options.seed
+    if options.top_logprobs is not None and profile.logprobs == "openai":
+        body["logprobs"] = True
+        body["top_logprobs"] = options.top_logprobs
+    elif options.top_logprobs is not None and profile.logprobs == "together":
+        body["logprobs"] = max(1, options.top_logprobs)
+    body.update(profile.extra)
+    return body
+
+
+# ----- response ---------------------------------------------------------------------------------
+
+
+def parse_usage(data: Any) -> TokenUsage | None:
+    if not isinstance(data, dict):
+        return None
+    prompt, completion = data.get("prompt_tokens"), data.get("completion_tokens")
+    if not isinstance(prompt, int) and not isinstance(completion, int):
+        return None
+    return TokenUsage(
+        prompt_tokens=prompt if isinstance(prompt, int) else None,
+        completion_tokens=completion if isinstance(completion, int) else None,
+    )
+
+
+def parse_logprobs(data: Any) -> list[TopTokens] | None:
+    """OpenAI's {"content":[{token, logprob, top_logprobs:[...]}]}, or Together's
+    {"tokens":[...], "token_logprobs":[...], "top_logprobs":[{token: logprob}]}."""
+    if not isinstance(data, dict):
+        return None
+    out: list[TopTokens] = []
+    content = data.get("content")
+    if isinstance(content, list):
+        for position in content:
+            if not isinstance(position, dict):
+                continue
+            alternatives = position.get("top_logprobs") or [position]
+            out.append(
+                TopTokens(
+                    top_tokens=[
+                        TokenProbability(token=str(a.get("token", "")), logprob=float(a["logprob"]))
+                        for a in alternatives
+                        if isinstance(a, dict) and _is_number(a.get("logprob"))
+                    ]
+                )
+            )
+        return out
+    tokens, logprobs = data.get("tokens"), data.get("token_logprobs")
+    if isinstance(tokens, list) and isinstance(logprobs, list):
+        tops = data.get("top_logprobs")
+        for i, (token, logprob) in enumerate(zip(tokens, logprobs, strict=False)):
+            top = tops[i] if isinstance(tops, list) and i < len(tops) else None
+            if isinstance(top, dict) and top:
+                pairs = [(str(k), v) for k, v in top.items() if _is_number(v)]
+            else:
+                pairs = [(str(token), logprob)] if _is_number(logprob) else []
+            out.append(
+                TopTokens(
+                    top_tokens=[TokenProbability(token=t, logprob=float(lp)) for t, lp in pairs]
+                )
+            )
+        return out
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _first_choice(data: dict[str, Any], where: str) -> dict[str, Any]:
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise SUTError(
+            ErrorKind.protocol, f"{where} answered without choices: {json.dumps(data)[:200]}"
+        )
+    return choices[0]
+
+
+def parse_completion(data: dict[str, Any], where: str = "the provider") -> SUTResponse:
+    """An OpenAI-style chat.completion object as a SUTResponse (usage and finish reason kept)."""
+    choice = _first_choice(data, where)
+    message = choice.get("message")
+    if not isinstance(message, dict):
+        raise SUTError(ErrorKind.protocol, f"{where} answered a choice without a message")
+    content = message.get("content")
+    if content is None:
+        content = ""
+    if isinstance(content, list):  # content parts
+        content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    if not isinstance(content, str):
+        raise SUTError(ErrorKind.protocol, f"{where} answered a message whose content is not text")
+    reason = choice.get("finish_reason")
+    return SUTResponse(
+        text=content,
+        finish_reason=reason if isinstance(reason, str) else None,
+        usage=parse_usage(data.get("usage")),
+        top_logprobs=parse_logprobs(choice.get("logprobs")),
+    )
+
+
+async def stream_chunks(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[SUTStreamChunk]:
+    """chat.completion.chunk events as text chunks, then one last chunk with usage and finish
+    reason (OpenAI sends usage after the finish reason, in a chunk with no choices)."""
+    usage: TokenUsage | None = None
+    reason: str | None = None
+    async for event in events:
+        usage = parse_usage(event.get("usage")) or usage
+        choices = event.get("choices")
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            continue
+        choice = choices[0]
+        delta = choice.get("delta")
+        text = delta.get("content") if isinstance(delta, dict) else None
+        logprobs = parse_logprobs(choice.get("logprobs"))
+        if isinstance(choice.get("finish_reason"), str):
+            reason = choice["finish_reason"]
+        if (isinstance(text, str) and text) or logprobs:
+            yield SUTStreamChunk(
+                text=text if isinstance(text, str) else "", top_logprobs=logprobs or None
+            )
+    yield SUTStreamChunk(usage=usage, finish_reason=reason)
+
+
+# ----- the SUT ----------------------------------------------------------------------------------
+
+
+class OpenAIStyleChatBase(PromptResponseSUT[ChatCompletionRequest, dict[str, Any]]):
+    """A SUT speaking OpenAI chat completions to one URL."""
+
+    def __init__(
+        self,
+        uid: str,
+        model: str,
+        url: str,
+        api_key: str | None = None,
+        *,
+        profile: ChatProfile,
+        extra_headers: dict[str, str] | None = None,
+        timeouts: transport.Timeouts | None = None,
+        retry: transport.RetryPolicy | None = None,
+    ):
+        super().__init__(uid)
+        self.model = model
+        self.url = url
+        self._api_key = api_key
+        self.profile = profile
+        self.extra_headers = dict(extra_headers or {})
+        self.timeouts = timeouts
+        self.retry = retry
+
+    def translate_text_prompt(
+        self, prompt: TextPrompt, options: SUTOptions
+    ) -> ChatCompletionRequest:
+        return self.translate_chat_prompt(text_as_chat(prompt), options)
+
+    def translate_chat_prompt(
+        self, prompt: ChatPrompt, options: SUTOptions
+    ) -> ChatCompletionRequest:
+        body = build_body(self.profile, self.model, openai_messages(prompt), options)
+        return ChatCompletionRequest(url=self.url, body=body)
+
+    def headers(self) -> dict[str, str]:
+        out = {"Content-Type": "application/json", **self.extra_headers}
+        if self._api_key:
+            out["Authorization"] = f"Bearer {self._api_key}"
+        return out
+
+    async def evaluate(self, request: ChatCompletionRequest) -> dict[str, Any]:
+        body = {**request.body, "stream": False}
+        return await transport.post_json(
+            request.url, body, self.headers(), timeout=self.timeouts, retry=self.retry
+        )
+
+    async def evaluate_stream(
+        self, request: ChatCompletionRequest
+    ) -> AsyncIterator[SUTStreamChunk]:
+        body: dict[str, Any] = {**request.body, "stream": True}
+        if self.profile.include_usage:
+            body["stream_options"] = {"include_usage": True}
+        events = transport.stream_sse(
+            request.url, body, self.headers(), timeout=self.timeouts, retry=self.retry
+        )
+        async for chunk in stream_chunks(events):
+            yield chunk
+
+    def translate_response(
+        self, request: ChatCompletionRequest, response: dict[str, Any]
+    ) -> SUTResponse:
+        return parse_completion(response, self.profile.provider)
+
+
+@modelgauge_sut(
+    capabilities=[
+        AcceptsTextPrompt,
+        AcceptsChatPrompt,
+        StreamsText,
+        ProducesPerTokenLogProbabilities,
+    ]
+)
+class OpenAIStyleChatSUT(OpenAIStyleChatBase):
+    """An OpenAI-style chat SUT whose API returns per-token logprobs."""
+
+
+@modelgauge_sut(capabilities=[AcceptsTextPrompt, AcceptsChatPrompt, StreamsText])
+class OpenAIStyleChatNoLogprobsSUT(OpenAIStyleChatBase):
+    """An OpenAI-style chat SUT whose API gives no logprobs."""
+
+
+# ----- the factory ------------------------------------------------------------------------------
+
+
+def join_url(base: str, path: str) -> str:
+    return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+class OpenAIStyleFactory(DynamicSUTFactory):
+    """A factory for one OpenAI-style API; subclasses set the class attributes."""
+
+    DEFAULT_BASE_URL: ClassVar[str] = ""
+    CHAT_PATH: ClassVar[str] = "chat/completions"
+    PROFILE: ClassVar[ChatProfile]
+    SECRET: ClassVar[type[Secret] | None] = None
+    LOGPROBS: ClassVar[bool] = True
+    STREAMS = True
+    ACCEPTED_OPTIONS = {"url": "base URL of the API, e.g. http://127.0.0.1:8000/v1"}
+
+    def get_secrets(self) -> list[InjectSecret[Any]]:
+        return [InjectSecret(self.SECRET)] if self.SECRET else []
+
+    def base_url(self, definition: SUTDefinition) -> str:
+        base = definition.base_url or self.DEFAULT_BASE_URL
+        if not base:
+            raise UIDError(
+                definition.uid,
+                "this driver needs a base URL",
+                "Add ;url=https://host/v1 to the UID.",
+            )
+        return base
+
+    def model_name(self, definition: SUTDefinition) -> str:
+        return definition.external_model_name()
+
+    def profile(self, definition: SUTDefinition) -> ChatProfile:
+        return self.PROFILE
+
+    def chat_url(self, definition: SUTDefinition) -> str:
+        return join_url(self.base_url(definition), self.CHAT_PATH)
+
+    def api_key(self, definition: SUTDefinition) -> str | None:
+        secrets = resolve_injected(self.secrets_for(definition), self.raw_secrets)
+        return secret_value(secrets[0]) if secrets else None
+
+    def extra_headers(self, definition: SUTDefinition) -> dict[str, str]:
+        return {}
+
+    def make_sut(self, sut_definition: SUTDefinition) -> OpenAIStyleChatBase:
+        cls = OpenAIStyleChatSUT if self.LOGPROBS else OpenAIStyleChatNoLogprobsSUT
+        return cls(
+            sut_definition.uid,
+            self.model_name(sut_definition),
+            self.chat_url(sut_definition),
+            self.api_key(sut_definition),
+            profile=self.profile(sut_definition),
+            extra_headers=self.extra_headers(sut_definition),
+        )

@@ -1,0 +1,61 @@
+"""Together AI chat completions (https://api.together.xyz/v1), serverless models.
+
+Beyond OpenAI's fields Together takes top_k (from top_k_per_token) and repetition_penalty (the UID
+option `repetition_penalty`, e.g. ;repetition_penalty=1.1); it reports finish reason `eos`, and
+logprobs as {tokens, token_logprobs}. Driver names: together, together-serverless.
+"""
+
+from __future__ import annotations
+
+from drivers.providers.openai_chat import ChatProfile, OpenAIStyleFactory
+from drivers.secrets import RequiredSecret, SecretDescription
+from drivers.uid import SUTDefinition, UIDError
+
+DRIVER_NAME = "together"
+ALIASES = ("together-serverless",)
+BASE_URL = "https://api.together.xyz/v1"
+PROFILE = ChatProfile(
+    provider="Together", top_k_field="top_k", logprobs="together", include_usage=False
+)
+
+
+class TogetherApiKey(RequiredSecret):
+    @classmethod
+    def description(cls) -> SecretDescription:
+        return SecretDescription(
+            scope="together",
+            key="api_key",
+            instructions="See https://api.together.xyz/settings/api-keys",
+        )
+
+
+class TogetherSUTFactory(OpenAIStyleFactory):
+    DESCRIPTION = "Together AI serverless chat models (api.together.xyz)."
+    ACCEPTED_OPTIONS = {
+        "url": "base URL of the API (default https://api.together.xyz/v1)",
+        "repetition_penalty": "Together's repetition_penalty, e.g. 1.1",
+    }
+    EXAMPLE_UIDS = ("meta-llama/Llama-3.3-70B-Instruct-Turbo:together",)
+    DEFAULT_BASE_URL = BASE_URL
+    PROFILE = PROFILE
+    SECRET = TogetherApiKey
+
+    def profile(self, definition: SUTDefinition) -> ChatProfile:
+        raw = definition.options_dict.get("repetition_penalty")
+        if raw is None:
+            return PROFILE
+        try:
+            value = float(raw)
+        except ValueError:
+            raise UIDError(
+                definition.uid,
+                f"repetition_penalty '{raw}' is not a number",
+                "Write e.g. ;repetition_penalty=1.1",
+            ) from None
+        return ChatProfile(
+            provider=PROFILE.provider,
+            top_k_field="top_k",
+            logprobs="together",
+            include_usage=False,
+            extra={"repetition_penalty": value},
+        )

@@ -1,0 +1,589 @@
+"""The HTTP transport every network driver shares: one httpx.AsyncClient per running event loop,
+phase-labelled timeouts, a small bounded retry, SSE and NDJSON streams, and the mapping of every
+HTTP or network failure to a drivers.errors.SUTError carrying the provider's own message.
+
+Drivers call `post_json`, `stream_sse` or `stream_ndjson`; they never touch httpx directly.
+
+Timeouts have phases, named in the SUTError: `connect` (TCP/TLS), `first byte` (waiting for the
+response headers, then for the first event of a stream), `read` (idle time between two chunks of
+a body or two events of a stream) and `total` (a whole non-streamed call).
+
+Retries (see RetryPolicy) cover 408, 409, 429, 5xx, connection failures and connect timeouts,
+honour retry-after-ms / Retry-After (seconds or an HTTP date) / Hugging Face's estimated_time, and
+never retry 400/401/403/404/422 nor a stream that has already yielded an event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+from httpx_sse import EventSource, SSEError
+
+from drivers.errors import ErrorKind, SUTError, from_status
+
+T = TypeVar("T")
+
+USER_AGENT = "sutui-drivers/0.1"
+
+
+# ----- configuration ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds per phase; None means no limit for that phase."""
+
+    connect: float | None = 10.0
+    first_byte: float | None = 120.0
+    read: float | None = 60.0
+    write: float | None = 30.0
+    pool: float | None = 30.0
+    total: float | None = 600.0
+
+    def for_httpx(self) -> httpx.Timeout:
+        """httpx's own limits; first byte and idle are enforced around them, per phase."""
+        reads = [v for v in (self.first_byte, self.read) if v is not None]
+        read = max(reads) if len(reads) == 2 else None
+        return httpx.Timeout(connect=self.connect, read=read, write=self.write, pool=self.pool)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """A small bounded retry. `max_retry_after` is the longest provider-asked wait we honour:
+    a longer one is raised at once (its retry_after tells the caller when to come back)."""
+
+    max_tries: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 30.0
+    retry_statuses: frozenset[int] = field(default_factory=lambda: frozenset({408, 409, 429}))
+
+    def is_retryable(self, error: SUTError) -> bool:
+        if error.status is not None:
+            return error.status in self.retry_statuses or error.status >= 500
+        if error.kind is ErrorKind.connection:
+            return True
+        return error.kind is ErrorKind.timeout and error.phase == "connect"
+
+    def delay(self, error: SUTError, attempt: int) -> float | None:
+        """Seconds to wait before try number `attempt + 1`, or None to give up."""
+        if attempt >= self.max_tries or not self.is_retryable(error):
+            return None
+        if error.retry_after is not None:
+            if error.retry_after > self.max_retry_after:
+                return None
+            return max(0.0, error.retry_after)
+        backoff: float = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        return backoff * random.uniform(0.5, 1.0)
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+"""Used when a call gives none; tests and the app may replace it."""
+DEFAULT_RETRY = RetryPolicy()
+"""Used when a call gives none; tests and the app may replace it."""
+
+LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0)
+
+
+def _timeouts(timeout: Timeouts | float | None) -> Timeouts:
+    if timeout is None:
+        return DEFAULT_TIMEOUTS
+    if isinstance(timeout, Timeouts):
+        return timeout
+    value = float(timeout)
+    return Timeouts(
+        connect=value, first_byte=value, read=value, write=value, pool=value, total=value
+    )
+
+
+# ----- the shared client ------------------------------------------------------------------------
+
+_clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+_clients_lock = threading.Lock()
+
+
+def get_client() -> httpx.AsyncClient:
+    """The keep-alive client of the running event loop (an httpx client is bound to one loop)."""
+    loop = asyncio.get_running_loop()
+    with _clients_lock:
+        for stale in [lp for lp in _clients if lp.is_closed()]:
+            del _clients[stale]
+        client = _clients.get(loop)
+        if client is None or client.is_closed:
+            client = httpx.AsyncClient(
+                timeout=DEFAULT_TIMEOUTS.for_httpx(),
+                limits=LIMITS,
+                headers={"User-Agent": USER_AGENT},
+                follow_redirects=False,
+            )
+            _clients[loop] = client
+        return client
+
+
+async def aclose_client() -> None:
+    """Close the running loop's client (at the end of a loop's life, e.g. in tests or on exit)."""
+    loop = asyncio.get_running_loop()
+    with _clients_lock:
+        client = _clients.pop(loop, None)
+    if client is not None:
+        await client.aclose()
+
+
+# ----- errors -----------------------------------------------------------------------------------
+
+_ERROR_TYPES: dict[str, ErrorKind] = {
+    # Anthropic's error.type values, TGI's error_type values, Google's status values.
+    "authentication_error": ErrorKind.auth,
+    "permission_error": ErrorKind.permission,
+    "not_found_error": ErrorKind.not_found,
+    "invalid_request_error": ErrorKind.validation,
+    "request_too_large": ErrorKind.validation,
+    "rate_limit_error": ErrorKind.rate_limited,
+    "overloaded_error": ErrorKind.overloaded,
+    "api_error": ErrorKind.server,
+    "overloaded": ErrorKind.overloaded,
+    "validation": ErrorKind.validation,
+    "generation": ErrorKind.server,
+    "incomplete_generation": ErrorKind.server,
+    "UNAUTHENTICATED": ErrorKind.auth,
+    "PERMISSION_DENIED": ErrorKind.permission,
+    "NOT_FOUND": ErrorKind.not_found,
+    "INVALID_ARGUMENT": ErrorKind.validation,
+    "RESOURCE_EXHAUSTED": ErrorKind.rate_limited,
+    "UNAVAILABLE": ErrorKind.overloaded,
+    "INTERNAL": ErrorKind.server,
+    "DEADLINE_EXCEEDED": ErrorKind.timeout,
+}
+_AUTH_REASONS = frozenset({"API_KEY_INVALID", "API_KEY_SERVICE_BLOCKED"})
+_MAX_MESSAGE = 500
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    """What a provider's error body says, whatever its shape."""
+
+    message: str | None = None
+    type: str | None = None
+    status: int | None = None
+    """A status carried inside the body (TGI's http_status_code, Google's code)."""
+    estimated_time: float | None = None
+    auth: bool = False
+    """Google answers a bad key with 400 INVALID_ARGUMENT and reason API_KEY_INVALID."""
+
+
+def parse_error_body(body: Any) -> ErrorBody:
+    """Read OpenAI {"error":{"message","type","code"}}, TGI/HF {"error":"...","error_type"},
+    Anthropic {"type":"error","error":{"type","message"}}, Google {"error":{"message","status",
+    "code","details"}}, and the common {"message"}/{"detail"}/{"title"} shapes."""
+    if isinstance(body, (bytes, str)):
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        try:
+            body = json.loads(text)
+        except ValueError:
+            text = " ".join(text.split())
+            return ErrorBody(message=text[:_MAX_MESSAGE] or None)
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        body = body[0]
+    if not isinstance(body, dict):
+        return ErrorBody(message=str(body)[:_MAX_MESSAGE] if body not in (None, "") else None)
+    estimated = _number(body.get("estimated_time"))
+    error = body.get("error")
+    if isinstance(error, str):
+        return ErrorBody(
+            message=error[:_MAX_MESSAGE],
+            type=_text(body.get("error_type")),
+            estimated_time=estimated,
+        )
+    if isinstance(error, dict):
+        message = _text(error.get("message"))
+        kind = _text(error.get("type")) or _text(error.get("status"))
+        code = error.get("http_status_code", error.get("code"))
+        reasons = {d.get("reason") for d in error.get("details") or [] if isinstance(d, dict)}
+        status_word = _text(error.get("status"))
+        if message and status_word and status_word not in message:
+            message = f"{message} ({status_word})"
+        return ErrorBody(
+            message=message[:_MAX_MESSAGE] if message else None,
+            type=kind,
+            status=code if isinstance(code, int) and 100 <= code < 600 else None,
+            estimated_time=estimated or _number(error.get("estimated_time")),
+            auth=bool(reasons & _AUTH_REASONS),
+        )
+    detail = body.get("message") or body.get("detail") or body.get("title")
+    if isinstance(detail, list):  # FastAPI/pydantic validation details
+        detail = "; ".join(str(d.get("msg", d)) if isinstance(d, dict) else str(d) for d in detail)
+    message = _text(detail)
+    return ErrorBody(
+        message=message[:_MAX_MESSAGE] if message else None,
+        type=_text(body.get("type")),
+        estimated_time=estimated,
+    )
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds to wait from retry-after-ms, or Retry-After as seconds or an HTTP date."""
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return max(0.0, float(raw_ms) / 1000.0)
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    raw = raw.strip()
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> SUTError:
+    """The SUTError for an HTTP error answer, with the provider's message and retry time."""
+    info = parse_error_body(body)
+    retry_after = parse_retry_after(headers)
+    if retry_after is None and info.estimated_time is not None:
+        retry_after = info.estimated_time
+    message = info.message or ""
+    if status == 400 and info.auth:
+        return SUTError(
+            ErrorKind.auth,
+            "the provider rejected the credentials",
+            status=status,
+            provider_message=message or None,
+        )
+    if status == 503 and info.estimated_time is not None:
+        return SUTError(
+            ErrorKind.overloaded,
+            "the model is loading",
+            status=status,
+            provider_message=message or None,
+            retry_after=retry_after,
+        )
+    if status == 429 and info.type == "overloaded":
+        return SUTError(
+            ErrorKind.overloaded,
+            "the model is overloaded",
+            status=status,
+            provider_message=message or None,
+            retry_after=retry_after,
+        )
+    return from_status(status, message, retry_after)
+
+
+def error_in_stream(payload: Any) -> SUTError:
+    """The SUTError for an error event sent inside a stream."""
+    info = parse_error_body(payload)
+    message = info.message or "the provider reported an error"
+    if info.status is not None and info.status >= 400:
+        err = from_status(info.status, message)
+        return SUTError(
+            err.kind,
+            f"{err.message}, inside the stream",
+            status=info.status,
+            provider_message=message,
+        )
+    kind = _ERROR_TYPES.get(info.type or "", ErrorKind.server)
+    return SUTError(kind, "the provider sent an error inside the stream", provider_message=message)
+
+
+def _network_error(exc: httpx.HTTPError, phase: str, url: str) -> SUTError:
+    where = _host(url)
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectTimeout):
+        return SUTError(ErrorKind.timeout, f"connecting to {where} took too long", phase="connect")
+    if isinstance(exc, httpx.PoolTimeout):
+        return SUTError(ErrorKind.timeout, "no free connection in the pool", phase="pool")
+    if isinstance(exc, httpx.WriteTimeout):
+        return SUTError(
+            ErrorKind.timeout, f"sending the request to {where} took too long", phase="write"
+        )
+    if isinstance(exc, httpx.ReadTimeout):
+        return _timeout(phase, where)
+    if isinstance(exc, httpx.ConnectError):
+        return SUTError(ErrorKind.connection, f"could not connect to {where}: {detail}")
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+        return SUTError(
+            ErrorKind.config,
+            f"bad URL {url!r}: {detail}",
+            hint="check the ;url= option of the UID.",
+        )
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
+        return SUTError(
+            ErrorKind.connection, f"the connection to {where} was cut: {detail}", phase=phase
+        )
+    if isinstance(exc, httpx.DecodingError):
+        return SUTError(ErrorKind.protocol, f"{where} sent a body that cannot be decoded: {detail}")
+    return SUTError(ErrorKind.connection, f"talking to {where} failed: {detail}", phase=phase)
+
+
+def _timeout(phase: str, where: str) -> SUTError:
+    what = {
+        "first byte": f"{where} did not start answering in time",
+        "read": f"{where} stalled: nothing arrived for too long",
+        "total": f"the call to {where} took too long in total",
+    }.get(phase, f"{where} took too long")
+    return SUTError(ErrorKind.timeout, what, phase=phase)
+
+
+def _host(url: str) -> str:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        return "the provider"
+    host = parsed.host or "the provider"
+    return f"{host}:{parsed.port}" if parsed.port else host
+
+
+def _json(text: bytes | str, url: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        sample = text[:120].decode("utf-8", "replace") if isinstance(text, bytes) else text[:120]
+        raise SUTError(
+            ErrorKind.protocol, f"{_host(url)} sent malformed JSON: {sample!r}"
+        ) from None
+
+
+# ----- retries ----------------------------------------------------------------------------------
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy | None = None) -> T:
+    """Run `call`, retrying retryable SUTErrors as the policy says."""
+    policy = policy or DEFAULT_RETRY
+    attempt = 1
+    while True:
+        try:
+            return await call()
+        except SUTError as err:
+            wait = policy.delay(err, attempt)
+            if wait is None:
+                raise
+        await asyncio.sleep(wait)
+        attempt += 1
+
+
+# ----- requests ---------------------------------------------------------------------------------
+
+
+async def _open(
+    url: str, payload: Any, headers: Mapping[str, str], t: Timeouts, accept: str
+) -> httpx.Response:
+    """Send a POST and return the response with its headers read and its body not yet read;
+    an HTTP error status is raised as a SUTError."""
+    client = get_client()
+    all_headers = {"Accept": accept, **headers}
+    request = client.build_request(
+        "POST", url, json=payload, headers=all_headers, timeout=t.for_httpx()
+    )
+    limit = None if t.first_byte is None else (t.connect or 0.0) + t.first_byte
+    try:
+        async with asyncio.timeout(limit):
+            response = await client.send(request, stream=True)
+    except TimeoutError:
+        raise _timeout("first byte", _host(url)) from None
+    except httpx.HTTPError as exc:
+        raise _network_error(exc, "first byte", url) from None
+    if response.status_code >= 400:
+        try:
+            body = await _read_body(response, t, url)
+        except SUTError:
+            body = b""
+        finally:
+            await response.aclose()
+        raise error_from_response(response.status_code, response.headers, body)
+    return response
+
+
+async def _read_body(response: httpx.Response, t: Timeouts, url: str) -> bytes:
+    try:
+        async with asyncio.timeout(t.read):
+            return await response.aread()
+    except TimeoutError:
+        raise _timeout("read", _host(url)) from None
+    except httpx.HTTPError as exc:
+        raise _network_error(exc, "read", url) from None
+
+
+async def post_json(
+    url: str,
+    payload: Any,
+    headers: Mapping[str, str],
+    *,
+    timeout: Timeouts | float | None = None,
+    retry: RetryPolicy | None = None,
+) -> dict[str, Any]:
+    """POST a JSON body and return the JSON object answered; every failure is a SUTError."""
+    t = _timeouts(timeout)
+
+    async def once() -> dict[str, Any]:
+        try:
+            async with asyncio.timeout(t.total):
+                response = await _open(url, payload, headers, t, "application/json")
+                try:
+                    body = await _read_body(response, t, url)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise _timeout("total", _host(url)) from None
+        data = _json(body, url)
+        if not isinstance(data, dict):
+            raise SUTError(
+                ErrorKind.protocol,
+                f"{_host(url)} answered a JSON {type(data).__name__}, not an object",
+            )
+        if "error" in data and not data.get("choices") and data["error"]:
+            raise error_in_stream(data)
+        return data
+
+    return await with_retries(once, retry)
+
+
+async def _next_with_timeout(
+    iterator: AsyncIterator[T], limit: float | None, phase: str, url: str
+) -> T:
+    try:
+        async with asyncio.timeout(limit):
+            return await anext(iterator)
+    except TimeoutError:
+        raise _timeout(phase, _host(url)) from None
+    except httpx.HTTPError as exc:
+        raise _network_error(exc, phase, url) from None
+
+
+async def _check_stream_type(response: httpx.Response, t: Timeouts, url: str, want: str) -> None:
+    """A provider that answers a stream request with a plain JSON body (often an error)."""
+    content_type = response.headers.get("content-type", "").partition(";")[0].strip()
+    if not content_type or want in content_type:
+        return
+    if "json" in content_type and want == "text/event-stream":
+        try:
+            body = await _read_body(response, t, url)
+        finally:
+            await response.aclose()
+        data = _json(body, url)
+        if isinstance(data, dict) and data.get("error"):
+            raise error_in_stream(data)
+        raise SUTError(
+            ErrorKind.protocol, f"{_host(url)} answered plain JSON to a streaming request"
+        )
+
+
+async def stream_sse(
+    url: str,
+    payload: Any,
+    headers: Mapping[str, str],
+    *,
+    timeout: Timeouts | float | None = None,
+    retry: RetryPolicy | None = None,
+) -> AsyncIterator[dict[str, Any]]:
+    """POST and yield each server-sent event's JSON data (with `"event"` added when the event
+    has a name, e.g. Anthropic's). Handles `data:` with or without a space, `[DONE]` or none,
+    and raises a SUTError for an error event (Anthropic `event: error`, or a JSON `error` key).
+    Only opening the stream is retried: nothing is retried after the first event."""
+    t = _timeouts(timeout)
+
+    async def open_stream() -> httpx.Response:
+        response = await _open(url, payload, headers, t, "text/event-stream")
+        await _check_stream_type(response, t, url, "text/event-stream")
+        return response
+
+    response = await with_retries(open_stream, retry)
+    events = EventSource(response).aiter_sse()
+    first = True
+    try:
+        while True:
+            phase = "first byte" if first else "read"
+            try:
+                sse = await _next_with_timeout(
+                    events, t.first_byte if first else t.read, phase, url
+                )
+            except StopAsyncIteration:
+                return
+            except SSEError as exc:
+                raise SUTError(ErrorKind.protocol, f"{_host(url)}: {exc}") from None
+            first = False
+            data = sse.data.strip()
+            if not data:
+                continue
+            if data == "[DONE]":
+                return
+            item = _json(data, url)
+            if sse.event == "error" or (isinstance(item, dict) and item.get("error")):
+                raise error_in_stream(item)
+            if not isinstance(item, dict):
+                raise SUTError(
+                    ErrorKind.protocol, f"{_host(url)} sent an event that is not a JSON object"
+                )
+            if sse.event != "message" and "event" not in item:
+                item["event"] = sse.event
+            yield item
+    finally:
+        await events.aclose()
+        await response.aclose()
+
+
+async def stream_ndjson(
+    url: str,
+    payload: Any,
+    headers: Mapping[str, str],
+    *,
+    timeout: Timeouts | float | None = None,
+    retry: RetryPolicy | None = None,
+) -> AsyncIterator[dict[str, Any]]:
+    """POST and yield each JSON object of a newline-delimited JSON stream (ollama); a line
+    holding {"error": ...} is raised as a SUTError."""
+    t = _timeouts(timeout)
+    response = await with_retries(
+        lambda: _open(url, payload, headers, t, "application/x-ndjson"), retry
+    )
+    lines = response.aiter_lines()
+    first = True
+    try:
+        while True:
+            phase = "first byte" if first else "read"
+            try:
+                line = await _next_with_timeout(
+                    lines, t.first_byte if first else t.read, phase, url
+                )
+            except StopAsyncIteration:
+                return
+            first = False
+            if not line.strip():
+                continue
+            item = _json(line, url)
+            if not isinstance(item, dict):
+                raise SUTError(
+                    ErrorKind.protocol, f"{_host(url)} sent a line that is not a JSON object"
+                )
+            if item.get("error"):
+                raise error_in_stream(item)
+            yield item
+    finally:
+        await response.aclose()

@@ -1,0 +1,579 @@
+"""Every network driver against the loopback provider server (tests/provider_server): plain and
+streamed answers, usage and finish reason, model id case, auth, and injected faults."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from typing import Any
+
+import httpx
+import pytest
+from provider_server import KEYS
+
+from drivers import transport
+from drivers.errors import ErrorKind, SUTError
+from drivers.invoke import ResponseBuilder, respond, stream
+from drivers.options import SUTOptions
+from drivers.prompt import ChatPrompt, TextPrompt
+from drivers.registry import make_sut, secrets_needed
+from drivers.response import SUTResponse, SUTStreamChunk
+from drivers.secrets import MissingSecretValues
+
+FAST = transport.Timeouts(connect=0.5, first_byte=0.5, read=0.25, write=0.5, pool=0.5, total=2.0)
+FAST_RETRY = transport.RetryPolicy(
+    max_tries=3, base_delay=0.01, max_delay=0.02, max_retry_after=1.0
+)
+PROMPT = TextPrompt(text="hello there world")
+
+
+@pytest.fixture(autouse=True)
+def _fast_transport(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transport, "DEFAULT_TIMEOUTS", FAST)
+    monkeypatch.setattr(transport, "DEFAULT_RETRY", FAST_RETRY)
+
+
+@pytest.fixture(autouse=True)
+async def _close_client() -> Any:
+    yield
+    await transport.aclose_client()
+
+
+@dataclass
+class Case:
+    name: str
+    uid: str
+    """With {url} for the server's base URL and {model} for the model."""
+    model: str
+    flavour: str
+    secrets: dict[str, dict[str, str]]
+    finish: str
+    sent_model: str | None = None
+    auth: tuple[str, str] | None = None
+    """(header, value) the provider must receive."""
+    wrong_key: dict[str, dict[str, str]] | None = None
+    patch: dict[str, str] = field(default_factory=dict)
+    """module:attribute -> suffix of the server URL, for drivers whose default URL is tested."""
+
+    def make(
+        self,
+        server: Any,
+        model: str | None = None,
+        secrets: dict[str, dict[str, str]] | None = None,
+    ) -> Any:
+        uid = self.uid.format(url=server.url, model=model or self.model)
+        return make_sut(uid, self.secrets if secrets is None else secrets)
+
+
+def bearer(flavour: str) -> tuple[str, str]:
+    return ("Authorization", f"Bearer {KEYS[flavour]}")
+
+
+CASES = [
+    Case(
+        "openai",
+        "{model}:openai",
+        "Gpt-4o-Mini",
+        "openai",
+        {"openai": {"api_key": KEYS["openai"] or "", "organization": "org-test"}},
+        "stop",
+        auth=bearer("openai"),
+        wrong_key={"openai": {"api_key": "sk-wrong-key-123"}},
+        patch={"drivers.providers.openai.OpenAISUTFactory.DEFAULT_BASE_URL": "/openai/v1"},
+    ),
+    Case(
+        "openai-compatible",
+        "Qwen/{model}:vllm:openai;url={url}/vllm/v1",
+        "Qwen2.5-7B-Instruct",
+        "vllm",
+        {"vllm": {"api_key": KEYS["vllm"] or ""}},
+        "stop",
+        sent_model="Qwen/Qwen2.5-7B-Instruct",
+        auth=bearer("vllm"),
+        wrong_key={"vllm": {"api_key": "wrong-vllm-key"}},
+    ),
+    Case(
+        "openai-local-no-key",
+        "{model}:local:openai;url={url}/local/v1",
+        "Local-Model",
+        "local",
+        {},
+        "stop",
+    ),
+    Case(
+        "together",
+        "meta-llama/{model}:together;url={url}/together/v1",
+        "Llama-3.3-70B-Instruct-Turbo",
+        "together",
+        {"together": {"api_key": KEYS["together"] or ""}},
+        "eos",
+        sent_model="meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        auth=bearer("together"),
+        wrong_key={"together": {"api_key": "wrong-together"}},
+    ),
+    Case(
+        "together-serverless",
+        "meta-llama/{model}:together-serverless;url={url}/together/v1",
+        "Llama-3.3-70B-Instruct-Turbo",
+        "together",
+        {"together": {"api_key": KEYS["together"] or ""}},
+        "eos",
+        sent_model="meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        auth=bearer("together"),
+    ),
+    Case(
+        "nvidia-nim",
+        "meta/{model}:nvidia-nim;url={url}/nim/v1",
+        "Llama-3.1-8B-Instruct",
+        "nim",
+        {"nvidia-nim-api": {"api_key": KEYS["nim"] or ""}},
+        "stop",
+        sent_model="meta/Llama-3.1-8B-Instruct",
+        auth=bearer("nim"),
+        wrong_key={"nvidia-nim-api": {"api_key": "nvapi-wrong"}},
+    ),
+    Case(
+        "mistral",
+        "{model}:mistral;url={url}/mistral/v1",
+        "Mistral-Small-Latest",
+        "mistral",
+        {"mistralai": {"api_key": KEYS["mistral"] or ""}},
+        "stop",
+        auth=bearer("mistral"),
+        wrong_key={"mistralai": {"api_key": "wrong-mistral"}},
+    ),
+    Case(
+        "hfrelay",
+        "google/{model}:nebius:hfrelay;url={url}/hf-router/v1",
+        "Gemma-3-27b-it",
+        "hf-router",
+        {"hugging_face": {"token": KEYS["hf-router"] or ""}},
+        "stop",
+        sent_model="google/Gemma-3-27b-it:nebius",
+        auth=bearer("hf-router"),
+        wrong_key={"hugging_face": {"token": "hf_wrong"}},
+    ),
+    Case(
+        "modelship",
+        "meta-llama/{model}:modelship;url={url}/vllm/v1;vllm-repetition_penalty=1.1",
+        "Llama-3.1-8B-Instruct",
+        "vllm",
+        {"modelship": {"api_key": KEYS["vllm"] or ""}},
+        "stop",
+        sent_model="meta-llama/Llama-3.1-8B-Instruct",
+        auth=bearer("vllm"),
+        wrong_key={"modelship": {"api_key": "wrong-modelship"}},
+    ),
+    Case(
+        "hf-endpoint",
+        "allenai/{model}:hf;url={url}/tgi",
+        "OLMo-2-7B-Instruct",
+        "tgi",
+        {"hugging_face": {"token": KEYS["tgi"] or ""}},
+        "stop",
+        sent_model="allenai/OLMo-2-7B-Instruct",
+        auth=bearer("tgi"),
+        wrong_key={"hugging_face": {"token": "hf_wrong"}},
+    ),
+    Case(
+        "hf-serverless",
+        "meta-llama/{model}:hf",
+        "Llama-3.1-8B-Instruct",
+        "hf-router",
+        {"hugging_face": {"token": KEYS["hf-router"] or ""}},
+        "stop",
+        sent_model="meta-llama/Llama-3.1-8B-Instruct",
+        auth=bearer("hf-router"),
+        patch={"drivers.providers.hf.ROUTER_URL": "/hf-router/v1"},
+    ),
+    Case(
+        "anthropic",
+        "{model}:anthropic;url={url}/anthropic/v1",
+        "Claude-Sonnet-4-5",
+        "anthropic",
+        {"anthropic": {"api_key": KEYS["anthropic"] or ""}},
+        "end_turn",
+        auth=("x-api-key", KEYS["anthropic"] or ""),
+        wrong_key={"anthropic": {"api_key": "sk-ant-wrong"}},
+    ),
+    Case(
+        "google",
+        "{model}:google;url={url}/google/v1beta",
+        "Gemini-2.5-Flash",
+        "google",
+        {"google_ai": {"api_key": KEYS["google"] or ""}},
+        "STOP",
+        auth=("x-goog-api-key", KEYS["google"] or ""),
+        wrong_key={"google_ai": {"api_key": "AIza-wrong"}},
+    ),
+    Case(
+        "ollama",
+        "{model}:ollama;url={url}/ollama",
+        "Llama3.2%3A3b",
+        "ollama",
+        {},
+        "stop",
+        sent_model="Llama3.2:3b",
+    ),
+]
+BY_NAME = {c.name: c for c in CASES}
+
+
+@pytest.fixture
+def server(provider_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    return provider_server
+
+
+def _patch(case: Case, server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    for target, suffix in case.patch.items():
+        module_name, _, attr = target.rpartition(".")
+        try:
+            obj: Any = importlib.import_module(module_name)
+        except ImportError:
+            module_name, _, cls = module_name.rpartition(".")
+            obj = getattr(importlib.import_module(module_name), cls)
+        monkeypatch.setattr(obj, attr, server.url + suffix)
+
+
+def _sent_model(case: Case, server: Any) -> str:
+    last = server.last()
+    if case.flavour == "google":
+        return str(last.path.split("/models/")[1].split(":")[0])
+    return str(last.body["model"])
+
+
+async def _collect(sut: Any, prompt: Any, options: SUTOptions) -> list[SUTStreamChunk]:
+    return [chunk async for chunk in stream(sut, prompt, options)]
+
+
+# ----- every driver: success ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+async def test_plain_answer(case: Case, server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _patch(case, server, monkeypatch)
+    sut = case.make(server)
+    response = await respond(sut, PROMPT, SUTOptions(max_tokens=50, temperature=0.5))
+    assert isinstance(response, SUTResponse)
+    assert response.text == "Echo: hello there world"
+    assert response.finish_reason == case.finish
+    assert response.usage is not None
+    assert response.usage.prompt_tokens == 3
+    assert response.usage.completion_tokens == 4
+    assert _sent_model(case, server) == (case.sent_model or case.model)
+    headers = server.last().headers
+    if case.auth:
+        assert headers.get(case.auth[0]) == case.auth[1]
+    else:
+        assert "Authorization" not in headers
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+async def test_streamed_answer(case: Case, server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _patch(case, server, monkeypatch)
+    sut = case.make(server)
+    chunks = await _collect(sut, PROMPT, SUTOptions(max_tokens=50))
+    builder = ResponseBuilder()
+    for chunk in chunks:
+        builder.add(chunk)
+    assert builder.text == "Echo: hello there world"
+    assert len([c for c in chunks if c.text]) == 4, "one chunk per word: really streamed"
+    last = chunks[-1]
+    assert last.finish_reason == case.finish
+    assert last.usage is not None and last.usage.completion_tokens == 4
+    assert _sent_model(case, server) == (case.sent_model or case.model)
+    if case.auth:
+        assert server.last().headers.get(case.auth[0]) == case.auth[1]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.wrong_key], ids=lambda c: c.name)
+async def test_wrong_key_is_an_auth_error(
+    case: Case, server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _patch(case, server, monkeypatch)
+    sut = case.make(server, secrets=case.wrong_key)
+    with pytest.raises(SUTError) as info:
+        await respond(sut, PROMPT, SUTOptions())
+    err = info.value
+    assert err.kind is ErrorKind.auth
+    assert err.status in (400, 401)
+    if case.flavour != "tgi":  # TGI answers a bare 401
+        assert err.provider_message, err
+    assert "wrong" not in str(err), "the key never appears in an error"
+    assert len(server.requests) == 1, "auth errors are not retried"
+
+
+async def test_max_tokens_gives_length(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = BY_NAME["openai"]
+    _patch(case, server, monkeypatch)
+    sut = case.make(server)
+    response = await respond(sut, PROMPT, SUTOptions(max_tokens=2))
+    assert response.text == "Echo: hello"
+    assert response.finish_reason == "length"
+    body = server.last().body
+    assert body["max_completion_tokens"] == 2 and "max_tokens" not in body
+    assert server.last().headers.get("OpenAI-Organization") == "org-test"
+
+
+async def test_chat_prompt_roles_and_options(server: Any) -> None:
+    sut = BY_NAME["together"].make(server)
+    prompt = ChatPrompt.model_validate(
+        {
+            "messages": [
+                {"text": "Be brief.", "role": "SYSTEM"},
+                {"text": "hi", "role": "USER"},
+                {"text": "hello", "role": "SUT"},
+                {"text": "say it again", "role": "USER"},
+            ]
+        }
+    )
+    options = SUTOptions(
+        max_tokens=20,
+        temperature=0.2,
+        top_p=0.9,
+        top_k_per_token=5,
+        stop_sequences=["\n\n"],
+        seed=7,
+        frequency_penalty=0.1,
+    )
+    response = await respond(sut, prompt, options)
+    assert response.text == "Echo: say it again"
+    body = server.last().body
+    assert [m["role"] for m in body["messages"]] == ["system", "user", "assistant", "user"]
+    assert body["top_k"] == 5 and body["seed"] == 7 and body["stop"] == ["\n\n"]
+    assert body["frequency_penalty"] == 0.1 and body["top_p"] == 0.9
+
+
+async def test_anthropic_system_and_default_max_tokens(server: Any) -> None:
+    sut = BY_NAME["anthropic"].make(server)
+    prompt = ChatPrompt.model_validate(
+        {"messages": [{"text": "Be brief.", "role": "SYSTEM"}, {"text": "hi you", "role": "USER"}]}
+    )
+    response = await respond(sut, prompt, SUTOptions(top_k_per_token=3))
+    assert response.text == "Echo: hi you"
+    body = server.last().body
+    assert body["system"] == "Be brief." and body["max_tokens"] == 1024 and body["top_k"] == 3
+    assert server.last().headers["anthropic-version"] == "2023-06-01"
+
+
+async def test_modelship_forwards_vllm_options(server: Any) -> None:
+    sut = BY_NAME["modelship"].make(server)
+    await respond(sut, PROMPT, SUTOptions())
+    assert server.last().body["repetition_penalty"] == 1.1
+
+
+async def test_tgi_top_p_one_is_left_out(server: Any) -> None:
+    sut = BY_NAME["hf-endpoint"].make(server)
+    response = await respond(sut, PROMPT, SUTOptions(top_p=1.0))
+    assert response.text == "Echo: hello there world"
+    assert "top_p" not in server.last().body
+
+
+async def test_openai_logprobs(server: Any) -> None:
+    sut = BY_NAME["openai-compatible"].make(server)
+    response = await respond(sut, PROMPT, SUTOptions(top_logprobs=2))
+    assert response.top_logprobs is not None and len(response.top_logprobs) == 4
+    assert len(response.top_logprobs[0].top_tokens) == 2
+    chunks = await _collect(sut, PROMPT, SUTOptions(top_logprobs=2))
+    assert sum(len(c.top_logprobs or []) for c in chunks) == 4
+
+
+async def test_together_logprobs(server: Any) -> None:
+    sut = BY_NAME["together"].make(server)
+    response = await respond(sut, PROMPT, SUTOptions(top_logprobs=1))
+    assert server.last().body["logprobs"] == 1
+    assert response.top_logprobs is not None and len(response.top_logprobs) == 4
+
+
+# ----- secrets ------------------------------------------------------------------------------------
+
+
+def test_secret_scopes_follow_the_uid() -> None:
+    needed = secrets_needed("m:vllm:openai;url=http://127.0.0.1:1/v1")
+    assert [(s.description().scope, s.description().key, s.required) for s in needed] == [
+        ("vllm", "api_key", False)
+    ]
+    needed = secrets_needed("gpt-4o:openai")
+    assert [(s.description().scope, s.description().key, s.required) for s in needed] == [
+        ("openai", "api_key", True),
+        ("openai", "organization", False),
+    ]
+    assert secrets_needed("m:hf")[0].required
+    assert not secrets_needed("m:hf;url=http://127.0.0.1:1")[0].required
+    with pytest.raises(MissingSecretValues):
+        make_sut("m:together", {})
+
+
+# ----- faults -------------------------------------------------------------------------------------
+
+
+async def test_429_is_retried_then_succeeds(server: Any) -> None:
+    for name in ("openai-compatible", "anthropic", "google"):
+        case = BY_NAME[name]
+        sut = case.make(server, model="fault-429-once-" + case.model)
+        response = await respond(sut, PROMPT, SUTOptions())
+        assert response.text == "Echo: hello there world"
+    assert len(server.requests) == 6
+
+
+async def test_429_with_an_http_date_is_retried(server: Any) -> None:
+    sut = BY_NAME["together"].make(server, model="fault-429-date")
+    response = await respond(sut, PROMPT, SUTOptions())
+    assert response.finish_reason == "eos"
+    assert len(server.requests) == 2
+
+
+async def test_429_with_a_long_retry_after_is_raised_with_it(server: Any) -> None:
+    sut = BY_NAME["openai-compatible"].make(server, model="fault-429")
+    with pytest.raises(SUTError) as info:
+        await respond(sut, PROMPT, SUTOptions())
+    assert info.value.kind is ErrorKind.rate_limited
+    assert info.value.retry_after == 7.0
+    assert "Rate limit" in (info.value.provider_message or "")
+    assert len(server.requests) == 1
+
+
+async def test_500_is_retried_a_few_times_then_raised(server: Any) -> None:
+    sut = BY_NAME["mistral"].make(server, model="fault-500")
+    with pytest.raises(SUTError) as info:
+        await respond(sut, PROMPT, SUTOptions())
+    assert info.value.kind is ErrorKind.server and info.value.status == 500
+    assert len(server.requests) == FAST_RETRY.max_tries
+    server.reset()
+    sut = BY_NAME["mistral"].make(server, model="fault-500-once")
+    assert (await respond(sut, PROMPT, SUTOptions())).text == "Echo: hello there world"
+
+
+async def test_hf_loading_gives_overloaded_with_estimated_time(server: Any) -> None:
+    sut = BY_NAME["hf-endpoint"].make(server, model="fault-loading")
+    with pytest.raises(SUTError) as info:
+        await respond(sut, PROMPT, SUTOptions())
+    assert info.value.kind is ErrorKind.overloaded
+    assert info.value.retry_after == 20.0
+    assert "currently loading" in (info.value.provider_message or "")
+    sut = BY_NAME["hf-endpoint"].make(server, model="fault-loading-once")
+    chunks = await _collect(sut, PROMPT, SUTOptions())
+    assert chunks[-1].finish_reason == "stop"
+
+
+@pytest.mark.parametrize("name", ["openai-compatible", "anthropic", "google", "ollama"])
+async def test_malformed_json_is_a_protocol_error(name: str, server: Any) -> None:
+    case = BY_NAME[name]
+    sut = case.make(server, model="fault-malformed")
+    with pytest.raises(SUTError) as info:
+        await respond(sut, PROMPT, SUTOptions())
+    assert info.value.kind is ErrorKind.protocol
+    with pytest.raises(SUTError) as info:
+        await _collect(sut, PROMPT, SUTOptions())
+    assert info.value.kind is ErrorKind.protocol
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "words"),
+    [
+        ("openai-compatible", ErrorKind.server, "server had an error"),
+        ("hf-endpoint", ErrorKind.validation, "out of memory"),
+        ("anthropic", ErrorKind.overloaded, "Overloaded"),
+        ("google", ErrorKind.server, "internal error"),
+        ("ollama", ErrorKind.server, "error was encountered"),
+    ],
+)
+async def test_error_event_inside_a_stream(
+    name: str, kind: ErrorKind, words: str, server: Any
+) -> None:
+    sut = BY_NAME[name].make(server, model="fault-midstream-error")
+    seen: list[str] = []
+    with pytest.raises(SUTError) as info:
+        async for chunk in stream(sut, PROMPT, SUTOptions()):
+            seen.append(chunk.text)
+    assert info.value.kind is kind
+    assert words in (info.value.provider_message or "")
+    assert "".join(seen).startswith("Echo:"), "text before the error was delivered"
+
+
+async def test_stall_mid_stream_is_a_read_timeout(server: Any) -> None:
+    sut = BY_NAME["openai-compatible"].make(server, model="fault-stall")
+    start = time.monotonic()
+    with pytest.raises(SUTError) as info:
+        await _collect(sut, PROMPT, SUTOptions())
+    assert info.value.kind is ErrorKind.timeout and info.value.phase == "read"
+    assert time.monotonic() - start < 1.0
+
+
+async def test_slow_first_byte(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    sut = BY_NAME["anthropic"].make(server, model="fault-slow-first")
+    monkeypatch.setattr(
+        transport, "DEFAULT_TIMEOUTS", transport.Timeouts(connect=0.05, first_byte=0.05, read=0.5)
+    )
+    with pytest.raises(SUTError) as info:
+        await _collect(sut, PROMPT, SUTOptions())
+    assert info.value.kind is ErrorKind.timeout and info.value.phase == "first byte"
+
+
+@pytest.mark.parametrize("name", ["openai-compatible", "ollama"])
+async def test_connection_cut_mid_stream(name: str, server: Any) -> None:
+    sut = BY_NAME[name].make(server, model="fault-cut")
+    with pytest.raises(SUTError) as info:
+        await _collect(sut, PROMPT, SUTOptions())
+    assert info.value.kind is ErrorKind.connection
+
+
+async def test_connection_refused_is_retried_then_raised() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sut = make_sut(f"m:local:openai;url=http://127.0.0.1:{port}/v1", {})
+    with pytest.raises(SUTError) as info:
+        await respond(sut, PROMPT, SUTOptions())
+    assert info.value.kind is ErrorKind.connection
+    assert f"127.0.0.1:{port}" in str(info.value)
+
+
+async def test_faults_can_be_queued_through_the_control_endpoint(server: Any) -> None:
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            server.url + "/_control/fault", json={"fault": "403", "times": 1}
+        )
+        assert answer.status_code == 200
+    sut = BY_NAME["google"].make(server)
+    with pytest.raises(SUTError) as info:
+        await respond(sut, PROMPT, SUTOptions())
+    assert info.value.kind is ErrorKind.permission
+    assert (await respond(sut, PROMPT, SUTOptions())).finish_reason == "STOP"
+
+
+async def test_one_client_per_loop_is_reused(server: Any) -> None:
+    assert transport.get_client() is transport.get_client()
+
+
+# ----- transport helpers ------------------------------------------------------------------------
+
+
+def test_parse_retry_after() -> None:
+    assert transport.parse_retry_after({"retry-after": "3"}) == 3.0
+    assert transport.parse_retry_after({"retry-after-ms": "1500", "retry-after": "9"}) == 1.5
+    now = time.time()
+    date = formatdate(now + 30, usegmt=True)
+    value = transport.parse_retry_after({"retry-after": date}, now=now)
+    assert value is not None and 28 <= value <= 31
+    assert transport.parse_retry_after({"retry-after": "soon"}) is None
+    assert transport.parse_retry_after({}) is None
+
+
+def test_parse_error_bodies() -> None:
+    parse = transport.parse_error_body
+    assert parse(b'{"error":{"message":"bad key","type":"x"}}').message == "bad key"
+    assert parse(b'{"error":"Model is overloaded","error_type":"overloaded"}').type == "overloaded"
+    anthropic = parse(b'{"type":"error","error":{"type":"rate_limit_error","message":"slow"}}')
+    assert anthropic.message == "slow" and anthropic.type == "rate_limit_error"
+    google = parse(b'{"error":{"code":404,"message":"no model","status":"NOT_FOUND"}}')
+    assert google.message == "no model (NOT_FOUND)" and google.status == 404
+    hf = parse(b'{"error":"Model x is currently loading","estimated_time":12.5}')
+    assert hf.estimated_time == 12.5
+    assert parse(b"<html>Bad Gateway</html>").message == "<html>Bad Gateway</html>"
+    assert parse(b'{"detail":"Not Found"}').message == "Not Found"
