@@ -577,3 +577,14 @@ def test_parse_error_bodies() -> None:
     assert hf.estimated_time == 12.5
     assert parse(b"<html>Bad Gateway</html>").message == "<html>Bad Gateway</html>"
     assert parse(b'{"detail":"Not Found"}').message == "Not Found"
+
+
+def test_uid_errors_name_the_fix() -> None:
+    from drivers.uid import UIDError
+
+    with pytest.raises(UIDError, match=r"url="):
+        make_sut("m:vllm:openai", {})
+    with pytest.raises(UIDError, match="needs a provider"):
+        make_sut("google/gemma-3-27b-it:hfrelay", {"hugging_face": {"token": "hf_x_123456789"}})
+    with pytest.raises(UIDError, match="does not take the option"):
+        make_sut("m:mistral;vllm-top_k=3", {"mistralai": {"api_key": "ms_x_123456789"}})
