@@ -31,10 +31,10 @@ def shipped_descriptions() -> list[SecretDescription]:
     catalog = Catalog.load(user=shipped_config_dir() / "no-user-file.toml")
     drivers = registry.drivers()
     for entry in catalog:
-        info = drivers.get(entry.definition.driver)
-        if info is None:
+        driver = drivers.get(entry.definition.driver)
+        if driver is None:
             continue
-        for inject in info.factory({}).secrets_for(entry.definition):
+        for inject in driver.factory({}).secrets_for(entry.definition):
             d = inject.description()
             found.setdefault((d.scope, d.key), d)
     return [found[k] for k in sorted(found)]
