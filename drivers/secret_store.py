@@ -1,7 +1,9 @@
 """Where secret values come from, in layers, each lookup saying which layer supplied it.
 
 1. the environment: SUTUI_<SCOPE>__<KEY>, then the provider's usual variable (OPENAI_API_KEY...);
-2. (the OS keyring: added by the keyring issue);
+2. the OS keyring: service "sutui", username "SCOPE/KEY" (drivers/keyring_layer.py); writes go
+   here. Keyring trouble never raises from a lookup: the layer records it (`keyring_status()`)
+   and stops asking, and the other layers keep working;
 3. a secrets.toml in upstream modelgauge's format, read-only: the one the user names, or
    config/secrets.toml found from the current directory upward.
 
@@ -16,6 +18,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from drivers.keyring_layer import (
+    OFF_ENV,
+    SERVICE,
+    KeyringLayer,
+    KeyringProblem,
+    default_keyring,
+    username,
+)
 from drivers.redaction import register_secret
 from drivers.secrets import env_var_name
 
@@ -85,17 +95,69 @@ def read_secrets_file(path: Path) -> dict[str, dict[str, str]]:
 
 
 class SecretStore:
-    """The layered store. `environ` and `secrets_file` are injectable for tests."""
+    """The layered store. `environ`, `secrets_file` and `keyring` are injectable for tests.
+
+    `keyring=None` uses the process-wide keyring layer (one failure stops every store asking);
+    `use_keyring=False`, or SUTUI_KEYRING=off in the environment, leaves the keyring out.
+    """
 
     def __init__(
         self,
         environ: Mapping[str, str] | None = None,
         secrets_file: Path | None = None,
         search_file: bool = True,
+        keyring: KeyringLayer | None = None,
+        use_keyring: bool = True,
     ):
         self.environ = os.environ if environ is None else environ
         self.secrets_file = secrets_file or (find_secrets_file() if search_file else None)
         self._file_values: dict[str, dict[str, str]] | None = None
+        off = self.environ.get(OFF_ENV, "").strip().lower() in ("0", "off", "no", "false")
+        self._keyring = keyring
+        self.keyring_enabled = use_keyring and not off
+
+    @property
+    def keyring(self) -> KeyringLayer | None:
+        """The keyring layer, or None when it is turned off."""
+        if not self.keyring_enabled:
+            return None
+        if self._keyring is None:
+            self._keyring = default_keyring()
+        return self._keyring
+
+    def keyring_status(self) -> str:
+        """'ok', 'unknown' (not asked yet), 'off', 'no_backend', 'locked', 'no_collection',
+        'backend_error', 'timeout' or 'error'."""
+        layer = self.keyring
+        return "off" if layer is None else layer.status
+
+    def keyring_problem(self) -> KeyringProblem | None:
+        layer = self.keyring
+        return None if layer is None else layer.problem
+
+    def _writable_keyring(self) -> KeyringLayer:
+        layer = self.keyring
+        if layer is None:
+            raise KeyringProblem(
+                "off",
+                f"The OS keyring is turned off ({OFF_ENV}=off), and it is where sutui stores "
+                f"secrets. Unset {OFF_ENV}, or put the secret in the environment or a "
+                "secrets.toml instead.",
+            )
+        return layer
+
+    def set(self, scope: str, key: str, value: str) -> None:
+        """Store in the OS keyring; raises KeyringProblem saying what to do."""
+        self._writable_keyring().set(scope, key, value)
+
+    def delete(self, scope: str, key: str) -> None:
+        """Delete from the OS keyring; KeyringEntryMissing when it holds no such entry."""
+        self._writable_keyring().delete(scope, key)
+
+    def keyring_value(self, scope: str, key: str) -> str | None:
+        """What the keyring alone holds (None when absent or unusable)."""
+        layer = self.keyring
+        return None if layer is None else layer.get(scope, key)
 
     def file_values(self) -> dict[str, dict[str, str]]:
         if self._file_values is None:
@@ -111,6 +173,9 @@ class SecretStore:
             if value:
                 register_secret(value)
                 return SecretValue(value, "env", name)
+        value = self.keyring_value(scope, key)
+        if value:
+            return SecretValue(value, "keyring", f"{SERVICE}/{username(scope, key)}")
         value = self.file_values().get(scope, {}).get(key)
         if value:
             return SecretValue(value, "file", str(self.secrets_file))
