@@ -225,6 +225,12 @@ class KeyringLayer:
             self._lookup("sutui-probe", "none")
         return self.status
 
+    def check(self) -> None:
+        """Raise the KeyringProblem that makes the keyring unusable, asking it first if needed."""
+        self.probe()
+        if self.problem is not None:
+            raise self.problem
+
     def reset(self) -> None:
         """Forget the failure and the cache; re-detect the backend on the next call."""
         with self._lock:

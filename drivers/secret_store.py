@@ -135,7 +135,8 @@ class SecretStore:
         layer = self.keyring
         return None if layer is None else layer.problem
 
-    def _writable_keyring(self) -> KeyringLayer:
+    def writable_keyring(self) -> KeyringLayer:
+        """The keyring layer, or a KeyringProblem when it is turned off."""
         layer = self.keyring
         if layer is None:
             raise KeyringProblem(
@@ -148,11 +149,11 @@ class SecretStore:
 
     def set(self, scope: str, key: str, value: str) -> None:
         """Store in the OS keyring; raises KeyringProblem saying what to do."""
-        self._writable_keyring().set(scope, key, value)
+        self.writable_keyring().set(scope, key, value)
 
     def delete(self, scope: str, key: str) -> None:
         """Delete from the OS keyring; KeyringEntryMissing when it holds no such entry."""
-        self._writable_keyring().delete(scope, key)
+        self.writable_keyring().delete(scope, key)
 
     def keyring_value(self, scope: str, key: str) -> str | None:
         """What the keyring alone holds (None when absent or unusable)."""

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from drivers.catalog import CatalogError
 from drivers.invoke import MissingSUTCapabilities
+from drivers.keyring_layer import KeyringProblem
 from drivers.redaction import redact
 from drivers.secret_store import SecretsFileError
 from drivers.secrets import MissingSecretValues
@@ -37,6 +38,7 @@ INPUT_ERRORS = (
     SecretsFileError,
     InputError,
     MissingSUTCapabilities,
+    KeyringProblem,
 )
 
 

@@ -36,13 +36,14 @@ def cli(ctx: click.Context, secrets_file: Path | None) -> None:
 
 
 def _register() -> None:
-    from sutui.cli import lists, run_sut, uid_command
+    from sutui.cli import lists, run_sut, secrets_cmd, uid_command
 
     cli.add_command(lists.list_drivers)
     cli.add_command(lists.list_suts)
     cli.add_command(lists.list_secrets)
     cli.add_command(run_sut.run_sut)
     cli.add_command(uid_command.uid)
+    cli.add_command(secrets_cmd.secrets)
 
 
 _register()
