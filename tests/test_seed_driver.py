@@ -125,9 +125,15 @@ def broken_site(site: Path) -> Path:
 
 
 def run_cli(
-    site: Path, tmp_path: Path, *args: str, env: dict[str, str] | None = None
+    site: Path,
+    tmp_path: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    keyring: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """`sutui ARGS` in a fresh process that sees the plugin folder, and no secret of the host."""
+    """`sutui ARGS` in a fresh process that sees the plugin folder, and no secret of the host.
+
+    The keyring layer is off unless `keyring` (then the test's own Secret Service is used)."""
     base = {
         k: v
         for k, v in os.environ.items()
@@ -142,6 +148,8 @@ def run_cli(
         "SUTUI_DEMO_DELAY": "0",
         "NO_COLOR": "1",
     }
+    if not keyring:
+        base["SUTUI_KEYRING"] = "off"
     base |= env or {}
     return subprocess.run(
         [sys.executable, "-m", "sutui", *args],
@@ -241,6 +249,27 @@ def test_run_sut_reads_the_key_from_a_secrets_toml(
         PROMPT,
         "--json",
         env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["status"] == "done"
+    assert provider.requests[0]["auth"] == f"Bearer {KEY}"
+
+
+def test_run_sut_reads_the_key_from_the_keyring(
+    site: Path, tmp_path: Path, provider: Provider, real_keyring: Any
+) -> None:
+    # What a user does: the keyring command line, service "sutui", username "scope/key".
+    stored = subprocess.run(
+        [str(Path(sys.executable).with_name("keyring")), "set", "sutui", "my_host/api_key"],
+        input=KEY,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert stored.returncode == 0, stored.stderr
+    env = {"MY_SUT_URL": provider.url}
+    result = run_cli(
+        site, tmp_path, "run-sut", "--sut", UID, "--prompt", PROMPT, "--json", env=env, keyring=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["status"] == "done"
