@@ -130,6 +130,7 @@ def run_cli(
     *args: str,
     env: dict[str, str] | None = None,
     keyring: bool = False,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`sutui ARGS` in a fresh process that sees the plugin folder, and no secret of the host.
 
@@ -155,6 +156,7 @@ def run_cli(
         [sys.executable, "-m", "sutui", *args],
         cwd=home,  # no config/secrets.toml above it
         env=base,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -255,18 +257,24 @@ def test_run_sut_reads_the_key_from_a_secrets_toml(
     assert provider.requests[0]["auth"] == f"Bearer {KEY}"
 
 
+@pytest.mark.parametrize("how", ["sutui secrets set", "keyring set"])
 def test_run_sut_reads_the_key_from_the_keyring(
-    site: Path, tmp_path: Path, provider: Provider, real_keyring: Any
+    site: Path, tmp_path: Path, provider: Provider, real_keyring: Any, how: str
 ) -> None:
-    # What a user does: the keyring command line, service "sutui", username "scope/key".
-    stored = subprocess.run(
-        [str(Path(sys.executable).with_name("keyring")), "set", "sutui", "my_host/api_key"],
-        input=KEY,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert stored.returncode == 0, stored.stderr
+    if how == "sutui secrets set":
+        stored = run_cli(
+            site, tmp_path, "secrets", "set", "my_host", "api_key", keyring=True, stdin=KEY + "\n"
+        )
+    else:  # python-keyring's own command line: service "sutui", username "scope/key"
+        stored = subprocess.run(
+            [str(Path(sys.executable).with_name("keyring")), "set", "sutui", "my_host/api_key"],
+            input=KEY,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert stored.returncode == 0, stored.stdout + stored.stderr
+    assert KEY not in stored.stdout + stored.stderr
     env = {"MY_SUT_URL": provider.url}
     result = run_cli(
         site, tmp_path, "run-sut", "--sut", UID, "--prompt", PROMPT, "--json", env=env, keyring=True
