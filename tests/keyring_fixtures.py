@@ -312,3 +312,106 @@ def forced_backend_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     _restore_keyring()
+
+
+# ----- an in-memory keyring and a key-echoing HTTP server, for tests without daemons -----------
+
+
+class MemoryBackend:
+    """A python-keyring-like backend in a dict; `fail` makes every call raise it."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], str] = {}
+        self.fail: BaseException | None = None
+        self.calls = 0
+
+    def _maybe_fail(self) -> None:
+        self.calls += 1
+        if self.fail is not None:
+            raise self.fail
+
+    def get_password(self, service: str, user: str) -> str | None:
+        self._maybe_fail()
+        return self.items.get((service, user))
+
+    def set_password(self, service: str, user: str, value: str) -> None:
+        self._maybe_fail()
+        self.items[(service, user)] = value
+
+    def delete_password(self, service: str, user: str) -> None:
+        import keyring.errors
+
+        self._maybe_fail()
+        if (service, user) not in self.items:
+            raise keyring.errors.PasswordDeleteError("No such password!")
+        del self.items[(service, user)]
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryBackend]:
+    """The process-wide keyring layer backed by a dict (what `sutui` in-process uses)."""
+    backend = MemoryBackend()
+    keyring_layer.reset_default_keyring(keyring_layer.KeyringLayer(backend=backend, timeout=5))
+    yield backend
+    keyring_layer.reset_default_keyring(keyring_layer.KeyringLayer())
+
+
+@dataclass
+class EchoServer:
+    """127.0.0.1 HTTP server: 200 for `good_key`, else 401 with the key it got in the body."""
+
+    url: str
+    good_key: str
+    seen: list[dict[str, str]]
+
+
+@pytest.fixture
+def key_echo_server() -> Iterator[EchoServer]:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[dict[str, str]] = []
+    good = "sk-good-0123456789abcdef"
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            seen.append({"path": self.path, **headers})
+            auth = headers.get("authorization", "")
+            key = auth.removeprefix("Bearer ") or headers.get("x-api-key", "")
+            if key == good:
+                status, body = 200, {"object": "list", "data": [{"id": "m", "object": "model"}]}
+            else:
+                status = 401
+                body = {
+                    "error": {
+                        "message": f"Incorrect API key provided: {key}. Check it.",
+                        "type": "invalid_request_error",
+                        "code": "invalid_api_key",
+                    }
+                }
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = _answer
+        do_POST = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield EchoServer(f"http://127.0.0.1:{server.server_address[1]}/v1", good, seen)
+    finally:
+        server.shutdown()
+        server.server_close()
