@@ -91,7 +91,13 @@ def reset_keyring_backend() -> None:
 
     with contextlib.suppress(KeyError):  # KeyError: never computed
         keyring.backend.get_all_keyring.reset()
-    keyring.core.init_backend()
+    try:
+        keyring.core.init_backend()
+    except Exception:
+        # As in a fresh process: no backend chosen, so every call raises this again (instead of
+        # silently keeping the backend chosen before the environment changed).
+        keyring.core._keyring_backend = None
+        raise
 
 
 def classify(exc: BaseException, timeout: float = DEFAULT_TIMEOUT) -> KeyringProblem:

@@ -308,6 +308,8 @@ def forced_backend_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """PYTHON_KEYRING_BACKEND forces SecretService with no bus: a plain RuntimeError."""
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
+    with pytest.raises(RuntimeError):  # as python-keyring does on every call from now on
+        keyring_layer.reset_keyring_backend()
     keyring_layer.reset_default_keyring()
     yield
     monkeypatch.undo()
