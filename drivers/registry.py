@@ -18,6 +18,8 @@ from drivers.providers.anthropic import AnthropicSUTFactory
 from drivers.providers.demo import DemoSUTFactory
 from drivers.providers.google import GoogleSUTFactory
 from drivers.providers.hf import HFSUTFactory
+from drivers.providers.hf_dedicated import HFDedicatedSUTFactory
+from drivers.providers.hf_serverless import HFServerlessSUTFactory
 from drivers.providers.hfrelay import HFRelaySUTFactory
 from drivers.providers.mistral import MistralSUTFactory
 from drivers.providers.modelship import ModelshipSUTFactory
@@ -25,6 +27,7 @@ from drivers.providers.nvidia_nim import NvidiaNimSUTFactory
 from drivers.providers.ollama import OllamaSUTFactory
 from drivers.providers.openai import OpenAISUTFactory
 from drivers.providers.together import TogetherSUTFactory
+from drivers.providers.together_dedicated import TogetherDedicatedSUTFactory
 from drivers.secrets import InjectSecret, RawSecrets
 from drivers.sut import SUT
 from drivers.uid import PredefinedSUT, SUTDefinition, UIDError, parse_uid
@@ -36,11 +39,14 @@ DYNAMIC_SUT_FACTORIES: dict[str, type[DynamicSUTFactory]] = {
     "openai": OpenAISUTFactory,
     "together": TogetherSUTFactory,
     "together-serverless": TogetherSUTFactory,
+    "together-dedicated": TogetherDedicatedSUTFactory,
     "nvidia-nim": NvidiaNimSUTFactory,
     "mistral": MistralSUTFactory,
     "hfrelay": HFRelaySUTFactory,
     "modelship": ModelshipSUTFactory,
     "hf": HFSUTFactory,
+    "hf-serverless": HFServerlessSUTFactory,
+    "hf-dedicated": HFDedicatedSUTFactory,
     "anthropic": AnthropicSUTFactory,
     "google": GoogleSUTFactory,
     "ollama": OllamaSUTFactory,

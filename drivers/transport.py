@@ -9,8 +9,14 @@ response headers, then for the first event of a stream), `read` (idle time betwe
 a body or two events of a stream) and `total` (a whole non-streamed call).
 
 Retries (see RetryPolicy) cover 408, 409, 429, 5xx, connection failures and connect timeouts,
-honour retry-after-ms / Retry-After (seconds or an HTTP date) / Hugging Face's estimated_time, and
-never retry 400/401/403/404/422 nor a stream that has already yielded an event.
+honour retry-after-ms / Retry-After (seconds or an HTTP date) / x-ratelimit-reset (seconds, a
+duration such as OpenAI's "6m0s" or a reset timestamp) / Hugging Face's estimated_time, and never
+retry 400/401/403/404/422 nor a stream that has already yielded an event. The `total` timeout
+bounds a whole non-streamed call, retries and their waits included (and the opening of a stream).
+
+Concurrency: each driver (the `limit_key` a driver passes) may have at most
+`concurrency_limit(key)` calls in flight per event loop (default DEFAULT_CONCURRENCY, change it
+with `set_concurrency_limit`); a stream holds its slot until it ends, a retry wait holds none.
 """
 
 from __future__ import annotations
@@ -19,10 +25,13 @@ import asyncio
 import email.utils
 import json
 import random
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -136,6 +145,54 @@ async def aclose_client() -> None:
         client = _clients.pop(loop, None)
     if client is not None:
         await client.aclose()
+
+
+# ----- concurrency cap per driver -------------------------------------------------------------
+
+DEFAULT_CONCURRENCY = 64
+"""Calls in flight per driver and event loop when no limit was set for that driver."""
+
+_limits: dict[str, int] = {}
+_semaphores: dict[tuple[asyncio.AbstractEventLoop, str], tuple[int, asyncio.Semaphore]] = {}
+_limits_lock = threading.Lock()
+
+
+def set_concurrency_limit(key: str, limit: int | None) -> None:
+    """At most `limit` calls of driver `key` in flight per event loop (None: back to default)."""
+    if limit is not None and limit < 1:
+        raise ValueError("a concurrency limit is at least 1")
+    with _limits_lock:
+        if limit is None:
+            _limits.pop(key, None)
+        else:
+            _limits[key] = limit
+
+
+def concurrency_limit(key: str) -> int:
+    with _limits_lock:
+        return _limits.get(key, DEFAULT_CONCURRENCY)
+
+
+def _semaphore(key: str) -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    limit = concurrency_limit(key)
+    with _limits_lock:
+        for stale in [k for k in _semaphores if k[0].is_closed()]:
+            del _semaphores[stale]
+        found = _semaphores.get((loop, key))
+        if found is None or found[0] != limit:  # a changed limit applies to new calls
+            found = (limit, asyncio.Semaphore(limit))
+            _semaphores[(loop, key)] = found
+        return found[1]
+
+
+@asynccontextmanager
+async def _slot(key: str | None) -> AsyncIterator[None]:
+    if not key:
+        yield
+        return
+    async with _semaphore(key):
+        yield
 
 
 # ----- errors -----------------------------------------------------------------------------------
@@ -264,10 +321,72 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_RESET_HEADERS = (
+    ("x-ratelimit-reset", "x-ratelimit-remaining"),
+    ("x-ratelimit-reset-requests", "x-ratelimit-remaining-requests"),
+    ("x-ratelimit-reset-tokens", "x-ratelimit-remaining-tokens"),
+)
+
+
+def _reset_seconds(raw: str, now: float) -> float | None:
+    """One x-ratelimit-reset value: seconds ("1", "0.5"), a duration ("6m0s", "20ms", "1h2m"),
+    a Unix timestamp in seconds or milliseconds, an ISO 8601 timestamp or an HTTP date."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        pass
+    else:
+        if value >= 1e12:  # a Unix timestamp in milliseconds
+            value = value / 1000.0 - now
+        elif value >= 1e9:  # a Unix timestamp in seconds
+            value = value - now
+        return max(0.0, value)
+    parts = _DURATION.findall(raw)
+    if parts and "".join(n + u for n, u in parts) == raw:
+        factor = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+        return sum(float(n) * factor[u] for n, u in parts)
+    try:
+        when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def parse_ratelimit_reset(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds until the exhausted rate limit resets, from x-ratelimit-reset (Together: seconds)
+    or x-ratelimit-reset-requests / -tokens (OpenAI: durations like "1s" or "6m0s"). When the
+    matching x-ratelimit-remaining* says 0, only those limits count; else the longest wait."""
+    now = time.time() if now is None else now
+    exhausted: list[float] = []
+    others: list[float] = []
+    for reset_name, remaining_name in _RESET_HEADERS:
+        raw = headers.get(reset_name)
+        if raw is None:
+            continue
+        seconds = _reset_seconds(raw, now)
+        if seconds is None:
+            continue
+        remaining = (headers.get(remaining_name) or "").strip()
+        (exhausted if remaining in ("0", "0.0") else others).append(seconds)
+    found = exhausted or others
+    return max(found) if found else None
+
+
 def error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> SUTError:
     """The SUTError for an HTTP error answer, with the provider's message and retry time."""
     info = parse_error_body(body)
     retry_after = parse_retry_after(headers)
+    if retry_after is None and status == 429:
+        retry_after = parse_ratelimit_reset(headers)
     if retry_after is None and info.estimated_time is not None:
         retry_after = info.estimated_time
     message = info.message or ""
@@ -376,7 +495,17 @@ def _json(text: bytes | str, url: str) -> Any:
 
 async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy | None = None) -> T:
     """Run `call`, retrying retryable SUTErrors as the policy says."""
+    return await _retrying(call, policy, lambda: None)
+
+
+async def _retrying(
+    call: Callable[[], Awaitable[T]],
+    policy: RetryPolicy | None,
+    deadline: Callable[[], float | None],
+) -> T:
+    """with_retries, giving up at once when the wait would pass `deadline()` (loop time)."""
     policy = policy or DEFAULT_RETRY
+    loop = asyncio.get_running_loop()
     attempt = 1
     while True:
         try:
@@ -385,8 +514,27 @@ async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy | N
             wait = policy.delay(err, attempt)
             if wait is None:
                 raise
+            end = deadline()
+            if end is not None and loop.time() + wait >= end:
+                raise
         await asyncio.sleep(wait)
         attempt += 1
+
+
+class _Deadline:
+    """The end of a call's `total` budget, fixed when its first attempt gets a slot."""
+
+    def __init__(self, total: float | None):
+        self.total = total
+        self.at: float | None = None
+
+    def start(self) -> float | None:
+        if self.at is None and self.total is not None:
+            self.at = asyncio.get_running_loop().time() + self.total
+        return self.at
+
+    def get(self) -> float | None:
+        return self.at
 
 
 # ----- requests ---------------------------------------------------------------------------------
@@ -438,31 +586,84 @@ async def post_json(
     *,
     timeout: Timeouts | float | None = None,
     retry: RetryPolicy | None = None,
+    limit_key: str | None = None,
 ) -> dict[str, Any]:
-    """POST a JSON body and return the JSON object answered; every failure is a SUTError."""
-    t = _timeouts(timeout)
+    """POST a JSON body and return the JSON object answered; every failure is a SUTError.
+    `limit_key` (the driver name) counts the call against that driver's concurrency cap."""
+    data = await post_json_any(
+        url, payload, headers, timeout=timeout, retry=retry, limit_key=limit_key
+    )
+    if not isinstance(data, dict):
+        raise SUTError(
+            ErrorKind.protocol,
+            f"{_host(url)} answered a JSON {type(data).__name__}, not an object",
+        )
+    return data
 
-    async def once() -> dict[str, Any]:
-        try:
-            async with asyncio.timeout(t.total):
-                response = await _open(url, payload, headers, t, "application/json")
-                try:
-                    body = await _read_body(response, t, url)
-                finally:
-                    await response.aclose()
-        except TimeoutError:
-            raise _timeout("total", _host(url)) from None
+
+async def post_json_any(
+    url: str,
+    payload: Any,
+    headers: Mapping[str, str],
+    *,
+    timeout: Timeouts | float | None = None,
+    retry: RetryPolicy | None = None,
+    limit_key: str | None = None,
+) -> Any:
+    """post_json for APIs that may answer a JSON array (Hugging Face's [{"generated_text"}])."""
+    t = _timeouts(timeout)
+    deadline = _Deadline(t.total)
+
+    async def once() -> Any:
+        async with _slot(limit_key):
+            try:
+                async with asyncio.timeout_at(deadline.start()):
+                    response = await _open(url, payload, headers, t, "application/json")
+                    try:
+                        body = await _read_body(response, t, url)
+                    finally:
+                        await response.aclose()
+            except TimeoutError:
+                raise _timeout("total", _host(url)) from None
         data = _json(body, url)
-        if not isinstance(data, dict):
-            raise SUTError(
-                ErrorKind.protocol,
-                f"{_host(url)} answered a JSON {type(data).__name__}, not an object",
-            )
-        if "error" in data and not data.get("choices") and data["error"]:
+        if isinstance(data, dict) and data.get("error") and not data.get("choices"):
             raise error_in_stream(data)
         return data
 
-    return await with_retries(once, retry)
+    return await _retrying(once, retry, deadline.get)
+
+
+async def _open_stream(
+    url: str,
+    payload: Any,
+    headers: Mapping[str, str],
+    t: Timeouts,
+    retry: RetryPolicy | None,
+    limit_key: str | None,
+    accept: str,
+) -> tuple[httpx.Response, asyncio.Semaphore | None]:
+    """Open a stream, with retries, within the total budget; the slot taken in the driver's
+    concurrency cap (if any) is returned held, for the caller to release when the stream ends."""
+    deadline = _Deadline(t.total)
+
+    async def once() -> tuple[httpx.Response, asyncio.Semaphore | None]:
+        semaphore = _semaphore(limit_key) if limit_key else None
+        if semaphore is not None:
+            await semaphore.acquire()
+        try:
+            try:
+                async with asyncio.timeout_at(deadline.start()):
+                    response = await _open(url, payload, headers, t, accept)
+                    await _check_stream_type(response, t, url, accept)
+            except TimeoutError:
+                raise _timeout("total", _host(url)) from None
+        except BaseException:
+            if semaphore is not None:
+                semaphore.release()
+            raise
+        return response, semaphore
+
+    return await _retrying(once, retry, deadline.get)
 
 
 async def _next_with_timeout(
@@ -502,19 +703,16 @@ async def stream_sse(
     *,
     timeout: Timeouts | float | None = None,
     retry: RetryPolicy | None = None,
+    limit_key: str | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """POST and yield each server-sent event's JSON data (with `"event"` added when the event
     has a name, e.g. Anthropic's). Handles `data:` with or without a space, `[DONE]` or none,
     and raises a SUTError for an error event (Anthropic `event: error`, or a JSON `error` key).
     Only opening the stream is retried: nothing is retried after the first event."""
     t = _timeouts(timeout)
-
-    async def open_stream() -> httpx.Response:
-        response = await _open(url, payload, headers, t, "text/event-stream")
-        await _check_stream_type(response, t, url, "text/event-stream")
-        return response
-
-    response = await with_retries(open_stream, retry)
+    response, slot = await _open_stream(
+        url, payload, headers, t, retry, limit_key, "text/event-stream"
+    )
     events = EventSource(response).aiter_sse()
     first = True
     try:
@@ -545,8 +743,12 @@ async def stream_sse(
                 item["event"] = sse.event
             yield item
     finally:
-        await events.aclose()
-        await response.aclose()
+        try:
+            await events.aclose()
+            await response.aclose()
+        finally:
+            if slot is not None:
+                slot.release()
 
 
 async def stream_ndjson(
@@ -556,12 +758,13 @@ async def stream_ndjson(
     *,
     timeout: Timeouts | float | None = None,
     retry: RetryPolicy | None = None,
+    limit_key: str | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """POST and yield each JSON object of a newline-delimited JSON stream (ollama); a line
     holding {"error": ...} is raised as a SUTError."""
     t = _timeouts(timeout)
-    response = await with_retries(
-        lambda: _open(url, payload, headers, t, "application/x-ndjson"), retry
+    response, slot = await _open_stream(
+        url, payload, headers, t, retry, limit_key, "application/x-ndjson"
     )
     lines = response.aiter_lines()
     first = True
@@ -586,4 +789,8 @@ async def stream_ndjson(
                 raise error_in_stream(item)
             yield item
     finally:
-        await response.aclose()
+        try:
+            await response.aclose()
+        finally:
+            if slot is not None:
+                slot.release()

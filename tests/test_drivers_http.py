@@ -18,7 +18,7 @@ from drivers.invoke import ResponseBuilder, respond, stream
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, TextPrompt
 from drivers.registry import make_sut, secrets_needed
-from drivers.response import SUTResponse, SUTStreamChunk
+from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.secrets import MissingSecretValues
 
 FAST = transport.Timeouts(connect=0.5, first_byte=0.5, read=0.25, write=0.5, pool=0.5, total=2.0)
@@ -177,7 +177,7 @@ CASES = [
         wrong_key={"hugging_face": {"token": "hf_wrong"}},
     ),
     Case(
-        "hf-serverless",
+        "hf-router-default",
         "meta-llama/{model}:hf",
         "Llama-3.1-8B-Instruct",
         "hf-router",
@@ -186,6 +186,50 @@ CASES = [
         sent_model="meta-llama/Llama-3.1-8B-Instruct",
         auth=bearer("hf-router"),
         patch={"drivers.providers.hf.ROUTER_URL": "/hf-router/v1"},
+    ),
+    Case(
+        "hf-serverless",
+        "meta-llama/{model}:together:hf-serverless;url={url}/hf-router/v1",
+        "Llama-3.1-8B-Instruct",
+        "hf-router",
+        {"hugging_face": {"token": KEYS["hf-router"] or ""}},
+        "stop",
+        sent_model="meta-llama/Llama-3.1-8B-Instruct:together",
+        auth=bearer("hf-router"),
+        wrong_key={"hugging_face": {"token": "hf_wrong"}},
+    ),
+    Case(
+        "hf-dedicated",
+        "allenai/{model}:hf-dedicated;url={url}/tgi",
+        "OLMo-2-7B-Instruct",
+        "tgi",
+        {"hugging_face": {"token": KEYS["tgi"] or ""}},
+        "stop",
+        sent_model="allenai/OLMo-2-7B-Instruct",
+        auth=bearer("tgi"),
+        wrong_key={"hugging_face": {"token": "hf_wrong"}},
+    ),
+    Case(
+        "together-dedicated",
+        "myorg/{model}:together-dedicated;url={url}/together/v1",
+        "Llama-3.3-70B-Instruct-Turbo-1a2b3c4d",
+        "together",
+        {"together": {"api_key": KEYS["together"] or ""}},
+        "eos",
+        sent_model="myorg/Llama-3.3-70B-Instruct-Turbo-1a2b3c4d",
+        auth=bearer("together"),
+        wrong_key={"together": {"api_key": "wrong-together"}},
+    ),
+    Case(
+        "together-dedicated-default-url",
+        "myorg/{model}:together-dedicated",
+        "Endpoint-1a2b3c4d",
+        "together",
+        {"together": {"api_key": KEYS["together"] or ""}},
+        "eos",
+        sent_model="myorg/Endpoint-1a2b3c4d",
+        auth=bearer("together"),
+        patch={"drivers.providers.together.TogetherSUTFactory.DEFAULT_BASE_URL": "/together/v1"},
     ),
     Case(
         "anthropic",
@@ -388,6 +432,128 @@ async def test_together_logprobs(server: Any) -> None:
     assert response.top_logprobs is not None and len(response.top_logprobs) == 4
 
 
+# ----- TGI's native /generate and /generate_stream (;api=generate) -------------------------------
+
+TGI_TOKEN = {"hugging_face": {"token": KEYS["tgi"] or ""}}
+GENERATE_UIDS = [
+    "gpt2:local:hf;url={url}/tgi;api=generate",
+    "gpt2:hf-dedicated;url={url}/tgi/;api=generate",
+]
+
+
+@pytest.mark.parametrize("uid", GENERATE_UIDS)
+async def test_tgi_generate_plain_and_streamed(uid: str, server: Any) -> None:
+    sut = make_sut(uid.format(url=server.url), {"hugging_face": {"token": KEYS["tgi"] or ""}})
+    options = SUTOptions(max_tokens=50, temperature=0.0, top_p=1.0, top_k_per_token=3, seed=4)
+    response = await respond(sut, PROMPT, options)
+    assert response.text == "Echo: hello there world"
+    assert response.finish_reason == "eos_token"
+    assert response.usage is not None and response.usage.completion_tokens == 5  # with </s>
+    last = server.last()
+    assert last.path == "/tgi/generate"
+    assert last.headers["Authorization"] == f"Bearer {KEYS['tgi']}"
+    params = last.body["parameters"]
+    assert last.body["inputs"] == "hello there world"
+    assert params["details"] is True and params["max_new_tokens"] == 50
+    assert "temperature" not in params and params["do_sample"] is False, "0 means greedy"
+    assert "top_p" not in params, "TGI refuses top_p = 1.0"
+    assert params["top_k"] == 3 and params["seed"] == 4
+    chunks = await _collect(sut, PROMPT, SUTOptions(max_tokens=50, temperature=0.7))
+    assert server.last().path == "/tgi/generate_stream"
+    assert [c.text for c in chunks if c.text] == ["Echo:", " hello", " there", " world"]
+    assert chunks[-1].finish_reason == "eos_token", "the special </s> is not text"
+    assert chunks[-1].usage == TokenUsage(prompt_tokens=3, completion_tokens=5)
+
+
+async def test_tgi_generate_length_stop_and_logprobs(server: Any) -> None:
+    sut = make_sut(f"gpt2:local:hf;url={server.url}/tgi;api=generate", TGI_TOKEN)
+    response = await respond(sut, PROMPT, SUTOptions(max_tokens=2, top_logprobs=2))
+    assert response.text == "Echo: hello" and response.finish_reason == "length"
+    assert response.top_logprobs is not None and len(response.top_logprobs) == 2
+    assert len(response.top_logprobs[0].top_tokens) == 2
+    response = await respond(sut, PROMPT, SUTOptions(stop_sequences=["there"]))
+    assert response.finish_reason == "stop_sequence"
+    chunks = await _collect(sut, PROMPT, SUTOptions(top_logprobs=1))
+    assert sum(len(c.top_logprobs or []) for c in chunks) == 4
+
+
+@pytest.mark.parametrize(
+    ("parameters", "words"),
+    [
+        ({"temperature": 0}, "`temperature` must be strictly positive"),
+        ({"top_p": 1.0}, "`top_p` must be > 0.0 and < 1.0"),
+        ({"top_k": 0}, "`top_k` must be strictly positive"),
+        ({"stop": ["a", "b", "c", "d", "e"]}, "up to 4 stop sequences. Given: 5"),
+    ],
+)
+async def test_tgi_server_validates_as_tgi_does(
+    parameters: dict[str, Any], words: str, server: Any
+) -> None:
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            server.url + "/tgi/generate",
+            json={"inputs": "hi", "parameters": parameters},
+            headers={"Authorization": f"Bearer {KEYS['tgi']}"},
+        )
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["error_type"] == "validation" and words in body["error"]
+    assert body["error"].startswith("Input validation error: ")
+
+
+async def test_tgi_generate_422_is_a_validation_error(server: Any) -> None:
+    sut = make_sut(f"gpt2:local:hf;url={server.url}/tgi;api=generate", TGI_TOKEN)
+    with pytest.raises(SUTError) as info:
+        await respond(sut, PROMPT, SUTOptions(stop_sequences=["a", "b", "c", "d", "e"]))
+    assert info.value.kind is ErrorKind.validation and info.value.status == 422
+    assert "4 stop sequences" in (info.value.provider_message or "")
+    assert len(server.requests) == 1
+
+
+def test_tgi_generate_answers_as_a_list_or_an_object() -> None:
+    from drivers.providers.tgi import GenerateRequest, TGIGenerateSUT
+
+    sut = TGIGenerateSUT("gpt2:hf", "http://127.0.0.1:1/generate")
+    assert sut.url == "http://127.0.0.1:1"
+    request = GenerateRequest(url=sut.url, body={})
+    legacy = sut.translate_response(request, [{"generated_text": "hi"}])
+    assert legacy.text == "hi" and legacy.finish_reason is None
+    with pytest.raises(SUTError) as info:
+        sut.translate_response(request, {"text": "hi"})
+    assert info.value.kind is ErrorKind.protocol
+
+
+def test_api_option_is_checked() -> None:
+    from drivers.uid import UIDError
+
+    with pytest.raises(UIDError, match="neither 'chat' nor 'generate'"):
+        make_sut("gpt2:hf;url=http://127.0.0.1:1;api=completions", {})
+    with pytest.raises(UIDError, match="needs the endpoint's URL"):
+        make_sut("gpt2:hf;api=generate", {"hugging_face": {"token": "hf_x_123456789"}})
+
+
+async def test_hf_dedicated_endpoint_from_the_secret(server: Any) -> None:
+    secrets = {"hugging_face": {"token": KEYS["tgi"] or "", "endpoint": server.url + "/tgi"}}
+    sut = make_sut("allenai/OLMo-2-7B-Instruct:hf-dedicated", secrets)
+    assert (await respond(sut, PROMPT, SUTOptions())).text == "Echo: hello there world"
+    assert server.last().path == "/tgi/v1/chat/completions"
+    needed = secrets_needed("m:hf-dedicated")
+    assert [(s.description().key, s.required) for s in needed] == [
+        ("token", True),
+        ("endpoint", False),
+    ]
+    assert [s.description().key for s in secrets_needed("m:hf-dedicated;url=http://h")] == ["token"]
+    with pytest.raises(MissingSecretValues, match="endpoint"):
+        make_sut("m:hf-dedicated", {"hugging_face": {"token": "hf_x_123456789"}})
+
+
+def test_hf_serverless_needs_a_provider() -> None:
+    from drivers.uid import UIDError
+
+    with pytest.raises(UIDError, match="needs a provider"):
+        make_sut("meta-llama/Llama-3.1-8B-Instruct:hf-serverless", {})
+
+
 # ----- secrets ------------------------------------------------------------------------------------
 
 
@@ -588,3 +754,83 @@ def test_uid_errors_name_the_fix() -> None:
         make_sut("google/gemma-3-27b-it:hfrelay", {"hugging_face": {"token": "hf_x_123456789"}})
     with pytest.raises(UIDError, match="does not take the option"):
         make_sut("m:mistral;vllm-top_k=3", {"mistralai": {"api_key": "ms_x_123456789"}})
+
+
+def test_parse_ratelimit_reset() -> None:
+    parse = transport.parse_ratelimit_reset
+    openai = {
+        "x-ratelimit-remaining-requests": "0",
+        "x-ratelimit-reset-requests": "6m0s",
+        "x-ratelimit-remaining-tokens": "100",
+        "x-ratelimit-reset-tokens": "1s",
+    }
+    assert parse(openai) == 360.0, "only the exhausted limit counts"
+    assert parse({**openai, "x-ratelimit-remaining-tokens": "0"}) == 360.0
+    assert (
+        parse({"x-ratelimit-reset-requests": "20ms", "x-ratelimit-reset-tokens": "1m2.5s"}) == 62.5
+    )
+    assert parse({"x-ratelimit-reset": "1h"}) == 3600.0
+    assert parse({"x-ratelimit-reset": "7", "x-ratelimit-remaining": "0"}) == 7.0  # Together
+    now = 1_800_000_000.0
+    assert parse({"x-ratelimit-reset": str(int(now) + 30)}, now=now) == 30.0  # Unix seconds
+    assert parse({"x-ratelimit-reset": str(int(now * 1000) + 1500)}, now=now) == 1.5
+    iso = parse({"x-ratelimit-reset": "2030-01-01T00:00:10+00:00"}, now=1_893_456_000.0)
+    assert iso == 10.0
+    assert parse({"x-ratelimit-reset": "soon"}) is None
+    assert parse({}) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "wait"), [("openai-compatible", 360.0), ("together", 60.0), ("nvidia-nim", 360.0)]
+)
+async def test_429_with_x_ratelimit_reset(name: str, wait: float, server: Any) -> None:
+    case = BY_NAME[name]
+    server.queue_fault("429-reset")
+    with pytest.raises(SUTError) as info:
+        await respond(case.make(server), PROMPT, SUTOptions())
+    assert info.value.kind is ErrorKind.rate_limited and info.value.retry_after == wait
+    assert len(server.requests) == 1, "a wait longer than max_retry_after is not waited"
+    server.reset()
+    server.queue_fault("429-reset-once")
+    assert (await respond(case.make(server), PROMPT, SUTOptions())).text.startswith("Echo:")
+    assert len(server.requests) == 2
+
+
+# ----- concurrency cap per driver -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_concurrency_cap_per_driver_holds(
+    streamed: bool, server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from provider_server import SLOW_FIRST
+
+    monkeypatch.setattr(transport, "_limits", {})
+    transport.set_concurrency_limit("openai", 3)
+    monkeypatch.setattr(
+        transport, "DEFAULT_TIMEOUTS", transport.Timeouts(first_byte=2.0, read=2.0, total=5.0)
+    )
+    server.queue_fault("slow-first", 9)
+    sut = BY_NAME["openai-compatible"].make(server)
+    other = BY_NAME["mistral"].make(server)  # another driver: its own cap
+
+    async def call(s: Any) -> str:
+        if streamed:
+            return "".join([c.text for c in await _collect(s, PROMPT, SUTOptions())])
+        return (await respond(s, PROMPT, SUTOptions())).text
+
+    start = time.monotonic()
+    answers = await asyncio.gather(*[call(sut) for _ in range(9)])
+    elapsed = time.monotonic() - start
+    assert set(answers) == {"Echo: hello there world"}
+    assert server.max_in_flight == 3
+    assert elapsed >= 3 * SLOW_FIRST * 0.9, "nine calls, three at a time, take three rounds"
+    server.reset()
+    server.queue_fault("slow-first", 6)
+    await asyncio.gather(*[call(sut) for _ in range(3)], *[call(other) for _ in range(3)])
+    assert server.max_in_flight == 6, "the cap is per driver"
+    assert transport.concurrency_limit("mistral") == transport.DEFAULT_CONCURRENCY
+    with pytest.raises(ValueError):
+        transport.set_concurrency_limit("openai", 0)

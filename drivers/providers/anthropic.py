@@ -105,7 +105,12 @@ class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
 
     async def evaluate(self, request: AnthropicRequest) -> dict[str, Any]:
         return await transport.post_json(
-            request.url, request.body, self.headers(), timeout=self.timeouts, retry=self.retry
+            request.url,
+            request.body,
+            self.headers(),
+            timeout=self.timeouts,
+            retry=self.retry,
+            limit_key=DRIVER_NAME,
         )
 
     async def evaluate_stream(self, request: AnthropicRequest) -> AsyncIterator[SUTStreamChunk]:
@@ -117,6 +122,7 @@ class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
             self.headers(),
             timeout=self.timeouts,
             retry=self.retry,
+            limit_key=DRIVER_NAME,
         )
         async for event in events:
             kind = event.get("type") or event.get("event")

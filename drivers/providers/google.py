@@ -138,7 +138,12 @@ class GeminiSUT(PromptResponseSUT[GeminiRequest, dict[str, Any]]):
 
     async def evaluate(self, request: GeminiRequest) -> dict[str, Any]:
         return await transport.post_json(
-            request.url, request.body, self.headers(), timeout=self.timeouts, retry=self.retry
+            request.url,
+            request.body,
+            self.headers(),
+            timeout=self.timeouts,
+            retry=self.retry,
+            limit_key=DRIVER_NAME,
         )
 
     async def evaluate_stream(self, request: GeminiRequest) -> AsyncIterator[SUTStreamChunk]:
@@ -150,6 +155,7 @@ class GeminiSUT(PromptResponseSUT[GeminiRequest, dict[str, Any]]):
             self.headers(),
             timeout=self.timeouts,
             retry=self.retry,
+            limit_key=DRIVER_NAME,
         )
         async for event in events:
             text, finish = _candidate(event)

@@ -5,7 +5,11 @@ For an endpoint the chat URL is `<url>/v1/chat/completions` (a url already endin
 /chat/completions is used as it is). TGI refuses top_p = 1.0 (422), so it is left out (same
 meaning). A 503 "currently loading" with estimated_time is an `overloaded` error whose
 retry_after is that estimate. The [hugging_face] token is optional with ;url= (a local TGI needs
-none) and required for the router.
+none) and required for the router. With ;url= the option ;api=generate uses TGI's native
+/generate and /generate_stream instead (drivers/providers/tgi.py).
+
+`hf` is upstream's older name: prefer `hf-serverless` (router, provider named in the UID) and
+`hf-dedicated` (an endpoint's URL).
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from drivers.providers.openai_chat import (
     api_key_secret,
     join_url,
 )
+from drivers.providers.tgi import API_OPTION, TGIGenerateSUT, wants_generate
 from drivers.secrets import InjectSecret
+from drivers.sut import PromptResponseSUT
 from drivers.uid import SUTDefinition
 
 DRIVER_NAME = "hf"
@@ -41,10 +47,14 @@ class HFSUTFactory(OpenAIStyleFactory):
         "Hugging Face: a dedicated Inference Endpoint / TGI server by ;url=, "
         "else serverless through the HF router."
     )
-    ACCEPTED_OPTIONS = {"url": "the endpoint URL, e.g. https://xyz.endpoints.huggingface.cloud"}
+    ACCEPTED_OPTIONS = {
+        "url": "the endpoint URL, e.g. https://xyz.endpoints.huggingface.cloud",
+        **API_OPTION,
+    }
     EXAMPLE_UIDS = (
         "meta-llama/Llama-3.1-8B-Instruct:hf",
         "allenai/OLMo-2-1124-7B-Instruct:hf;url=https://xyz.endpoints.huggingface.cloud",
+        "gpt2:local:hf;url=http://127.0.0.1:8080;api=generate",
     )
     DEFAULT_BASE_URL = ROUTER_URL
     PROFILE = PROFILE
@@ -67,3 +77,11 @@ class HFSUTFactory(OpenAIStyleFactory):
         if definition.provider and not definition.base_url:
             return f"{name}:{definition.provider}"
         return name
+
+    def make_sut(self, sut_definition: SUTDefinition) -> PromptResponseSUT[Any, Any]:
+        if wants_generate(sut_definition):
+            url = sut_definition.base_url or ""
+            return TGIGenerateSUT(
+                sut_definition.uid, url, self.api_key(sut_definition), driver=DRIVER_NAME
+            )
+        return super().make_sut(sut_definition)

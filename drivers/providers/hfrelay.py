@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import ClassVar
+
 from drivers.providers.openai_chat import ChatProfile, OpenAIStyleFactory
 from drivers.secrets import RequiredSecret, SecretDescription
 from drivers.uid import SUTDefinition
@@ -24,7 +27,7 @@ class HuggingFaceToken(RequiredSecret):
 class HFRelaySUTFactory(OpenAIStyleFactory):
     DESCRIPTION = "Hugging Face inference providers through the HF router (provider required)."
     ACCEPTED_OPTIONS = {"url": "base URL of the router (default https://router.huggingface.co/v1)"}
-    EXAMPLE_UIDS = ("google/gemma-3-27b-it:nebius:hfrelay",)
+    EXAMPLE_UIDS: ClassVar[Sequence[str]] = ("google/gemma-3-27b-it:nebius:hfrelay",)
     PROVIDER_REQUIRED = True
     DEFAULT_BASE_URL = BASE_URL
     PROFILE = ChatProfile(provider="Hugging Face router")

@@ -89,6 +89,7 @@ class OllamaSUT(PromptResponseSUT[OllamaRequest, dict[str, Any]]):
             {"Content-Type": "application/json"},
             timeout=self.timeouts,
             retry=self.retry,
+            limit_key=DRIVER_NAME,
         )
 
     async def evaluate_stream(self, request: OllamaRequest) -> AsyncIterator[SUTStreamChunk]:
@@ -100,6 +101,7 @@ class OllamaSUT(PromptResponseSUT[OllamaRequest, dict[str, Any]]):
             {"Content-Type": "application/json"},
             timeout=self.timeouts,
             retry=self.retry,
+            limit_key=DRIVER_NAME,
         )
         async for item in lines:
             text = _content(item)

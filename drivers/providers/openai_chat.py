@@ -6,6 +6,7 @@ class, secret helpers and a base factory. Each driver module only declares what 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -268,8 +269,11 @@ class OpenAIStyleChatBase(PromptResponseSUT[ChatCompletionRequest, dict[str, Any
         extra_headers: dict[str, str] | None = None,
         timeouts: transport.Timeouts | None = None,
         retry: transport.RetryPolicy | None = None,
+        driver: str | None = None,
     ):
         super().__init__(uid)
+        self.driver = driver
+        """The driver name: the key of this SUT's concurrency cap in the transport."""
         self.model = model
         self.url = url
         self._api_key = api_key
@@ -298,7 +302,12 @@ class OpenAIStyleChatBase(PromptResponseSUT[ChatCompletionRequest, dict[str, Any
     async def evaluate(self, request: ChatCompletionRequest) -> dict[str, Any]:
         body = {**request.body, "stream": False}
         return await transport.post_json(
-            request.url, body, self.headers(), timeout=self.timeouts, retry=self.retry
+            request.url,
+            body,
+            self.headers(),
+            timeout=self.timeouts,
+            retry=self.retry,
+            limit_key=self.driver,
         )
 
     async def evaluate_stream(
@@ -308,7 +317,12 @@ class OpenAIStyleChatBase(PromptResponseSUT[ChatCompletionRequest, dict[str, Any
         if self.profile.include_usage:
             body["stream_options"] = {"include_usage": True}
         events = transport.stream_sse(
-            request.url, body, self.headers(), timeout=self.timeouts, retry=self.retry
+            request.url,
+            body,
+            self.headers(),
+            timeout=self.timeouts,
+            retry=self.retry,
+            limit_key=self.driver,
         )
         async for chunk in stream_chunks(events):
             yield chunk
@@ -383,7 +397,13 @@ class OpenAIStyleFactory(DynamicSUTFactory):
     def extra_headers(self, definition: SUTDefinition) -> dict[str, str]:
         return {}
 
-    def make_sut(self, sut_definition: SUTDefinition) -> OpenAIStyleChatBase:
+    @classmethod
+    def driver_name(cls) -> str:
+        """The DRIVER_NAME of the factory's module (the concurrency cap's key)."""
+        name = getattr(sys.modules.get(cls.__module__), "DRIVER_NAME", None)
+        return name if isinstance(name, str) else cls.__name__
+
+    def make_sut(self, sut_definition: SUTDefinition) -> PromptResponseSUT[Any, Any]:
         cls = OpenAIStyleChatSUT if self.LOGPROBS else OpenAIStyleChatNoLogprobsSUT
         return cls(
             sut_definition.uid,
@@ -392,4 +412,5 @@ class OpenAIStyleFactory(DynamicSUTFactory):
             self.api_key(sut_definition),
             profile=self.profile(sut_definition),
             extra_headers=self.extra_headers(sut_definition),
+            driver=self.driver_name(),
         )

@@ -7,6 +7,9 @@ logprobs as {tokens, token_logprobs}. Driver names: together, together-serverles
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import ClassVar
+
 from drivers.providers.openai_chat import ChatProfile, OpenAIStyleFactory
 from drivers.secrets import RequiredSecret, SecretDescription
 from drivers.uid import SUTDefinition, UIDError
@@ -35,7 +38,7 @@ class TogetherSUTFactory(OpenAIStyleFactory):
         "url": "base URL of the API (default https://api.together.xyz/v1)",
         "repetition_penalty": "Together's repetition_penalty, e.g. 1.1",
     }
-    EXAMPLE_UIDS = ("meta-llama/Llama-3.3-70B-Instruct-Turbo:together",)
+    EXAMPLE_UIDS: ClassVar[Sequence[str]] = ("meta-llama/Llama-3.3-70B-Instruct-Turbo:together",)
     DEFAULT_BASE_URL = BASE_URL
     PROFILE = PROFILE
     SECRET = TogetherApiKey

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import socket
@@ -86,6 +87,9 @@ class State:
     requests: list[Recorded] = field(default_factory=list)
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     queued: list[str] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0
+    """The most provider requests answered at once since the last reset."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -141,7 +145,12 @@ def error_body(flavour: str, status: int, message: str, kind: str) -> dict[str, 
             }
         }
     if flavour in ("tgi", "hf-router"):
-        return {"error": message, "error_type": kind or "validation"}
+        error_type = kind or {
+            422: "validation",
+            424: "generation",
+            500: "incomplete_generation",
+        }.get(status)
+        return {"error": message, **({"error_type": error_type} if error_type else {})}
     if flavour == "ollama":
         return {"error": message}
     if flavour == "mistral":
@@ -201,6 +210,115 @@ def auth_fault(flavour: str) -> Fault:
     return Fault(401, messages.get(flavour, "Unauthorized"), kind)
 
 
+def rate_limit_message(flavour: str) -> tuple[str, str]:
+    """(message, error type) of each provider's 429."""
+    return {
+        "together": (
+            "You have reached the rate limit specific to this model. The maximum rate limit "
+            "for this model is 60.0 queries per minute.",
+            "dynamic_request_limited",
+        ),
+        "anthropic": (
+            "Number of request tokens has exceeded your per-minute rate limit",
+            "rate_limit_error",
+        ),
+        "google": (
+            "Resource has been exhausted (e.g. check quota).",
+            "RESOURCE_EXHAUSTED",
+        ),
+        "mistral": ("Requests rate limit exceeded", "rate_limited"),
+        "tgi": (
+            "Rate limit reached. You reached free usage limit (reset hourly). Please subscribe "
+            "to a plan at https://huggingface.co/pricing to use the API at this rate",
+            "",
+        ),
+        "hf-router": (
+            "Rate limit reached. You reached free usage limit (reset hourly). Please subscribe "
+            "to a plan at https://huggingface.co/pricing to use the API at this rate",
+            "",
+        ),
+        "ollama": ("too many requests, please retry later", ""),
+    }.get(
+        flavour,
+        (
+            "Rate limit reached for requests per min (RPM): Limit 3, Used 3, Requested 1.",
+            "requests",
+        ),
+    )
+
+
+def ratelimit_headers(flavour: str, long: bool) -> dict[str, str]:
+    """A 429's rate-limit headers with no Retry-After: Together's x-ratelimit-reset (seconds),
+    else OpenAI's x-ratelimit-reset-{requests,tokens} (durations; requests exhausted)."""
+    if flavour == "together":
+        return {
+            "x-ratelimit-limit": "60",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": "60" if long else "0.01",
+        }
+    return {
+        "x-ratelimit-limit-requests": "500",
+        "x-ratelimit-remaining-requests": "0",
+        "x-ratelimit-reset-requests": "6m0s" if long else "10ms",
+        "x-ratelimit-limit-tokens": "30000",
+        "x-ratelimit-remaining-tokens": "29000",
+        "x-ratelimit-reset-tokens": "2s",
+    }
+
+
+def loading_fault(long: bool) -> Fault:
+    """Hugging Face's 503 while a model loads (or an endpoint scales up from zero)."""
+    return Fault(
+        503,
+        "Model test/model is currently loading",
+        extra={"estimated_time": 20.0 if long else 0.01},
+    )
+
+
+def overloaded_fault(flavour: str, long: bool) -> Fault:
+    """Each provider's own "busy" answer: HF/TGI 503 loading, Anthropic 529, others 503."""
+    if flavour in ("tgi", "hf-router"):
+        return loading_fault(long)
+    if flavour == "anthropic":
+        return Fault(529, "Overloaded", "overloaded_error")
+    if flavour == "google":
+        return Fault(503, "The model is overloaded. Please try again later.", "UNAVAILABLE")
+    if flavour == "ollama":
+        return Fault(503, "server busy, please try again.  maximum pending requests exceeded")
+    return Fault(503, "The engine is currently overloaded, please try again later", "server_error")
+
+
+TGI_LIMITS = {"stop": 4}
+
+
+def tgi_validate(inputs: Any, params: dict[str, Any]) -> None:
+    """TGI's router validation (validation/mod.rs), with its own messages."""
+
+    def bad(message: str) -> Fault:
+        return Fault(422, f"Input validation error: {message}", "validation")
+
+    if not isinstance(inputs, str) or not inputs:
+        raise bad("`inputs` cannot be empty")
+    temperature = params.get("temperature")
+    if temperature is not None and not float(temperature) > 0.0:
+        raise bad("`temperature` must be strictly positive")
+    top_p = params.get("top_p")
+    if top_p is not None and not 0.0 < float(top_p) < 1.0:
+        raise bad("`top_p` must be > 0.0 and < 1.0")
+    top_k = params.get("top_k")
+    if top_k is not None and not int(top_k) > 0:
+        raise bad("`top_k` must be strictly positive")
+    max_new = params.get("max_new_tokens")
+    if max_new is not None and not int(max_new) > 0:
+        raise bad("`max_new_tokens` must be strictly positive")
+    stop = params.get("stop") or []
+    if len(stop) > TGI_LIMITS["stop"]:
+        raise bad(f"`stop` supports up to {TGI_LIMITS['stop']} stop sequences. Given: {len(stop)}")
+    n = params.get("top_n_tokens")
+    if n is not None and int(n) > 5:
+        raise bad(f"`top_n_tokens` must be >= 0 and <= 5. Given: {n}")
+
+
 # ----- the server ---------------------------------------------------------------------------------
 
 
@@ -211,6 +329,14 @@ class ProviderServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
+        self._fault_sockets: list[socket.socket] = []
+        self.refused_url = ""
+        """http://127.0.0.1:PORT where nothing listens (a bound, never listening socket keeps the
+        port from being reused): connecting is refused at once."""
+        self.connect_timeout_url = ""
+        """http://127.0.0.1:PORT whose listen queue (backlog 0) is already full and never
+        accepted: the kernel drops new SYNs, so connecting hangs until the client's connect
+        timeout. Loopback only."""
 
     # -- lifecycle --
     def start(self) -> ProviderServer:
@@ -230,7 +356,26 @@ class ProviderServer:
         self._thread.start()
         if not ready.wait(10):
             raise RuntimeError("the provider server did not start")
+        self._open_fault_sockets()
         return self
+
+    def _open_fault_sockets(self) -> None:
+        closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        closed.bind(("127.0.0.1", 0))
+        self.refused_url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        full = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)
+        port = full.getsockname()[1]
+        self._fault_sockets = [closed, full]
+        for _ in range(3):  # fill the accept queue; nothing ever accepts
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):  # the handshake completes anyway
+                filler.connect(("127.0.0.1", port))
+            self._fault_sockets.append(filler)
+        time.sleep(0.05)
+        self.connect_timeout_url = f"http://127.0.0.1:{port}"
 
     async def _start(self) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -253,6 +398,9 @@ class ProviderServer:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
         self._loop = self._thread = None
+        for sock in self._fault_sockets:
+            sock.close()
+        self._fault_sockets = []
 
     # -- test helpers --
     def reset(self) -> None:
@@ -260,10 +408,16 @@ class ProviderServer:
             self.state.requests.clear()
             self.state.counts.clear()
             self.state.queued.clear()
+            self.state.max_in_flight = self.state.in_flight
 
     def queue_fault(self, name: str, times: int = 1) -> None:
         with self.state.lock:
             self.state.queued.extend([name] * times)
+
+    @property
+    def max_in_flight(self) -> int:
+        with self.state.lock:
+            return self.state.max_in_flight
 
     @property
     def requests(self) -> list[Recorded]:
@@ -282,6 +436,8 @@ class ProviderServer:
         app.router.add_post("/anthropic/v1/messages", self._wrap("anthropic", self.anthropic))
         app.router.add_post("/google/v1beta/models/{target:.+}", self._wrap("google", self.google))
         app.router.add_post("/ollama/api/chat", self._wrap("ollama", self.ollama))
+        app.router.add_post("/tgi/generate", self._wrap("tgi", self.tgi_generate))
+        app.router.add_post("/tgi/generate_stream", self._wrap("tgi", self.tgi_generate))
         app.router.add_post("/_control/fault", self.control_fault)
         app.router.add_post("/_control/reset", self.control_reset)
         return app
@@ -301,6 +457,16 @@ class ProviderServer:
         handler: Callable[[str, web.Request, Any, str | None], Awaitable[web.StreamResponse]],
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
+            with self.state.lock:
+                self.state.in_flight += 1
+                self.state.max_in_flight = max(self.state.max_in_flight, self.state.in_flight)
+            try:
+                return await answer(request)
+            finally:
+                with self.state.lock:
+                    self.state.in_flight -= 1
+
+        async def answer(request: web.Request) -> web.StreamResponse:
             raw = await request.read()
             try:
                 body = json.loads(raw) if raw else None
@@ -316,11 +482,14 @@ class ProviderServer:
                     raise Fault(400, "We could not parse the JSON body of your request.")
                 model = self._model(flavour, request, body)
                 fault = self._fault(flavour, model)
-                if fault == "cut" and not self._streaming(flavour, request, body):
+                streaming = self._streaming(flavour, request, body)
+                if fault == "cut" and not streaming:
                     assert request.transport is not None
                     request.transport.close()
                     return web.Response()
-                await self._plain_fault(flavour, fault)
+                if fault == "stall" and not streaming:
+                    return await self._stalled_body(request)
+                await self._plain_fault(flavour, fault, streaming)
                 return await handler(flavour, request, body, fault)
             except Fault as f:
                 payload = error_body(flavour, f.status, f.message, f.kind)
@@ -364,6 +533,10 @@ class ProviderServer:
         return str(body.get("model", ""))
 
     def _streaming(self, flavour: str, request: web.Request, body: dict[str, Any]) -> bool:
+        if request.path.endswith("/generate_stream"):
+            return True
+        if request.path.endswith("/generate"):
+            return False
         if flavour == "google":
             return request.match_info["target"].endswith(":streamGenerateContent")
         if flavour == "ollama":
@@ -385,36 +558,48 @@ class ProviderServer:
             return name if seen == 0 else None
         return name
 
-    async def _plain_fault(self, flavour: str, fault: str | None) -> None:
+    async def _stalled_body(self, request: web.Request) -> web.StreamResponse:
+        """A plain answer whose headers and first bytes arrive, then nothing for STALL s."""
+        response = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        await response.write(b'{"id": "stalled", ')
+        await asyncio.sleep(STALL)
+        await response.write(b"}")
+        await response.write_eof()
+        return response
+
+    async def _plain_fault(self, flavour: str, fault: str | None, streaming: bool) -> None:
         """Faults that answer before any generation (statuses, slow first byte)."""
         if fault is None:
             return
         if fault == "slow-first":
-            await asyncio.sleep(SLOW_FIRST)
+            if not streaming:  # a stream sends its headers, then waits (see _write_stream)
+                await asyncio.sleep(SLOW_FIRST)
             return
-        if fault == "429":
-            raise Fault(
-                429, "Rate limit reached for requests", "rate_limit_exceeded", {"Retry-After": "7"}
-            )
-        if fault == "429-once":
-            raise Fault(
-                429, "Rate limit reached for requests", "rate_limit_exceeded", {"Retry-After": "0"}
-            )
-        if fault == "429-date":
-            raise Fault(
-                429,
-                "Rate limit reached for requests",
-                "rate_limit_exceeded",
-                {"Retry-After": formatdate(time.time() - 1, usegmt=True)},
-            )
+        if fault in ("429", "429-once", "429-date"):
+            retry_after = {
+                "429": "7",
+                "429-once": "0",
+                "429-date": formatdate(time.time() - 1, usegmt=True),
+            }[fault]
+            message, kind = rate_limit_message(flavour)
+            raise Fault(429, message, kind, {"Retry-After": retry_after})
+        if fault in ("429-reset", "429-reset-once"):
+            message, kind = rate_limit_message(flavour)
+            raise Fault(429, message, kind, ratelimit_headers(flavour, fault == "429-reset"))
         if fault in ("loading", "loading-once"):
-            estimated = 20.0 if fault == "loading" else 0.01
-            raise Fault(
-                503,
-                "Model test/model is currently loading",
-                "overloaded",
-                extra={"estimated_time": estimated},
-            )
+            raise loading_fault(fault == "loading")
+        if fault in ("overloaded", "overloaded-once"):
+            raise overloaded_fault(flavour, fault == "overloaded")
+        if fault in ("401", "401-once"):
+            if flavour == "google":
+                raise Fault(
+                    401,
+                    "Request had invalid authentication credentials. Expected OAuth 2 access "
+                    "token, login cookie or other valid authentication credential.",
+                    "UNAUTHENTICATED",
+                )
+            raise auth_fault(flavour)
         status = fault.removesuffix("-once")
         if status.isdigit():
             code = int(status)
@@ -423,11 +608,10 @@ class ProviderServer:
                 404: "The model does not exist or you do not have access to it",
                 422: "Input validation error: the request is invalid",
                 500: "The server had an error while processing your request",
-                503: "The service is temporarily overloaded",
+                503: "The service is temporarily unavailable",
             }
-            raise Fault(
-                code, messages.get(code, f"error {code}"), "server_error" if code >= 500 else ""
-            )
+            kind = "server_error" if code >= 500 and flavour not in ("tgi", "hf-router") else ""
+            raise Fault(code, messages.get(code, f"error {code}"), kind)
 
     # -- streaming helpers --
     async def _sse(
@@ -456,6 +640,8 @@ class ProviderServer:
         malformed: bytes,
         error_at: int = 3,
     ) -> None:
+        if fault == "slow-first":
+            await asyncio.sleep(SLOW_FIRST)
         for i, event in enumerate(events):
             if fault == "malformed" and i == 1:
                 await response.write(malformed)
@@ -538,8 +724,6 @@ class ProviderServer:
                 return web.Response(
                     text='{"id": "chatcmpl-test", "choices": [', content_type="application/json"
                 )
-            if fault == "stall":
-                await asyncio.sleep(STALL)
             data: dict[str, Any] = {
                 "id": cid,
                 "object": "chat.completion",
@@ -625,6 +809,83 @@ class ProviderServer:
                 }
             )
         return await self._sse(request, events, fault, err, sep + b'{"choices": [{"delta": \n\n')
+
+    # -- TGI native /generate, /generate_stream --
+    async def tgi_generate(
+        self, flavour: str, request: web.Request, body: dict[str, Any], fault: str | None
+    ) -> web.StreamResponse:
+        params = body.get("parameters") or {}
+        if not isinstance(params, dict):
+            raise Fault(422, "Failed to deserialize the JSON body into the target type")
+        inputs = body.get("inputs")
+        tgi_validate(inputs, params)
+        tokens, cut = answer_tokens(str(inputs), params.get("max_new_tokens"))
+        stop = [s for s in params.get("stop") or [] if s]
+        reason = "length" if cut else "eos_token"
+        for i, t in enumerate(tokens):
+            if t.strip() in stop:
+                tokens, reason = tokens[: i + 1], "stop_sequence"
+                break
+        input_length = count_words([str(inputs)])
+        generated = len(tokens) + (1 if reason == "eos_token" else 0)
+        text = "".join(tokens)
+        n = int(params.get("top_n_tokens") or 0)
+
+        def token(i: int, t: str, special: bool = False) -> dict[str, Any]:
+            return {"id": 1000 + i, "text": t, "logprob": -0.5, "special": special}
+
+        def top(i: int, t: str) -> list[dict[str, Any]]:
+            alts = [token(i, t)] + [
+                {"id": 2000 + j, "text": f"alt{j}", "logprob": -2.0 - j, "special": False}
+                for j in range(max(0, n - 1))
+            ]
+            return alts[:n]
+
+        details: dict[str, Any] = {
+            "finish_reason": reason,
+            "generated_tokens": generated,
+            "seed": params.get("seed"),
+        }
+        if request.path.endswith("/generate"):
+            if fault == "malformed":
+                return web.Response(text='{"generated_text": ', content_type="application/json")
+            if not params.get("details"):
+                return web.json_response({"generated_text": text})
+            details["prefill"] = []
+            details["tokens"] = [token(i, t) for i, t in enumerate(tokens)]
+            if n:
+                details["top_tokens"] = [top(i, t) for i, t in enumerate(tokens)]
+            return web.json_response({"generated_text": text, "details": details})
+
+        def event(obj: Any) -> bytes:
+            return b"data:" + json.dumps(obj).encode() + b"\n\n"
+
+        events: list[bytes] = []
+        stream_tokens = [(t, False) for t in tokens]
+        if reason == "eos_token":
+            stream_tokens.append(("</s>", True))
+        for i, (t, special) in enumerate(stream_tokens):
+            last = i == len(stream_tokens) - 1
+            item: dict[str, Any] = {
+                "index": i + 1,
+                "token": token(i, t, special),
+                "generated_text": text if last else None,
+                "details": (
+                    {**details, "input_length": input_length}
+                    if last and params.get("details")
+                    else None
+                ),
+            }
+            if n:
+                item["top_tokens"] = top(i, t)
+            events.append(event(item))
+        err = event(
+            {
+                "error": "Request failed during generation: Server error: CUDA out of memory",
+                "error_type": "generation",
+            }
+        )
+        return await self._sse(request, events, fault, err, b'data:{"token": \n\n')
 
     # -- Anthropic --
     async def anthropic(
