@@ -1,93 +1,158 @@
-"""The sutui terminal app (a first, minimal compare screen: the full app is its own issue)."""
+"""The sutui terminal app: screens, bindings, the command palette and the remembered theme.
+
+Thin on purpose: screens do the work, `Services` holds the store, catalog and registry, and
+`make_app` lets tests inject each of them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from textual import on, work
-from textual.app import App, ComposeResult
+from textual import on
+from textual.app import App
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.widgets import Footer, Header, TextArea
+from textual.screen import Screen
 
-from drivers.errors import classify
-from drivers.prompt import TextPrompt
-from drivers.registry import make_sut
-from drivers.runner import Failed, FanOut, RunTarget, Timings
+from drivers.catalog import Catalog, default_catalog
+from drivers.registry import DriverRegistry, default_registry
 from drivers.secret_store import SecretStore
-from sutui.messages import RunDone, RunEventPosted
-from sutui.widgets.sut_column import SUTColumn
-
-DEFAULT_SUTS = ("demo_yes_no", "demo_echo", "demo_always_sorry")
+from sutui.commands import SutuiCommands
+from sutui.messages import AddSUT, ComposeUID, SetupSecrets
+from sutui.screens.compare import CompareScreen
+from sutui.services import Services
+from sutui.settings import Settings
 
 
 class SutuiApp(App[None]):
     TITLE = "sutui"
-    SUB_TITLE = "compare"
-    CSS = """
-    #columns { height: 1fr; }
-    #prompt { height: 6; border: round $primary; }
-    """
+    CSS_PATH = "sutui.tcss"
+    COMMANDS = App.COMMANDS | {SutuiCommands}
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send", id="send", tooltip="Send the prompt to every SUT"),
-        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Cancel every running SUT"),
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-    ]
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Leave sutui",
+                show=False),
+        Binding("f1", "help", "Help", id="app.help", tooltip="Keys for this screen"),
+        Binding("f2", "view('compare')", "Compare", id="app.compare", tooltip="The home screen",
+                show=False),
+        Binding("f3", "view('drivers')", "Drivers", id="app.drivers", tooltip="Every driver"),
+        Binding("f4", "view('suts')", "SUTs", id="app.suts", tooltip="The predefined SUTs"),
+        Binding("f5", "view('composer')", "Compose", id="app.composer",
+                tooltip="Write a dynamic SUT UID"),
+        Binding("f6", "view('secrets')", "Secrets", id="app.secrets", tooltip="Provider keys"),
+    ]  # fmt: skip
 
-    def __init__(self, suts: tuple[str, ...] = DEFAULT_SUTS, store: SecretStore | None = None):
+    def __init__(self, services: Services, suts: list[str] | None = None):
         super().__init__()
-        self.sut_uids = suts
-        self.store = store or SecretStore()
-        self._fanout: FanOut | None = None
+        self.services = services
+        self.compare = CompareScreen(services, suts)
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Horizontal(id="columns"):
-            for i, uid in enumerate(self.sut_uids):
-                yield SUTColumn(uid, id=f"col-{i}")
-        prompt = TextArea(id="prompt", show_line_numbers=False)
-        prompt.border_title = "prompt · ctrl+s sends"
-        yield prompt
-        yield Footer()
+    def get_default_screen(self) -> Screen[Any]:
+        return self.compare
 
     def on_mount(self) -> None:
-        self.query_one("#prompt", TextArea).focus()
+        settings = self.services.settings
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+        self.watch(self, "theme", self._remember_theme, init=False)
+        if settings.problem:
+            self.notify(settings.problem, severity="warning", markup=False)
+        for warning in self.services.registry.warnings:
+            self.notify(warning, title="Driver plugin", severity="warning", markup=False)
 
-    def action_send(self) -> None:
-        text = self.query_one("#prompt", TextArea).text
-        if not text.strip():
-            self.notify("Type a prompt first.", severity="warning")
+    def _remember_theme(self, theme: str) -> None:
+        self.services.settings.theme = theme
+        problem = self.services.settings.save()
+        if problem:
+            self.notify(problem, severity="warning", markup=False)
+
+    # ----- navigation ------------------------------------------------------------------------
+    def _to_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_view(self, name: str, text: str = "") -> None:
+        if name == "help":
+            self.action_help()
             return
-        self.run_prompt(text)
+        self._to_home()
+        if name == "compare":
+            return
+        self.push_screen(self.make_screen(name, text))
 
-    def action_cancel(self) -> None:
-        if self._fanout is not None:
-            self._fanout.cancel_all()
+    def make_screen(self, name: str, text: str = "") -> Screen[Any]:
+        if name == "drivers":
+            from sutui.screens.drivers import DriversScreen
 
-    @work(exclusive=True, group="run", exit_on_error=False)
-    async def run_prompt(self, text: str) -> None:
-        raw = self.store.raw_secrets()
-        targets = []
-        for i, uid in enumerate(self.sut_uids):
-            try:
-                targets.append(RunTarget(f"col-{i}", make_sut(uid, raw)))
-            except Exception as exc:  # shown in that SUT's column; the others still run
-                self.post_message(
-                    RunEventPosted(Failed(f"col-{i}", classify(exc), "", Timings(None, 0.0)))
-                )
-        self._fanout = FanOut(targets, TextPrompt(text=text))
-        async for event in self._fanout.events():
-            self.post_message(RunEventPosted(event))
-        self.post_message(RunDone())
+            return DriversScreen(self.services)
+        if name == "suts":
+            from sutui.screens.suts import SUTsScreen
 
-    @on(RunEventPosted)
-    def _on_run_event(self, message: RunEventPosted) -> None:
-        self.query_one(f"#{message.event.key}", SUTColumn).apply(message.event)
+            return SUTsScreen(self.services)
+        if name == "composer":
+            from sutui.screens.composer import ComposerScreen
 
-    @on(RunDone)
-    def _on_run_done(self) -> None:
-        self._fanout = None
+            return ComposerScreen(self.services, text)
+        if name == "secrets":
+            from sutui.screens.secrets import SecretsScreen
+
+            return SecretsScreen(self.services)
+        raise ValueError(f"no screen named {name!r}")
+
+    def in_compare(self, action: Callable[[], object]) -> None:
+        self._to_home()
+        action()
+
+    def action_help(self) -> None:
+        from sutui.screens.help import HelpScreen
+
+        if type(self.screen).__name__ != "HelpScreen":
+            self.push_screen(HelpScreen(self.screen))
+
+    # ----- messages from any screen ----------------------------------------------------------
+    @on(AddSUT)
+    def _add_sut(self, message: AddSUT) -> None:
+        self._to_home()
+        self.compare.add_column(message.uid)
+        self.notify(f"Added {message.uid} to compare.", markup=False)
+
+    @on(ComposeUID)
+    def _compose(self, message: ComposeUID) -> None:
+        self.action_view("composer", message.text)
+
+    @on(SetupSecrets)
+    def _setup(self, message: SetupSecrets) -> None:
+        from sutui.screens.setup import SetupScreen
+
+        screen = SetupScreen(self.services, list(message.descriptions), message.purpose)
+        self.push_screen(screen, self._after_setup)
+
+    def _after_setup(self, stored: bool | None) -> None:
+        """Screens showing secret states look them up again."""
+        look_up = getattr(self.screen, "look_up", None)
+        if stored and callable(look_up):
+            look_up()
+
+
+def make_app(
+    services: Services | None = None,
+    *,
+    store: SecretStore | None = None,
+    catalog: Catalog | None = None,
+    registry: DriverRegistry | None = None,
+    settings: Settings | None = None,
+    suts: list[str] | None = None,
+) -> SutuiApp:
+    """The app, with any part injected (tests pass an empty store and in-memory settings)."""
+    if services is None:
+        services = Services(
+            store=store or SecretStore(),
+            catalog=catalog or default_catalog(),
+            registry=registry or default_registry(),
+            settings=settings or Settings.load(),
+        )
+    return SutuiApp(services, suts)
 
 
 def run_app(ctx: Any) -> None:
-    SutuiApp(store=getattr(ctx, "store", None)).run()
+    """`sutui` with no command (called from sutui.cli.main)."""
+    make_app(store=getattr(ctx, "store", None)).run()

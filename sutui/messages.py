@@ -1,21 +1,36 @@
-"""Messages the run worker posts; only their handlers change widgets."""
+"""Messages that cross screens; each screen's own messages live on the widget that sends them.
+
+Workers post messages; only handlers change widgets.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from textual.message import Message
 
-from drivers.runner import RunEvent
+from drivers.secrets import SecretDescription
 
 
 @dataclass
-class RunEventPosted(Message):
-    """One event of a fan-out run, for the column whose key it names."""
+class AddSUT(Message):
+    """Add a column for this UID to the compare screen (from any screen)."""
 
-    event: RunEvent
+    uid: str
 
 
 @dataclass
-class RunDone(Message):
-    """The whole fan-out has ended."""
+class ComposeUID(Message):
+    """Open the UID composer with this text."""
+
+    text: str = ""
+
+
+@dataclass
+class SetupSecrets(Message):
+    """Open the guided secrets setup for exactly these secrets."""
+
+    descriptions: Sequence[SecretDescription]
+    purpose: str = ""
+    """What they are for (a SUT UID or a driver name), shown as the setup's title."""

@@ -1,76 +1,273 @@
-"""The minimal compare screen: behaviour with Pilot, looks with a snapshot."""
+"""The compare screen: Pilot for behaviour, snapshots for looks (timings hidden)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from textual.widgets import Static, TextArea
+from test_app_support import columns, isolated, new_app, no_blink, send, settle, wait_until
+from textual.pilot import Pilot
+from textual.widgets import Input, Static, Tabs
 
-from drivers.secret_store import SecretStore
-from sutui.app import SutuiApp
-from sutui.widgets.sut_column import SUTColumn
+from sutui.screens.options import OptionsScreen
+from sutui.screens.picker import PickerScreen
+from sutui.screens.setup import SetupScreen
 
-
-@pytest.fixture(autouse=True)
-def fast_demo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SUTUI_DEMO_DELAY", "0")
-
-
-def make_app(*suts: str) -> SutuiApp:
-    store = SecretStore(environ={}, search_file=False)
-    return SutuiApp(suts=suts, store=store) if suts else SutuiApp(store=store)
-
-
-def answer(app: SutuiApp, index: int) -> str:
-    column = app.query_one(f"#col-{index}", SUTColumn)
-    return str(column.query_one(".answer", Static).render())
+__all__ = ["isolated"]
 
 
 async def test_send_streams_into_every_column() -> None:
-    app = make_app()
+    app = new_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        app.query_one("#prompt", TextArea).text = "one two [bold]three[/bold]"
-        await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert answer(app, 0) == "No"
+        await send(pilot, "one two [bold]three[/bold]")
+        texts = [c.text for c in columns(app)]
+        assert texts == ["No", "one two [bold]three[/bold]", "Sorry, I can't help with that."]
+        assert [c.status for c in columns(app)] == ["done"] * 3
         # Provider text is never read as markup.
-        assert answer(app, 1) == "one two [bold]three[/bold]"
-        assert answer(app, 2) == "Sorry, I can't help with that."
+        echo = columns(app)[1].query_one(".answer", Static)
+        assert "[bold]" in str(echo.render())
+        figures = str(columns(app)[1].query_one(".figures", Static).render())
+        assert figures == "tokens 3 in / 3 out"  # timings hidden by the setting
 
 
-async def test_a_sut_that_cannot_be_made_shows_its_error_and_others_run() -> None:
-    app = make_app("demo_random_words", "demo_echo")
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.query_one("#prompt", TextArea).text = "hello"
-        await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        bad = app.query_one("#col-0", SUTColumn)
-        assert bad.has_class("-error")
-        assert "config" in str(bad.query_one(".status", Static).render())
-        assert answer(app, 1) == "hello"
-
-
-async def test_empty_prompt_warns() -> None:
-    app = make_app()
+async def test_empty_prompt_warns_and_runs_nothing() -> None:
+    app = new_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert not app.workers
+        assert all(c.status == "idle" for c in columns(app))
 
 
-def test_snapshot_after_a_run(snap_compare: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    async def run_before(pilot: object) -> None:
-        app = pilot.app  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
-        app.query_one("#prompt", TextArea).text = "Why did the chicken cross the road?"
-        await pilot.press("ctrl+s")  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
-        app.query_one("#prompt", TextArea).blur()
-        # Timings vary from run to run: blank them for the picture.
-        for column in app.query(SUTColumn):
-            column.query_one(".status", Static).update("done")
-        await pilot.pause()  # type: ignore[attr-defined]
+async def test_escape_cancels_all_and_retry_reruns_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUTUI_DEMO_DELAY", "0.05")
+    app = new_app(["demo_echo", "demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.compare.query_one("#prompt").text = " ".join(["word"] * 200)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: all(c.status == "streaming" for c in columns(app)))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert [c.status for c in columns(app)] == ["cancelled", "cancelled"]
+        first = columns(app)[0]
+        assert first.text.startswith("word")  # the partial text is kept
+        monkeypatch.setenv("SUTUI_DEMO_DELAY", "0")
+        first.focus()
+        await pilot.press("r")
+        await settle(pilot)
+        assert first.status == "done" and first.text.count("word") == 200
+        assert columns(app)[1].status == "cancelled"
 
-    assert snap_compare(make_app(), run_before=run_before, terminal_size=(100, 24))  # type: ignore[operator]
+
+async def test_cancel_one_column_leaves_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUTUI_DEMO_DELAY", "0.02")
+    app = new_app(["demo_echo", "demo_yes_no"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.compare.query_one("#prompt").text = " ".join(["w"] * 300)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        echo, yes_no = columns(app)
+        await wait_until(pilot, lambda: echo.status == "streaming")
+        echo.focus()
+        await pilot.press("k")
+        await settle(pilot)
+        assert echo.status == "cancelled"
+        assert yes_no.status == "done" and yes_no.text == "Yes"
+
+
+async def test_missing_secret_column_explains_and_opens_setup() -> None:
+    app = new_app(["demo_random_words"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "hello")
+        (column,) = columns(app)
+        assert column.status == "error"
+        assert [d.name for d in column.missing] == ["demo/api_key"]
+        problem = str(column.query_one(".problem", Static).render())
+        assert "Missing secret: demo/api_key" in problem and "Press s" in problem
+        column.focus()
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        assert [d.name for d in app.screen.descriptions] == ["demo/api_key"]
+
+
+async def test_a_wrong_key_is_an_auth_error_with_its_hint() -> None:
+    app = new_app(["demo_random_words"], environ={"SUTUI_DEMO__API_KEY": "wrong"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "hello")
+        (column,) = columns(app)
+        assert column.error is not None and column.error.kind.value == "auth"
+        problem = str(column.query_one(".problem", Static).render())
+        assert "auth [HTTP 401]" in problem and "the demo key is 12345" in problem
+
+
+async def test_picker_adds_catalog_sut_and_rejects_a_bad_uid() -> None:
+    app = new_app(["demo_yes_no"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press(*"echo:dmeo")
+        await pilot.pause()
+        verdict = str(app.screen.query_one("#verdict", Static).render())
+        assert "there is no driver 'dmeo'" in verdict and "Did you mean 'demo'" in verdict
+        await pilot.press("enter")  # a bad UID is not added
+        assert isinstance(app.screen, PickerScreen)
+        app.screen.query_one(Input).value = "always_angry"
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [c.uid for c in columns(app)] == ["demo_yes_no", "demo_always_angry"]
+        assert app.services.settings.recent == ["demo_always_angry"]
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "echo:demo"
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert columns(app)[-1].uid == "echo:demo"
+
+
+async def test_options_shared_and_per_column() -> None:
+    app = new_app(["demo_echo", "demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, OptionsScreen)
+        app.screen.query_one("#max_tokens", Input).value = "2"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.compare.shared.max_tokens == 2
+        second = columns(app)[1]
+        second.focus()
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one("#max_tokens", Input).value = "3"
+        app.screen.query_one("#temperature", Input).value = "9"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "temperature" in str(app.screen.query_one("#problem", Static).render())
+        app.screen.query_one("#temperature", Input).value = "0.5"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert second.own_options is not None and second.own_options.max_tokens == 3
+        await send(pilot, "a b c d e f")
+        assert [c.text for c in columns(app)] == ["a b", "a b c"]
+
+
+async def test_maximize_copy_and_remove(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = new_app(["demo_echo", "demo_yes_no"])
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "copy me")
+        echo = columns(app)[0]
+        echo.focus()
+        await pilot.press("m")
+        assert app.screen.maximized is echo
+        await pilot.press("escape")
+        assert app.screen.maximized is None
+        echo.focus()
+        await pilot.press("c")
+        assert copied == ["copy me"]
+        await pilot.press("x")
+        await pilot.pause()
+        assert [c.uid for c in columns(app)] == ["demo_yes_no"]
+
+
+async def test_narrow_terminal_shows_columns_as_tabs() -> None:
+    app = new_app()
+    async with app.run_test(size=(70, 24)) as pilot:
+        await pilot.pause()
+        assert app.compare.has_class("-narrow")
+        tabs = app.compare.query_one(Tabs)
+        assert tabs.display
+        shown = [c.uid for c in columns(app) if c.display and c.has_class("-shown")]
+        assert shown == ["demo_yes_no"]
+        tabs.active = tabs.query("Tab").last().id or ""
+        await pilot.pause()
+        assert [c.uid for c in columns(app) if c.has_class("-shown")] == ["demo_always_sorry"]
+        assert columns(app)[2].size.width > 60
+
+
+async def test_many_columns_scroll_sideways() -> None:
+    app = new_app(["demo_echo"] * 6)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        scroller = app.compare.query_one("#columns")
+        assert scroller.max_scroll_x > 0
+        assert all(c.outer_size.width >= 30 for c in columns(app))
+
+
+async def test_theme_is_remembered(tmp_path: Any) -> None:
+    from sutui.settings import Settings
+
+    path = tmp_path / "app.toml"
+    app = new_app(settings=Settings(path=path, show_timings=False))
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+    assert Settings.load(path).theme == "nord"
+
+
+# ----- snapshots (fixed sizes; no timing figure on screen) -----------------------------------
+def test_snapshot_compare_after_a_run(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await send(pilot, "Why did the chicken cross the road?")
+        pilot.app.set_focus(None)
+        await pilot.pause()
+
+    assert snap_compare(new_app(), run_before=run_before, terminal_size=(100, 30))
+
+
+def test_snapshot_error_column(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await send(pilot, "hello")
+        pilot.app.set_focus(None)
+        await pilot.pause()
+
+    app = new_app(["demo_echo", "demo_random_words", "bogus:nodriver"])
+    assert snap_compare(app, run_before=run_before, terminal_size=(110, 26))
+
+
+def test_snapshot_narrow(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await send(pilot, "Why did the chicken cross the road?")
+        pilot.app.set_focus(None)
+        await pilot.pause()
+
+    assert snap_compare(new_app(), run_before=run_before, terminal_size=(70, 24))
+
+
+def test_snapshot_picker_with_an_error(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        pilot.app.screen.query_one(Input).value = "gpt-4o:opnai;url=http://127.0.0.1:9/v1"
+        no_blink(pilot)
+        await pilot.pause()
+
+    assert snap_compare(new_app(), run_before=run_before, terminal_size=(100, 30))
+
+
+def test_snapshot_options(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        no_blink(pilot)
+        await pilot.pause()
+
+    assert snap_compare(new_app(), run_before=run_before, terminal_size=(100, 30))
+
+
+def test_snapshot_help(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(new_app(), run_before=run_before, terminal_size=(100, 34))

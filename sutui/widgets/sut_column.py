@@ -1,82 +1,355 @@
-"""One SUT's column: its status line, the streamed answer, and its timings."""
+"""One SUT's column: a status line, the streamed answer, and its figures.
+
+Each column owns one worker (group "stream", exclusive), so it can be sent, cancelled and
+retried alone. The worker never touches widgets: chunk text goes into a plain buffer that a
+short timer draws (so 8 fast columns stay smooth), and every other event is a message.
+Provider text is always a rich Text: never read as markup.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
+
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Static
 
+from drivers import runner
+from drivers.errors import ErrorKind, SUTError, classify
+from drivers.options import SUTOptions
+from drivers.prompt import Prompt
 from drivers.runner import (
     Cancelled,
     Chunk,
     Failed,
+    FanOut,
     Finished,
     FirstToken,
     Queued,
     RunEvent,
+    RunTarget,
     Started,
+    Timings,
 )
+from drivers.secrets import MissingSecretValues, SecretDescription
+from drivers.uid import UIDError
+from sutui.services import Services
+
+REFRESH_S = 1 / 20
+"""How often streamed text is drawn: chunks arriving faster are coalesced."""
+
+STATUS_ICONS = {
+    "idle": "·",
+    "queued": "…",
+    "connecting": "…",
+    "waiting": "◌",
+    "streaming": "▸",
+    "retrying": "↻",
+    "done": "✓",
+    "error": "✗",
+    "cancelled": "■",
+}
+STATUS_WORDS = {"waiting": "waiting for first token"}
+
+RETRYING_EVENT: type[RunEvent] | None = getattr(runner, "Retrying", None)
+"""The hook for the transport's retries: once drivers.runner reports them as a `Retrying` event
+(with `attempt` and `wait_s`), columns show "retrying" with a countdown; until then, nothing."""
 
 
-class SUTColumn(VerticalScroll):
-    """Shows one SUT's answer. Provider text is shown as plain Text, never read as markup."""
+class SUTColumn(Vertical, can_focus=True):
+    ALLOW_MAXIMIZE = True
+    BINDINGS = [
+        Binding("r", "retry", "Retry", id="column.retry", tooltip="Send this column again"),
+        Binding("k", "cancel", "Cancel", id="column.cancel", tooltip="Cancel this column only"),
+        Binding("m", "maximize", "Maximize", id="column.maximize", tooltip="Fill the screen"),
+        Binding("c", "copy", "Copy", id="column.copy", tooltip="Copy the answer (OSC 52)"),
+        Binding("o", "options", "Options", id="column.options", tooltip="This column's options"),
+        Binding("x,delete", "remove", "Remove", id="column.remove", tooltip="Remove the column"),
+        Binding("s", "setup", "Set secret", id="column.setup", tooltip="Set up the missing secret"),
+    ]
 
-    DEFAULT_CSS = """
-    SUTColumn { width: 1fr; border: round $primary 50%; padding: 0 1; }
-    SUTColumn:focus-within { border: round $accent; }
-    SUTColumn > .status { color: $text-muted; }
-    SUTColumn.-error > .status { color: $error; }
-    SUTColumn.-done > .status { color: $success; }
-    SUTColumn > .answer { margin-top: 1; }
-    """
+    status: reactive[str] = reactive("idle")
 
-    def __init__(self, uid: str, *, id: str | None = None):
-        super().__init__(id=id)
+    @dataclass
+    class Event(Message):
+        column: SUTColumn
+        run: int
+        event: RunEvent
+        missing: tuple[SecretDescription, ...] = ()
+
+    @dataclass
+    class Removed(Message):
+        column: SUTColumn
+
+    @dataclass
+    class OptionsWanted(Message):
+        column: SUTColumn
+
+    def __init__(self, uid: str, key: str, services: Services, *, show_timings: bool = True):
+        super().__init__(id=key)
         self.uid = uid
-        self.border_title = uid
-        self._parts: list[str] = []
+        self.key = key
+        self.services = services
+        self.show_timings = show_timings
+        self.own_options: SUTOptions | None = None
+        self.missing: tuple[SecretDescription, ...] = ()
+        self.error: SUTError | None = None
+        self.text = ""
+        self._pending: list[str] = []
+        self._run = 0
+        self._fanout: FanOut | None = None
+        self._last: tuple[Prompt, SUTOptions] | None = None
         self._first_token: float | None = None
+        self._note = ""
+        self.border_title = uid
 
     def compose(self) -> ComposeResult:
-        yield Static("idle", classes="status", markup=False)
-        yield Static("", classes="answer", markup=False)
+        yield Static(classes="status", markup=False)
+        with VerticalScroll(classes="body"):
+            yield Static(classes="answer", markup=False)
+            yield Static(classes="problem", markup=False)
+        yield Static(classes="figures", markup=False)
 
-    def _status(self, text: str) -> None:
-        self.query_one(".status", Static).update(Text(text))
+    def on_mount(self) -> None:
+        self._timer = self.set_interval(REFRESH_S, self._flush, pause=True)
+        self._draw_status()
 
-    def _answer(self) -> None:
-        self.query_one(".answer", Static).update(Text("".join(self._parts)))
-
-    def reset(self) -> None:
-        self._parts.clear()
+    # ----- running --------------------------------------------------------------------------
+    def start(self, prompt: Prompt, shared: SUTOptions) -> None:
+        """Send `prompt` (cancelling a run in flight); own options win over the shared ones."""
+        self.cancel_quietly()
+        self._run += 1
+        self._last = (prompt, shared)
+        self.text, self._pending, self.error, self.missing = "", [], None, ()
         self._first_token = None
-        self.remove_class("-error", "-done")
-        self._answer()
+        self._note = ""
+        self.query_one(".answer", Static).update("")
+        self.query_one(".problem", Static).update("")
+        self.query_one(".figures", Static).update("")
+        self.status = "connecting"
+        self.stream(self._run, prompt, self.own_options or shared)
 
-    def apply(self, event: RunEvent) -> None:
+    @work(exclusive=True, group="stream", exit_on_error=False)
+    async def stream(self, run: int, prompt: Prompt, options: SUTOptions) -> None:
+        def post(event: RunEvent, missing: tuple[SecretDescription, ...] = ()) -> None:
+            self.post_message(self.Event(self, run, event, missing))
+
+        try:
+            # Making a SUT reads its secrets, which may wait on the OS keyring.
+            sut = await asyncio.to_thread(self.services.make_sut, self.uid)
+        except MissingSecretValues as exc:
+            post(Failed(self.key, classify(exc), "", Timings(None, 0.0)), tuple(exc.descriptions))
+            return
+        except UIDError as exc:  # the UID's own words say what is wrong and how to fix it
+            error = SUTError(ErrorKind.config, str(exc), hint="remove the column and fix the UID.")
+            post(Failed(self.key, error, "", Timings(None, 0.0)))
+            return
+        except Exception as exc:
+            post(Failed(self.key, classify(exc), "", Timings(None, 0.0)))
+            return
+        target = RunTarget(self.key, sut, options, group=self.uid.partition(";")[0])
+        fanout = self._fanout = FanOut([target], prompt, options)
+        try:
+            async for event in fanout.events():
+                if isinstance(event, Chunk):
+                    if run == self._run:
+                        self._pending.append(event.text)
+                else:
+                    post(event)
+        except asyncio.CancelledError:
+            post(Cancelled(self.key, "", Timings(self._first_token, 0.0)))
+            raise
+        finally:
+            if self._fanout is fanout:
+                self._fanout = None
+
+    def cancel(self) -> bool:
+        """Cancel this column's run; False when nothing is running."""
+        if self._fanout is not None:
+            self._fanout.cancel(self.key)  # the runner reports Cancelled with the partial text
+            return True
+        if self.status in ("connecting", "queued"):
+            self.workers.cancel_group(self, "stream")
+            return True
+        return False
+
+    def cancel_quietly(self) -> None:
+        if self._fanout is not None:
+            self._fanout.cancel(self.key)
+        self.workers.cancel_group(self, "stream")
+        self._fanout = None
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("queued", "connecting", "waiting", "streaming", "retrying")
+
+    # ----- events (handlers: the only place the widgets change) ----------------------------
+    @on(Event)
+    def _on_event(self, message: Event) -> None:
+        message.stop()
+        if message.run != self._run:
+            return  # from a run that was replaced
+        event = message.event
         if isinstance(event, Queued):
-            self.reset()
-            self._status("queued")
+            self.status = "queued"
         elif isinstance(event, Started):
-            self._status("waiting for first token")
+            self.status = "waiting"
         elif isinstance(event, FirstToken):
             self._first_token = event.first_token_s
-            self._status(f"streaming · first token {event.first_token_s:.2f} s")
-        elif isinstance(event, Chunk):
-            self._parts.append(event.text)
-            self._answer()
-            self.scroll_end(animate=False)
+            self.status = "streaming"
+            self._timer.resume()
         elif isinstance(event, Finished):
+            self._flush()
+            if event.response.text and event.response.text != self.text:
+                self.text, self._pending = "", [event.response.text]  # a SUT that did not stream
+            self._finish("done", event.timings)
             usage = event.response.usage
-            count = usage.completion_tokens if usage else None
-            tokens = f" · {count} token{'s' if count != 1 else ''}" if count else ""
-            self.add_class("-done")
-            self._status(f"done · {event.timings.total_s:.2f} s{tokens}")
-            self._parts = [event.response.text]
-            self._answer()
+            self._draw_figures(
+                event.timings,
+                usage.prompt_tokens if usage else None,
+                usage.completion_tokens if usage else None,
+            )
         elif isinstance(event, Failed):
-            self.add_class("-error")
-            self._status(f"error · {event.error.one_line()}")
+            self.error, self.missing = event.error, message.missing
+            self._finish("error", event.timings)
+            self._draw_problem()
+            self._draw_figures(event.timings, None, None)
         elif isinstance(event, Cancelled):
-            self._status(f"cancelled after {event.timings.total_s:.2f} s")
+            self._finish("cancelled", event.timings)
+            self._draw_figures(event.timings, None, None)
+        elif RETRYING_EVENT is not None and isinstance(event, RETRYING_EVENT):
+            attempt, wait_s = getattr(event, "attempt", None), getattr(event, "wait_s", None)
+            self.show_retrying(attempt, wait_s)
+
+    def show_retrying(self, attempt: int | None, wait_s: float | None) -> None:
+        """Status "retrying", with the attempt and the wait when the transport reports them."""
+        parts = [f"attempt {attempt}" if attempt else "", f"in {wait_s:.0f} s" if wait_s else ""]
+        self._note = " ".join(p for p in parts if p)
+        self.status = "retrying"
+
+    def _finish(self, status: str, timings: Timings) -> None:
+        self._flush()
+        self._timer.pause()
+        self.status = status
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        self.text += "".join(self._pending)
+        self._pending = []
+        body = self.query_one(".body", VerticalScroll)
+        follow = body.scroll_y >= body.max_scroll_y - 1
+        self.query_one(".answer", Static).update(Text(self.text))
+        if follow:
+            body.scroll_end(animate=False, immediate=False)
+
+    # ----- drawing ---------------------------------------------------------------------------
+    def watch_status(self, old: str, new: str) -> None:
+        for name in (old, new):
+            self.set_class(name == new, f"-{name}")
+        if self.is_mounted:
+            self._draw_status()
+            self.refresh_bindings()
+
+    def _draw_status(self) -> None:
+        word = STATUS_WORDS.get(self.status, self.status)
+        line = Text(f"{STATUS_ICONS.get(self.status, '?')} {word}")
+        if self._note and self.status == "retrying":
+            line.append(f" · {self._note}")
+        if self.own_options is not None:
+            line.append(" · own options", style="italic")
+        self.query_one(".status", Static).update(line)
+
+    def _draw_figures(self, timings: Timings, tokens_in: int | None, out: int | None) -> None:
+        parts: list[str] = []
+        if tokens_in is not None or out is not None:
+            parts.append(f"tokens {_n(tokens_in)} in / {_n(out)} out")
+        if self.show_timings:
+            if timings.first_token_s is not None:
+                parts.append(f"first {timings.first_token_s:.2f} s")
+            parts.append(f"total {timings.total_s:.2f} s")
+            speed = timings.tokens_per_s(out)
+            if speed is not None:
+                parts.append(f"{speed:.0f} tok/s")
+        self.query_one(".figures", Static).update(Text(" · ".join(parts)))
+
+    def _draw_problem(self) -> None:
+        error = self.error
+        if error is None:
+            return
+        text = Text()
+        if self.missing:
+            names = ", ".join(d.name for d in self.missing)
+            text.append(f"Missing secret: {names}\n", style="bold")
+            text.append("Press s to set it up (stored in the OS keyring).", style="italic")
+        else:
+            text.append(error.one_line(), style="bold")
+            if error.hint:
+                text.append(f"\n{error.hint}", style="italic")
+            if error.kind is ErrorKind.auth:
+                text.append("\nPress s to set up this SUT's secrets.", style="italic")
+        self.query_one(".problem", Static).update(text)
+
+    # ----- actions -------------------------------------------------------------------------
+    def action_retry(self) -> None:
+        if self._last is None:
+            self.notify("Nothing to retry yet: send a prompt first.", severity="warning")
+            return
+        self.start(*self._last)
+
+    def action_cancel(self) -> None:
+        if not self.cancel():
+            self.notify(f"{self.uid} is not running.", severity="warning", markup=False)
+
+    def action_maximize(self) -> None:
+        if self.screen.maximized is self:
+            self.screen.minimize()
+        else:
+            self.screen.maximize(self, container=False)
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.notify(
+            f"Copied {len(self.text)} characters of {self.uid}'s answer with OSC 52. "
+            "If nothing was copied, your terminal blocks OSC 52: select the text with the "
+            "mouse (shift+drag in most terminals) instead.",
+            title="Copy",
+            markup=False,
+        )
+
+    def action_options(self) -> None:
+        self.post_message(self.OptionsWanted(self))
+
+    def action_remove(self) -> None:
+        self.cancel_quietly()
+        self.post_message(self.Removed(self))
+
+    def action_setup(self) -> None:
+        from sutui.messages import SetupSecrets
+
+        if self.missing:
+            self.post_message(SetupSecrets(self.missing, self.uid))
+            return
+        if self.error is not None and self.error.kind is ErrorKind.auth:
+            statuses = self.services.readiness(self.uid).secrets
+            self.post_message(SetupSecrets([s.description for s in statuses], self.uid))
+            return
+        self.notify("This column has no secret to set up.", severity="warning")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "setup":
+            auth = self.error is not None and self.error.kind is ErrorKind.auth
+            return bool(self.missing) or auth
+        if action == "cancel":
+            return self.running
+        return True
+
+
+def _n(value: int | None) -> str:
+    return "?" if value is None else str(value)

@@ -1,0 +1,86 @@
+"""The command palette: namespaced entries ("view: …", "sut: add …", "secret: set …")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from sutui.messages import AddSUT, ComposeUID, SetupSecrets
+
+if TYPE_CHECKING:
+    from sutui.app import SutuiApp
+
+VIEWS = (
+    ("compare", "the home screen: one prompt, many SUTs side by side"),
+    ("drivers", "every driver, its options, its secrets and example UIDs"),
+    ("suts", "the predefined SUTs, searchable, with readiness"),
+    ("composer", "write a dynamic UID, validated as you type"),
+    ("secrets", "every declared secret: set, delete, test, import"),
+    ("help", "key bindings"),
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    title: str
+    run: Callable[[], object]
+    help: str
+    discover: bool = False
+
+
+def app_commands(app: SutuiApp) -> Iterator[Command]:
+    for name, text in VIEWS:
+        yield Command(f"view: {name}", partial(app.action_view, name), text, discover=True)
+    compare = app.compare
+    for title, action, text in (
+        ("compare: send", compare.action_send, "send the prompt to every column"),
+        ("compare: cancel all", compare.action_cancel_all, "cancel every running column"),
+        ("compare: add a SUT…", compare.action_add, "pick a SUT for a new column"),
+        ("compare: shared options…", compare.action_options, "max tokens, temperature, …"),
+        ("compare: toggle system prompt", compare.action_toggle_system, "a system prompt"),
+    ):
+        yield Command(title, partial(app.in_compare, action), text, discover=True)
+    services = app.services
+    for uid in services.settings.recent:
+        yield Command(f"sut: add {uid}", partial(app.post_message, AddSUT(uid)), "recent")
+    for entry in services.catalog:
+        yield Command(
+            f"sut: add {entry.uid}",
+            partial(app.post_message, AddSUT(entry.uid)),
+            entry.description or entry.definition.driver,
+        )
+    yield Command("sut: compose a UID…", partial(app.post_message, ComposeUID("")), "composer")
+    for name, info in services.drivers().items():
+        example = (info.factory.EXAMPLE_UIDS or [f"model:{name}"])[0]
+        yield Command(
+            f"driver: compose a UID with {name}",
+            partial(app.post_message, ComposeUID(example)),
+            info.factory.DESCRIPTION,
+        )
+    for secret in services.declared_secrets():
+        yield Command(
+            f"secret: set {secret.name}",
+            partial(app.post_message, SetupSecrets([secret.description], secret.name)),
+            "used by " + ", ".join(secret.used_by),
+        )
+
+
+class SutuiCommands(Provider):
+    def _commands(self) -> list[Command]:
+        return list(app_commands(cast("SutuiApp", self.app)))
+
+    async def discover(self) -> Hits:
+        for command in self._commands():
+            if command.discover:
+                yield DiscoveryHit(command.title, command.run, help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self._commands():
+            score = matcher.match(command.title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.title), command.run, help=command.help)
