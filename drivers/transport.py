@@ -26,6 +26,7 @@ import email.utils
 import json
 import random
 import re
+import ssl
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+import certifi
 import httpx
 from httpx_sse import EventSource, SSEError
 
@@ -120,9 +122,22 @@ _clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
 _clients_lock = threading.Lock()
 
 
+_ssl_context: ssl.SSLContext | None = None
+
+
+def _ssl() -> ssl.SSLContext:
+    """One TLS context (certifi's CAs, as httpx's default) for every client: building one costs
+    tens of milliseconds, and each event loop gets its own client."""
+    global _ssl_context
+    if _ssl_context is None:
+        _ssl_context = ssl.create_default_context(cafile=certifi.where())
+    return _ssl_context
+
+
 def get_client() -> httpx.AsyncClient:
     """The keep-alive client of the running event loop (an httpx client is bound to one loop)."""
     loop = asyncio.get_running_loop()
+    context = _ssl()
     with _clients_lock:
         for stale in [lp for lp in _clients if lp.is_closed()]:
             del _clients[stale]
@@ -131,6 +146,7 @@ def get_client() -> httpx.AsyncClient:
             client = httpx.AsyncClient(
                 timeout=DEFAULT_TIMEOUTS.for_httpx(),
                 limits=LIMITS,
+                verify=context,
                 headers={"User-Agent": USER_AGENT},
                 follow_redirects=False,
             )

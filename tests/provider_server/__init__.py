@@ -20,6 +20,9 @@ Each provider is mounted under its own prefix, with the provider's own paths bel
     /google/v1beta/models/{model}:generateContent                  Gemini (and
                                                                    :streamGenerateContent?alt=sse)
     /ollama/api/chat                                               ollama (NDJSON stream)
+    /tgi/generate, /tgi/generate_stream                            TGI's native API (422 as TGI:
+                                                                   temperature 0, top_p 1.0,
+                                                                   top_k 0, > 4 stop sequences)
 
 So a driver's base URL in a test is e.g. `server.url + "/together/v1"`. Auth is checked as the
 provider does (Bearer, x-api-key, x-goog-api-key), against `KEYS[flavour]`; a wrong key gets the
@@ -27,23 +30,40 @@ provider's own 401 body (Google: 400 API_KEY_INVALID). The answer is determinist
 the last user message, one word per stream chunk, cut to max_tokens (finish reason "length").
 
 **Picking a fault.** Put `fault-NAME` anywhere in the model name (e.g. `acme/fault-429-once`), or
-queue faults for the next requests with `POST /_control/fault {"fault": "NAME", "times": 1}`
-(or `server.queue_fault("NAME")`). Names:
+queue faults for the next requests, whatever their prefix, with
+`POST /_control/fault {"fault": "NAME", "times": 1}` (or `server.queue_fault("NAME", times)`).
+Each answer is in that provider's own error format (OpenAI/Together/vLLM {"error": {...}},
+TGI/HF {"error": "...", "error_type"}, Anthropic {"type": "error", ...}, Google {"error":
+{"code", "status"}}, Mistral, NIM problem+json, ollama {"error"}). Names:
 
-    401 403 404 422 500 503   that status, with the provider's error body, every time
+    401 403 404 422 500 503   that status every time (401: the provider's own bad-key answer;
+                              TGI's is a bare 401 with no body)
     429                       429 with Retry-After: 7 every time
     429-once                  429 with Retry-After: 0 the first time, then success
     429-date                  429 with Retry-After as an HTTP date, the first time
+    429-reset                 429 with no Retry-After, only rate-limit headers: Together's
+                              x-ratelimit-reset: 60, else OpenAI's x-ratelimit-reset-requests:
+                              6m0s (requests exhausted) and x-ratelimit-reset-tokens: 2s
+    429-reset-once            the same with a 10 ms reset, the first time
     500-once, 503-once        that status the first time, then success
-    loading                   503 {"error": "Model ... is currently loading", "estimated_time": 20}
-    loading-once              the same with estimated_time 0.01, the first time
+    overloaded                the provider's "busy": HF router/TGI 503 loading with
+                              estimated_time 20, Anthropic 529 overloaded_error, others 503
+    overloaded-once           the same (estimated_time 0.01) the first time, then success
+    loading, loading-once     Hugging Face's 503 {"error": "Model ... is currently loading",
+                              "estimated_time": 20 (0.01 once)}, for any provider
     malformed                 200 with a body (or a stream event) that is not JSON
-    midstream-error           a stream that sends two words, then the provider's error event
-    slow-first                waits `SLOW_FIRST` seconds before answering
-    stall                     a stream that sends one word, then nothing for `STALL` seconds
-                              (a plain call waits that long before answering)
-    cut                       a stream that sends one word, then closes the connection
+    midstream-error           a stream that sends a few events, then the provider's error event
+    slow-first                waits `SLOW_FIRST` seconds before the headers (a plain call) or
+                              after the headers, before the first event (a stream)
+    stall                     a stream that sends one event, then nothing for `STALL` seconds;
+                              a plain call sends its headers and part of the body, then stalls
+    cut                       a stream that sends one event, then closes the connection
                               (a plain call: closes without answering)
+
+Network faults have their own URLs, to use in place of `server.url`: `server.refused_url`
+(nothing listens: connection refused) and `server.connect_timeout_url` (a loopback socket with a
+full listen queue that never accepts: the connect times out). `server.max_in_flight` is the
+most requests answered at once since the last reset (for concurrency caps).
 
 "Once" faults count per (provider, model) and start again after `reset()`. Every request is
 recorded in `server.requests` (path, headers, JSON body) for assertions.
