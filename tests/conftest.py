@@ -23,3 +23,8 @@ def provider_server(_provider_server_process: object) -> Iterator[object]:
     """The provider server (really listening on 127.0.0.1), reset for this test."""
     _provider_server_process.reset()  # type: ignore[attr-defined]
     yield _provider_server_process
+
+
+# ----- real Secret Service fixtures (tests/keyring_fixtures.py) ------------------------------
+
+pytest_plugins = ["keyring_fixtures"]
