@@ -834,3 +834,26 @@ async def test_concurrency_cap_per_driver_holds(
     assert transport.concurrency_limit("mistral") == transport.DEFAULT_CONCURRENCY
     with pytest.raises(ValueError):
         transport.set_concurrency_limit("openai", 0)
+
+
+# ----- docs/drivers.md is generated from the registry --------------------------------------------
+
+
+def test_drivers_doc_is_in_step_with_the_registry() -> None:
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("drivers_doc", root / "scripts/drivers_doc.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    expected = module.render()
+    actual = (root / "docs/drivers.md").read_text(encoding="utf-8")
+    assert actual == expected, (
+        "docs/drivers.md is stale: run `.venv/bin/python scripts/drivers_doc.py > docs/drivers.md`"
+    )
+    from drivers.registry import DYNAMIC_SUT_FACTORIES
+
+    for name in DYNAMIC_SUT_FACTORIES:
+        assert f"## `{name}`" in actual
