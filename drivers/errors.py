@@ -94,30 +94,68 @@ class SUTError(Exception):
 
 
 def classify(exc: BaseException) -> SUTError:
-    """Map any exception raised by a driver to a SUTError (drivers may raise plain exceptions)."""
+    """Map any exception raised by a driver to a SUTError; never raises itself.
+
+    Drivers written from the modelgauge guide may use requests or urllib, so their HTTP and
+    network errors are recognised too (by duck typing: neither library is imported here).
+    """
+    try:
+        return _classify(exc)
+    except Exception as inner:  # a classifier that fails would lose the event: never
+        return SUTError(
+            ErrorKind.internal,
+            f"{type(exc).__name__}: {exc} (and classifying it failed: {type(inner).__name__})",
+        )
+
+
+def _response_text(response: object) -> str:
+    """The body of an error response, if it was read; a streamed one may not have been."""
+    try:
+        text = getattr(response, "text", "")
+        return text[:500] if isinstance(text, str) else ""
+    except Exception:  # e.g. httpx.ResponseNotRead on a streamed response
+        return ""
+
+
+def _classify(exc: BaseException) -> SUTError:
     from drivers.secrets import MissingSecretValues
 
     if isinstance(exc, SUTError):
         return exc
     if isinstance(exc, asyncio.CancelledError):
         return SUTError(ErrorKind.cancelled, "cancelled")
-    if isinstance(exc, TimeoutError):
-        return SUTError(ErrorKind.timeout, str(exc) or "the call took too long", phase="total")
     if isinstance(exc, MissingSecretValues):
         return SUTError(ErrorKind.config, str(exc), hint="set the missing secrets listed above.")
-    try:
-        import httpx
-    except ImportError:  # pragma: no cover - httpx is a dependency
-        httpx = None  # type: ignore[assignment]
-    if httpx is not None:
-        if isinstance(exc, httpx.TimeoutException):
-            return SUTError(ErrorKind.timeout, str(exc) or type(exc).__name__, phase="network")
-        if isinstance(exc, httpx.TransportError):
-            return SUTError(ErrorKind.connection, str(exc) or type(exc).__name__)
-        if isinstance(exc, httpx.HTTPStatusError):
-            return from_status(exc.response.status_code, exc.response.text[:500])
-    if isinstance(exc, ConnectionError):
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return SUTError(ErrorKind.timeout, str(exc) or type(exc).__name__, phase="network")
+    if isinstance(exc, httpx.TransportError):
         return SUTError(ErrorKind.connection, str(exc) or type(exc).__name__)
+    if isinstance(exc, httpx.HTTPStatusError):
+        return from_status(exc.response.status_code, _response_text(exc.response))
+    # urllib.error.HTTPError: .code and a readable body.
+    code = getattr(exc, "code", None)
+    if isinstance(code, int) and 400 <= code < 600 and hasattr(exc, "read"):
+        try:
+            body = exc.read()[:500].decode("utf-8", "replace")
+        except Exception:
+            body = ""
+        return from_status(code, body or str(getattr(exc, "reason", "")))
+    # requests.HTTPError and friends: .response.status_code.
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    if isinstance(status, int) and 400 <= status < 600:
+        return from_status(status, _response_text(getattr(exc, "response", None)))
+    if isinstance(exc, TimeoutError) or type(exc).__name__ in (
+        "Timeout",
+        "ReadTimeout",
+        "ConnectTimeout",
+    ):
+        return SUTError(ErrorKind.timeout, str(exc) or "the call took too long", phase="total")
+    # urllib.error.URLError (an OSError with .reason), requests.ConnectionError, OSError.
+    if isinstance(exc, ConnectionError | OSError) or type(exc).__name__ == "ConnectionError":
+        reason = getattr(exc, "reason", None) or exc
+        return SUTError(ErrorKind.connection, str(reason) or type(exc).__name__)
     return SUTError(ErrorKind.internal, f"{type(exc).__name__}: {exc}")
 
 

@@ -260,3 +260,17 @@ def test_subprocess_version_and_help() -> None:
     assert sutui("--version").stdout.startswith("sutui, version")
     helped = sutui("--help")
     assert helped.returncode == 0 and "run-sut" in helped.stdout
+
+
+def test_a_closed_pipe_is_not_an_error() -> None:
+    env = {**os.environ, "SUTUI_KEYRING": "off"}
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", f"'{sys.executable}' -m sutui list-suts | head -2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert "internal error" not in result.stderr
+    assert "BrokenPipe" not in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stdout.splitlines()) == 2

@@ -186,3 +186,35 @@ def test_duplicate_keys_are_refused() -> None:
     sut = Scripted("a", ["x"])
     with pytest.raises(ValueError, match="own key"):
         FanOut([RunTarget("a", sut), RunTarget("a", sut)], TextPrompt(text="hi"))
+
+
+@modelgauge_sut(capabilities=[AcceptsTextPrompt, StreamsText])
+class UnreadErrorStream(PromptResponseSUT[str, str]):
+    """Raises httpx's status error on a streamed response whose body was never read."""
+
+    def translate_text_prompt(self, prompt: TextPrompt, options: object) -> str:
+        return prompt.text
+
+    async def evaluate(self, request: str) -> str:
+        return ""
+
+    async def evaluate_stream(self, request: str) -> AsyncIterator[SUTStreamChunk]:
+        import httpx
+
+        async def handler(req: httpx.Request) -> httpx.Response:
+            return httpx.Response(401, stream=httpx.ByteStream(b"no"))
+
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+            async with client.stream("POST", "http://h/x") as response:
+                response.raise_for_status()
+        yield SUTStreamChunk(text="never")
+
+    def translate_response(self, request: str, response: str) -> SUTResponse:
+        return SUTResponse(text=response)
+
+
+async def test_an_unreadable_streamed_error_still_ends_the_run() -> None:
+    fan = FanOut([RunTarget("x", UnreadErrorStream("x"))], TextPrompt(text="hi"))
+    events = await asyncio.wait_for(collect(fan), 5)
+    (failed,) = of(events, "x", Failed)
+    assert failed.error.kind is ErrorKind.auth

@@ -231,3 +231,14 @@ async def test_async_evaluate_is_awaited_on_the_event_loop() -> None:
     assert response.text == "async: hi"
     assert sut.threads == [loop_thread]
     assert sut.loops == [asyncio.get_running_loop()]
+
+
+def test_refuses_a_prompt_response_sut_without_evaluate_or_translate_response() -> None:
+    from drivers import AcceptsTextPrompt, PromptResponseSUT, SUTCapabilityError, modelgauge_sut
+
+    with pytest.raises(SUTCapabilityError, match="evaluate, translate_response"):
+
+        @modelgauge_sut(capabilities=[AcceptsTextPrompt])
+        class Half(PromptResponseSUT):  # type: ignore[type-arg]
+            def translate_text_prompt(self, prompt, options):  # type: ignore[no-untyped-def]
+                return prompt.text

@@ -67,6 +67,7 @@ def report(exc: BaseException) -> int:
         click.echo(f"sutui: {redact(describe_validation(exc))}", err=True)
         return USAGE_ERROR
     if isinstance(exc, BrokenPipeError):
+        quiet_broken_stdout()
         return RUN_FAILED
     text = redact(f"{type(exc).__name__}: {exc}")
     click.echo(
@@ -79,6 +80,18 @@ def report(exc: BaseException) -> int:
     return RUN_FAILED
 
 
+def quiet_broken_stdout() -> None:
+    """After the reader of our stdout went away, point stdout at /dev/null so the interpreter's
+    final flush does not print a BrokenPipeError."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def flush_quietly() -> None:
-    with contextlib.suppress(BrokenPipeError, ValueError):
+    try:
         sys.stdout.flush()
+    except BrokenPipeError:
+        quiet_broken_stdout()
+    except ValueError:
+        pass

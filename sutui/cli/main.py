@@ -9,7 +9,7 @@ import click
 
 from sutui import __version__
 from sutui.cli.context import CliContext
-from sutui.cli.errors import flush_quietly, report
+from sutui.cli.errors import flush_quietly, quiet_broken_stdout, report
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,6 +52,9 @@ _register()
 def run(argv: Sequence[str]) -> int:
     try:
         result = cli.main(args=list(argv), prog_name="sutui", standalone_mode=False)
+    except SystemExit as exc:  # click exits this way on a closed pipe (`sutui ... | head`)
+        quiet_broken_stdout()
+        return exc.code if isinstance(exc.code, int) else 1
     except BaseException as exc:  # the one place any failure becomes a message
         flush_quietly()
         return report(exc)

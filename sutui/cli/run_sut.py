@@ -9,8 +9,10 @@ from typing import Any
 
 import click
 
+from drivers.catalog import CatalogError
 from drivers.options import SUTOptions
 from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, Prompt, TextPrompt
+from drivers.redaction import redact
 from drivers.registry import make_sut, resolve
 from drivers.runner import (
     Cancelled,
@@ -23,6 +25,7 @@ from drivers.runner import (
     Timings,
 )
 from drivers.secrets import MissingSecretValues
+from drivers.uid import UIDError
 from sutui.cli.context import CliContext, pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
 
@@ -56,8 +59,13 @@ def make_targets(ctx: CliContext, uids: tuple[str, ...]) -> list[RunTarget]:
         except MissingSecretValues as exc:
             missing.append(exc)
             continue
-        except (ValueError, LookupError) as exc:
+        except (UIDError, CatalogError) as exc:
             problems.append(str(exc))
+            continue
+        except Exception as exc:  # a driver's own failure while making its SUT
+            problems.append(
+                f"the driver could not make '{uid}': {type(exc).__name__}: {redact(str(exc))}"
+            )
             continue
         seen[uid] = seen.get(uid, 0) + 1
         key = uid if seen[uid] == 1 else f"{uid}#{seen[uid]}"

@@ -1,0 +1,81 @@
+"""classify(): every exception a driver may raise becomes a SUTError, and it never raises."""
+
+from __future__ import annotations
+
+import io
+import urllib.error
+
+import httpx
+import pytest
+
+from drivers.errors import ErrorKind, SUTError, classify
+
+
+def test_urllib_http_error_keeps_status_and_body() -> None:
+    exc = urllib.error.HTTPError(
+        "http://h/x",
+        401,
+        "Unauthorized",
+        {},  # type: ignore[arg-type]
+        io.BytesIO(b'{"error": "bad key"}'),
+    )
+    err = classify(exc)
+    assert (err.kind, err.status) == (ErrorKind.auth, 401)
+    assert err.provider_message is not None and "bad key" in err.provider_message
+
+
+def test_urllib_url_error_is_a_connection_error() -> None:
+    err = classify(urllib.error.URLError(ConnectionRefusedError(111, "Connection refused")))
+    assert err.kind is ErrorKind.connection and "refused" in err.message
+
+
+class FakeRequestsResponse:
+    status_code = 429
+    text = "slow down"
+
+
+class FakeRequestsHTTPError(IOError):
+    """Shaped like requests.HTTPError (requests is not a dependency)."""
+
+    def __init__(self) -> None:
+        super().__init__("429 Client Error")
+        self.response = FakeRequestsResponse()
+
+
+def test_requests_style_http_error() -> None:
+    err = classify(FakeRequestsHTTPError())
+    assert (err.kind, err.status, err.provider_message) == (
+        ErrorKind.rate_limited,
+        429,
+        "slow down",
+    )
+
+
+async def test_streamed_httpx_error_whose_body_was_not_read() -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, stream=httpx.ByteStream(b"busy"))
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        async with client.stream("POST", "http://h/x") as response:
+            with pytest.raises(httpx.HTTPStatusError) as info:
+                response.raise_for_status()
+    err = classify(info.value)
+    assert (err.kind, err.status) == (ErrorKind.overloaded, 503)
+
+
+def test_classify_never_raises() -> None:
+    class Nasty(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no str for you")
+
+        @property
+        def code(self) -> int:
+            raise RuntimeError("nor code")
+
+    err = classify(Nasty())
+    assert isinstance(err, SUTError) and err.kind is ErrorKind.internal
+
+
+def test_plain_exception_is_internal_with_its_type() -> None:
+    err = classify(KeyError("MY_SUT_URL"))
+    assert err.kind is ErrorKind.internal and "KeyError" in err.message
