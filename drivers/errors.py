@@ -104,8 +104,16 @@ def classify(exc: BaseException) -> SUTError:
     except Exception as inner:  # a classifier that fails would lose the event: never
         return SUTError(
             ErrorKind.internal,
-            f"{type(exc).__name__}: {exc} (and classifying it failed: {type(inner).__name__})",
+            f"{type(exc).__name__}: {_safe_str(exc)} "
+            f"(and classifying it failed: {type(inner).__name__})",
         )
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:
+        return "<unprintable>"
 
 
 def _response_text(response: object) -> str:

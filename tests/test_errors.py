@@ -55,10 +55,12 @@ async def test_streamed_httpx_error_whose_body_was_not_read() -> None:
     async def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(503, stream=httpx.ByteStream(b"busy"))
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        async with client.stream("POST", "http://h/x") as response:
-            with pytest.raises(httpx.HTTPStatusError) as info:
-                response.raise_for_status()
+    async with (
+        httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client,
+        client.stream("POST", "http://h/x") as response,
+    ):
+        with pytest.raises(httpx.HTTPStatusError) as info:
+            response.raise_for_status()
     err = classify(info.value)
     assert (err.kind, err.status) == (ErrorKind.overloaded, 503)
 

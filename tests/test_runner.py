@@ -204,9 +204,11 @@ class UnreadErrorStream(PromptResponseSUT[str, str]):
         async def handler(req: httpx.Request) -> httpx.Response:
             return httpx.Response(401, stream=httpx.ByteStream(b"no"))
 
-        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-            async with client.stream("POST", "http://h/x") as response:
-                response.raise_for_status()
+        async with (
+            httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client,
+            client.stream("POST", "http://h/x") as response,
+        ):
+            response.raise_for_status()
         yield SUTStreamChunk(text="never")
 
     def translate_response(self, request: str, response: str) -> SUTResponse:
