@@ -28,3 +28,8 @@ def provider_server(_provider_server_process: object) -> Iterator[object]:
 # ----- real Secret Service fixtures (tests/keyring_fixtures.py) ------------------------------
 
 pytest_plugins = ["keyring_fixtures"]
+
+
+# ----- a real llama.cpp server (tests/llm_peer.py) ------------------------------------------
+
+pytest_plugins.append("llm_peer")

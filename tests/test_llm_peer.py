@@ -1,0 +1,90 @@
+"""The openai driver and `sutui run-sut` against a real llama.cpp server (SmolLM2-135M).
+
+Its answers vary with the KV cache, so these tests check structure, never exact text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from llm_peer import LlmPeer
+
+from drivers import SUTOptions, TextPrompt, make_sut, respond, stream
+from drivers.errors import ErrorKind, SUTError
+
+pytestmark = pytest.mark.slow
+
+
+def uid(peer: LlmPeer) -> str:
+    return f"smollm2:local:openai;url={peer.base_url}"
+
+
+def secrets(peer: LlmPeer) -> dict[str, dict[str, str]]:
+    return {"local": {"api_key": peer.api_key}}
+
+
+async def test_plain_answer_with_usage_and_finish_reason(llm_peer: LlmPeer) -> None:
+    sut = make_sut(uid(llm_peer), secrets(llm_peer))
+    response = await respond(sut, TextPrompt(text="Say hello."), SUTOptions(max_tokens=12))
+    assert response.text.strip()
+    assert response.usage is not None
+    assert (response.usage.prompt_tokens or 0) > 0
+    assert 0 < (response.usage.completion_tokens or 0) <= 12
+    assert response.finish_reason in ("stop", "length")
+
+
+async def test_max_tokens_stops_with_length(llm_peer: LlmPeer) -> None:
+    sut = make_sut(uid(llm_peer), secrets(llm_peer))
+    response = await respond(
+        sut,
+        TextPrompt(text="Tell me a long story about a lion."),
+        SUTOptions(max_tokens=3, temperature=0),
+    )
+    assert response.finish_reason == "length"
+    assert response.usage is not None and response.usage.completion_tokens == 3
+
+
+async def test_streaming_arrives_in_several_chunks(llm_peer: LlmPeer) -> None:
+    sut = make_sut(uid(llm_peer), secrets(llm_peer))
+    chunks = [
+        c async for c in stream(sut, TextPrompt(text="Count to five."), SUTOptions(max_tokens=16))
+    ]
+    texts = [c.text for c in chunks if c.text]
+    assert len(texts) >= 2
+    assert "".join(texts).strip()
+    assert any(c.finish_reason in ("stop", "length") for c in chunks)
+
+
+async def test_wrong_key_is_an_auth_error(llm_peer: LlmPeer) -> None:
+    sut = make_sut(uid(llm_peer), {"local": {"api_key": "not-the-right-key-123"}})
+    with pytest.raises(SUTError) as info:
+        await respond(sut, TextPrompt(text="hi"), SUTOptions(max_tokens=2))
+    assert info.value.kind is ErrorKind.auth and info.value.status == 401
+
+
+def run_cli(peer: LlmPeer, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SUTUI_LOCAL__API_KEY": peer.api_key, "SUTUI_KEYRING": "off"}
+    return subprocess.run(
+        [sys.executable, "-m", "sutui", "run-sut", "--sut", uid(peer), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_run_sut_answers_from_the_real_server(llm_peer: LlmPeer) -> None:
+    done = run_cli(llm_peer, "--prompt", "hi", "--max-tokens", "10")
+    assert done.returncode == 0, done.stderr
+    assert "done" in done.stdout and "tokens" in done.stdout
+    as_json = run_cli(llm_peer, "--prompt", "hi", "--max-tokens", "10", "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    obj = json.loads(as_json.stdout)
+    assert obj["status"] == "done" and obj["text"].strip()
+    assert obj["usage"]["completion_tokens"] > 0
+    assert llm_peer.api_key not in done.stdout + done.stderr + as_json.stdout
