@@ -32,13 +32,18 @@ class SutuiApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Leave sutui",
                 show=False),
         Binding("f1", "help", "Help", id="app.help", tooltip="Keys for this screen"),
+        # The views work from any widget (a TextArea would take f6), and stay out of the footer:
+        # the help screen and the palette list them.
         Binding("f2", "view('compare')", "Compare", id="app.compare", tooltip="The home screen",
-                show=False),
-        Binding("f3", "view('drivers')", "Drivers", id="app.drivers", tooltip="Every driver"),
-        Binding("f4", "view('suts')", "SUTs", id="app.suts", tooltip="The predefined SUTs"),
+                show=False, priority=True),
+        Binding("f3", "view('drivers')", "Drivers", id="app.drivers", tooltip="Every driver",
+                show=False, priority=True),
+        Binding("f4", "view('suts')", "SUTs", id="app.suts", tooltip="The predefined SUTs",
+                show=False, priority=True),
         Binding("f5", "view('composer')", "Compose", id="app.composer",
-                tooltip="Write a dynamic SUT UID"),
-        Binding("f6", "view('secrets')", "Secrets", id="app.secrets", tooltip="Provider keys"),
+                tooltip="Write a dynamic SUT UID", show=False, priority=True),
+        Binding("f6", "view('secrets')", "Secrets", id="app.secrets", tooltip="Provider keys",
+                show=False, priority=True),
     ]  # fmt: skip
 
     def __init__(self, services: Services, suts: list[str] | None = None):

@@ -63,7 +63,9 @@ class CompareScreen(Screen[None]):
             with Horizontal(id="prompt-row"):
                 prompt = TextArea(id="prompt", show_line_numbers=False)
                 prompt.border_title = "prompt"
-                prompt.border_subtitle = "ctrl+s sends"
+                prompt.border_subtitle = (
+                    "ctrl+s sends · f3 drivers · f4 SUTs · f5 compose · f6 secrets"
+                )
                 yield prompt
                 with Vertical(id="prompt-buttons"):
                     yield Button("Send", variant="primary", id="send", compact=True)

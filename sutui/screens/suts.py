@@ -1,0 +1,129 @@
+"""The predefined SUT catalog: live search, driver, secrets ready or missing; add to compare."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input
+
+from drivers.readiness import Readiness, catalog_readiness
+from sutui.messages import AddSUT, SetupSecrets
+from sutui.services import Services
+
+
+def ready_text(ready: Readiness | None) -> Text:
+    if ready is None:
+        return Text("checking…", style="dim")
+    if ready.problem:
+        return Text(f"✗ {ready.problem}", style="red")
+    if ready.missing:
+        return Text("✗ missing " + ", ".join(s.description.name for s in ready.missing), "red")
+    return Text("✓ ready", style="green")
+
+
+class SUTsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.view('compare')", "Back", id="suts.back", tooltip="Compare"),
+        Binding("a", "add", "Add to compare", id="suts.add", tooltip="Add the SUT as a column"),
+        Binding("s", "setup", "Set secrets", id="suts.setup",
+                tooltip="Guided setup of the SUT's missing secrets"),
+        Binding("slash", "search", "Search", id="suts.search", tooltip="Search the catalog"),
+    ]  # fmt: skip
+
+    @dataclass
+    class Looked(Message):
+        readiness: dict[str, Readiness]
+
+    def __init__(self, services: Services):
+        super().__init__(id="suts")
+        self.services = services
+        self.readiness: dict[str, Readiness] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Input(placeholder="search: name, driver, description (/ to focus)", id="search")
+        table: DataTable[object] = DataTable(id="table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("SUT", "driver", "secrets", "description")
+        yield table
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "SUTs"
+        self._fill("")
+        self.query_one(DataTable).focus()
+        self.look_up()
+
+    @work(thread=True, exit_on_error=False, group="lookup")
+    def look_up(self) -> None:
+        found = catalog_readiness(
+            self.services.catalog, self.services.store, self.services.registry
+        )
+        self.post_message(self.Looked({r.uid: r for r in found}))
+
+    @on(Looked)
+    def _looked(self, message: Looked) -> None:
+        self.readiness = message.readiness
+        self._fill(self.query_one("#search", Input).value)
+
+    def _fill(self, query: str) -> None:
+        words = query.lower().split()
+        table = self.query_one(DataTable)
+        table.clear()
+        for entry in self.services.catalog:
+            haystack = f"{entry.uid} {entry.definition.driver} {entry.description}".lower()
+            if all(w in haystack for w in words):
+                table.add_row(
+                    Text(entry.uid),
+                    Text(entry.definition.driver),
+                    ready_text(self.readiness.get(entry.uid) if self.readiness else None),
+                    Text(entry.description, style="dim"),
+                    key=entry.uid,
+                )
+        table.border_title = f"{table.row_count} of {len(self.services.catalog)} SUTs"
+
+    @on(Input.Changed, "#search")
+    def _search(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#search")
+    def _to_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @property
+    def current(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(row_key.value) if row_key.value is not None else None
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_add()
+
+    def action_add(self) -> None:
+        uid = self.current
+        if uid is not None:
+            self.post_message(AddSUT(uid))
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_setup(self) -> None:
+        uid = self.current
+        if uid is None:
+            return
+        ready = self.readiness.get(uid)
+        if ready is None:
+            ready = self.services.readiness(uid)
+        if not ready.secrets:
+            self.notify(f"{uid} needs no secret.", markup=False)
+            return
+        wanted = ready.missing or list(ready.secrets)
+        self.post_message(SetupSecrets([s.description for s in wanted], uid))

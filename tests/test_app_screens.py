@@ -1,0 +1,288 @@
+"""Drivers, SUTs, composer, secrets (in-memory and real keyring), guided setup, the palette,
+an error column fed by the loopback provider server; snapshots of each screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_app_support import columns, isolated, new_app, no_blink, send, settle, wait_until
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from drivers import keyring_layer
+from sutui.app import SutuiApp
+from sutui.screens.composer import ComposerScreen
+from sutui.screens.drivers import DriversScreen
+from sutui.screens.secrets import ConfirmScreen, ImportScreen, SecretsScreen
+from sutui.screens.setup import SetupScreen
+from sutui.screens.suts import SUTsScreen
+
+__all__ = ["isolated"]
+
+
+def detail(app: SutuiApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def row_of(table: DataTable[Any], name: str) -> int:
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)].index(name)
+
+
+# ----- drivers ---------------------------------------------------------------------------------
+async def test_drivers_screen_shows_options_secrets_and_composes() -> None:
+    app = new_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        assert isinstance(app.screen, DriversScreen)
+        assert list(app.screen.infos) == ["demo", "hfrelay", "ollama", "openai"]
+        text = detail(app, "#detail")
+        assert ";delay=" in text and "demo/api_key (required)  missing" in text
+        assert "yes_no:demo" in text
+        await pilot.press("down")  # hfrelay
+        await pilot.pause()
+        assert "hugging_face/token" in detail(app, "#detail")
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, ComposerScreen)
+        uid = app.screen.query_one("#uid", Input).value
+        assert uid.endswith(":hfrelay")
+
+
+async def test_drivers_add_example_goes_to_compare() -> None:
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen is app.compare
+        assert [c.uid for c in columns(app)] == ["demo_echo", "yes_no:demo"]
+
+
+# ----- SUTs ------------------------------------------------------------------------------------
+async def test_suts_screen_searches_shows_readiness_and_adds() -> None:
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, SUTsScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 7
+        await pilot.press("slash", *"random")
+        await pilot.pause()
+        assert table.row_count == 1
+        assert "missing demo/api_key" in str(table.get_row_at(0)[2])
+        await pilot.press("enter")  # to the table
+        await pilot.press("enter")  # add
+        await settle(pilot)
+        assert [c.uid for c in columns(app)] == ["demo_echo", "demo_random_words"]
+
+
+# ----- composer --------------------------------------------------------------------------------
+async def test_composer_keeps_text_and_form_in_step() -> None:
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, ComposerScreen)
+        await pilot.press(*"meta-llama/Llama-3.1-8B-Instruct:together:hfrelay")
+        await pilot.pause()
+        form = {n: app.screen.query_one(f"#f-{n}", Input).value for n in ("maker", "model")}
+        assert form == {"maker": "meta-llama", "model": "Llama-3.1-8B-Instruct"}
+        assert app.screen.query_one("#f-provider", Input).value == "together"
+        assert "✓ valid" in detail(app, "#verdict")
+        # The form writes the text back, percent-encoding what needs it.
+        app.screen.query_one("#f-model", Input).value = "llama3:8b"
+        app.screen.query_one("#f-maker", Input).value = ""
+        app.screen.query_one("#f-provider", Input).value = ""
+        app.screen.query_one("#f-driver", Input).value = "ollama"
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#uid", Input).value == "llama3%3A8b:ollama"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert [c.uid for c in columns(app)] == ["demo_echo", "llama3%3A8b:ollama"]
+
+
+async def test_composer_shows_the_grammars_error_and_completes() -> None:
+    app = new_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f5")
+        await pilot.press(*"a:b:c:d:e")
+        await pilot.pause()
+        assert "at most 4" in detail(app, "#verdict")
+        screen = app.screen
+        assert isinstance(screen, ComposerScreen)
+        screen.query_one("#uid", Input).value = "gpt-4o:op"
+        await pilot.pause()
+        assert await screen.suggester.get_suggestion("gpt-4o:op") == "gpt-4o:openai"
+        assert "openai" in detail(app, "#candidates")
+        await pilot.press("ctrl+s")  # not valid: nothing added
+        assert isinstance(app.screen, ComposerScreen)
+
+
+# ----- secrets ---------------------------------------------------------------------------------
+async def test_secrets_screen_lists_layers_masked() -> None:
+    env = {"SUTUI_DEMO__API_KEY": "12345", "OPENAI_API_KEY": "sk-test-abcdefgh1234"}
+    app = new_app(environ=env)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, SecretsScreen)
+        table = app.screen.query_one(DataTable)
+        rows = {
+            str(r[0]): [str(c) for c in r[1:]]
+            for r in (table.get_row_at(i) for i in range(table.row_count))
+        }
+        assert rows["demo/api_key"][:3] == ["set", "env", "•••••"]
+        assert rows["openai/api_key"][:3] == ["set", "env", "sk-…1234"]
+        assert rows["hugging_face/token"][0] == "missing"
+        assert "keyring: off" in detail(app, "#keyring")
+
+
+@pytest.fixture
+def memory_layer(memory_keyring: Any) -> keyring_layer.KeyringLayer:
+    return keyring_layer.default_keyring()
+
+
+async def test_guided_setup_from_an_error_column_stores_in_the_keyring(
+    memory_keyring: Any, memory_layer: keyring_layer.KeyringLayer
+) -> None:
+    app = new_app(["demo_random_words"], keyring=memory_layer)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "hello")
+        (column,) = columns(app)
+        column.focus()
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        await pilot.press(*"12345", "enter")
+        await settle(pilot)
+        await wait_until(pilot, lambda: not isinstance(app.screen, SetupScreen))
+        assert memory_keyring.items == {("sutui", "demo/api_key"): "12345"}
+        column.focus()
+        await pilot.press("r")
+        await settle(pilot)
+        assert column.status == "done" and len(column.text.split()) == 30
+
+
+async def test_delete_asks_first_and_import_reads_a_secrets_toml(
+    memory_keyring: Any, memory_layer: keyring_layer.KeyringLayer, tmp_path: Path
+) -> None:
+    memory_keyring.items[("sutui", "demo/api_key")] = "12345"
+    app = new_app(keyring=memory_layer)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=row_of(table, "demo/api_key"))
+        assert str(table.get_row_at(table.cursor_row)[2]) == "keyring"
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert ("sutui", "demo/api_key") in memory_keyring.items
+        await pilot.press("d", "y")
+        await settle(pilot)
+        await wait_until(pilot, lambda: not memory_keyring.items)
+        secrets = tmp_path / "secrets.toml"
+        secrets.write_text('[together]\napi_key = "tg-imported-00001"\n', encoding="utf-8")
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportScreen)
+        app.screen.query_one("#path", Input).value = str(secrets)
+        await pilot.press("enter")
+        await settle(pilot)
+        await wait_until(pilot, lambda: bool(memory_keyring.items))
+        assert memory_keyring.items == {("sutui", "together/api_key"): "tg-imported-00001"}
+
+
+async def test_a_secret_set_in_the_ui_lands_in_the_real_keyring(real_keyring: Any) -> None:
+    import keyring
+
+    app = new_app(keyring=keyring_layer.default_keyring())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=row_of(table, "demo/api_key"))
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*"12345", "enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, SetupScreen), tries=1000)
+        assert keyring.get_password("sutui", "demo/api_key") == "12345"
+
+
+# ----- palette and the loopback provider server ------------------------------------------------
+async def test_palette_views_and_adds() -> None:
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"view: drivers")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DriversScreen)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"sut: add demo_always_angry")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is app.compare
+        assert [c.uid for c in columns(app)] == ["demo_echo", "demo_always_angry"]
+
+
+async def test_error_column_from_the_provider_server(provider_server: Any) -> None:
+    uid = f"Qwen/Qwen2.5-7B-Instruct:vllm:openai;url={provider_server.url}/vllm/v1"
+    app = new_app([uid, "demo_echo"], environ={"SUTUI_VLLM__API_KEY": "wrong-vllm-key"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "hello")
+        bad, echo = columns(app)
+        assert bad.status == "error" and echo.text == "hello"
+        assert bad.error is not None and bad.error.kind.value == "auth"
+        problem = detail(app, f"#{bad.key} .problem")
+        assert "HTTP 401" in problem and "Press s" in problem
+        assert "wrong-vllm-key" not in problem
+
+
+# ----- snapshots -------------------------------------------------------------------------------
+def _view(key: str, *more: str) -> Any:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press(key)
+        await settle(pilot)
+        if more:
+            await pilot.press(*more)
+            await settle(pilot)
+        no_blink(pilot)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_snapshot_drivers(snap_compare: Any) -> None:
+    assert snap_compare(new_app(), run_before=_view("f3"), terminal_size=(100, 30))
+
+
+def test_snapshot_suts(snap_compare: Any) -> None:
+    assert snap_compare(new_app(), run_before=_view("f4"), terminal_size=(110, 20))
+
+
+def test_snapshot_composer_with_an_error(snap_compare: Any) -> None:
+    keys = tuple("meta-llama/Llama-3.1-8B:together:hfrelay;reas=maybe")
+    assert snap_compare(new_app(), run_before=_view("f5", *keys), terminal_size=(100, 30))
+
+
+def test_snapshot_secrets(snap_compare: Any) -> None:
+    app = new_app(environ={"SUTUI_DEMO__API_KEY": "12345"})
+    assert snap_compare(app, run_before=_view("f6"), terminal_size=(100, 20))
+
+
+def test_snapshot_setup(snap_compare: Any) -> None:
+    app = new_app()
+    assert snap_compare(app, run_before=_view("f6", "s"), terminal_size=(100, 30))
