@@ -1,31 +1,122 @@
-"""Regenerate screenshots/*.svg (shown in the README): `.venv/bin/python scripts/screenshots.py`."""
+"""Regenerate screenshots/*.svg (shown in the README): `.venv/bin/python scripts/screenshots.py`.
+
+Every screen of the app, offline: the demo SUTs, no secrets from this machine (an empty
+environment, no secrets.toml, no keyring), settings kept in memory.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from textual.widgets import TextArea
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
 
 from drivers.secret_store import SecretStore
-from sutui.app import SutuiApp
+from sutui.app import SutuiApp, make_app
+from sutui.settings import Settings
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
+PROMPT = "Why did the chicken cross the road? Answer in one sentence, then explain."
+LONG_PROMPT = (
+    "Explain, in plain words and for a reader who has never seen a terminal, why a "
+    "side-by-side comparison of several systems under test helps to spot refusals."
+)
+DELAY = "0.01"
+"""A little delay, so the figures in the pictures look like real ones."""
+KEY = {"SUTUI_DEMO__API_KEY": "12345"}
+Step = Callable[[Pilot[None]], Awaitable[None]]
 
 
-async def compare() -> None:
-    app = SutuiApp(store=SecretStore(environ={}, search_file=False))
-    async with app.run_test(size=(110, 26)) as pilot:
-        app.query_one("#prompt", TextArea).text = "Why did the chicken cross the road?"
-        await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
+def new_app(suts: list[str] | None = None, env: dict[str, str] | None = None) -> SutuiApp:
+    store = SecretStore(environ=env or {}, search_file=False, use_keyring=False)
+    return make_app(store=store, settings=Settings(), suts=suts)
+
+
+def still(pilot: Pilot[None]) -> None:
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(widget, Input | TextArea):
+            widget.cursor_blink = False
+
+
+async def shoot(
+    name: str,
+    step: Step,
+    size: tuple[int, int] = (110, 30),
+    suts: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> None:
+    app = new_app(suts, env)
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        app.save_screenshot(str(OUT / "compare.svg"))
+        await step(pilot)
+        still(pilot)
+        await pilot.pause()
+        app.save_screenshot(str(OUT / f"{name}.svg"))
+    print(f"wrote screenshots/{name}.svg")
+
+
+async def typed(pilot: Pilot[None], text: str) -> None:
+    app = pilot.app
+    assert isinstance(app, SutuiApp)
+    app.compare.query_one("#prompt", TextArea).text = text
+
+
+async def finished(pilot: Pilot[None]) -> None:
+    await typed(pilot, PROMPT)
+    await pilot.press("ctrl+s")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    pilot.app.clear_notifications()
+
+
+async def mid_stream(pilot: Pilot[None]) -> None:
+    os.environ["SUTUI_DEMO_DELAY"] = "0.06"
+    await typed(pilot, LONG_PROMPT)
+    await pilot.press("ctrl+s")
+    await pilot.pause(0.9)
+    os.environ["SUTUI_DEMO_DELAY"] = DELAY
+
+
+async def error_columns(pilot: Pilot[None]) -> None:
+    await finished(pilot)
+
+
+def keys(*pressed: str, wait: float = 0.3) -> Step:
+    async def step(pilot: Pilot[None]) -> None:
+        for key in pressed:
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.pause(wait)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return step
+
+
+async def main() -> None:
+    os.environ["SUTUI_DEMO_DELAY"] = DELAY
+    OUT.mkdir(exist_ok=True)
+    four = ["demo_yes_no", "demo_echo", "demo_always_sorry", "demo_random_words"]
+    await shoot("compare", finished)
+    streaming = ["demo_echo", "demo_random_words", "demo_always_sorry"]
+    await shoot("compare-streaming", mid_stream, suts=streaming, env=KEY)
+    await shoot("compare-error", error_columns, suts=[*four[1:], "llama3%3A8b:olama"])
+    await shoot("compare-narrow", finished, size=(70, 26))
+    await shoot("picker", keys("ctrl+n", *"gpt-4o:opnai"))
+    await shoot("options", keys("ctrl+o", *"256", "tab", *"0.7"))
+    await shoot("drivers", keys("f3", "down"))
+    await shoot("suts", keys("f4", *"/llama"))
+    bad_uid = "meta-llama/Llama-3.1-8B-Instruct:together:hfrelay;reas=maybe"
+    await shoot("composer", keys("f5", *bad_uid))
+    await shoot("secrets", keys("f6"))
+    await shoot("setup", keys("f6", "down", "s"))
+    await shoot("help", keys("f1"), size=(110, 36))
+    await shoot("palette", keys("ctrl+p", *"sut: add llama"))
 
 
 if __name__ == "__main__":
-    os.environ["SUTUI_DEMO_DELAY"] = "0"
-    OUT.mkdir(exist_ok=True)
-    asyncio.run(compare())
-    print(f"wrote {OUT / 'compare.svg'}")
+    sys.exit(asyncio.run(main()))

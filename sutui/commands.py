@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from rich.markup import escape
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from sutui.messages import AddSUT, ComposeUID, SetupSecrets
@@ -70,17 +71,21 @@ def app_commands(app: SutuiApp) -> Iterator[Command]:
 
 
 class SutuiCommands(Provider):
+    """Help texts come from catalog descriptions ("needs [together] api_key"): escaped, since
+    the palette reads help as markup."""
+
     def _commands(self) -> list[Command]:
         return list(app_commands(cast("SutuiApp", self.app)))
 
     async def discover(self) -> Hits:
         for command in self._commands():
             if command.discover:
-                yield DiscoveryHit(command.title, command.run, help=command.help)
+                yield DiscoveryHit(command.title, command.run, help=escape(command.help))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for command in self._commands():
             score = matcher.match(command.title)
             if score > 0:
-                yield Hit(score, matcher.highlight(command.title), command.run, help=command.help)
+                display = matcher.highlight(command.title)
+                yield Hit(score, display, command.run, help=escape(command.help))

@@ -270,7 +270,7 @@ class SUTColumn(Vertical, can_focus=True):
         parts: list[str] = []
         if tokens_in is not None or out is not None:
             parts.append(f"tokens {_n(tokens_in)} in / {_n(out)} out")
-        if self.show_timings:
+        if self.show_timings and (timings.total_s > 0 or timings.first_token_s is not None):
             if timings.first_token_s is not None:
                 parts.append(f"first {timings.first_token_s:.2f} s")
             parts.append(f"total {timings.total_s:.2f} s")
