@@ -35,13 +35,17 @@ def main() -> None:
     os.environ["SUTUI_DEMO_DELAY"] = "0"
     for n in (1, 32, 256):
         wall, cpu = median_of(n)
-        print(f"(a) {n:4d} instant SUTs: wall {wall * 1e3:8.2f} ms, "
-              f"CPU per SUT {cpu / n * 1e3:.3f} ms")
+        print(
+            f"(a) {n:4d} instant SUTs: wall {wall * 1e3:8.2f} ms, "
+            f"CPU per SUT {cpu / n * 1e3:.3f} ms"
+        )
     os.environ["SUTUI_DEMO_DELAY"] = "0.06"  # 5 words x 0.06 s = 300 ms per SUT
     one, _ = median_of(1)
     many, _ = median_of(32)
-    print(f"(b) one 300 ms SUT: {one * 1e3:.0f} ms; 32 at once: {many * 1e3:.0f} ms; "
-          f"ratio {many / one:.3f} (goal <= 1.1)")
+    print(
+        f"(b) one 300 ms SUT: {one * 1e3:.0f} ms; 32 at once: {many * 1e3:.0f} ms; "
+        f"ratio {many / one:.3f} (goal <= 1.1)"
+    )
 
 
 if __name__ == "__main__":

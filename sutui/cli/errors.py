@@ -69,7 +69,8 @@ def report(exc: BaseException) -> int:
     if isinstance(exc, BrokenPipeError):
         quiet_broken_stdout()
         return RUN_FAILED
-    text = redact(f"{type(exc).__name__}: {exc}")
+    notes = " ".join(getattr(exc, "__notes__", []))
+    text = redact(f"{type(exc).__name__}: {exc}" + (f" {notes}" if notes else ""))
     click.echo(
         f"sutui: internal error: {text}\nThis is a bug in sutui; please report it "
         "with the command you ran (set SUTUI_DEBUG=1 to see where it happened).",

@@ -12,7 +12,6 @@ import click
 from drivers.catalog import CatalogError
 from drivers.options import SUTOptions
 from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, Prompt, TextPrompt
-from drivers.redaction import redact
 from drivers.registry import make_sut, resolve
 from drivers.runner import (
     Cancelled,
@@ -62,11 +61,9 @@ def make_targets(ctx: CliContext, uids: tuple[str, ...]) -> list[RunTarget]:
         except (UIDError, CatalogError) as exc:
             problems.append(str(exc))
             continue
-        except Exception as exc:  # a driver's own failure while making its SUT
-            problems.append(
-                f"the driver could not make '{uid}': {type(exc).__name__}: {redact(str(exc))}"
-            )
-            continue
+        except Exception as exc:  # a bug in the driver: reported as such, with the UID
+            exc.add_note(f"(while the driver made the SUT '{uid}')")
+            raise
         seen[uid] = seen.get(uid, 0) + 1
         key = uid if seen[uid] == 1 else f"{uid}#{seen[uid]}"
         targets.append(RunTarget(key=key, sut=sut, group=info.name))

@@ -15,6 +15,7 @@ from email.utils import formatdate
 from typing import Any
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 KEYS: dict[str, str | None] = {
     "openai": "sk-test-openai-0001",
@@ -61,7 +62,8 @@ _FAULT_RE = re.compile(r"fault-([a-z0-9]+(?:-[a-z0-9]+)*)")
 class Recorded:
     flavour: str
     path: str
-    headers: dict[str, str]
+    headers: CIMultiDict[str]
+    """Case-insensitive, as HTTP header names are."""
     body: Any
 
 
@@ -474,7 +476,7 @@ class ProviderServer:
                 body = raw.decode("utf-8", "replace")
             with self.state.lock:
                 self.state.requests.append(
-                    Recorded(flavour, request.path_qs, dict(request.headers), body)
+                    Recorded(flavour, request.path_qs, CIMultiDict(request.headers), body)
                 )
             try:
                 self._check_auth(flavour, request)

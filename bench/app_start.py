@@ -1,0 +1,88 @@
+"""`sutui` start to its first painted frame, divided by a bare Textual app's: prints figures,
+asserts nothing. Goal: <= 1.3.
+
+Each sample is a fresh process, timed by this one from spawn to the child's "ready" line, which
+the child writes when Textual sends the App its Ready event ("the DOM is ready and the first
+frame has been displayed") and then exits. Both apps run headless (no terminal needed); both
+pay the interpreter's start. The samples alternate, so drift hits both alike.
+Run: `.venv/bin/python bench/app_start.py [samples]` (default 15 each; medians).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+READY = """
+import os, sys
+def _ready(self):
+    sys.stdout.write("ready\\n"); sys.stdout.flush(); os._exit(0)
+"""
+
+SUTUI = (
+    READY
+    + """
+import functools
+from textual.app import App
+import sutui.app
+sutui.app.SutuiApp.on_ready = _ready
+sutui.app.SutuiApp.run = functools.partialmethod(App.run, headless=True)
+sys.argv = ["sutui"]
+from sutui.__main__ import main
+main()
+"""
+)
+
+BARE = (
+    READY
+    + """
+from textual.app import App
+from textual.widgets import Footer, Header, Static
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield Static("hello")
+        yield Footer()
+Bare.on_ready = _ready
+Bare().run(headless=True)
+"""
+)
+
+
+def sample(code: str, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+    )
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    elapsed = time.perf_counter() - start
+    child.wait(timeout=30)
+    if line.strip() != b"ready":
+        raise RuntimeError(f"the child did not paint (exit {child.returncode})")
+    return elapsed
+
+
+def main() -> None:
+    samples = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    with tempfile.TemporaryDirectory() as config:
+        env = {**os.environ, "SUTUI_CONFIG_DIR": config, "SUTUI_KEYRING": "off"}
+        sample(BARE, env), sample(SUTUI, env)  # warm the OS caches
+        bare: list[float] = []
+        app: list[float] = []
+        for _ in range(samples):
+            bare.append(sample(BARE, env))
+            app.append(sample(SUTUI, env))
+    b, a = statistics.median(bare), statistics.median(app)
+    print(f"samples: {samples} each, alternating; start to first painted frame (headless)")
+    print(f"bare Textual app: median {b * 1000:.0f} ms (min {min(bare) * 1000:.0f})")
+    print(f"sutui:            median {a * 1000:.0f} ms (min {min(app) * 1000:.0f})")
+    print(f"ratio sutui / bare: {a / b:.2f} (goal <= 1.3)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""Client throughput and CPU per request against a loopback server with 300 ms latency.
+
+Prints figures, asserts nothing. For each concurrency (32, 128) and each client:
+  sutui   - the openai driver end to end (make_sut + respond: translate, transport, parse)
+  post    - sutui's transport.post_json alone
+  httpx   - a raw httpx.AsyncClient loop (default pool)
+  aiohttp - a raw aiohttp.ClientSession loop
+throughput as a fraction of the ideal concurrency/latency, and client CPU ms per request.
+Also (b): fan-out wall time of 32 SUTs at 300 ms divided by one call's.
+  sutui/httpx - the same over httpx's own connection pool (SUTUI_HTTP_BACKEND=httpx)
+Run: `.venv/bin/python bench/transport.py [--rounds 15] [--repeats 3]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import httpx
+
+from drivers import TextPrompt, make_sut, respond
+from drivers.options import SUTOptions
+from drivers.runner import FanOut, Finished, RunTarget
+
+LATENCY = 0.3
+Pair = tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]
+PAYLOAD = {"model": "bench", "messages": [{"role": "user", "content": "hi"}]}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int) -> subprocess.Popen[str]:
+    server = Path(__file__).with_name("latency_server.py")
+    proc = subprocess.Popen(
+        [sys.executable, str(server), str(port), str(LATENCY)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+async def drive(call: Callable[[], Awaitable[object]], concurrency: int, total: int) -> None:
+    remaining = total
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            await call()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+def measure(
+    name: str,
+    make_call: Callable[
+        [str], tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]
+    ],
+    base: str,
+    concurrency: int,
+    rounds: int,
+) -> tuple[float, float]:
+    total = concurrency * rounds
+
+    async def run() -> tuple[float, float]:
+        call, close = make_call(base)
+        await drive(call, concurrency, concurrency)  # warm up: open the connections
+        wall, cpu = time.perf_counter(), time.process_time()
+        await drive(call, concurrency, total)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        await close()
+        return wall, cpu
+
+    wall, cpu = asyncio.run(run())
+    fraction = (total / wall) / (concurrency / LATENCY)
+    return fraction, cpu / total * 1e3
+
+
+def sutui_driver_over(backend: str) -> Callable[[str], Pair]:
+    def make(base: str) -> Pair:
+        from drivers import transport
+
+        transport.HTTP_BACKEND = backend
+        return sutui_driver(base)
+
+    return make
+
+
+def sutui_driver(
+    base: str,
+) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]:
+    sut = make_sut(f"bench:local:openai;url={base}/v1", {})
+    prompt, options = TextPrompt(text="hi"), SUTOptions()
+
+    async def close() -> None:
+        from drivers.transport import aclose_client
+
+        await aclose_client()
+
+    return (lambda: respond(sut, prompt, options)), close
+
+
+def sutui_post(base: str) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]:
+    from drivers.transport import aclose_client, post_json
+
+    url = f"{base}/v1/chat/completions"
+    return (lambda: post_json(url, PAYLOAD, {})), aclose_client
+
+
+def httpx_over_aiohttp(
+    base: str,
+) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]:
+    from httpx_aiohttp import AiohttpTransport
+
+    limits = httpx.Limits(max_connections=1024, max_keepalive_connections=1024)
+    client = httpx.AsyncClient(transport=AiohttpTransport(limits=limits))
+    url = f"{base}/v1/chat/completions"
+
+    async def call() -> object:
+        response = await client.post(url, json=PAYLOAD)
+        return response.json()
+
+    return call, client.aclose
+
+
+def raw_httpx(base: str) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]:
+    client = httpx.AsyncClient()
+    url = f"{base}/v1/chat/completions"
+
+    async def call() -> object:
+        response = await client.post(url, json=PAYLOAD)
+        return response.json()
+
+    return call, client.aclose
+
+
+def raw_aiohttp(base: str) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]:
+    holder: dict[str, aiohttp.ClientSession] = {}
+    url = f"{base}/v1/chat/completions"
+
+    async def call() -> object:
+        if "s" not in holder:
+            # aiohttp's default pool stops at 100 connections: open it up like the others.
+            holder["s"] = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        async with holder["s"].post(url, json=PAYLOAD) as response:
+            return await response.json()
+
+    async def close() -> None:
+        if "s" in holder:
+            await holder["s"].close()
+
+    return call, close
+
+
+CLIENTS = {
+    "sutui": sutui_driver_over("aiohttp"),
+    "sutui/httpx": sutui_driver_over("httpx"),
+    "post": sutui_post,
+    "httpx": raw_httpx,
+    "httpx+aio": httpx_over_aiohttp,
+    "aiohttp": raw_aiohttp,
+}
+
+
+def fanout_ratio(base: str, repeats: int) -> tuple[float, float, float]:
+    """One loop, as in a running app: a first call warms the shared client, then we time one
+    call alone and 32 SUTs at once (the 32 open new connections: that is part of the cost)."""
+    uid = f"bench:local:openai;url={base}/v1"
+
+    async def fan(n: int) -> float:
+        targets = [RunTarget(str(i), make_sut(uid, {})) for i in range(n)]
+        start = time.perf_counter()
+        done = 0
+        async for event in FanOut(targets, TextPrompt(text="hi")).events():
+            done += isinstance(event, Finished)
+        assert done == n, "a SUT failed: is the bench server up?"
+        return time.perf_counter() - start
+
+    async def run() -> tuple[float, float]:
+        from drivers.transport import aclose_client
+
+        await fan(1)
+        one, many = await fan(1), await fan(32)
+        await aclose_client()
+        return one, many
+
+    runs = [asyncio.run(run()) for _ in range(repeats)]
+    one = statistics.median(r[0] for r in runs)
+    many = statistics.median(r[1] for r in runs)
+    return one, many, many / one
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=15, help="requests per worker")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--clients", default=",".join(CLIENTS))
+    args = parser.parse_args()
+    from drivers import transport
+
+    # The driver's own concurrency cap (64 by default) would hold the 128-wide runs back.
+    transport.set_concurrency_limit("openai", 1024)
+    port = free_port()
+    server = start_server(port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        print(
+            f"server latency {LATENCY * 1e3:.0f} ms; {args.rounds} requests per worker; "
+            f"median of {args.repeats}"
+        )
+        print(f"{'client':12} {'conc':>5} {'of ideal':>9} {'CPU ms/req':>11}")
+        for concurrency in (32, 128):
+            for name in args.clients.split(","):
+                runs = [
+                    measure(name, CLIENTS[name], base, concurrency, args.rounds)
+                    for _ in range(args.repeats)
+                ]
+                fraction = statistics.median(r[0] for r in runs)
+                cpu = statistics.median(r[1] for r in runs)
+                print(f"{name:12} {concurrency:5d} {fraction:9.3f} {cpu:11.2f}")
+        one, many, ratio = fanout_ratio(base, args.repeats)
+        print(
+            f"(b) fan-out: one call {one * 1e3:.0f} ms, 32 SUTs {many * 1e3:.0f} ms, "
+            f"ratio {ratio:.3f} (goal <= 1.1)"
+        )
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
