@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -33,3 +33,16 @@ pytest_plugins = ["keyring_fixtures"]
 # ----- a real llama.cpp server (tests/llm_peer.py) ------------------------------------------
 
 pytest_plugins.append("llm_peer")
+
+
+# ----- the shared HTTP client is closed with each test's event loop ----------------------------
+
+
+@pytest.fixture(autouse=True)
+async def _close_shared_http_client() -> AsyncIterator[None]:
+    """Each test's loop gets its own client (drivers.transport); close it before the loop ends,
+    as the app and the CLI do, so aiohttp never warns about an unclosed session."""
+    yield
+    from drivers.transport import aclose_client
+
+    await aclose_client()

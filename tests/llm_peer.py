@@ -55,6 +55,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _warm_up(base: str) -> None:
+    """The first completion of a fresh server is slow (seconds); take it before the tests."""
+    body = b'{"model": "smollm2", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 2}'
+    request = urllib.request.Request(
+        f"{base}/chat/completions",
+        data=body,
+        method="POST",
+        headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        response.read()
+
+
 @pytest.fixture(scope="session")
 def llm_peer() -> Iterator[LlmPeer]:
     python = _python()
@@ -111,6 +124,7 @@ def llm_peer() -> Iterator[LlmPeer]:
             if time.monotonic() > deadline:
                 pytest.fail("llama.cpp server did not answer /v1/models within 60 s")
             time.sleep(0.2)
+        _warm_up(base)
         yield LlmPeer(base, API_KEY)
     finally:
         proc.terminate()

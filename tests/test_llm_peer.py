@@ -33,7 +33,8 @@ async def test_plain_answer_with_usage_and_finish_reason(llm_peer: LlmPeer) -> N
     assert response.text.strip()
     assert response.usage is not None
     assert (response.usage.prompt_tokens or 0) > 0
-    assert 0 < (response.usage.completion_tokens or 0) <= 12
+    # llama-cpp-python counts one token past max_tokens when it stops for length.
+    assert 0 < (response.usage.completion_tokens or 0) <= 13
     assert response.finish_reason in ("stop", "length")
 
 
@@ -45,7 +46,7 @@ async def test_max_tokens_stops_with_length(llm_peer: LlmPeer) -> None:
         SUTOptions(max_tokens=3, temperature=0),
     )
     assert response.finish_reason == "length"
-    assert response.usage is not None and response.usage.completion_tokens == 3
+    assert response.usage is not None and response.usage.completion_tokens in (3, 4)
 
 
 async def test_streaming_arrives_in_several_chunks(llm_peer: LlmPeer) -> None:
@@ -81,10 +82,13 @@ def run_cli(peer: LlmPeer, *args: str) -> subprocess.CompletedProcess[str]:
 def test_run_sut_answers_from_the_real_server(llm_peer: LlmPeer) -> None:
     done = run_cli(llm_peer, "--prompt", "hi", "--max-tokens", "10")
     assert done.returncode == 0, done.stderr
-    assert "done" in done.stdout and "tokens" in done.stdout
+    assert "── done" in done.stdout
+    assert done.stderr == ""  # nothing else: no warning, no traceback
     as_json = run_cli(llm_peer, "--prompt", "hi", "--max-tokens", "10", "--json")
     assert as_json.returncode == 0, as_json.stderr
     obj = json.loads(as_json.stdout)
     assert obj["status"] == "done" and obj["text"].strip()
-    assert obj["usage"]["completion_tokens"] > 0
+    # llama-cpp-python sends no usage in a stream (it ignores stream_options), and run-sut
+    # streams: so usage may be absent here, but never made up.
+    assert obj["usage"] is None or obj["usage"]["completion_tokens"] > 0
     assert llm_peer.api_key not in done.stdout + done.stderr + as_json.stdout

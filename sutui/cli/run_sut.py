@@ -24,6 +24,7 @@ from drivers.runner import (
     Timings,
 )
 from drivers.secrets import MissingSecretValues
+from drivers.transport import aclose_client
 from drivers.uid import UIDError
 from sutui.cli.context import CliContext, pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
@@ -222,12 +223,15 @@ async def _run(
 ) -> int:
     printer = HumanPrinter(live=len(targets) == 1)
     failed = False
-    async for event in FanOut(targets, prompt, options, timeout_s=timeout).events():
-        if isinstance(event, Failed | Cancelled):
-            failed = True
-        if as_json:
-            if isinstance(event, Finished | Failed | Cancelled):
-                click.echo(_json_line(event))
-        else:
-            printer.on_event(event)
+    try:
+        async for event in FanOut(targets, prompt, options, timeout_s=timeout).events():
+            if isinstance(event, Failed | Cancelled):
+                failed = True
+            if as_json:
+                if isinstance(event, Finished | Failed | Cancelled):
+                    click.echo(_json_line(event))
+            else:
+                printer.on_event(event)
+    finally:
+        await aclose_client()  # before the loop ends, or aiohttp warns on stderr
     return RUN_FAILED if failed else 0
