@@ -3,8 +3,9 @@ asserts nothing. Goal: <= 1.3.
 
 Each sample is a fresh process, timed by this one from spawn to the child's "ready" line, which
 the child writes when Textual sends the App its Ready event ("the DOM is ready and the first
-frame has been displayed") and then exits. Both apps run headless (no terminal needed); both
-pay the interpreter's start. The samples alternate, so drift hits both alike.
+frame has been displayed") and then exits. Both run headless at 120x40 (without a terminal and
+without COLUMNS/LINES, Textual's headless driver keeps resizing); both pay the interpreter's
+start. The samples alternate, so drift hits both alike. The import costs are shown apart.
 Run: `.venv/bin/python bench/app_start.py [samples]` (default 15 each; medians).
 """
 
@@ -20,7 +21,8 @@ import time
 READY = """
 import os, sys
 def _ready(self):
-    sys.stdout.write("ready\\n"); sys.stdout.flush(); os._exit(0)
+    os.write(1, b"ready\\n")  # fd 1 itself: Textual captures sys.stdout while it runs
+    os._exit(0)
 """
 
 SUTUI = (
@@ -30,7 +32,7 @@ import functools
 from textual.app import App
 import sutui.app
 sutui.app.SutuiApp.on_ready = _ready
-sutui.app.SutuiApp.run = functools.partialmethod(App.run, headless=True)
+sutui.app.SutuiApp.run = functools.partialmethod(App.run, headless=True, size=(120, 40))
 sys.argv = ["sutui"]
 from sutui.__main__ import main
 main()
@@ -48,7 +50,7 @@ class Bare(App):
         yield Static("hello")
         yield Footer()
 Bare.on_ready = _ready
-Bare().run(headless=True)
+Bare().run(headless=True, size=(120, 40))
 """
 )
 

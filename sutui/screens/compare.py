@@ -51,6 +51,7 @@ class CompareScreen(Screen[None]):
         self.start_suts = list(services.settings.start_suts if suts is None else suts)
         self.shared = SUTOptions()
         self._next = 0
+        self._fitted: tuple[int, tuple[str, ...], bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -88,6 +89,10 @@ class CompareScreen(Screen[None]):
         if not columns:
             return
         narrow = self.has_class("-narrow")
+        fit = (self.size.width, tuple(c.key for c in columns), narrow)
+        if fit == self._fitted:
+            return  # a layout change sends Resize again: do nothing twice (no resize loop)
+        self._fitted = fit
         width = max(MIN_COLUMN, self.size.width // len(columns))
         for column in columns:
             column.styles.width = None if narrow else width
