@@ -145,6 +145,12 @@ of the ideal throughput at 128 concurrent requests; over aiohttp it costs well u
 'httpx' keeps httpx's own pool (for comparison, or if aiohttp misbehaves somewhere)."""
 
 
+def _proxy_configured() -> bool:
+    import urllib.request
+
+    return any(k in urllib.request.getproxies() for k in ("http", "https", "all"))
+
+
 def _make_client(context: ssl.SSLContext) -> httpx.AsyncClient:
     common: dict[str, Any] = {
         "timeout": DEFAULT_TIMEOUTS.for_httpx(),
@@ -163,7 +169,9 @@ def _make_client(context: ssl.SSLContext) -> httpx.AsyncClient:
             keepalive_timeout=LIMITS.keepalive_expiry or 30.0,
             ssl=context,
         )
-        return aiohttp.ClientSession(connector=connector, trust_env=True)
+        # trust_env makes aiohttp read the proxy settings on every request: that doubled the
+        # CPU per request (bench/transport.py). Pay for it only when a proxy is configured.
+        return aiohttp.ClientSession(connector=connector, trust_env=_proxy_configured())
 
     transport = AiohttpTransport(verify=context, client=session)
     return httpx.AsyncClient(transport=transport, **common)
