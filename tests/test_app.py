@@ -271,3 +271,17 @@ def test_snapshot_help(snap_compare: Any) -> None:
         await pilot.pause()
 
     assert snap_compare(new_app(), run_before=run_before, terminal_size=(100, 34))
+
+
+async def test_a_long_answer_is_drawn_in_blocks_and_kept_whole() -> None:
+    app = new_app(["demo_echo"])
+    words = " ".join(f"word{i}" for i in range(600))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, words)
+        (column,) = columns(app)
+        blocks = [str(b.render()) for b in column.query(".answer-block")]
+        tail = str(column.query_one(".answer", Static).render())
+        assert len(blocks) >= 3
+        assert "".join(blocks) + tail == words == column.text
+        await send(pilot, "short")  # a new run starts from an empty column
+        assert not column.query(".answer-block") and column.text == "short"

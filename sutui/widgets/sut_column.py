@@ -43,6 +43,9 @@ from sutui.services import Services
 
 REFRESH_S = 1 / 20
 """How often streamed text is drawn: chunks arriving faster are coalesced."""
+BLOCK_CHARS = 600
+"""Streamed text is drawn in blocks: only the last one is re-wrapped and measured on each tick,
+the others keep their cached size (a new block starts at a line break, else at a space)."""
 
 STATUS_ICONS = {
     "idle": "·",
@@ -102,6 +105,8 @@ class SUTColumn(Vertical, can_focus=True):
         self.error: SUTError | None = None
         self.text = ""
         self._pending: list[str] = []
+        self._tail = ""
+        """The text of the last block (the `.answer` Static); earlier blocks are frozen."""
         self._run = 0
         self._fanout: FanOut | None = None
         self._last: tuple[Prompt, SUTOptions] | None = None
@@ -127,6 +132,8 @@ class SUTColumn(Vertical, can_focus=True):
         self._run += 1
         self._last = (prompt, shared)
         self.text, self._pending, self.error, self.missing = "", [], None, ()
+        self._tail = ""
+        self.query(".answer-block").remove()
         self._first_token = None
         self._note = ""
         self.query_one(".answer", Static).update("")
@@ -207,7 +214,9 @@ class SUTColumn(Vertical, can_focus=True):
         elif isinstance(event, Finished):
             self._flush()
             if event.response.text and event.response.text != self.text:
-                self.text, self._pending = "", [event.response.text]  # a SUT that did not stream
+                self.text, self._tail = "", ""  # a SUT that did not stream
+                self.query(".answer-block").remove()
+                self._pending = [event.response.text]
             self._finish("done", event.timings)
             usage = event.response.usage
             self._draw_figures(
@@ -241,11 +250,23 @@ class SUTColumn(Vertical, can_focus=True):
     def _flush(self) -> None:
         if not self._pending:
             return
-        self.text += "".join(self._pending)
+        added = "".join(self._pending)
         self._pending = []
+        self.text += added
+        self._tail += added
         body = self.query_one(".body", VerticalScroll)
         follow = body.scroll_y >= body.max_scroll_y - 1
-        self.query_one(".answer", Static).update(Text(self.text))
+        tail = self.query_one(".answer", Static)
+        while len(self._tail) > BLOCK_CHARS:
+            cut = self._tail.rfind("\n", 0, BLOCK_CHARS)
+            if cut < BLOCK_CHARS // 2:
+                cut = self._tail.rfind(" ", 0, BLOCK_CHARS)
+            if cut <= 0:
+                break  # one very long word: it stays in the tail
+            block = Static(Text(self._tail[: cut + 1]), classes="answer-block", markup=False)
+            body.mount(block, before=tail)
+            self._tail = self._tail[cut + 1 :]
+        tail.update(Text(self._tail))
         if follow:
             body.scroll_end(animate=False, immediate=False)
 
