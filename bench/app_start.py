@@ -69,6 +69,16 @@ def sample(code: str, env: dict[str, str]) -> float:
     return elapsed
 
 
+def import_time(module: str, env: dict[str, str]) -> float:
+    """Seconds to import `module` in a fresh interpreter, the interpreter's own start excluded."""
+    code = (
+        "import time; t = time.perf_counter(); import " + module + "; "
+        "print(time.perf_counter() - t)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, check=True)
+    return float(out.stdout)
+
+
 def main() -> None:
     samples = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     with tempfile.TemporaryDirectory() as config:
@@ -79,11 +89,18 @@ def main() -> None:
         for _ in range(samples):
             bare.append(sample(BARE, env))
             app.append(sample(SUTUI, env))
+        imports = {
+            m: statistics.median(import_time(m, env) for _ in range(5))
+            for m in ("textual.app", "sutui.cli.main", "drivers", "sutui.app")
+        }
     b, a = statistics.median(bare), statistics.median(app)
     print(f"samples: {samples} each, alternating; start to first painted frame (headless)")
     print(f"bare Textual app: median {b * 1000:.0f} ms (min {min(bare) * 1000:.0f})")
     print(f"sutui:            median {a * 1000:.0f} ms (min {min(app) * 1000:.0f})")
     print(f"ratio sutui / bare: {a / b:.2f} (goal <= 1.3)")
+    print("import times (fresh interpreter, medians of 5):")
+    for module, seconds in imports.items():
+        print(f"  {module:<15} {seconds * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

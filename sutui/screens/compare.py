@@ -55,8 +55,11 @@ class CompareScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        yield Tabs(id="tabs")
-        yield HorizontalScroll(id="columns")
+        # The first columns are composed with the screen (one styling pass, not two).
+        first = [self._new_column(uid) for uid in self.start_suts]
+        yield Tabs(*(Tab(c.uid, id=f"tab-{c.key}") for c in first), id="tabs")
+        with HorizontalScroll(id="columns"):
+            yield from first
         with Vertical(id="editor"):
             system = TextArea(id="system", show_line_numbers=False)
             system.border_title = "system prompt (optional)"
@@ -76,8 +79,6 @@ class CompareScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "compare"
-        for uid in self.start_suts:
-            self.add_column(uid, remember=False)
         self.query_one("#prompt", TextArea).focus()
 
     def on_resize(self) -> None:
@@ -102,10 +103,13 @@ class CompareScreen(Screen[None]):
     def columns(self) -> list[SUTColumn]:
         return list(self.query(SUTColumn))
 
-    def add_column(self, uid: str, remember: bool = True) -> SUTColumn:
+    def _new_column(self, uid: str) -> SUTColumn:
         self._next += 1
         timings = self.services.settings.show_timings
-        column = SUTColumn(uid, f"col-{self._next}", self.services, show_timings=timings)
+        return SUTColumn(uid, f"col-{self._next}", self.services, show_timings=timings)
+
+    def add_column(self, uid: str, remember: bool = True) -> SUTColumn:
+        column = self._new_column(uid)
         self.query_one("#columns", HorizontalScroll).mount(column)
         tabs = self.query_one(Tabs)
         tabs.add_tab(Tab(uid, id=f"tab-{column.key}"))
