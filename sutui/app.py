@@ -64,6 +64,13 @@ class SutuiApp(App[None]):
         for warning in self.services.registry.warnings:
             self.notify(warning, title="Driver plugin", severity="warning", markup=False)
 
+    async def on_unmount(self) -> None:
+        """Close the shared HTTP client while its event loop still runs (else aiohttp warns on
+        the terminal after the app has gone)."""
+        from drivers.transport import aclose_client
+
+        await aclose_client()
+
     def _remember_theme(self, theme: str) -> None:
         self.services.settings.theme = theme
         problem = self.services.settings.save()

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from drivers.catalog import Catalog, default_catalog
-from drivers.registry import DriverRegistry, default_registry
 from drivers.secret_store import SecretStore
+
+if TYPE_CHECKING:
+    from drivers.registry import DriverRegistry
 
 
 @dataclass
@@ -28,6 +31,10 @@ class CliContext:
 
     @cached_property
     def registry(self) -> DriverRegistry:
+        # Imported here: the registry loads every provider and the HTTP stack, which the app
+        # does not need before its first frame.
+        from drivers.registry import default_registry
+
         registry = default_registry()
         registry.drivers()
         if not self._warned:

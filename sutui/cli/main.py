@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,8 +12,36 @@ from sutui import __version__
 from sutui.cli.context import CliContext
 from sutui.cli.errors import flush_quietly, quiet_broken_stdout, report
 
+COMMANDS: dict[str, tuple[str, str]] = {
+    "list-drivers": ("sutui.cli.lists", "list_drivers"),
+    "list-suts": ("sutui.cli.lists", "list_suts"),
+    "list-secrets": ("sutui.cli.lists", "list_secrets"),
+    "run-sut": ("sutui.cli.run_sut", "run_sut"),
+    "uid": ("sutui.cli.uid_command", "uid"),
+    "secrets": ("sutui.cli.secrets_cmd", "secrets"),
+}
+"""Each subcommand's module is imported only when it is used: `sutui` alone starts the app
+without loading every driver and the HTTP stack first."""
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--secrets",
     "secrets_file",
@@ -33,20 +62,6 @@ def cli(ctx: click.Context, secrets_file: Path | None) -> None:
         from sutui.app import run_app
 
         run_app(ctx.obj)
-
-
-def _register() -> None:
-    from sutui.cli import lists, run_sut, secrets_cmd, uid_command
-
-    cli.add_command(lists.list_drivers)
-    cli.add_command(lists.list_suts)
-    cli.add_command(lists.list_secrets)
-    cli.add_command(run_sut.run_sut)
-    cli.add_command(uid_command.uid)
-    cli.add_command(secrets_cmd.secrets)
-
-
-_register()
 
 
 def run(argv: Sequence[str]) -> int:
