@@ -112,8 +112,10 @@ def sutui_driver(
 
 
 def sutui_post(base: str) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]:
+    from drivers import transport
     from drivers.transport import aclose_client, post_json
 
+    transport.HTTP_BACKEND = "aiohttp"  # the default (a sutui/httpx run before may change it)
     url = f"{base}/v1/chat/completions"
     return (lambda: post_json(url, PAYLOAD, {})), aclose_client
 
