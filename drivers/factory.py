@@ -37,6 +37,12 @@ class DynamicSUTFactory(ABC):
     def make_sut(self, sut_definition: SUTDefinition) -> SUT:
         """Build the SUT named by the definition."""
 
+    def validate(self, sut_definition: SUTDefinition) -> None:
+        """Raise UIDError for a definition this driver can never make (an unknown model name, a
+        bad option value). No network and no secrets: `sutui uid`, listings and the app call it
+        before anything runs. The default accepts everything."""
+        return None
+
     def secrets_for(self, sut_definition: SUTDefinition) -> list[InjectSecret[Any]]:
         """The secrets one SUT needs; drivers whose scope depends on the provider override it."""
         return self.get_secrets()

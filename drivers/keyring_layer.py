@@ -116,7 +116,8 @@ def classify(exc: BaseException, timeout: float = DEFAULT_TIMEOUT) -> KeyringPro
             "DBUS_SESSION_BUS_ADDRESS is "
             + ("unset" if not os.environ.get("DBUS_SESSION_BUS_ADDRESS") else "set")
             + "). Run sutui inside your desktop session, or start one with "
-            "`dbus-run-session -- bash` and `gnome-keyring-daemon --unlock` in it. " + FALLBACK,
+            "`dbus-run-session -- bash`, then in it `printf %s PASSWORD | gnome-keyring-daemon "
+            "--unlock --components=secrets` (see docs/secrets.md). " + FALLBACK,
         )
     if isinstance(exc, kerr.KeyringLocked):
         return KeyringProblem(

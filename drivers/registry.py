@@ -168,6 +168,7 @@ def check_options(definition: SUTDefinition, info: DriverInfo, uid: str) -> None
             f"the driver '{info.name}' needs a provider",
             f"Write model:PROVIDER:{info.name}, e.g. '{example}'.",
         )
+    factory({}).validate(definition)
 
 
 def resolve(

@@ -274,3 +274,41 @@ def test_a_closed_pipe_is_not_an_error() -> None:
     assert "internal error" not in result.stderr
     assert "BrokenPipe" not in result.stderr and "Traceback" not in result.stderr
     assert len(result.stdout.splitlines()) == 2
+
+
+def test_uid_runs_the_drivers_own_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    for bad, expected in (
+        ("x:demo", "no model 'x'"),
+        ("echo:demo;delay=abc", "delay"),
+        ("m:demo;mk=foo", "no model 'foo/m'"),
+    ):
+        code, out, err = cli(capsys, "uid", bad)
+        assert code == 2 and expected in out + err, (bad, out, err)
+
+
+def test_missing_secrets_say_which_sut_needs_what(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUTUI_KEYRING", "off")
+    code, _, err = cli(
+        capsys, "run-sut", "--prompt", "hi", "--sut", "demo_random_words", "--sut", "demo_yes_no"
+    )
+    assert code == 2
+    assert "demo_random_words: [demo] api_key" in err and "demo_yes_no" not in err
+    assert "SUTUI_DEMO__API_KEY" in err and "sutui secrets setup" in err
+
+
+def test_json_carries_the_position_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = cli(
+        capsys,
+        "run-sut",
+        "--sut",
+        "echo:demo;delay=0.05",
+        "--sut",
+        "demo_yes_no",
+        "--prompt",
+        "a b",
+        "--json",
+    )
+    objects = [json.loads(line) for line in out.splitlines()]
+    assert {o["sut"]: o["index"] for o in objects} == {"echo:demo;delay=0.05": 0, "demo_yes_no": 1}

@@ -129,6 +129,7 @@ def test_list_shows_layers_masked_values_and_users(
         "scope": "openai",
         "key": "api_key",
         "set": True,
+        "required": True,
         "layer": "keyring",
         "source": "sutui/openai/api_key",
         "masked": "sk-…cdef",
@@ -145,15 +146,19 @@ def test_list_shows_layers_masked_values_and_users(
         "scope": "anthropic",
         "key": "api_key",
         "set": False,
+        "required": True,
         "layer": None,
         "source": None,
         "masked": None,
         "drivers": [],
         "suts": [],
     }
+    assert rows[("openai", "organization")]["required"] is False
     for secret in (KEY, "tg-env-0123456789", "mi-file-0123456789"):
         assert secret not in out + err
     code, out, err = cli(capsys, monkeypatch, "secrets", "list")
+    org = next(ln for ln in out.splitlines() if ln.startswith("openai/organization"))
+    assert "optional" in org and "missing" not in org
     assert code == 0
     line = next(ln for ln in out.splitlines() if ln.startswith("openai/api_key"))
     assert "set" in line and "keyring" in line and "sk-…cdef" in line and "SUTs (" in line

@@ -294,7 +294,7 @@ def test_run_sut_without_the_key_asks_for_it(
     err = result.stderr
     # A paste-ready TOML block naming the secret, and the environment variable to set.
     assert '[my_host]\napi_key = "<value>"' in err
-    assert "SUTUI_<SCOPE>__<KEY>" in err
+    assert "SUTUI_MY_HOST__API_KEY" in err and "sutui secrets setup" in err
     assert provider.requests == []  # nothing was sent without a key
 
 

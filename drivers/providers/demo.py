@@ -190,10 +190,7 @@ class DemoSUT(PromptResponseSUT[DemoRequest, DemoResponse]):
         )
 
 
-def _delay(definition: SUTDefinition) -> float:
-    raw = os.environ.get("SUTUI_DEMO_DELAY") or definition.options_dict.get("delay")
-    if raw is None:
-        return DEFAULT_DELAY
+def _seconds(definition: SUTDefinition, raw: str, where: str) -> float:
     try:
         value = float(raw)
     except ValueError:
@@ -201,14 +198,25 @@ def _delay(definition: SUTDefinition) -> float:
     if not 0 <= value <= 10:
         raise UIDError(
             definition.uid,
-            f"the demo delay '{raw}' is not a number of seconds from 0 to 10",
+            f"the demo delay '{raw}' ({where}) is not a number of seconds from 0 to 10",
             "Write e.g. ;delay=0.05 (or set SUTUI_DEMO_DELAY).",
         )
     return value
 
 
+def _delay(definition: SUTDefinition) -> float:
+    """The UID's delay, checked even when SUTUI_DEMO_DELAY (which wins) is set."""
+    option = definition.options_dict.get("delay")
+    value = DEFAULT_DELAY if option is None else _seconds(definition, option, "in the UID")
+    override = os.environ.get("SUTUI_DEMO_DELAY")
+    return value if not override else _seconds(definition, override, "SUTUI_DEMO_DELAY")
+
+
 class DemoSUTFactory(DynamicSUTFactory):
-    DESCRIPTION = "Offline demo SUTs: no key, no network; they stream word by word."
+    DESCRIPTION = (
+        "Offline demo SUTs: no network, and no key but for random_words (as upstream's, it "
+        "wants [demo] api_key = 12345); they stream word by word."
+    )
     ACCEPTED_OPTIONS = {"delay": "seconds between streamed words (default 0.04)"}
     EXAMPLE_UIDS = ("yes_no:demo", "echo:demo;delay=0.2", "random_words:demo")
     STREAMS = True
@@ -219,7 +227,7 @@ class DemoSUTFactory(DynamicSUTFactory):
     def secrets_for(self, sut_definition: SUTDefinition) -> list[InjectSecret[Any]]:
         return self.get_secrets() if sut_definition.model == "random_words" else []
 
-    def make_sut(self, sut_definition: SUTDefinition) -> DemoSUT:
+    def validate(self, sut_definition: SUTDefinition) -> None:
         model = sut_definition.model
         if sut_definition.maker or model not in MODELS:
             raise UIDError(
@@ -227,6 +235,11 @@ class DemoSUTFactory(DynamicSUTFactory):
                 f"the demo driver has no model '{sut_definition.external_model_name()}'",
                 f"Its models are: {', '.join(MODELS)}.",
             )
+        _delay(sut_definition)
+
+    def make_sut(self, sut_definition: SUTDefinition) -> DemoSUT:
+        self.validate(sut_definition)
+        model = sut_definition.model
         api_key = None
         if model == "random_words":
             (api_key,) = self.injected_secrets()

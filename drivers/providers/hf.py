@@ -78,6 +78,10 @@ class HFSUTFactory(OpenAIStyleFactory):
             return f"{name}:{definition.provider}"
         return name
 
+    def validate(self, sut_definition: SUTDefinition) -> None:
+        super().validate(sut_definition)
+        wants_generate(sut_definition)
+
     def make_sut(self, sut_definition: SUTDefinition) -> PromptResponseSUT[Any, Any]:
         if wants_generate(sut_definition):
             url = sut_definition.base_url or ""

@@ -81,6 +81,10 @@ class HFDedicatedSUTFactory(OpenAIStyleFactory):
     def chat_url(self, definition: SUTDefinition) -> str:
         return endpoint_chat_url(self.base_url(definition))
 
+    def validate(self, sut_definition: SUTDefinition) -> None:
+        super().validate(sut_definition)
+        wants_generate(sut_definition)
+
     def make_sut(self, sut_definition: SUTDefinition) -> PromptResponseSUT[Any, Any]:
         if wants_generate(sut_definition):
             return TGIGenerateSUT(

@@ -371,6 +371,11 @@ class OpenAIStyleFactory(DynamicSUTFactory):
     def get_secrets(self) -> list[InjectSecret[Any]]:
         return [InjectSecret(self.SECRET)] if self.SECRET else []
 
+    def validate(self, sut_definition: SUTDefinition) -> None:
+        # The base URL may come from a secret, so it is checked when the SUT is made.
+        self.profile(sut_definition)
+        self.secrets_for(sut_definition)
+
     def base_url(self, definition: SUTDefinition) -> str:
         base = definition.base_url or self.DEFAULT_BASE_URL
         if not base:

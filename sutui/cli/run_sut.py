@@ -23,7 +23,8 @@ from drivers.runner import (
     RunTarget,
     Timings,
 )
-from drivers.secrets import MissingSecretValues
+from drivers.secret_store import CONVENTIONAL_ENV
+from drivers.secrets import MissingSecretValues, env_var_name, secrets_toml
 from drivers.transport import aclose_client
 from drivers.uid import UIDError
 from sutui.cli.context import CliContext, pass_context
@@ -33,6 +34,8 @@ from sutui.cli.errors import RUN_FAILED, InputError
 def build_prompt(prompt: str, system: str | None) -> Prompt:
     if prompt == "-":
         prompt = sys.stdin.read()
+        if prompt.endswith("\n"):  # the newline that ends the piped text is not part of it
+            prompt = prompt[:-1]
     if not prompt.strip():
         raise InputError("the prompt is empty: give --prompt TEXT (or --prompt - to read stdin).")
     if system is None:
@@ -49,7 +52,7 @@ def make_targets(ctx: CliContext, uids: tuple[str, ...]) -> list[RunTarget]:
     """Make every SUT before running any, reporting every problem at once."""
     targets: list[RunTarget] = []
     problems: list[str] = []
-    missing: list[MissingSecretValues] = []
+    missing: list[tuple[str, MissingSecretValues]] = []
     raw = ctx.store.raw_secrets()
     seen: dict[str, int] = {}
     for uid in uids:
@@ -57,7 +60,7 @@ def make_targets(ctx: CliContext, uids: tuple[str, ...]) -> list[RunTarget]:
             _, info = resolve(uid, ctx.catalog, ctx.registry)
             sut = make_sut(uid, raw, ctx.catalog, ctx.registry)
         except MissingSecretValues as exc:
-            missing.append(exc)
+            missing.append((uid, exc))
             continue
         except (UIDError, CatalogError) as exc:
             problems.append(str(exc))
@@ -69,10 +72,31 @@ def make_targets(ctx: CliContext, uids: tuple[str, ...]) -> list[RunTarget]:
         key = uid if seen[uid] == 1 else f"{uid}#{seen[uid]}"
         targets.append(RunTarget(key=key, sut=sut, group=info.name))
     if missing:
-        problems.append(str(MissingSecretValues.combine(missing)).rstrip())
+        problems.append(missing_secrets_message(missing))
     if problems:
         raise InputError("\n\n".join(problems))
     return targets
+
+
+def missing_secrets_message(missing: list[tuple[str, MissingSecretValues]]) -> str:
+    """Which SUT needs which secret, the ways to set each, and paste-ready TOML for all."""
+    lines = ["These SUTs need secrets that are not set:"]
+    for uid, exc in missing:
+        names = ", ".join(f"[{d.scope}] {d.key}" for d in exc.descriptions)
+        lines.append(f"  {uid}: {names}")
+    lines.append("")
+    lines.append(
+        "Set them in the OS keyring with `sutui secrets setup UID`, or in the environment:"
+    )
+    every = MissingSecretValues.combine([exc for _, exc in missing]).descriptions
+    for d in every:
+        usual = CONVENTIONAL_ENV.get((d.scope, d.key), ())
+        names = " or ".join([env_var_name(d.scope, d.key), *usual])
+        lines.append(f"  {names}")
+    lines.append("or in a secrets.toml (sutui --secrets PATH ...):")
+    lines.append("")
+    lines.append(secrets_toml(every).rstrip())
+    return "\n".join(lines)
 
 
 def _stats(timings: Timings, usage: Any, finish: str | None) -> str:
@@ -89,8 +113,8 @@ def _stats(timings: Timings, usage: Any, finish: str | None) -> str:
     return " · ".join(parts)
 
 
-def _json_line(event: Finished | Failed | Cancelled) -> str:
-    out: dict[str, Any] = {"sut": event.key}
+def _json_line(event: Finished | Failed | Cancelled, index: int) -> str:
+    out: dict[str, Any] = {"sut": event.key, "index": index}
     if isinstance(event, Finished):
         response = event.response
         out |= {
@@ -222,6 +246,7 @@ async def _run(
     targets: list[RunTarget], prompt: Prompt, options: SUTOptions, timeout: float, as_json: bool
 ) -> int:
     printer = HumanPrinter(live=len(targets) == 1)
+    order = {t.key: i for i, t in enumerate(targets)}  # --json says where each SUT was asked
     failed = False
     try:
         async for event in FanOut(targets, prompt, options, timeout_s=timeout).events():
@@ -229,7 +254,7 @@ async def _run(
                 failed = True
             if as_json:
                 if isinstance(event, Finished | Failed | Cancelled):
-                    click.echo(_json_line(event))
+                    click.echo(_json_line(event, order[event.key]))
             else:
                 printer.on_event(event)
     finally:

@@ -42,6 +42,8 @@ class Usage:
     description: SecretDescription
     drivers: set[str] = field(default_factory=set)
     suts: list[str] = field(default_factory=list)
+    required: bool = False
+    """True when any driver or SUT needs it; an optional secret that is unset is no gap."""
 
 
 def secret_usage(ctx: CliContext) -> dict[tuple[str, str], Usage]:
@@ -57,10 +59,13 @@ def secret_usage(ctx: CliContext) -> dict[tuple[str, str], Usage]:
         except Exception:  # shown by list-drivers; a listing must not fail on one plugin
             continue
         for inject in injects:
-            note(inject.description()).drivers.add(name)
+            usage = note(inject.description())
+            usage.drivers.add(name)
+            usage.required |= inject.required
     for state in catalog_readiness(ctx.catalog, ctx.store, ctx.registry):
         for s in state.secrets:
             usage = note(s.description)
+            usage.required |= s.required
             usage.suts.append(state.uid)
             usage.drivers.add(state.driver)
     return dict(sorted(found.items()))
@@ -298,6 +303,7 @@ def list_cmd(as_json: bool) -> None:
                 "scope": scope,
                 "key": key,
                 "set": found is not None,
+                "required": bool(used and used.required),
                 "layer": found.layer if found else None,
                 "source": found.source if found else None,
                 "masked": mask(found.value) if found else None,
@@ -319,7 +325,7 @@ def list_cmd(as_json: bool) -> None:
         lines.append(
             [
                 f"{row['scope']}/{row['key']}",
-                "set" if row["set"] else "missing",
+                "set" if row["set"] else ("missing" if row["required"] else "optional"),
                 where,
                 row["masked"] or "-",
                 row["_used_by"],
@@ -327,7 +333,8 @@ def list_cmd(as_json: bool) -> None:
         )
     click.echo(table(["SECRET", "STATUS", "LAYER", "VALUE", "USED BY"], lines))
     count = sum(1 for r in rows if r["set"])
-    click.echo(f"\n{len(rows)} secrets, {count} set. {keyring['line']}.")
+    gaps = sum(1 for r in rows if r["required"] and not r["set"])
+    click.echo(f"\n{len(rows)} secrets: {count} set, {gaps} missing. {keyring['line']}.")
     if keyring["message"]:
         click.echo(f"sutui: {keyring['message']}", err=True)
 
