@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from drivers.errors import ErrorKind, SUTError, classify
 from drivers.invoke import ResponseBuilder, stream
 from drivers.options import SUTOptions
+from drivers.progress import ON_RETRY
 from drivers.prompt import Prompt
 from drivers.response import SUTResponse
 from drivers.sut import SUT
@@ -68,6 +69,15 @@ class FirstToken(RunEvent):
 @dataclass(frozen=True)
 class Chunk(RunEvent):
     text: str
+
+
+@dataclass(frozen=True)
+class Retrying(RunEvent):
+    """The transport will try again after `wait_s` seconds; `attempt` is the one that failed."""
+
+    attempt: int
+    wait_s: float
+    error: SUTError
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,8 @@ class FanOut:
             return Timings(first, time.monotonic() - start)
 
         emit = self._queue.put_nowait
+        # This task's own listener (a context variable is per task): the transport reports here.
+        ON_RETRY.set(lambda attempt, wait, error: emit(Retrying(target.key, attempt, wait, error)))
         try:
             limit = self._limits.setdefault(target.group, asyncio.Semaphore(self.per_group_limit))
             async with limit:

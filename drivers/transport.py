@@ -41,6 +41,7 @@ import httpx
 from httpx_sse import EventSource, SSEError
 
 from drivers.errors import ErrorKind, SUTError, from_status
+from drivers.progress import report_retry
 
 T = TypeVar("T")
 
@@ -597,6 +598,7 @@ async def _retrying(
             end = deadline()
             if end is not None and loop.time() + wait >= end:
                 raise
+            report_retry(attempt, wait, err)
         await asyncio.sleep(wait)
         attempt += 1
 
