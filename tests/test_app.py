@@ -285,3 +285,122 @@ async def test_a_long_answer_is_drawn_in_blocks_and_kept_whole() -> None:
         assert "".join(blocks) + tail == words == column.text
         await send(pilot, "short")  # a new run starts from an empty column
         assert not column.query(".answer-block") and column.text == "short"
+
+
+def help_text(app: Any) -> str:
+    from rich.console import Console
+
+    from sutui.screens.help import bindings_table
+
+    console = Console(width=100, record=True)
+    console.print(bindings_table(app.compare))
+    return console.export_text()
+
+
+# ----- review fixes ------------------------------------------------------------------------------
+async def test_maximize_fills_the_screen_and_restores() -> None:
+    app = new_app(["demo_echo"] * 4)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        first = columns(app)[0]
+        first.focus()
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.screen.maximized is first and first.outer_size.width == 120
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.maximized is None and first.outer_size.width == 30
+
+
+async def test_timing_figures_wrap_whole_in_a_narrow_column() -> None:
+    from sutui.settings import Settings
+
+    app = new_app(["demo_echo"] * 4, settings=Settings(show_timings=True))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await send(pilot, "one two three four")
+        await pilot.pause()
+        figures = columns(app)[0].query_one(".figures", Static)
+        lines = str(figures.render()).splitlines()
+        assert figures.size.height == len(lines) >= 3
+        assert all(len(line) <= figures.size.width for line in lines)
+        assert any("total" in line for line in lines)
+        assert not any(line.startswith("s ") for line in lines)  # a unit stays with its number
+
+
+async def test_a_column_added_from_the_palette_is_scrolled_to_and_focused() -> None:
+    app = new_app(["demo_echo"] * 4)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"sut: add gpt")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        scroller = app.compare.query_one("#columns")
+        await wait_until(pilot, lambda: scroller.scroll_x > 0 and app.focused is columns(app)[-1])
+        new = columns(app)[-1]
+        assert new.uid == "gpt-4o"
+        assert new.region.right <= 120
+
+
+async def test_tab_goes_from_the_prompt_to_the_first_column() -> None:
+    app = new_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.focused is app.compare.query_one("#prompt")
+        await pilot.press("tab")
+        assert app.focused is columns(app)[0]
+        await pilot.press("tab")
+        assert app.focused is columns(app)[1]
+        await pilot.press("right_square_bracket")
+        assert app.focused is columns(app)[2]
+
+
+async def test_narrow_tabs_show_status_and_switch_with_keys() -> None:
+    app = new_app()
+    async with app.run_test(size=(70, 24)) as pilot:
+        await send(pilot, "hello")
+        tabs = app.compare.query_one(Tabs)
+        labels = [str(tab.label) for tab in tabs.query("Tab")]
+        assert labels == ["✓ demo_yes_no", "✓ demo_echo", "✓ demo_always_sorry"]
+        columns(app)[0].focus()
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert tabs.active == f"tab-{columns(app)[1].key}"
+        assert app.focused is columns(app)[1]
+        await pilot.press("ctrl+pageup")
+        await pilot.pause()
+        assert tabs.active == f"tab-{columns(app)[0].key}"
+        assert "Next SUT" in help_text(app)
+
+
+async def test_options_seed_timeout_and_friendly_limits() -> None:
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#temperature", Input).value = "9"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        problem = str(app.screen.query_one("#problem", Static).render())
+        assert problem == "temperature must be between 0 and 2"
+        app.screen.query_one("#temperature", Input).value = "0.5"
+        app.screen.query_one("#seed", Input).value = "7"
+        app.screen.query_one("#timeout_s", Input).value = "0"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "timeout must be more than 0" in str(app.screen.query_one("#problem").render())
+        app.screen.query_one("#timeout_s", Input).value = "30"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.compare.shared.seed == 7 and app.compare.timeout_s == 30
+
+
+async def test_help_groups_send_then_column_keys_then_views() -> None:
+    app = new_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        text = help_text(app)
+        order = ["Send", "Cancel all", "column: Retry", "column: Set secret", "Compare", "Secrets"]
+        positions = [text.index(word) for word in order]
+        assert positions == sorted(positions)

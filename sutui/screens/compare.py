@@ -29,6 +29,12 @@ def build_prompt(text: str, system: str) -> Prompt:
 
 
 MIN_COLUMN = 30
+REVEAL_S = 0.05
+
+
+def tab_label(column: SUTColumn) -> str:
+    """A tab (narrow terminals): the status mark (✓ done, ✗ error, … running) and the UID."""
+    return f"{column.mark} {column.uid}"
 
 
 class CompareScreen(Screen[None]):
@@ -43,6 +49,12 @@ class CompareScreen(Screen[None]):
                 tooltip="Options shared by every column"),
         Binding("ctrl+t", "toggle_system", "System prompt", id="compare.system", show=False,
                 tooltip="Show or hide the system prompt"),
+        Binding("ctrl+pagedown,right_square_bracket", "next_column(1)", "Next SUT",
+                id="compare.next", show=False,
+                tooltip="The next column (its tab in a narrow terminal)"),
+        Binding("ctrl+pageup,left_square_bracket", "next_column(-1)", "Previous SUT",
+                id="compare.previous", show=False,
+                tooltip="The previous column (its tab in a narrow terminal)"),
     ]  # fmt: skip
 
     def __init__(self, services: Services, suts: list[str] | None = None):
@@ -50,15 +62,20 @@ class CompareScreen(Screen[None]):
         self.services = services
         self.start_suts = list(services.settings.start_suts if suts is None else suts)
         self.shared = SUTOptions()
+        self.timeout_s: float | None = None
+        """The shared timeout in seconds (None: no limit)."""
         self._next = 0
         self._fitted: tuple[int, tuple[str, ...], bool] | None = None
+        self._to_reveal: SUTColumn | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         # The first columns are composed with the screen (one styling pass, not two).
         first = [self._new_column(uid) for uid in self.start_suts]
-        yield Tabs(*(Tab(c.uid, id=f"tab-{c.key}") for c in first), id="tabs")
-        with HorizontalScroll(id="columns"):
+        tabs = Tabs(*(Tab(tab_label(c), id=f"tab-{c.key}") for c in first), id="tabs")
+        tabs.can_focus = False  # Tab goes from the prompt to the columns; ] and [ switch tabs
+        yield tabs
+        with HorizontalScroll(id="columns", can_focus=False):
             yield from first
         with Vertical(id="editor"):
             system = TextArea(id="system", show_line_numbers=False)
@@ -72,14 +89,30 @@ class CompareScreen(Screen[None]):
                 )
                 yield prompt
                 with Vertical(id="prompt-buttons"):
-                    yield Button("Send", variant="primary", id="send", compact=True)
-                    yield Button("Add SUT", id="add", compact=True)
-                    yield Button("Options", id="options", compact=True)
+                    # Out of the Tab order (Tab goes from the prompt to the columns): each
+                    # button has its key (ctrl+s, ctrl+n, ctrl+o) and takes a click.
+                    for button in (
+                        Button("Send", variant="primary", id="send", compact=True),
+                        Button("Add SUT", id="add", compact=True),
+                        Button("Options", id="options", compact=True),
+                    ):
+                        button.can_focus = False
+                        yield button
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "compare"
         self.query_one("#prompt", TextArea).focus()
+        self.watch(self, "maximized", self._maximized, init=False)
+
+    def _maximized(self, widget: object) -> None:
+        """A maximized column fills the screen: the width `fit_columns` set is cleared while
+        it is, and set again after."""
+        if isinstance(widget, SUTColumn):
+            widget.styles.width = None
+        else:
+            self._fitted = None
+            self.fit_columns()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.fit_columns)
@@ -112,13 +145,33 @@ class CompareScreen(Screen[None]):
         column = self._new_column(uid)
         self.query_one("#columns", HorizontalScroll).mount(column)
         tabs = self.query_one(Tabs)
-        tabs.add_tab(Tab(uid, id=f"tab-{column.key}"))
+        tabs.add_tab(Tab(tab_label(column), id=f"tab-{column.key}"))
         tabs.active = f"tab-{column.key}"
         self.fit_columns()
+        self._to_reveal = column
+        self.set_timer(REVEAL_S, self._reveal)  # once the new widths are laid out
         if remember:
             self.services.settings.remember(uid)
             self.services.settings.save()
         return column
+
+    def on_screen_resume(self) -> None:
+        if self._to_reveal is not None:
+            self.set_timer(REVEAL_S, self._reveal)
+
+    def _reveal(self, tries: int = 10) -> None:
+        """A new column is scrolled into view and focused (it may be off-screen on the right).
+        Not while a dialog or the palette is on top: the layout waits for the screen."""
+        column = self._to_reveal
+        if column is None or not self.is_current or not column.is_attached:
+            return
+        scroller = self.query_one("#columns", HorizontalScroll)
+        column.focus(scroll_visible=False)
+        scroller.scroll_to_widget(column, animate=False, immediate=True)
+        if scroller.region.contains_region(column.region) or tries <= 0:
+            self._to_reveal = None
+        else:  # the new widths are not laid out yet
+            self.set_timer(REVEAL_S, lambda: self._reveal(tries - 1))
 
     def remove_column(self, column: SUTColumn) -> None:
         column.cancel_quietly()
@@ -137,6 +190,32 @@ class CompareScreen(Screen[None]):
         for column in self.columns:
             column.set_class(column.key == key, "-shown")
 
+    @on(SUTColumn.StatusChanged)
+    def _status_changed(self, message: SUTColumn.StatusChanged) -> None:
+        for tab in self.query(f"#tab-{message.column.key}").results(Tab):
+            tab.label = tab_label(message.column)
+
+    def action_next_column(self, step: int) -> None:
+        """In a narrow terminal the next (or previous) tab; else focus the next column."""
+        columns = self.columns
+        if not columns:
+            return
+        if self.has_class("-narrow"):
+            tabs = self.query_one(Tabs)
+            tabs.action_next_tab() if step > 0 else tabs.action_previous_tab()
+            key = (tabs.active or "").removeprefix("tab-")
+            self.call_after_refresh(self._focus_key, key)
+            return
+        focused = self.focused
+        index = columns.index(focused) if isinstance(focused, SUTColumn) else -1 if step > 0 else 0
+        target = columns[(index + step) % len(columns)]
+        target.focus()
+
+    def _focus_key(self, key: str) -> None:
+        for column in self.columns:
+            if column.key == key and column.display:
+                column.focus()
+
     @on(Tabs.Cleared)
     def _tabs_cleared(self) -> None:
         for column in self.columns:
@@ -154,7 +233,7 @@ class CompareScreen(Screen[None]):
         prompt = build_prompt(text, self.query_one("#system", TextArea).text)
         with self.app.batch_update():
             for column in self.columns:
-                column.start(prompt, self.shared)
+                column.start(prompt, self.shared, self.timeout_s)
 
     def action_cancel_all(self) -> None:
         if self.maximized is not None:
@@ -167,11 +246,8 @@ class CompareScreen(Screen[None]):
     def action_add(self) -> None:
         def added(uid: str | None) -> None:
             if uid:
-                column = self.add_column(uid)
-                self.query_one("#columns", HorizontalScroll).scroll_end(animate=False)
+                self.add_column(uid)  # scrolled into view and focused
                 self.notify(f"Added {uid}.", markup=False)
-                del column
-                self.query_one("#prompt", TextArea).focus()
 
         self.app.push_screen(PickerScreen(self.services), added)
 
@@ -179,9 +255,12 @@ class CompareScreen(Screen[None]):
         def chosen(result: OptionsResult | None) -> None:
             if result is not None and result.options is not None:
                 self.shared = result.options
-                self.notify(f"Shared options: {options_summary(self.shared)}.", markup=False)
+                self.timeout_s = result.timeout_s
+                summary = options_summary(self.shared, self.timeout_s)
+                self.notify(f"Shared options: {summary}.", markup=False)
 
-        self.app.push_screen(OptionsScreen(self.shared, "Options for every column"), chosen)
+        screen = OptionsScreen(self.shared, "Options for every column", timeout_s=self.timeout_s)
+        self.app.push_screen(screen, chosen)
 
     @on(SUTColumn.OptionsWanted)
     def _column_options(self, message: SUTColumn.OptionsWanted) -> None:
@@ -190,14 +269,20 @@ class CompareScreen(Screen[None]):
         def chosen(result: OptionsResult | None) -> None:
             if result is None:
                 return
-            column.own_options = result.options
+            column.own_options, column.own_timeout = result.options, result.timeout_s
             column.watch_status(column.status, column.status)
-            summary = options_summary(result.options) if result.options else "the shared options"
+            summary = (
+                options_summary(result.options, result.timeout_s)
+                if result.options
+                else "the shared options"
+            )
             self.notify(f"{column.uid} now uses {summary}.", markup=False)
 
         current = column.own_options or self.shared
+        timeout = column.own_timeout if column.own_options else self.timeout_s
         title = f"Options for {column.uid} only"
-        self.app.push_screen(OptionsScreen(current, title, per_column=True), chosen)
+        screen = OptionsScreen(current, title, per_column=True, timeout_s=timeout)
+        self.app.push_screen(screen, chosen)
 
     def action_toggle_system(self) -> None:
         editor = self.query_one("#editor")

@@ -11,10 +11,30 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
 INTRO = (
-    "sutui sends one prompt to many SUTs side by side. Tab moves between the prompt and the "
-    "columns; a focused column has its own keys (retry, cancel, copy, maximize, options). "
-    "ctrl+p opens the command palette: 'view: …', 'sut: add …', 'secret: set …'."
+    "sutui sends one prompt to many SUTs side by side. Tab goes from the prompt to the first "
+    "column, then to each next column and back to the prompt (shift+tab goes the other way); "
+    "] and [ move between columns (between SUT tabs in a narrow terminal). A focused column "
+    "has its own keys: r k m c o x s. The Send, Add SUT and Options buttons take a click or "
+    "their keys (ctrl+s, ctrl+n, ctrl+o). ctrl+p opens the command palette: 'view: …', "
+    "'sut: add …', 'secret: set …'."
 )
+
+GROUPS = (
+    ("send and cancel", ("compare.send", "compare.cancel_all")),
+    ("a focused column (Tab to it)", ("column.",)),
+    ("columns", ("compare.next", "compare.previous", "compare.add", "compare.options")),
+    ("views", ("app.compare", "app.drivers", "app.suts", "app.composer", "app.secrets")),
+)
+"""Help lists keys in this order (an id, or an id prefix ending in '.'); the rest come last."""
+
+
+def group_of(binding_id: str) -> tuple[int, int]:
+    """(the group, the place in it) of a binding."""
+    for index, (_, ids) in enumerate(GROUPS):
+        for place, wanted in enumerate(ids):
+            if binding_id == wanted or (wanted.endswith(".") and binding_id.startswith(wanted)):
+                return index, place
+    return len(GROUPS), 0
 
 
 def bindings_table(screen: Screen[object]) -> Table:
@@ -28,14 +48,33 @@ def bindings_table(screen: Screen[object]) -> Table:
         from sutui.widgets.sut_column import SUTColumn
 
         rows += [(b, b.tooltip) for b in SUTColumn.BINDINGS if isinstance(b, Binding)]
-    for binding, tooltip in rows:
-        # Only sutui's own bindings (each has an id); widgets' editing keys are standard.
-        if not binding.id or binding.id in seen:
+    # Only sutui's own bindings (each has an id); widgets' editing keys are standard.
+    ordered: list[tuple[tuple[int, int], int, Binding, str]] = []
+    keys: dict[str, list[str]] = {}
+    for position, (binding, tooltip) in enumerate(rows):
+        if not binding.id:
+            continue
+        shown = keys.setdefault(binding.id, [])
+        for key in binding.key.split(","):
+            display = screen.app.get_key_display(Binding(key.strip(), ""))
+            if display not in shown:
+                shown.append(display)
+        if binding.id in seen:
             continue
         seen.add(binding.id)
-        where = "column" if binding.id.startswith("column.") else ""
+        ordered.append((group_of(binding.id), position, binding, tooltip))
+    ordered.sort(key=lambda row: row[:2])
+    headed = len({row[0][0] for row in ordered}) > 1
+    last = -1
+    for (group, _), _, binding, tooltip in ordered:
+        if headed and group != last:
+            title = GROUPS[group][0] if group < len(GROUPS) else "other keys"
+            table.add_row(Text(title, style="bold underline"), Text(""), Text(""))
+            last = group
+        binding_id = binding.id or ""
+        where = "column" if binding_id.startswith("column.") else ""
         table.add_row(
-            Text(screen.app.get_key_display(binding)),
+            Text(" / ".join(keys[binding_id])),
             Text(f"{where}: {binding.description}" if where else binding.description),
             Text(tooltip or binding.tooltip or "", style="dim"),
         )

@@ -40,6 +40,7 @@ from drivers.runner import (
 from drivers.secrets import MissingSecretValues, SecretDescription
 from drivers.uid import UIDError
 from sutui.services import Services
+from sutui.widgets.figures import Figures
 
 REFRESH_S = 1 / 20
 """How often streamed text is drawn: chunks arriving faster are coalesced."""
@@ -75,6 +76,10 @@ class SUTColumn(Vertical, can_focus=True):
         Binding("o", "options", "Options", id="column.options", tooltip="This column's options"),
         Binding("x,delete", "remove", "Remove", id="column.remove", tooltip="Remove the column"),
         Binding("s", "setup", "Set secret", id="column.setup", tooltip="Set up the missing secret"),
+        Binding("up", "scroll('up')", show=False),
+        Binding("down", "scroll('down')", show=False),
+        Binding("pageup", "scroll('page_up')", show=False),
+        Binding("pagedown", "scroll('page_down')", show=False),
     ]
 
     status: reactive[str] = reactive("idle")
@@ -94,6 +99,15 @@ class SUTColumn(Vertical, can_focus=True):
     class OptionsWanted(Message):
         column: SUTColumn
 
+    @dataclass
+    class StatusChanged(Message):
+        column: SUTColumn
+
+    @property
+    def mark(self) -> str:
+        """A short status mark for the column's tab (narrow terminals)."""
+        return STATUS_ICONS.get(self.status, "?")
+
     def __init__(self, uid: str, key: str, services: Services, *, show_timings: bool = True):
         super().__init__(id=key)
         self.uid = uid
@@ -109,28 +123,32 @@ class SUTColumn(Vertical, can_focus=True):
         """The text of the last block (the `.answer` Static); earlier blocks are frozen."""
         self._run = 0
         self._fanout: FanOut | None = None
-        self._last: tuple[Prompt, SUTOptions] | None = None
+        self.own_timeout: float | None = None
+        """With own options: this column's timeout in seconds (None: no limit)."""
+        self._last: tuple[Prompt, SUTOptions, float | None] | None = None
         self._first_token: float | None = None
         self._note = ""
         self.border_title = uid
 
     def compose(self) -> ComposeResult:
         yield Static(classes="status", markup=False)
-        with VerticalScroll(classes="body"):
+        # Not a Tab stop of its own (Tab goes column to column): the column scrolls it.
+        with VerticalScroll(classes="body", can_focus=False):
             yield Static(classes="answer", markup=False)
             yield Static(classes="problem", markup=False)
-        yield Static(classes="figures", markup=False)
+        yield Figures()
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(REFRESH_S, self._flush, pause=True)
         self._draw_status()
 
     # ----- running --------------------------------------------------------------------------
-    def start(self, prompt: Prompt, shared: SUTOptions) -> None:
-        """Send `prompt` (cancelling a run in flight); own options win over the shared ones."""
+    def start(self, prompt: Prompt, shared: SUTOptions, timeout_s: float | None = None) -> None:
+        """Send `prompt` (cancelling a run in flight); own options (and timeout) win over the
+        shared ones."""
         self.cancel_quietly()
         self._run += 1
-        self._last = (prompt, shared)
+        self._last = (prompt, shared, timeout_s)
         self.text, self._pending, self.error, self.missing = "", [], None, ()
         self._tail = ""
         self.query(".answer-block").remove()
@@ -138,12 +156,16 @@ class SUTColumn(Vertical, can_focus=True):
         self._note = ""
         self.query_one(".answer", Static).update("")
         self.query_one(".problem", Static).update("")
-        self.query_one(".figures", Static).update("")
+        self.query_one(Figures).set_parts([])
         self.status = "connecting"
-        self.stream(self._run, prompt, self.own_options or shared)
+        if self.own_options is not None:
+            timeout_s = self.own_timeout
+        self.stream(self._run, prompt, self.own_options or shared, timeout_s)
 
     @work(exclusive=True, group="stream", exit_on_error=False)
-    async def stream(self, run: int, prompt: Prompt, options: SUTOptions) -> None:
+    async def stream(
+        self, run: int, prompt: Prompt, options: SUTOptions, timeout_s: float | None = None
+    ) -> None:
         def post(event: RunEvent, missing: tuple[SecretDescription, ...] = ()) -> None:
             self.post_message(self.Event(self, run, event, missing))
 
@@ -161,7 +183,7 @@ class SUTColumn(Vertical, can_focus=True):
             post(Failed(self.key, classify(exc), "", Timings(None, 0.0)))
             return
         target = RunTarget(self.key, sut, options, group=self.uid.partition(";")[0])
-        fanout = self._fanout = FanOut([target], prompt, options)
+        fanout = self._fanout = FanOut([target], prompt, options, timeout_s=timeout_s)
         try:
             async for event in fanout.events():
                 if isinstance(event, Chunk):
@@ -277,6 +299,7 @@ class SUTColumn(Vertical, can_focus=True):
         if self.is_mounted:
             self._draw_status()
             self.refresh_bindings()
+            self.post_message(self.StatusChanged(self))
 
     def _draw_status(self) -> None:
         word = STATUS_WORDS.get(self.status, self.status)
@@ -298,7 +321,7 @@ class SUTColumn(Vertical, can_focus=True):
             speed = timings.tokens_per_s(out)
             if speed is not None:
                 parts.append(f"{speed:.0f} tok/s")
-        self.query_one(".figures", Static).update(Text(" · ".join(parts)))
+        self.query_one(Figures).set_parts(parts)
 
     def _draw_problem(self) -> None:
         error = self.error
@@ -332,7 +355,11 @@ class SUTColumn(Vertical, can_focus=True):
         if self.screen.maximized is self:
             self.screen.minimize()
         else:
-            self.screen.maximize(self, container=False)
+            self.screen.maximize(self, container=False)  # the screen restores the width after
+
+    def action_scroll(self, how: str) -> None:
+        body = self.query_one(".body", VerticalScroll)
+        getattr(body, f"action_scroll_{how}" if "page" not in how else f"action_{how}")()
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)
