@@ -286,3 +286,40 @@ def test_snapshot_secrets(snap_compare: Any) -> None:
 def test_snapshot_setup(snap_compare: Any) -> None:
     app = new_app()
     assert snap_compare(app, run_before=_view("f6", "s"), terminal_size=(100, 30))
+
+
+# ----- review fixes ------------------------------------------------------------------------------
+async def test_setup_says_up_front_when_the_keyring_cannot_store_and_tests_only() -> None:
+    app = new_app(["demo_random_words"])  # no keyring
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "hello")
+        (column,) = columns(app)
+        column.focus()
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        screen = app.screen
+        await wait_until(pilot, lambda: not screen.can_store)
+        notice = detail(app, "#keyring")
+        assert "cannot store" in notice and "SUTUI_DEMO__API_KEY" in notice
+        assert "secrets.toml" in notice
+        assert str(screen.query_one("#store").label) == "Test only"  # type: ignore[attr-defined]
+        await pilot.press(*"12345", "enter")
+        await wait_until(pilot, lambda: "not stored" in detail(app, "#outcome"))
+        assert isinstance(app.screen, SetupScreen) and screen.stored == 0
+
+
+async def test_composer_reports_the_driver_before_the_options_and_keeps_the_form() -> None:
+    app = new_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        app.screen.query_one("#uid", Input).value = "meta-llama/Llama-3:togther;mod=maybe"
+        await pilot.pause()
+        verdict = detail(app, "#verdict")
+        assert "there is no driver 'togther'" in verdict and "must be yes or no" not in verdict
+        assert app.screen.query_one("#f-options", Input).value == "mod=maybe"
+        assert app.screen.query_one("#f-model", Input).value == "Llama-3"
+        app.screen.query_one("#uid", Input).value = "meta-llama/Llama-3:demo;mod=maybe"
+        await pilot.pause()
+        assert "'mod' must be yes or no" in detail(app, "#verdict")

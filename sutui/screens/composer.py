@@ -130,20 +130,41 @@ class ComposerScreen(Screen[None]):
         try:
             ref = parse_uid(text)
         except UIDError as exc:
-            self._verdict(False, str(exc))
+            self._verdict(False, self._first_problem(text, exc))
             return
         if isinstance(ref, SUTDefinition):
             self._set_form(ref)
         self._check(text, ref)
 
-    def _set_form(self, definition: SUTDefinition) -> None:
+    def _first_problem(self, text: str, error: UIDError) -> str:
+        """The most important problem of a UID that does not parse: its structure, then its
+        driver, then its options. The form keeps what could be parsed."""
+        base, _, options = text.partition(";")
+        try:
+            ref = parse_uid(base)
+        except UIDError as exc:
+            return str(exc) if options else str(error)
+        if not isinstance(ref, SUTDefinition):
+            return str(error)
+        self._set_form(ref, options)
+        try:
+            self.services.registry.get(ref.driver, text)
+        except UIDError as exc:
+            return str(exc)
+        except Exception:  # a misbehaving plugin: the grammar's own error stays
+            return str(error)
+        return str(error)
+
+    def _set_form(self, definition: SUTDefinition, raw_options: str | None = None) -> None:
         values = {
             "maker": definition.maker or "",
             "model": definition.model,
             "provider": definition.provider or "",
             "driver": definition.driver,
             "date": definition.date or "",
-            "options": ";".join(f"{k}={v}" for k, v in definition.options),
+            "options": raw_options
+            if raw_options is not None
+            else ";".join(f"{k}={v}" for k, v in definition.options),
         }
         for name, value in values.items():
             field = self.query_one(f"#f-{name}", Input)

@@ -15,9 +15,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from drivers.keyring_layer import KeyringProblem
+from drivers.keyring_layer import STATUS_TEXT, KeyringProblem
 from drivers.redaction import mask, register_secret
-from drivers.secret_store import SecretValue
+from drivers.secret_store import SecretStore, SecretValue
 from drivers.secrets import SecretDescription
 from sutui.services import Services
 
@@ -38,14 +38,17 @@ def secret_text(
     return text
 
 
-def test_secret(services: Services, scope: str) -> tuple[bool | None, str]:
-    """(True ok / False rejected / None unknown, what happened): blocks, run it in a thread."""
+def test_secret(
+    services: Services, scope: str, store: SecretStore | None = None
+) -> tuple[bool | None, str]:
+    """(True ok / False rejected / None unknown, what happened): blocks, run it in a thread.
+    `store`: test against another store (a value that was not stored)."""
     from sutui.cli.secrets_cmd import check_secret, has_check
 
     if not has_check(scope):
         return None, f"sutui has no test for '{scope}': it is checked on the first real call."
     try:
-        result = check_secret(services.store, scope, timeout=10.0)
+        result = check_secret(store or services.store, scope, timeout=10.0)
     except Exception as exc:  # InputError and friends say what to do
         return None, str(exc)
     return (True if result.ok else False if result.outcome == "rejected" else None), result.detail
@@ -69,6 +72,12 @@ class SetupScreen(ModalScreen[bool]):
         index: int
         problem: str | None
         test: tuple[bool | None, str] | None
+        stored: bool = True
+
+    @dataclass
+    class KeyringChecked(Message):
+        problem: str | None
+        """None: the keyring can store secrets."""
 
     def __init__(self, services: Services, descriptions: list[SecretDescription], purpose: str):
         super().__init__(classes="dialog-screen")
@@ -77,21 +86,71 @@ class SetupScreen(ModalScreen[bool]):
         self.purpose = purpose
         self.index = 0
         self.stored = 0
+        self._keyring_text: str | None = None
+        self.can_store = True
+        """False once the keyring check says it cannot store: the value is then only tested."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"Set up secrets for {self.purpose}", classes="dialog-title", markup=False)
             yield Static(id="step-count", markup=False)
             yield Static("…", id="step", markup=False)
+            yield Static(id="keyring", markup=False)
             yield Input(password=True, placeholder="paste the value (hidden)", id="value")
             yield Static(id="outcome", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Store in keyring & test", variant="primary", id="store")
                 yield Button("Skip", id="skip")
-            yield Label("enter stores · ctrl+n skips · esc closes", classes="dialog-help")
+            keys = "enter stores · ctrl+n skips · esc closes"
+            yield Label(keys, classes="dialog-help", id="keys")
 
     def on_mount(self) -> None:
         self._show_step()
+        self.check_keyring()
+
+    @work(thread=True, exit_on_error=False, group="keyring-status")
+    def check_keyring(self) -> None:
+        """Ask the keyring once, before any value is pasted, whether it can store one."""
+        store = self.services.store
+        layer = store.keyring
+        status = store.keyring_status()
+        if layer is not None and status == "unknown":
+            status = layer.probe()
+        if status == "ok":
+            self.post_message(self.KeyringChecked(None))
+            return
+        problem = store.keyring_problem()
+        why = str(problem) if problem is not None else STATUS_TEXT.get(status, status)
+        self.post_message(self.KeyringChecked(f"The OS keyring cannot store secrets here: {why}"))
+
+    @on(KeyringChecked)
+    def _keyring_checked(self, message: KeyringChecked) -> None:
+        self.can_store = message.problem is None
+        button = self.query_one("#store", Button)
+        button.label = "Store in keyring & test" if self.can_store else "Test only"
+        if not self.can_store:
+            self.query_one("#keys", Label).update("enter tests · ctrl+n skips · esc closes")
+        self._show_keyring_problem(message.problem)
+
+    def _show_keyring_problem(self, problem: str | None) -> None:
+        notice = self.query_one("#keyring", Static)
+        if problem is None:
+            notice.update("")
+            return
+        self._keyring_text = problem
+        description = self.description
+        env = self.services.store.env_names(description.scope, description.key)[0]
+        notice.update(
+            Text.assemble(
+                (problem.rstrip(".") + ".\n", "yellow"),
+                (
+                    f"To use {description.name}, set the environment variable {env}, or put it "
+                    f'in a secrets.toml ([{description.scope}] {description.key} = "…"). '
+                    "You can still paste it here to test it: it is not stored.",
+                    "italic",
+                ),
+            )
+        )
 
     @property
     def description(self) -> SecretDescription:
@@ -103,6 +162,8 @@ class SetupScreen(ModalScreen[bool]):
         self.query_one("#step", Static).update(Text(f"{self.description.name}  checking…"))
         self.query_one("#value", Input).value = ""
         self.query_one("#value", Input).focus()
+        if not self.can_store:
+            self._show_keyring_problem(self._keyring_text)
         self.look_up(self.index)
 
     @work(thread=True, exit_on_error=False, group="keyring")
@@ -119,6 +180,12 @@ class SetupScreen(ModalScreen[bool]):
     @work(thread=True, exit_on_error=False, group="keyring")
     def store(self, index: int, value: str) -> None:
         description = self.descriptions[index]
+        if not self.can_store:  # test the pasted value without storing it
+            env = self.services.store.env_names(description.scope, description.key)[0]
+            only = SecretStore(environ={env: value}, search_file=False, use_keyring=False)
+            test = test_secret(self.services, description.scope, only)
+            self.post_message(self.Stored(index, None, test, stored=False))
+            return
         try:
             self.services.store.set(description.scope, description.key, value)
         except KeyringProblem as exc:
@@ -133,10 +200,14 @@ class SetupScreen(ModalScreen[bool]):
         if message.problem is not None:
             outcome.update(Text(message.problem, style="red"))
             return
-        self.stored += 1
         name = self.descriptions[message.index].name
         ok, detail = message.test or (None, "")
         style = {True: "green", False: "red", None: "yellow"}[ok]
+        if not message.stored:
+            verdict = {True: "works", False: "was refused", None: "could not be tested"}[ok]
+            outcome.update(Text(f"{name} {verdict} (not stored): {detail}", style))
+            return
+        self.stored += 1
         verdict = {True: "works", False: "was refused", None: "is stored"}[ok]
         outcome.update(Text(f"{name} stored in the OS keyring and {verdict}: {detail}", style))
         if ok is not False:
