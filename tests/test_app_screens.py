@@ -323,3 +323,24 @@ async def test_composer_reports_the_driver_before_the_options_and_keeps_the_form
         app.screen.query_one("#uid", Input).value = "meta-llama/Llama-3:demo;mod=maybe"
         await pilot.pause()
         assert "'mod' must be yes or no" in detail(app, "#verdict")
+
+
+async def test_picker_and_composer_reject_what_the_driver_rejects() -> None:
+    app = new_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        for uid in ("x:demo", "echo:demo;delay=abc"):
+            await pilot.press("f5")
+            await settle(pilot)
+            app.screen.query_one("#uid", Input).value = uid
+            await pilot.pause()
+            assert isinstance(app.screen, ComposerScreen) and not app.screen.valid
+            await pilot.press("f2", "ctrl+n")
+            await pilot.pause()
+            app.screen.query_one(Input).value = uid
+            await pilot.pause()
+            assert "can be added" not in detail(app, "#verdict")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "PickerScreen"
+            await pilot.press("escape")
+            await pilot.pause()
