@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from drivers.secrets import InjectSecret, RawSecrets, SecretDescription, resolve_injected
+from drivers.secrets import InjectSecret, RawSecrets, resolve_injected
 from drivers.sut import SUT
 from drivers.uid import SUTDefinition
 
@@ -60,10 +60,3 @@ class DynamicSUTFactory(ABC):
             elif key == accepted:
                 return True
         return False
-
-
-def secret_descriptions(
-    injects: Sequence[InjectSecret[Any]],
-) -> list[tuple[SecretDescription, bool]]:
-    """(description, required) for each declared secret."""
-    return [(i.description(), i.required) for i in injects]

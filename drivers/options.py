@@ -36,11 +36,5 @@ class SUTOptions(BaseModel):
             )
         return self
 
-    def merged(self, **overrides: object) -> SUTOptions:
-        """A copy with the given non-None values replacing ours (used for per-column options)."""
-        data = self.model_dump()
-        data.update({k: v for k, v in overrides.items() if v is not None})
-        return SUTOptions.model_validate(data)
-
 
 ModelOptions = SUTOptions

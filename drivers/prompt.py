@@ -59,8 +59,3 @@ class ChatPrompt(BaseModel):
 
 
 Prompt = TextPrompt | ChatPrompt
-
-
-def prompt_text(prompt: Prompt) -> str:
-    """The text a person would call 'the prompt': the text, or the last user turn of a chat."""
-    return prompt.text if isinstance(prompt, TextPrompt) else prompt.last_user_text

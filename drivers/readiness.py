@@ -87,3 +87,63 @@ def catalog_readiness(
     catalog: Catalog, store: SecretStore, registry: DriverRegistry
 ) -> list[Readiness]:
     return [readiness(entry.definition, store, registry) for entry in catalog]
+
+
+@dataclass(frozen=True)
+class DeclaredSecret:
+    """One (scope, key) that a driver declares or a catalog SUT needs, and who needs it."""
+
+    description: SecretDescription
+    required: bool
+    """True when any driver or SUT needs it; an unset optional secret is no gap."""
+    drivers: tuple[str, ...]
+    suts: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.description.name
+
+    @property
+    def used_by(self) -> tuple[str, ...]:
+        return self.drivers
+
+
+def declared_secrets(catalog: Catalog, registry: DriverRegistry) -> list[DeclaredSecret]:
+    """Every secret the registered drivers declare and the catalog's SUTs need, by name.
+
+    Reads declarations only: no secret is looked up, so no keyring is touched.
+    """
+    found: dict[tuple[str, str], tuple[SecretDescription, bool, set[str], list[str]]] = {}
+
+    def add(description: SecretDescription, required: bool, driver: str, sut: str | None) -> None:
+        key = (description.scope, description.key)
+        first, was_required, drivers, suts = found.setdefault(
+            key, (description, required, set(), [])
+        )
+        drivers.add(driver)
+        if sut is not None:
+            suts.append(sut)
+        found[key] = (first, was_required or required, drivers, suts)
+
+    drivers = registry.drivers()
+    for name, info in drivers.items():
+        try:
+            injects = info.factory({}).get_secrets()
+        except Exception:  # a plugin's factory misbehaving must not break a listing
+            continue
+        for inject in injects:
+            add(inject.description(), inject.required, name, None)
+    for entry in catalog:
+        driver = drivers.get(entry.definition.driver)
+        if driver is None:
+            continue
+        try:
+            injects = driver.factory({}).secrets_for(entry.definition)
+        except Exception:  # e.g. a UID the driver rejects: shown by list-suts
+            continue
+        for inject in injects:
+            add(inject.description(), inject.required, driver.name, entry.uid)
+    return [
+        DeclaredSecret(d, required, tuple(sorted(drivers_)), tuple(suts))
+        for (d, required, drivers_, suts) in (found[k] for k in sorted(found))
+    ]

@@ -7,6 +7,8 @@ Regenerate after adding a driver: `python -m drivers.secrets_template > config/s
 from __future__ import annotations
 
 from drivers.catalog import Catalog
+from drivers.locations import shipped_config_dir
+from drivers.readiness import declared_secrets
 from drivers.registry import DYNAMIC_SUT_FACTORIES, DriverRegistry
 from drivers.secrets import SecretDescription
 
@@ -21,23 +23,8 @@ HEADER = """\
 def shipped_descriptions() -> list[SecretDescription]:
     """Every secret declared by a built-in driver or needed by a shipped predefined SUT."""
     registry = DriverRegistry(builtins=DYNAMIC_SUT_FACTORIES, group="sutui.none")
-    found: dict[tuple[str, str], SecretDescription] = {}
-    for info in registry.drivers().values():
-        for inject in info.factory({}).get_secrets():
-            d = inject.description()
-            found.setdefault((d.scope, d.key), d)
-    from drivers.locations import shipped_config_dir
-
     catalog = Catalog.load(user=shipped_config_dir() / "no-user-file.toml")
-    drivers = registry.drivers()
-    for entry in catalog:
-        driver = drivers.get(entry.definition.driver)
-        if driver is None:
-            continue
-        for inject in driver.factory({}).secrets_for(entry.definition):
-            d = inject.description()
-            found.setdefault((d.scope, d.key), d)
-    return [found[k] for k in sorted(found)]
+    return [d.description for d in declared_secrets(catalog, registry)]
 
 
 def template() -> str:

@@ -220,15 +220,6 @@ class SUTDefinition:
         """Upstream's split of metadata from config; here one object carries both."""
         return self
 
-    def with_options(self, **options: str | None) -> SUTDefinition:
-        merged = self.options_dict
-        for key, value in options.items():
-            if value is None:
-                merged.pop(key, None)
-            else:
-                merged[key] = value
-        return replace(self, options=tuple(sorted(merged.items())))
-
 
 def _option_text(value: Any) -> str:
     if isinstance(value, bool):

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from drivers.readiness import catalog_readiness
+from drivers.readiness import catalog_readiness, declared_secrets
 from drivers.secrets import SecretDescription, secrets_toml
 from sutui.cli.context import pass_context
 from sutui.cli.table import table
@@ -110,18 +110,7 @@ def list_suts(as_json: bool, paths: bool) -> None:
 def known_secret_descriptions() -> list[SecretDescription]:
     """Every secret any registered driver or predefined SUT declares."""
     ctx = pass_context()
-    found: dict[tuple[str, str], SecretDescription] = {}
-    for info in ctx.registry.drivers().values():
-        try:
-            for inject in info.factory({}).get_secrets():
-                d = inject.description()
-                found.setdefault((d.scope, d.key), d)
-        except Exception:  # shown by list-drivers; a listing must not fail on one plugin
-            continue
-    for state in catalog_readiness(ctx.catalog, ctx.store, ctx.registry):
-        for s in state.secrets:
-            found.setdefault((s.description.scope, s.description.key), s.description)
-    return [found[k] for k in sorted(found)]
+    return [d.description for d in declared_secrets(ctx.catalog, ctx.registry)]
 
 
 @click.command("list-secrets")

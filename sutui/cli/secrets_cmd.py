@@ -12,7 +12,7 @@ import importlib
 import json
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import httpx
 import tomli_w
 
 from drivers.keyring_layer import SERVICE, KeyringLayer, username
-from drivers.readiness import catalog_readiness
+from drivers.readiness import DeclaredSecret, declared_secrets
 from drivers.redaction import mask, redact, register_secret
 from drivers.registry import secrets_needed
 from drivers.secret_store import SecretStore, read_secrets_file
@@ -37,41 +37,15 @@ SUTS_SHOWN = 3
 # ----- who uses what ---------------------------------------------------------------------------
 
 
-@dataclass
-class Usage:
-    description: SecretDescription
-    drivers: set[str] = field(default_factory=set)
-    suts: list[str] = field(default_factory=list)
-    required: bool = False
-    """True when any driver or SUT needs it; an optional secret that is unset is no gap."""
-
-
-def secret_usage(ctx: CliContext) -> dict[tuple[str, str], Usage]:
+def secret_usage(ctx: CliContext) -> dict[tuple[str, str], DeclaredSecret]:
     """Every secret a registered driver or predefined SUT declares, with who uses it."""
-    found: dict[tuple[str, str], Usage] = {}
-
-    def note(d: SecretDescription) -> Usage:
-        return found.setdefault((d.scope, d.key), Usage(d))
-
-    for name, info in ctx.registry.drivers().items():
-        try:
-            injects = info.factory({}).get_secrets()
-        except Exception:  # shown by list-drivers; a listing must not fail on one plugin
-            continue
-        for inject in injects:
-            usage = note(inject.description())
-            usage.drivers.add(name)
-            usage.required |= inject.required
-    for state in catalog_readiness(ctx.catalog, ctx.store, ctx.registry):
-        for s in state.secrets:
-            usage = note(s.description)
-            usage.required |= s.required
-            usage.suts.append(state.uid)
-            usage.drivers.add(state.driver)
-    return dict(sorted(found.items()))
+    return {
+        (d.description.scope, d.description.key): d
+        for d in declared_secrets(ctx.catalog, ctx.registry)
+    }
 
 
-def _used_by(usage: Usage | None) -> str:
+def _used_by(usage: DeclaredSecret | None) -> str:
     if usage is None:
         return "no driver (only in your secrets.toml)"
     parts = [", ".join(sorted(usage.drivers))] if usage.drivers else []
