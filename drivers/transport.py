@@ -27,8 +27,8 @@ import os
 import random
 import ssl
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -459,6 +459,20 @@ async def _check_stream_type(response: httpx.Response, t: Timeouts, url: str, wa
         )
 
 
+async def _timed(items: AsyncIterator[T], t: Timeouts, url: str) -> AsyncGenerator[T, None]:
+    """A stream's items, the first within `first_byte` and each next within `read`; a timeout
+    is a SUTError naming that phase."""
+    first = True
+    while True:
+        limit, phase = (t.first_byte, "first byte") if first else (t.read, "read")
+        try:
+            item = await _next_with_timeout(items, limit, phase, url)
+        except StopAsyncIteration:
+            return
+        first = False
+        yield item
+
+
 async def stream_sse(
     url: str,
     payload: Any,
@@ -477,34 +491,28 @@ async def stream_sse(
         url, payload, headers, t, retry, limit_key, "text/event-stream"
     )
     events = EventSource(response).aiter_sse()
-    first = True
     try:
-        while True:
-            phase = "first byte" if first else "read"
+        async with aclosing(_timed(events, t, url)) as timed:
             try:
-                sse = await _next_with_timeout(
-                    events, t.first_byte if first else t.read, phase, url
-                )
-            except StopAsyncIteration:
-                return
+                async for sse in timed:
+                    data = sse.data.strip()
+                    if not data:
+                        continue
+                    if data == "[DONE]":
+                        return
+                    item = _json(data, url)
+                    if sse.event == "error" or (isinstance(item, dict) and item.get("error")):
+                        raise error_in_stream(item)
+                    if not isinstance(item, dict):
+                        raise SUTError(
+                            ErrorKind.protocol,
+                            f"{_host(url)} sent an event that is not a JSON object",
+                        )
+                    if sse.event != "message" and "event" not in item:
+                        item["event"] = sse.event
+                    yield item
             except SSEError as exc:
                 raise SUTError(ErrorKind.protocol, f"{_host(url)}: {exc}") from None
-            first = False
-            data = sse.data.strip()
-            if not data:
-                continue
-            if data == "[DONE]":
-                return
-            item = _json(data, url)
-            if sse.event == "error" or (isinstance(item, dict) and item.get("error")):
-                raise error_in_stream(item)
-            if not isinstance(item, dict):
-                raise SUTError(
-                    ErrorKind.protocol, f"{_host(url)} sent an event that is not a JSON object"
-                )
-            if sse.event != "message" and "event" not in item:
-                item["event"] = sse.event
-            yield item
     finally:
         try:
             await events.aclose()
@@ -529,28 +537,19 @@ async def stream_ndjson(
     response, slot = await _open_stream(
         url, payload, headers, t, retry, limit_key, "application/x-ndjson"
     )
-    lines = response.aiter_lines()
-    first = True
     try:
-        while True:
-            phase = "first byte" if first else "read"
-            try:
-                line = await _next_with_timeout(
-                    lines, t.first_byte if first else t.read, phase, url
-                )
-            except StopAsyncIteration:
-                return
-            first = False
-            if not line.strip():
-                continue
-            item = _json(line, url)
-            if not isinstance(item, dict):
-                raise SUTError(
-                    ErrorKind.protocol, f"{_host(url)} sent a line that is not a JSON object"
-                )
-            if item.get("error"):
-                raise error_in_stream(item)
-            yield item
+        async with aclosing(_timed(response.aiter_lines(), t, url)) as lines:
+            async for line in lines:
+                if not line.strip():
+                    continue
+                item = _json(line, url)
+                if not isinstance(item, dict):
+                    raise SUTError(
+                        ErrorKind.protocol, f"{_host(url)} sent a line that is not a JSON object"
+                    )
+                if item.get("error"):
+                    raise error_in_stream(item)
+                yield item
     finally:
         try:
             await response.aclose()
