@@ -83,6 +83,11 @@ async def send(pilot: Pilot[None], text: str) -> None:
 
 
 async def settle(pilot: Pilot[None]) -> None:
+    """Wait for workers, and for a screen's background look-up to be shown: on a slow
+    machine the worker may not have started when the key press returns."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await wait_until(pilot, lambda: getattr(pilot.app.screen, "loaded", True), tries=500)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()

@@ -80,6 +80,11 @@ class DriversScreen(Screen[None]):
         self.infos = services.drivers()
         self.secrets: dict[str, Secrets] | None = None
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the background look-up has answered (tests wait for it before a snapshot)."""
+        return self.secrets is not None
+
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Horizontal():

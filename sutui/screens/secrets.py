@@ -102,6 +102,11 @@ class SecretsScreen(Screen[None]):
         self.declared = services.declared_secrets()
         self.found: dict[str, SecretValue | None] | None = None
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the background look-up has answered (tests wait for it before a snapshot)."""
+        return self.found is not None
+
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("keyring: checking…", id="keyring", markup=False)

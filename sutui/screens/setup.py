@@ -88,6 +88,7 @@ class SetupScreen(ModalScreen[bool]):
         self.stored = 0
         self._keyring_text: str | None = None
         self.can_store = True
+        self.loaded = False  # set once the keyring has said whether it can store
         """False once the keyring check says it cannot store: the value is then only tested."""
 
     def compose(self) -> ComposeResult:
@@ -126,6 +127,7 @@ class SetupScreen(ModalScreen[bool]):
     @on(KeyringChecked)
     def _keyring_checked(self, message: KeyringChecked) -> None:
         self.can_store = message.problem is None
+        self.loaded = True
         button = self.query_one("#store", Button)
         button.label = "Store in keyring & test" if self.can_store else "Test only"
         if not self.can_store:

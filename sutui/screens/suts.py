@@ -44,6 +44,12 @@ class SUTsScreen(Screen[None]):
         super().__init__(id="suts")
         self.services = services
         self.readiness: dict[str, Readiness] = {}
+        self._looked_up = False
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the background look-up has answered (tests wait for it before a snapshot)."""
+        return self._looked_up
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -69,6 +75,7 @@ class SUTsScreen(Screen[None]):
     @on(Looked)
     def _looked(self, message: Looked) -> None:
         self.readiness = message.readiness
+        self._looked_up = True
         self._fill(self.query_one("#search", Input).value)
 
     def _fill(self, query: str) -> None:
