@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -29,6 +29,7 @@ from drivers.transport import aclose_client
 from drivers.uid import UIDError
 from sutui.cli.context import CliContext, pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
+from sutui.records import ResultRecord, now_iso, record_from_event
 
 
 def build_prompt(prompt: str, system: str | None) -> Prompt:
@@ -48,8 +49,12 @@ def build_prompt(prompt: str, system: str | None) -> Prompt:
     )
 
 
-def make_targets(ctx: CliContext, uids: tuple[str, ...]) -> list[RunTarget]:
-    """Make every SUT before running any, reporting every problem at once."""
+def make_targets(
+    ctx: CliContext, uids: tuple[str, ...], canonical: dict[str, str] | None = None
+) -> list[RunTarget]:
+    """Make every SUT before running any, reporting every problem at once. `canonical` gets
+    each target's canonical dynamic UID."""
+    canonical = {} if canonical is None else canonical
     targets: list[RunTarget] = []
     problems: list[str] = []
     missing: list[tuple[str, MissingSecretValues]] = []
@@ -57,7 +62,7 @@ def make_targets(ctx: CliContext, uids: tuple[str, ...]) -> list[RunTarget]:
     seen: dict[str, int] = {}
     for uid in uids:
         try:
-            _, info = resolve(uid, ctx.catalog, ctx.registry)
+            definition, info = resolve(uid, ctx.catalog, ctx.registry)
             sut = make_sut(uid, raw, ctx.catalog, ctx.registry)
         except MissingSecretValues as exc:
             missing.append((uid, exc))
@@ -71,6 +76,7 @@ def make_targets(ctx: CliContext, uids: tuple[str, ...]) -> list[RunTarget]:
         seen[uid] = seen.get(uid, 0) + 1
         key = uid if seen[uid] == 1 else f"{uid}#{seen[uid]}"
         targets.append(RunTarget(key=key, sut=sut, group=info.name))
+        canonical[key] = definition.format()
     if missing:
         problems.append(missing_secrets_message(missing))
     if problems:
@@ -111,41 +117,6 @@ def _stats(timings: Timings, usage: Any, finish: str | None) -> str:
     if finish:
         parts.append(finish)
     return " · ".join(parts)
-
-
-def _json_line(event: Finished | Failed | Cancelled, index: int) -> str:
-    out: dict[str, Any] = {"sut": event.key, "index": index}
-    if isinstance(event, Finished):
-        response = event.response
-        out |= {
-            "status": "done",
-            "text": response.text,
-            "finish_reason": response.finish_reason,
-            "usage": response.usage.model_dump() if response.usage else None,
-            "error": None,
-        }
-    elif isinstance(event, Failed):
-        out |= {
-            "status": "failed",
-            "text": event.partial_text,
-            "finish_reason": None,
-            "usage": None,
-            "error": event.error.to_dict(),
-        }
-    else:
-        out |= {
-            "status": "cancelled",
-            "text": event.partial_text,
-            "finish_reason": None,
-            "usage": None,
-            "error": None,
-        }
-    first = event.timings.first_token_s
-    out["timings"] = {
-        "first_token_s": None if first is None else round(first, 4),
-        "total_s": round(event.timings.total_s, 4),
-    }
-    return json.dumps(out, ensure_ascii=False)
 
 
 class HumanPrinter:
@@ -238,15 +209,47 @@ def run_sut(
         seed=seed,
     )
     the_prompt = build_prompt(prompt, system)
-    targets = make_targets(ctx, suts)
-    return asyncio.run(_run(targets, the_prompt, options, timeout, as_json))
+    canonical: dict[str, str] = {}
+    targets = make_targets(ctx, suts, canonical)
+    job = Job(targets, the_prompt, options, canonical)
+    return asyncio.run(_run(job, timeout, as_json))
 
 
-async def _run(
-    targets: list[RunTarget], prompt: Prompt, options: SUTOptions, timeout: float, as_json: bool
-) -> int:
+@dataclass(frozen=True)
+class Job:
+    targets: list[RunTarget]
+    prompt: Prompt
+    options: SUTOptions
+    canonical: dict[str, str]
+
+    def record(self, event: Finished | Failed | Cancelled, started_at: str) -> ResultRecord:
+        order = {t.key: i for i, t in enumerate(self.targets)}
+        text, system = prompt_parts(self.prompt)
+        return record_from_event(
+            event,
+            sut=event.key,
+            uid=self.canonical.get(event.key),
+            prompt=text,
+            system=system,
+            options=self.options,
+            index=order[event.key],
+            started_at=started_at,
+        )
+
+
+def prompt_parts(prompt: Prompt) -> tuple[str, str | None]:
+    """The user text and the system prompt, as build_prompt made them."""
+    if isinstance(prompt, TextPrompt):
+        return prompt.text, None
+    system = [m.text for m in prompt.messages if m.role == ChatRole.system]
+    user = [m.text for m in prompt.messages if m.role != ChatRole.system]
+    return "\n\n".join(user), ("\n\n".join(system) if system else None)
+
+
+async def _run(job: Job, timeout: float, as_json: bool) -> int:
+    targets, prompt, options = job.targets, job.prompt, job.options
     printer = HumanPrinter(live=len(targets) == 1)
-    order = {t.key: i for i, t in enumerate(targets)}  # --json says where each SUT was asked
+    started_at = now_iso()
     failed = False
     try:
         async for event in FanOut(targets, prompt, options, timeout_s=timeout).events():
@@ -254,7 +257,7 @@ async def _run(
                 failed = True
             if as_json:
                 if isinstance(event, Finished | Failed | Cancelled):
-                    click.echo(_json_line(event, order[event.key]))
+                    click.echo(job.record(event, started_at).to_json())
             else:
                 printer.on_event(event)
     finally:

@@ -1,0 +1,142 @@
+"""One answer of one SUT to one prompt, as a JSON object: the schema shared by `run-sut --json`,
+`sutui batch` output, the history and its exports (docs/results.md describes each field).
+
+A record never holds a secret: errors are already redacted by the driver layer, and options
+are the SUTOptions (no credentials live there).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from drivers.options import SUTOptions
+from drivers.runner import Cancelled, Failed, Finished, Timings
+from sutui import __version__
+
+SCHEMA = "sutui.result/1"
+Status = Literal["done", "failed", "cancelled", "partial"]
+"""`partial`: the run stopped (crash, kill) before this SUT finished; `text` is what came."""
+
+
+class RecordTimings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    first_token_s: float | None = None
+    total_s: float | None = None
+
+
+class RecordUsage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+class ResultRecord(BaseModel):
+    """Field order is the JSON order; every field is always present (null when unknown)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_: str = SCHEMA
+    run_id: str | None = None
+    prompt_id: str | None = None
+    index: int = 0
+    sut: str
+    """The SUT as the user named it: a predefined name or a dynamic UID (`#2` for a repeat)."""
+    uid: str | None = None
+    """The canonical dynamic UID it resolved to (predefined SUTs may change between releases)."""
+    prompt: str
+    system: str | None = None
+    options: dict[str, Any] = {}
+    status: Status
+    text: str = ""
+    finish_reason: str | None = None
+    usage: RecordUsage | None = None
+    error: dict[str, Any] | None = None
+    timings: RecordTimings = RecordTimings()
+    started_at: str | None = None
+    sutui_version: str = __version__
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        return {"schema": data.pop("schema_"), **data}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ResultRecord:
+        data = dict(data)
+        schema = data.pop("schema", SCHEMA)
+        if schema != SCHEMA:
+            raise ValueError(f"unknown result schema {schema!r} (this sutui reads {SCHEMA!r})")
+        return cls(schema_=schema, **data)
+
+
+def options_dict(options: SUTOptions | None) -> dict[str, Any]:
+    """Only the options the user set: a record says what was asked, not every default."""
+    if options is None:
+        return {}
+    return options.model_dump(mode="json", exclude_defaults=True)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _timings(timings: Timings) -> RecordTimings:
+    first = timings.first_token_s
+    return RecordTimings(
+        first_token_s=None if first is None else round(first, 4),
+        total_s=round(timings.total_s, 4),
+    )
+
+
+def record_from_event(
+    event: Finished | Failed | Cancelled,
+    *,
+    sut: str,
+    uid: str | None,
+    prompt: str,
+    system: str | None = None,
+    options: SUTOptions | None = None,
+    index: int = 0,
+    run_id: str | None = None,
+    prompt_id: str | None = None,
+    started_at: str | None = None,
+) -> ResultRecord:
+    common: dict[str, Any] = {
+        "run_id": run_id,
+        "prompt_id": prompt_id,
+        "index": index,
+        "sut": sut,
+        "uid": uid,
+        "prompt": prompt,
+        "system": system,
+        "options": options_dict(options),
+        "timings": _timings(event.timings),
+        "started_at": started_at,
+    }
+    if isinstance(event, Finished):
+        response = event.response
+        usage = response.usage
+        return ResultRecord(
+            **common,
+            status="done",
+            text=response.text,
+            finish_reason=response.finish_reason,
+            usage=None
+            if usage is None
+            else RecordUsage(
+                prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens
+            ),
+        )
+    if isinstance(event, Failed):
+        return ResultRecord(
+            **common, status="failed", text=event.partial_text, error=event.error.to_dict()
+        )
+    return ResultRecord(**common, status="cancelled", text=event.partial_text)
