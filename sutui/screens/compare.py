@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,15 +11,18 @@ from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Tab, Tabs, TextArea
 
-from drivers.options import SUTOptions
-from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, Prompt, TextPrompt
-from sutui.screens.options import OptionsResult, OptionsScreen, options_summary
-from sutui.screens.picker import PickerScreen
 from sutui.services import Services
 from sutui.widgets.sut_column import SUTColumn
 
+if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
+    from drivers.options import SUTOptions
+    from drivers.prompt import Prompt
+    from sutui.screens.options import OptionsResult
+
 
 def build_prompt(text: str, system: str) -> Prompt:
+    from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, TextPrompt
+
     if not system.strip():
         return TextPrompt(text=text)
     return ChatPrompt(
@@ -61,12 +66,25 @@ class CompareScreen(Screen[None]):
         super().__init__(id="compare")
         self.services = services
         self.start_suts = list(services.settings.start_suts if suts is None else suts)
-        self.shared = SUTOptions()
+        self._shared: SUTOptions | None = None
         self.timeout_s: float | None = None
         """The shared timeout in seconds (None: no limit)."""
         self._next = 0
         self._fitted: tuple[int, tuple[str, ...], bool] | None = None
         self._to_reveal: SUTColumn | None = None
+
+    @property
+    def shared(self) -> SUTOptions:
+        """The options every column uses unless it has its own."""
+        if self._shared is None:
+            from drivers.options import SUTOptions
+
+            self._shared = SUTOptions()
+        return self._shared
+
+    @shared.setter
+    def shared(self, options: SUTOptions) -> None:
+        self._shared = options
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -249,9 +267,13 @@ class CompareScreen(Screen[None]):
                 self.add_column(uid)  # scrolled into view and focused
                 self.notify(f"Added {uid}.", markup=False)
 
+        from sutui.screens.picker import PickerScreen
+
         self.app.push_screen(PickerScreen(self.services), added)
 
     def action_options(self) -> None:
+        from sutui.screens.options import OptionsScreen, options_summary
+
         def chosen(result: OptionsResult | None) -> None:
             if result is not None and result.options is not None:
                 self.shared = result.options
@@ -264,6 +286,8 @@ class CompareScreen(Screen[None]):
 
     @on(SUTColumn.OptionsWanted)
     def _column_options(self, message: SUTColumn.OptionsWanted) -> None:
+        from sutui.screens.options import OptionsScreen, options_summary
+
         column = message.column
 
         def chosen(result: OptionsResult | None) -> None:
