@@ -5,61 +5,100 @@ through the entry-point group `sutui.drivers`. Also `make_sut(uid, secrets)`, th
 from __future__ import annotations
 
 import difflib
+import importlib
 import importlib.metadata
 import inspect
 import threading
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from drivers.factory import DynamicSUTFactory
-from drivers.providers.anthropic import AnthropicSUTFactory
-from drivers.providers.demo import DemoSUTFactory
-from drivers.providers.google import GoogleSUTFactory
-from drivers.providers.hf import HFSUTFactory
-from drivers.providers.hf_dedicated import HFDedicatedSUTFactory
-from drivers.providers.hf_serverless import HFServerlessSUTFactory
-from drivers.providers.hfrelay import HFRelaySUTFactory
-from drivers.providers.mistral import MistralSUTFactory
-from drivers.providers.modelship import ModelshipSUTFactory
-from drivers.providers.nvidia_nim import NvidiaNimSUTFactory
-from drivers.providers.ollama import OllamaSUTFactory
-from drivers.providers.openai import OpenAISUTFactory
-from drivers.providers.together import TogetherSUTFactory
-from drivers.providers.together_dedicated import TogetherDedicatedSUTFactory
 from drivers.secrets import InjectSecret, RawSecrets
 from drivers.sut import SUT
 from drivers.uid import PredefinedSUT, SUTDefinition, UIDError, parse_uid
 
 ENTRY_POINT_GROUP = "sutui.drivers"
 
-DYNAMIC_SUT_FACTORIES: dict[str, type[DynamicSUTFactory]] = {
-    "demo": DemoSUTFactory,
-    "openai": OpenAISUTFactory,
-    "together": TogetherSUTFactory,
-    "together-serverless": TogetherSUTFactory,
-    "together-dedicated": TogetherDedicatedSUTFactory,
-    "nvidia-nim": NvidiaNimSUTFactory,
-    "mistral": MistralSUTFactory,
-    "hfrelay": HFRelaySUTFactory,
-    "modelship": ModelshipSUTFactory,
-    "hf": HFSUTFactory,
-    "hf-serverless": HFServerlessSUTFactory,
-    "hf-dedicated": HFDedicatedSUTFactory,
-    "anthropic": AnthropicSUTFactory,
-    "google": GoogleSUTFactory,
-    "ollama": OllamaSUTFactory,
+_BUILTIN_DRIVERS = {
+    "demo": "demo:DemoSUTFactory",
+    "openai": "openai:OpenAISUTFactory",
+    "together": "together:TogetherSUTFactory",
+    "together-serverless": "together:TogetherSUTFactory",
+    "together-dedicated": "together_dedicated:TogetherDedicatedSUTFactory",
+    "nvidia-nim": "nvidia_nim:NvidiaNimSUTFactory",
+    "mistral": "mistral:MistralSUTFactory",
+    "hfrelay": "hfrelay:HFRelaySUTFactory",
+    "modelship": "modelship:ModelshipSUTFactory",
+    "hf": "hf:HFSUTFactory",
+    "hf-serverless": "hf_serverless:HFServerlessSUTFactory",
+    "hf-dedicated": "hf_dedicated:HFDedicatedSUTFactory",
+    "anthropic": "anthropic:AnthropicSUTFactory",
+    "google": "google:GoogleSUTFactory",
+    "ollama": "ollama:OllamaSUTFactory",
 }
+"""Each built-in driver as `module:class` under drivers.providers."""
+
+Factory = type[DynamicSUTFactory]
+
+
+class FactoryTable(MutableMapping[str, Factory]):
+    """A dict of driver name -> factory class, as the modelgauge guide's code expects, that imports
+    a built-in driver's module only when its factory is first asked for: listing names costs
+    nothing, and start-up does not pay for every provider's HTTP stack (about 250 ms)."""
+
+    def __init__(self, entries: Mapping[str, Factory | str]):
+        self._entries: dict[str, Factory | str] = dict(entries)
+
+    def __getitem__(self, name: str) -> Factory:
+        entry = self._entries[name]
+        if isinstance(entry, str):
+            module, _, attr = entry.partition(":")
+            entry = getattr(importlib.import_module(f"drivers.providers.{module}"), attr)
+            self._entries[name] = entry
+        return entry
+
+    def __setitem__(self, name: str, factory: Factory) -> None:
+        self._entries[name] = factory
+
+    def __delitem__(self, name: str) -> None:
+        del self._entries[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"FactoryTable({sorted(self._entries)})"
+
+
+DYNAMIC_SUT_FACTORIES: MutableMapping[str, Factory] = FactoryTable(_BUILTIN_DRIVERS)
 """The built-in drivers, by DRIVER_NAME. Adding an entry here registers a driver in-process."""
 
 
-@dataclass(frozen=True)
 class DriverInfo:
-    name: str
-    factory: type[DynamicSUTFactory]
-    origin: str
-    """'built-in', or 'plugin <distribution> (<entry point value>)'."""
+    """A driver's name, where it comes from, and its factory (imported when first used)."""
+
+    __slots__ = ("_load", "name", "origin")
+
+    def __init__(self, name: str, load: Factory | Callable[[], Factory], origin: str):
+        self.name = name
+        self.origin = origin
+        """'built-in', or 'plugin <distribution> (<entry point value>)'."""
+        self._load = load
+
+    @property
+    def factory(self) -> Factory:
+        if not isinstance(self._load, type):
+            self._load = self._load()
+        return self._load
+
+    def __repr__(self) -> str:
+        return f"DriverInfo({self.name!r}, origin={self.origin!r})"
 
 
 @dataclass
@@ -75,7 +114,8 @@ class DriverRegistry:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def drivers(self) -> dict[str, DriverInfo]:
-        out = {name: DriverInfo(name, cls, "built-in") for name, cls in self.builtins.items()}
+        table = self.builtins
+        out = {n: DriverInfo(n, partial(table.__getitem__, n), "built-in") for n in table}
         for name, info in self._load_plugins().items():
             out.setdefault(name, info)
         return dict(sorted(out.items()))

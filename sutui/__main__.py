@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+import os
 import sys
-
-from sutui.cli.main import run
+from pathlib import Path
 
 
 def main() -> None:
-    sys.exit(run(sys.argv[1:]))
+    argv = sys.argv[1:]
+    if not argv:
+        sys.exit(_app_only())
+    from sutui.cli.main import run
+
+    sys.exit(run(argv))
+
+
+def _app_only() -> int:
+    """`sutui` alone opens the app without loading click and the CLI first (the first frame
+    comes sooner); any failure is reported as the CLI reports it."""
+    try:
+        from sutui.app import run_app
+
+        secrets_file = os.environ.get("SUTUI_SECRETS_FILE")
+        run_app(Path(secrets_file) if secrets_file else None)
+    except BaseException as exc:
+        from sutui.cli.errors import flush_quietly, report
+
+        flush_quietly()
+        return report(exc)
+    return 0
 
 
 if __name__ == "__main__":

@@ -6,22 +6,28 @@ Thin on purpose: screens do the work, `Services` holds the store, catalog and re
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
-from drivers.catalog import Catalog, default_catalog
-from drivers.registry import DriverRegistry, default_registry
-from drivers.secret_store import SecretStore
 from sutui.commands import SutuiCommands
 from sutui.messages import AddSUT, ComposeUID, SetupSecrets
 from sutui.screens.compare import CompareScreen
 from sutui.services import Services
 from sutui.settings import Settings
+
+if TYPE_CHECKING:
+    from drivers.catalog import Catalog
+    from drivers.registry import DriverRegistry
+    from drivers.secret_store import SecretStore
 
 
 class SutuiApp(App[None]):
@@ -61,15 +67,31 @@ class SutuiApp(App[None]):
         self.watch(self, "theme", self._remember_theme, init=False)
         if settings.problem:
             self.notify(settings.problem, severity="warning", markup=False)
-        for warning in self.services.registry.warnings:
+        self.call_after_refresh(self._warm_up)
+
+    def _warm_up(self) -> None:
+        self.run_worker(self._warm_up_thread, thread=True, group="warm-up", exit_on_error=False)
+
+    def _warm_up_thread(self) -> None:
+        """After the first frame: the driver layer loads while the user reads the screen."""
+        self.services.warm_up([c.uid for c in self.compare.columns])
+        self.post_message(self.WarmedUp(list(self.services.registry.warnings)))
+
+    @dataclass
+    class WarmedUp(Message):
+        warnings: list[str]
+
+    @on(WarmedUp)
+    def _warmed_up(self, message: WarmedUp) -> None:
+        for warning in message.warnings:
             self.notify(warning, title="Driver plugin", severity="warning", markup=False)
 
     async def on_unmount(self) -> None:
         """Close the shared HTTP client while its event loop still runs (else aiohttp warns on
         the terminal after the app has gone)."""
-        from drivers.transport import aclose_client
-
-        await aclose_client()
+        transport = sys.modules.get("drivers.transport")
+        if transport is not None:  # never imported: nothing to close
+            await transport.aclose_client()
 
     def _remember_theme(self, theme: str) -> None:
         self.services.settings.theme = theme
@@ -156,15 +178,10 @@ def make_app(
 ) -> SutuiApp:
     """The app, with any part injected (tests pass an empty store and in-memory settings)."""
     if services is None:
-        services = Services(
-            store=store or SecretStore(),
-            catalog=catalog or default_catalog(),
-            registry=registry or default_registry(),
-            settings=settings or Settings.load(),
-        )
+        services = Services(store, catalog, registry, settings)
     return SutuiApp(services, suts)
 
 
-def run_app(ctx: Any) -> None:
-    """`sutui` with no command (called from sutui.cli.main)."""
-    make_app(store=getattr(ctx, "store", None)).run()
+def run_app(secrets_file: Path | None = None) -> None:
+    """`sutui` with no command (from sutui.__main__, or sutui.cli.main given --secrets)."""
+    SutuiApp(Services(secrets_file=secrets_file)).run()

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from drivers.secrets import SecretDescription
+if TYPE_CHECKING:
+    from drivers.secrets import SecretDescription
 
 
 @dataclass

@@ -2,43 +2,106 @@
 
 Built once by `make_app` (tests inject their own). No Textual here: plain calls that may block
 (a keyring lookup) and that screens therefore run in thread workers.
+
+The driver layer (pydantic models, every provider, the HTTP stack) is imported when a part is
+first used, not when the app starts: the first frame does not wait for it, and the app warms it
+up in a thread right after (`warm_up`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import contextlib
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from drivers.catalog import Catalog
-from drivers.readiness import DeclaredSecret as DeclaredSecret
-from drivers.readiness import Readiness, declared_secrets, readiness
-from drivers.registry import DriverInfo, DriverRegistry, make_sut, resolve
-from drivers.secret_store import SecretStore, SecretValue
-from drivers.secrets import SecretDescription
-from drivers.sut import SUT
-from drivers.uid import UIDError
 from sutui.settings import Settings
 
+if TYPE_CHECKING:
+    from drivers.catalog import Catalog
+    from drivers.readiness import DeclaredSecret, Readiness
+    from drivers.registry import DriverInfo, DriverRegistry
+    from drivers.secret_store import SecretStore, SecretValue
+    from drivers.secrets import SecretDescription
+    from drivers.sut import SUT
 
-@dataclass
+
 class Services:
-    store: SecretStore
-    catalog: Catalog
-    registry: DriverRegistry
-    settings: Settings
-    _declared: list[DeclaredSecret] | None = field(default=None, init=False)
+    def __init__(
+        self,
+        store: SecretStore | None = None,
+        catalog: Catalog | None = None,
+        registry: DriverRegistry | None = None,
+        settings: Settings | None = None,
+        *,
+        secrets_file: Path | None = None,
+    ):
+        self._store = store
+        self._catalog = catalog
+        self._registry = registry
+        self.settings = settings if settings is not None else Settings.load()
+        self.secrets_file = secrets_file
+        self._declared: list[DeclaredSecret] | None = None
+        self._lock = threading.RLock()  # a worker thread and the UI may ask at once
 
+    # ----- the parts, made on first use ----------------------------------------------------
+    @property
+    def store(self) -> SecretStore:
+        with self._lock:
+            if self._store is None:
+                from drivers.secret_store import SecretStore
+
+                self._store = SecretStore(secrets_file=self.secrets_file)
+            return self._store
+
+    @property
+    def catalog(self) -> Catalog:
+        with self._lock:
+            if self._catalog is None:
+                from drivers.catalog import default_catalog
+
+                self._catalog = default_catalog()
+            return self._catalog
+
+    @property
+    def registry(self) -> DriverRegistry:
+        with self._lock:
+            if self._registry is None:
+                from drivers.registry import default_registry
+
+                self._registry = default_registry()
+            return self._registry
+
+    def warm_up(self, uids: list[str]) -> None:
+        """Import and build what a send needs (run in a thread after the first frame), so the
+        first ctrl+s does not pay for it."""
+        import drivers.runner  # noqa: F401
+
+        for uid in uids:
+            with contextlib.suppress(Exception):  # a bad UID shows its error when it is sent
+                self.resolve(uid)  # imports the driver's module
+        self.registry.drivers()  # finds entry-point plugins (and their warnings)
+        _ = self.store
+
+    # ----- what screens ask ----------------------------------------------------------------
     def drivers(self) -> dict[str, DriverInfo]:
         return self.registry.drivers()
 
     def resolve(self, uid: str) -> tuple[Any, DriverInfo]:
+        from drivers.registry import resolve
+
         return resolve(uid, self.catalog, self.registry)
 
     def make_sut(self, uid: str) -> SUT:
+        from drivers.registry import make_sut
+
         return make_sut(uid, self.store.raw_secrets(), self.catalog, self.registry)
 
     def readiness(self, uid: str) -> Readiness:
         """Readiness of a predefined or dynamic UID (may block on the keyring)."""
+        from drivers.readiness import Readiness, readiness
+        from drivers.uid import UIDError
+
         try:
             definition, _ = self.resolve(uid)
         except UIDError as exc:
@@ -51,5 +114,7 @@ class Services:
     def declared_secrets(self) -> list[DeclaredSecret]:
         """Every secret a driver declares (plus those catalog SUTs need), sorted by name."""
         if self._declared is None:
+            from drivers.readiness import declared_secrets
+
             self._declared = declared_secrets(self.catalog, self.registry)
         return self._declared

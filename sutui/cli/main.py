@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list-suts": ("sutui.cli.lists", "list_suts"),
     "list-secrets": ("sutui.cli.lists", "list_secrets"),
     "run-sut": ("sutui.cli.run_sut", "run_sut"),
+    "batch": ("sutui.cli.batch_cmd", "batch"),
+    "history": ("sutui.cli.history_cmd", "history"),
     "uid": ("sutui.cli.uid_command", "uid"),
     "secrets": ("sutui.cli.secrets_cmd", "secrets"),
 }
@@ -61,7 +63,7 @@ def cli(ctx: click.Context, secrets_file: Path | None) -> None:
     if ctx.invoked_subcommand is None:
         from sutui.app import run_app
 
-        run_app(ctx.obj)
+        run_app(ctx.obj.secrets_file)
 
 
 def run(argv: Sequence[str]) -> int:

@@ -16,11 +16,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
 
 from drivers.keyring_layer import KeyringEntryMissing, KeyringProblem
+from drivers.readiness import DeclaredSecret
 from drivers.redaction import mask
 from drivers.secret_store import SecretsFileError, SecretValue, find_secrets_file, read_secrets_file
 from sutui.messages import SetupSecrets
 from sutui.screens.setup import test_secret
-from sutui.services import DeclaredSecret, Services
+from sutui.services import Services
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -20,27 +21,16 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from drivers import runner
 from drivers.errors import ErrorKind, SUTError, classify
-from drivers.options import SUTOptions
-from drivers.prompt import Prompt
-from drivers.runner import (
-    Cancelled,
-    Chunk,
-    Failed,
-    FanOut,
-    Finished,
-    FirstToken,
-    Queued,
-    RunEvent,
-    RunTarget,
-    Started,
-    Timings,
-)
-from drivers.secrets import MissingSecretValues, SecretDescription
 from drivers.uid import UIDError
 from sutui.services import Services
 from sutui.widgets.figures import Figures
+
+if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
+    from drivers.options import SUTOptions
+    from drivers.prompt import Prompt
+    from drivers.runner import FanOut, RunEvent, Timings
+    from drivers.secrets import SecretDescription
 
 REFRESH_S = 1 / 20
 """How often streamed text is drawn: chunks arriving faster are coalesced."""
@@ -60,10 +50,6 @@ STATUS_ICONS = {
     "cancelled": "■",
 }
 STATUS_WORDS = {"waiting": "waiting for first token"}
-
-RETRYING_EVENT: type[RunEvent] | None = getattr(runner, "Retrying", None)
-"""The hook for the transport's retries: once drivers.runner reports them as a `Retrying` event
-(with `attempt` and `wait_s`), columns show "retrying" with a countdown; until then, nothing."""
 
 
 class SUTColumn(Vertical, can_focus=True):
@@ -166,6 +152,9 @@ class SUTColumn(Vertical, can_focus=True):
     async def stream(
         self, run: int, prompt: Prompt, options: SUTOptions, timeout_s: float | None = None
     ) -> None:
+        from drivers.runner import Cancelled, Chunk, Failed, FanOut, RunTarget, Timings
+        from drivers.secrets import MissingSecretValues
+
         def post(event: RunEvent, missing: tuple[SecretDescription, ...] = ()) -> None:
             self.post_message(self.Event(self, run, event, missing))
 
@@ -221,6 +210,16 @@ class SUTColumn(Vertical, can_focus=True):
     # ----- events (handlers: the only place the widgets change) ----------------------------
     @on(Event)
     def _on_event(self, message: Event) -> None:
+        from drivers.runner import (
+            Cancelled,
+            Failed,
+            Finished,
+            FirstToken,
+            Queued,
+            Retrying,
+            Started,
+        )
+
         message.stop()
         if message.run != self._run:
             return  # from a run that was replaced
@@ -254,9 +253,8 @@ class SUTColumn(Vertical, can_focus=True):
         elif isinstance(event, Cancelled):
             self._finish("cancelled", event.timings)
             self._draw_figures(event.timings, None, None)
-        elif RETRYING_EVENT is not None and isinstance(event, RETRYING_EVENT):
-            attempt, wait_s = getattr(event, "attempt", None), getattr(event, "wait_s", None)
-            self.show_retrying(attempt, wait_s)
+        elif isinstance(event, Retrying):
+            self.show_retrying(event.attempt, event.wait_s)
 
     def show_retrying(self, attempt: int | None, wait_s: float | None) -> None:
         """Status "retrying", with the attempt and the wait when the transport reports them."""
