@@ -1,0 +1,240 @@
+"""Leaderboard math on votes: pairwise counts, Bradley-Terry scores with bootstrap intervals,
+and Elo. Pure Python (numpy is not a dependency, and a local leaderboard has at most a few
+thousand votes and a few dozen SUTs).
+
+Every vote becomes pairwise results: a win of A over B is one; best-of-N is a win of the winner
+over each other contestant (nothing is known between the losers); a tie and "both bad" are a
+half win each way. The same SUT twice in one vote is no comparison.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+Outcome = str
+"""`win` (with a winner), `tie`, or `both_bad` (with more than two: all bad)."""
+OUTCOMES = ("win", "tie", "both_bad")
+
+BASE = 1000.0
+"""A score of 1000 is the strength of the virtual opponent (Bradley-Terry) and Elo's start."""
+SCALE = 400.0 / math.log(10)
+"""Scores on Elo's scale: 400 points is a 10:1 odds ratio."""
+PRIOR_GAMES = 1.0
+"""Each SUT plays this many virtual ties against a 1000-point opponent. Without it a SUT that
+never lost (or never won) has an infinite score; with it, scores shrink a little toward 1000."""
+ELO_K = 32.0
+
+
+@dataclass(frozen=True)
+class Contest:
+    """What the ratings need of a vote: the contestants (canonical UIDs, shown order), the
+    outcome, and the winner's index for `win`."""
+
+    contestants: tuple[str, ...]
+    outcome: Outcome
+    winner: int | None = None
+
+
+@dataclass(frozen=True)
+class Pair:
+    first: str
+    second: str
+    score: float
+    """1 when `first` won, 0.5 for a tie."""
+
+
+def pairs(contest: Contest) -> list[Pair]:
+    """The pairwise results of one vote (see the module docstring)."""
+    names = contest.contestants
+    if contest.outcome == "win":
+        if contest.winner is None or not 0 <= contest.winner < len(names):
+            return []
+        best = names[contest.winner]
+        return [Pair(best, other, 1.0) for other in names if other != best]
+    result: list[Pair] = []
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            if first != second:
+                result.append(Pair(first, second, 0.5))
+    return result
+
+
+@dataclass(frozen=True)
+class Standing:
+    uid: str
+    votes: int
+    wins: int
+    losses: int
+    ties: int
+    """Pairwise: a best-of-4 win is 3 wins; a tie of 3 is 2 ties for each."""
+    score: float
+    low: float
+    high: float
+    elo: float
+
+    @property
+    def win_rate(self) -> float:
+        """Pairwise, ties counting half: 0.5 is average whatever the number of columns."""
+        played = self.wins + self.losses + self.ties
+        return (self.wins + self.ties / 2) / played if played else 0.0
+
+
+# ----- Bradley-Terry ---------------------------------------------------------------------------
+def bradley_terry(
+    results: Iterable[Pair],
+    players: Sequence[str],
+    iterations: int = 50,
+    tolerance: float = 1e-9,
+) -> dict[str, float]:
+    """Maximum-likelihood strengths: a logistic regression fitted by Newton's method (a few
+    steps, where the MM/Zermelo iteration needs hundreds when one SUT dominates). Each player
+    also has PRIOR_GAMES virtual ties against a fixed opponent of strength 0, which makes the
+    likelihood strictly concave, so the fit always exists. Returned on Elo's scale."""
+    index = {p: i for i, p in enumerate(players)}
+    size = len(players)
+    wins = [PRIOR_GAMES / 2] * size
+    games: dict[tuple[int, int], float] = defaultdict(float)
+    for pair in results:
+        a, b = index[pair.first], index[pair.second]
+        wins[a] += pair.score
+        wins[b] += 1 - pair.score
+        games[min(a, b), max(a, b)] += 1
+    theta = [0.0] * size
+    for _ in range(iterations):
+        gradient = list(wins)
+        hessian = [[0.0] * size for _ in range(size)]  # minus the Hessian: positive definite
+        for i in range(size):
+            p = _sigmoid(theta[i])
+            gradient[i] -= PRIOR_GAMES * p
+            hessian[i][i] += PRIOR_GAMES * p * (1 - p)
+        for (i, j), n in games.items():
+            p = _sigmoid(theta[i] - theta[j])
+            gradient[i] -= n * p
+            gradient[j] -= n * (1 - p)
+            w = n * p * (1 - p)
+            hessian[i][i] += w
+            hessian[j][j] += w
+            hessian[i][j] -= w
+            hessian[j][i] -= w
+        step = _solve(hessian, gradient)
+        largest = max((abs(x) for x in step), default=0.0)
+        damping = min(1.0, 2.0 / largest) if largest else 1.0  # no wild first steps
+        theta = [t + damping * x for t, x in zip(theta, step, strict=True)]
+        if largest < tolerance:
+            break
+    return {p: BASE + SCALE * theta[index[p]] for p in players}
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
+
+
+def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
+    """Gaussian elimination with partial pivoting (a few dozen unknowns at most)."""
+    size = len(vector)
+    rows = [[*row, value] for row, value in zip(matrix, vector, strict=True)]
+    for col in range(size):
+        pivot = max(range(col, size), key=lambda r: abs(rows[r][col]))
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        head = rows[col][col]
+        for r in range(col + 1, size):
+            factor = rows[r][col] / head
+            if factor:
+                for c in range(col, size + 1):
+                    rows[r][c] -= factor * rows[col][c]
+    result = [0.0] * size
+    for r in range(size - 1, -1, -1):
+        total = rows[r][size] - sum(rows[r][c] * result[c] for c in range(r + 1, size))
+        result[r] = total / rows[r][r]
+    return result
+
+
+def bootstrap(
+    contests: Sequence[Contest],
+    players: Sequence[str],
+    rounds: int = 200,
+    seed: int = 0,
+    level: float = 0.95,
+) -> dict[str, tuple[float, float]]:
+    """Percentile intervals of the Bradley-Terry scores over `rounds` resamples of the votes
+    (with replacement, a seeded RNG: the same votes give the same intervals)."""
+    if not contests or rounds <= 0:
+        return {p: (BASE, BASE) for p in players}
+    rng = random.Random(seed)
+    expanded = [pairs(c) for c in contests]
+    samples: dict[str, list[float]] = {p: [] for p in players}
+    for _ in range(rounds):
+        drawn = (expanded[rng.randrange(len(expanded))] for _ in expanded)
+        results = (p for group in drawn for p in group)
+        scores = bradley_terry(results, players, tolerance=1e-6)
+        for p, s in scores.items():
+            samples[p].append(s)
+    tail = (1 - level) / 2
+    return {p: (_quantile(v, tail), _quantile(v, 1 - tail)) for p, v in samples.items()}
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+# ----- Elo ---------------------------------------------------------------------------------------
+def elo(contests: Iterable[Contest], k: float = ELO_K) -> dict[str, float]:
+    """Online Elo over the votes in the order given (oldest first): each pairwise result of a
+    vote moves both ratings; unlike Bradley-Terry it depends on the order."""
+    ratings: dict[str, float] = {}
+    for contest in contests:
+        for pair in pairs(contest):
+            a = ratings.setdefault(pair.first, BASE)
+            b = ratings.setdefault(pair.second, BASE)
+            expected = 1 / (1 + 10 ** ((b - a) / 400))
+            ratings[pair.first] = a + k * (pair.score - expected)
+            ratings[pair.second] = b - k * (pair.score - expected)
+    return ratings
+
+
+# ----- the table ---------------------------------------------------------------------------------
+def standings(contests: Sequence[Contest], rounds: int = 200, seed: int = 0) -> list[Standing]:
+    """One row per SUT, best Bradley-Terry score first (then the UID, for a stable order)."""
+    players = sorted({uid for c in contests for uid in c.contestants})
+    votes: dict[str, int] = dict.fromkeys(players, 0)
+    wins: dict[str, int] = dict.fromkeys(players, 0)
+    losses: dict[str, int] = dict.fromkeys(players, 0)
+    ties: dict[str, int] = dict.fromkeys(players, 0)
+    every: list[Pair] = []
+    for contest in contests:
+        for uid in set(contest.contestants):
+            votes[uid] += 1
+        for pair in pairs(contest):
+            every.append(pair)
+            if pair.score == 0.5:
+                ties[pair.first] += 1
+                ties[pair.second] += 1
+            else:
+                wins[pair.first] += 1
+                losses[pair.second] += 1
+    scores = bradley_terry(every, players)
+    intervals = bootstrap(contests, players, rounds=rounds, seed=seed)
+    ratings = elo(contests)
+    rows = [
+        Standing(
+            uid=p,
+            votes=votes[p],
+            wins=wins[p],
+            losses=losses[p],
+            ties=ties[p],
+            score=scores[p],
+            low=min(intervals[p][0], scores[p]),
+            high=max(intervals[p][1], scores[p]),
+            elo=ratings.get(p, BASE),
+        )
+        for p in players
+    ]
+    return sorted(rows, key=lambda row: (-round(row.score, 6), row.uid))

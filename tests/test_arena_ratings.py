@@ -1,0 +1,80 @@
+"""The leaderboard math on known cases (pure functions, no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sutui.arena.ratings import BASE, Contest, bradley_terry, elo, pairs, standings
+
+
+def win(a: str, b: str) -> Contest:
+    return Contest((a, b), "win", 0)
+
+
+def test_pairs_expand_best_of_n_and_ties() -> None:
+    best = pairs(Contest(("a", "b", "c"), "win", 1))
+    assert [(p.first, p.second, p.score) for p in best] == [("b", "a", 1.0), ("b", "c", 1.0)]
+    tie = pairs(Contest(("a", "b", "c"), "both_bad"))
+    assert [(p.first, p.second, p.score) for p in tie] == [
+        ("a", "b", 0.5),
+        ("a", "c", 0.5),
+        ("b", "c", 0.5),
+    ]
+    assert pairs(Contest(("a", "a"), "tie")) == []  # the same SUT twice compares nothing
+
+
+def test_a_dominant_sut_ranks_first() -> None:
+    contests = [win("strong", "mid")] * 8 + [win("mid", "weak")] * 8 + [win("strong", "weak")] * 8
+    contests += [win("mid", "strong"), win("weak", "mid")]
+    rows = standings(contests, rounds=50)
+    assert [r.uid for r in rows] == ["strong", "mid", "weak"]
+    assert rows[0].score > rows[1].score > rows[2].score
+    assert rows[0].elo > rows[2].elo
+    assert rows[0].wins == 16 and rows[0].losses == 1 and rows[0].votes == 17
+    assert all(r.low <= r.score <= r.high for r in rows)
+
+
+def test_symmetric_results_give_equal_scores() -> None:
+    contests = [win("a", "b"), win("b", "a"), win("b", "c"), win("c", "b")]
+    contests += [win("c", "a"), win("a", "c"), Contest(("a", "b", "c"), "tie")]
+    scores = bradley_terry((p for c in contests for p in pairs(c)), ["a", "b", "c"])
+    assert scores["a"] == pytest.approx(BASE) and scores["b"] == pytest.approx(BASE)
+    assert scores["c"] == pytest.approx(BASE)
+    rows = standings(contests, rounds=20)
+    assert {r.win_rate for r in rows} == {0.5}
+
+
+def test_ties_and_both_bad_count_half() -> None:
+    tie = standings([Contest(("a", "b"), "tie")], rounds=0)
+    bad = standings([Contest(("a", "b"), "both_bad")], rounds=0)
+    assert [(r.ties, r.win_rate, r.score) for r in tie] == [
+        (r.ties, r.win_rate, r.score) for r in bad
+    ]
+    assert tie[0].score == pytest.approx(tie[1].score)
+
+
+def test_an_unbeaten_sut_has_a_finite_score() -> None:
+    rows = standings([win("a", "b")] * 30, rounds=20)
+    assert rows[0].uid == "a" and BASE < rows[0].score < BASE + 2000
+    assert rows[1].score == pytest.approx(2 * BASE - rows[0].score)
+
+
+def test_confidence_intervals_shrink_with_more_votes() -> None:
+    few = [win("a", "b"), win("a", "b"), win("b", "a")]
+
+    def width(contests: list[Contest]) -> float:
+        row = next(r for r in standings(contests, rounds=200, seed=3) if r.uid == "a")
+        return row.high - row.low
+
+    assert width(few * 20) < width(few * 4) < width(few)
+
+
+def test_bootstrap_is_deterministic_for_a_seed() -> None:
+    contests = [win("a", "b"), win("b", "c"), win("c", "a"), win("a", "c")]
+    assert standings(contests, seed=5) == standings(contests, seed=5)
+
+
+def test_elo_follows_the_order_of_votes() -> None:
+    ratings = elo([win("a", "b")])
+    assert ratings["a"] == pytest.approx(BASE + 16) and ratings["b"] == pytest.approx(BASE - 16)
+    assert elo([]) == {}
