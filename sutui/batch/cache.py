@@ -1,0 +1,125 @@
+"""The optional response cache (`sutui batch --cache`): SQLite in the user's cache directory.
+
+Keyed by (canonical UID, prompt, system, options) (see keys.cache_key); only finished answers are
+stored, never an error. The standard sqlite3 module, called from the event loop: a keyed look-up
+or an insert takes microseconds, and inserts are committed in groups (WAL, synchronous=NORMAL),
+so a thread per call (aiosqlite) would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from drivers.response import SUTResponse, TokenUsage
+from drivers.runner import Timings
+
+COMMIT_EVERY = 200
+COMMIT_AFTER_S = 2.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS answers (
+    key BLOB PRIMARY KEY,
+    text TEXT NOT NULL,
+    finish_reason TEXT,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    first_token_s REAL,
+    total_s REAL,
+    stored_at REAL NOT NULL
+) WITHOUT ROWID
+"""
+
+
+def default_cache_path() -> Path:
+    override = os.environ.get("SUTUI_CACHE_DIR")
+    base = Path(override) if override else Path(platformdirs.user_cache_dir("sutui"))
+    return base / "responses.sqlite3"
+
+
+class CacheError(Exception):
+    """The cache file cannot be opened (reported before any request)."""
+
+
+@dataclass(frozen=True)
+class Cached:
+    response: SUTResponse
+    timings: Timings
+
+
+class ResponseCache:
+    def __init__(self, path: Path | None = None):
+        self.path = path or default_cache_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(
+                f"cannot use the response cache {self.path}: {exc}. "
+                "Run without --cache, or set SUTUI_CACHE_DIR to a writable directory."
+            ) from None
+        self._pending = 0
+        self._last_commit = time.monotonic()
+        self.hits = 0
+        self.stored = 0
+
+    def get(self, key: bytes) -> Cached | None:
+        row = self._db.execute(
+            "SELECT text, finish_reason, prompt_tokens, completion_tokens, first_token_s, "
+            "total_s FROM answers WHERE key = ?",
+            (key,),
+        ).fetchone()
+        if row is None:
+            return None
+        self.hits += 1
+        text, finish, prompt_tokens, completion_tokens, first, total = row
+        usage = (
+            None
+            if prompt_tokens is None and completion_tokens is None
+            else TokenUsage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+        )
+        response = SUTResponse(text=text, finish_reason=finish, usage=usage)
+        return Cached(response, Timings(first, total or 0.0))
+
+    def put(self, key: bytes, response: SUTResponse, timings: Timings) -> None:
+        if self._pending == 0:
+            self._db.execute("BEGIN")
+        usage = response.usage
+        self._db.execute(
+            "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                response.text,
+                response.finish_reason,
+                None if usage is None else usage.prompt_tokens,
+                None if usage is None else usage.completion_tokens,
+                timings.first_token_s,
+                timings.total_s,
+                time.time(),
+            ),
+        )
+        self._pending += 1
+        self.stored += 1
+        now = time.monotonic()
+        if self._pending >= COMMIT_EVERY or now - self._last_commit > COMMIT_AFTER_S:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._pending:
+            self._db.execute("COMMIT")
+            self._pending = 0
+        self._last_commit = time.monotonic()
+
+    def close(self) -> None:
+        try:
+            self.commit()
+        finally:
+            self._db.close()

@@ -1,0 +1,306 @@
+"""The batch runner: every prompt of a file on every SUT, through the driver layer.
+
+Each SUT has its own feeder reading the prompt file; a feeder waits for a slot of its driver's
+window (limits.DriverLimits), then of the total `--concurrency`, then starts one task for one
+prompt. So at most `concurrency` prompts are in memory, whatever the file's size, and a
+throttled driver holds no slot that another driver could use. A task calls `invoke.respond`
+(one non-streamed request: cheaper in client CPU than the streaming runner, which a batch does
+not need) and appends its record to results.jsonl as soon as it has it.
+
+429s are seen through `drivers.progress.ON_RETRY` (each retry the transport makes) and in the
+final error: either halves that driver's window. A call that still ends rate-limited is tried
+again here (RATE_LIMIT_TRIES) after the provider's Retry-After; other failures are written as
+failed records, which a later run of the same command sends again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drivers import transport
+from drivers.errors import ErrorKind, SUTError, classify
+from drivers.invoke import respond
+from drivers.options import SUTOptions
+from drivers.progress import ON_RETRY
+from drivers.prompt import Prompt
+from drivers.runner import Failed, Finished, RunTarget, Timings
+from sutui.batch.cache import ResponseCache
+from sutui.batch.keys import cache_key, options_json, task_key
+from sutui.batch.limits import DriverLimits
+from sutui.batch.progress import SUTProgress
+from sutui.batch.prompts import PromptRow, PromptSource
+from sutui.batch.results import Previous, ResultsWriter, drop_superseded
+from sutui.records import now_iso, options_dict, record_from_event
+
+RATE_LIMIT_TRIES = 3
+"""Tries of one prompt x SUT that ends in a 429 (each try has the transport's own retries)."""
+YIELD_EVERY = 256
+"""A feeder skipping done or cached prompts lets the loop run this often."""
+
+
+@dataclass
+class BatchConfig:
+    targets: Sequence[RunTarget]
+    canonical: dict[str, str]
+    """Each target key's canonical UID (the cache key)."""
+    source: PromptSource
+    out: Path
+    run_id: str
+    options: SUTOptions = field(default_factory=SUTOptions)
+    timeout_s: float | None = 300.0
+    concurrency: int = 32
+    per_driver: int | None = None
+    """Each driver's window ceiling (default: `concurrency`)."""
+    rps: float | None = None
+    """Requests per second per driver."""
+    cache: ResponseCache | None = None
+
+
+@dataclass
+class Outcome:
+    written: int
+    failed: int
+    interrupted: bool
+    dropped: int = 0
+
+
+class BatchRunner:
+    """`await run()` once. `progress()` may be called at any time from the same loop;
+    `stop()` from any thread."""
+
+    def __init__(
+        self,
+        config: BatchConfig,
+        previous: Previous,
+        on_progress: Callable[[list[SUTProgress]], None] | None = None,
+    ):
+        self.config = config
+        self.previous = previous
+        self.on_progress = on_progress
+        self.options_dict = options_dict(config.options)
+        self.options_key = options_json(self.options_dict)
+        ceiling = config.per_driver or config.concurrency
+        self.drivers: dict[str, DriverLimits] = {}
+        for target in config.targets:
+            if target.group not in self.drivers:
+                self.drivers[target.group] = DriverLimits.make(target.group, ceiling, config.rps)
+        self.stats = {
+            t.key: SUTProgress(t.key, t.group, config.source.count) for t in config.targets
+        }
+        self._total = asyncio.Semaphore(config.concurrency)
+        self._running: set[asyncio.Task[None]] = set()
+        self._replaced: set[bytes] = set()
+        self._writer: ResultsWriter | None = None
+        self._main: asyncio.Task[Outcome] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.failed = 0
+
+    # ----- control ---------------------------------------------------------------------------
+    def progress(self) -> list[SUTProgress]:
+        for p in self.stats.values():
+            p.limit = self.drivers[p.driver].window.limit
+        return [p.copy() for p in self.stats.values()]
+
+    def stop(self) -> None:
+        """Stop soon, from any thread: calls in flight are abandoned (they run again next
+        time); everything already written stays."""
+        loop, main = self._loop, self._main
+        if loop is not None and main is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(main.cancel)
+
+    async def run(self) -> Outcome:
+        self._loop = asyncio.get_running_loop()
+        self._main = asyncio.current_task()
+        return await self._run()
+
+    async def _run(self) -> Outcome:
+        out = self.config.out
+        writer = self._writer = ResultsWriter(out)
+        raised = self._raise_transport_caps()
+        ticker = asyncio.create_task(self._tick()) if self.on_progress else None
+        interrupted = False
+        try:
+            feeders = [
+                asyncio.create_task(self._feed(i, t)) for i, t in enumerate(self.config.targets)
+            ]
+            try:
+                await asyncio.gather(*feeders)
+                while self._running:
+                    await asyncio.gather(*list(self._running), return_exceptions=True)
+            except asyncio.CancelledError:
+                interrupted = True
+                current = asyncio.current_task()
+                if current is not None:
+                    current.uncancel()  # a stop is this run's normal end: the caller goes on
+                for task in [*feeders, *self._running]:
+                    task.cancel()
+                await asyncio.gather(*feeders, *self._running, return_exceptions=True)
+        finally:
+            if ticker is not None:
+                ticker.cancel()
+            writer.close()
+            if self.config.cache is not None:
+                self.config.cache.close()
+            self._restore_transport_caps(raised)
+            now = time.monotonic()
+            for p in self.stats.values():
+                p.finished = p.finished or now
+            if self.on_progress:
+                self.on_progress(self.progress())
+        dropped = 0
+        if not interrupted:
+            dropped = drop_superseded(out, self._replaced, writer.start_size)
+        return Outcome(writer.written, self.failed, interrupted, dropped)
+
+    def _raise_transport_caps(self) -> dict[str, int]:
+        """The transport caps each driver (DEFAULT_CONCURRENCY); a batch's own window is the
+        limit, so the transport's is raised to it for the run and put back after."""
+        ceiling = self.config.per_driver or self.config.concurrency
+        raised: dict[str, int] = {}
+        for name in self.drivers:
+            before = transport.concurrency_limit(name)
+            if before < ceiling:
+                raised[name] = before
+                transport.set_concurrency_limit(name, ceiling)
+        return raised
+
+    def _restore_transport_caps(self, raised: dict[str, int]) -> None:
+        for name, before in raised.items():
+            default = before == transport.DEFAULT_CONCURRENCY
+            transport.set_concurrency_limit(name, None if default else before)
+
+    async def _tick(self) -> None:
+        assert self.on_progress is not None
+        while True:
+            self.on_progress(self.progress())
+            await asyncio.sleep(0.25)
+
+    # ----- feeding ---------------------------------------------------------------------------
+    async def _feed(self, index: int, target: RunTarget) -> None:
+        stats = self.stats[target.key]
+        limits = self.drivers[target.group]
+        uid = self.config.canonical.get(target.key, target.key)
+        cache = self.config.cache
+        seen = 0
+        for row in self.config.source.rows():
+            seen += 1
+            if seen % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+            key = task_key(row.id, target.key, row.prompt, row.system, self.options_key)
+            if key in self.previous.done:
+                stats.before += 1
+                continue
+            if cache is not None:
+                hit = cache.get(cache_key(uid, row.prompt, row.system, self.options_key))
+                if hit is not None:
+                    event = Finished(target.key, hit.response, hit.timings)
+                    self._write(index, target, row, key, event, now_iso())
+                    stats.done += 1
+                    stats.cached += 1
+                    continue
+            epoch = await limits.acquire()
+            try:
+                await self._total.acquire()
+            except BaseException:
+                limits.release(ok=False)
+                raise
+            task = asyncio.create_task(self._one(index, target, row, key, uid, epoch))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _one(
+        self, index: int, target: RunTarget, row: PromptRow, key: bytes, uid: str, epoch: int
+    ) -> None:
+        limits = self.drivers[target.group]
+        stats = self.stats[target.key]
+        holding = True
+
+        def on_retry(attempt: int, wait: float, error: SUTError) -> None:
+            stats.retries += 1
+            if error.kind is ErrorKind.rate_limited or error.status == 429:
+                limits.on_throttle(epoch, error.retry_after)
+
+        ON_RETRY.set(on_retry)  # this task's own listener: the transport reports here
+        ok = False
+        try:
+            prompt = row.to_prompt()
+            for attempt in range(1, RATE_LIMIT_TRIES + 1):
+                started_at = now_iso()
+                event = await self._call(target, prompt)
+                limited = isinstance(event, Failed) and (
+                    event.error.kind is ErrorKind.rate_limited or event.error.status == 429
+                )
+                if not limited or attempt == RATE_LIMIT_TRIES:
+                    break
+                assert isinstance(event, Failed)
+                stats.retries += 1
+                limits.on_throttle(epoch, event.error.retry_after or 1.0)
+                limits.release(ok=False)  # wait for the pause without holding a slot
+                holding = False
+                epoch = await limits.acquire()
+                holding = True
+            ok = isinstance(event, Finished)
+            self._write(index, target, row, key, event, started_at)
+            if ok:
+                stats.done += 1
+                if self.config.cache is not None:
+                    assert isinstance(event, Finished)
+                    self.config.cache.put(
+                        cache_key(uid, row.prompt, row.system, self.options_key),
+                        event.response,
+                        event.timings,
+                    )
+            else:
+                stats.errors += 1
+                self.failed += 1
+        finally:
+            self._total.release()
+            if holding:
+                limits.release(ok)
+
+    async def _call(self, target: RunTarget, prompt: Prompt) -> Finished | Failed:
+        start = time.monotonic()
+        try:
+            async with asyncio.timeout(self.config.timeout_s):
+                response = await respond(target.sut, prompt, self.config.options)
+        except TimeoutError:
+            error = SUTError(
+                ErrorKind.timeout,
+                f"no complete answer within {self.config.timeout_s:g} s",
+                phase="total",
+                hint="raise --timeout, or run the same command again to retry.",
+            )
+            return Failed(target.key, error, "", Timings(None, time.monotonic() - start))
+        except Exception as exc:  # one call's failure is a failed record, never the batch's
+            return Failed(target.key, classify(exc), "", Timings(None, time.monotonic() - start))
+        return Finished(target.key, response, Timings(None, time.monotonic() - start))
+
+    def _write(
+        self,
+        index: int,
+        target: RunTarget,
+        row: PromptRow,
+        key: bytes,
+        event: Finished | Failed,
+        started_at: str,
+    ) -> None:
+        record = record_from_event(
+            event,
+            sut=target.key,
+            uid=self.config.canonical.get(target.key),
+            prompt=row.prompt,
+            system=row.system,
+            options=self.config.options,
+            index=index,
+            run_id=self.config.run_id,
+            prompt_id=row.id,
+            started_at=started_at,
+        )
+        assert self._writer is not None
+        self._writer.write(record.to_json())
+        if key in self.previous.failed:
+            self._replaced.add(key)

@@ -1,0 +1,238 @@
+"""`sutui batch`: every prompt of a CSV or JSONL file on every SUT, into OUT/results.jsonl.
+
+Everything that can be wrong with the input (the file, a line, a UID, a secret, the output
+directory, the cache) is reported before the first request. Running the same command again
+resumes: only prompts x SUTs without a `done` record are sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+from typing import Literal
+
+import click
+
+from drivers.options import SUTOptions
+from drivers.transport import aclose_client
+from sutui.batch import prompts as prompt_file
+from sutui.batch.cache import CacheError, ResponseCache
+from sutui.batch.progress import ProgressDisplay
+from sutui.batch.results import RESULTS, OutputDirError, Previous, batch_id, load, prepare
+from sutui.batch.scheduler import BatchConfig, BatchRunner, Outcome
+from sutui.cli.context import pass_context
+from sutui.cli.errors import INTERRUPTED, RUN_FAILED, InputError
+from sutui.cli.run_sut import make_targets
+
+
+def echo(text: str) -> None:
+    click.echo(f"sutui batch: {text}", err=True)
+
+
+def read_prompts(path: Path, on_bad_line: str) -> prompt_file.PromptSource:
+    try:
+        source = prompt_file.scan(path, stop_at_bad=on_bad_line == "stop")
+    except prompt_file.PromptFileError as exc:
+        raise InputError(str(exc)) from None
+    if source.bad and on_bad_line == "stop":
+        raise InputError(
+            f"{path} {source.bad[0]}. Fix that line, or give --on-bad-line skip to leave bad "
+            "lines out."
+        )
+    for bad in source.bad:
+        echo(f"{path} {bad} (skipped)")
+    more = len(source.bad_lines) - len(source.bad)
+    if more > 0:
+        echo(f"... and {more} more bad lines in {path} (skipped)")
+    if source.count == 0:
+        raise InputError(
+            f"{path} holds no prompt. A CSV needs a header with a 'prompt' column; a JSONL file "
+            'one object per line, such as {"id": "q1", "prompt": "..."}.'
+        )
+    return source
+
+
+@click.command("batch")
+@click.option(
+    "--sut",
+    "suts",
+    multiple=True,
+    required=True,
+    metavar="UID",
+    help="A predefined SUT or a dynamic UID (quote it). Repeat for several.",
+)
+@click.option(
+    "--prompts",
+    "prompts_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV (columns prompt, optional id and system) or JSONL "
+    '({"prompt": ..., "id": ..., "system": ...} per line).',
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory for results.jsonl (made if missing; reused to resume).",
+)
+@click.option(
+    "--concurrency",
+    type=int,
+    default=32,
+    show_default=True,
+    help="Requests in flight at once, all SUTs together.",
+)
+@click.option(
+    "--per-driver",
+    type=int,
+    default=None,
+    help="Requests in flight per driver at most (default: --concurrency). A 429 halves it "
+    "for that driver; successes grow it back.",
+)
+@click.option("--rps", type=float, default=None, help="Requests per second per driver at most.")
+@click.option("--cache", is_flag=True, help="Reuse answers cached by earlier runs; cache new ones.")
+@click.option(
+    "--on-bad-line",
+    type=click.Choice(["skip", "stop"]),
+    default="skip",
+    show_default=True,
+    help="A malformed line of the prompt file: report it and go on, or stop before sending.",
+)
+@click.option("--max-tokens", type=int, default=None, help="Most tokens in each answer.")
+@click.option("--temperature", type=float, default=None)
+@click.option("--top-p", type=float, default=None)
+@click.option("--top-k", type=int, default=None, help="Sample from the k likeliest tokens.")
+@click.option("--stop", multiple=True, help="A stop sequence (repeatable).")
+@click.option("--seed", type=int, default=None)
+@click.option(
+    "--timeout",
+    type=float,
+    default=300.0,
+    show_default=True,
+    help="Seconds one answer may take in all.",
+)
+@click.option("--quiet", is_flag=True, help="No progress display; only the closing summary.")
+def batch(
+    suts: tuple[str, ...],
+    prompts_path: Path,
+    out: Path,
+    concurrency: int,
+    per_driver: int | None,
+    rps: float | None,
+    cache: bool,
+    on_bad_line: Literal["skip", "stop"],
+    max_tokens: int | None,
+    temperature: float | None,
+    top_p: float | None,
+    top_k: int | None,
+    stop: tuple[str, ...],
+    seed: int | None,
+    timeout: float,
+    quiet: bool,
+) -> int:
+    """Run every prompt of a file on every SUT; results stream to OUT/results.jsonl.
+
+    Ctrl-C stops cleanly; the same command again resumes (sends only what is missing or
+    failed).
+    """
+    ctx = pass_context()
+    if concurrency < 1:
+        raise InputError(f"--concurrency must be at least 1, not {concurrency}.")
+    if per_driver is not None and per_driver < 1:
+        raise InputError(f"--per-driver must be at least 1, not {per_driver}.")
+    if rps is not None and rps <= 0:
+        raise InputError(f"--rps must be more than 0, not {rps:g}.")
+    if timeout <= 0:
+        raise InputError(f"--timeout must be more than 0 seconds, not {timeout:g}.")
+    options = SUTOptions(
+        max_tokens=max_tokens,
+        temperature=temperature,
+        top_p=top_p,
+        top_k_per_token=top_k,
+        stop_sequences=list(stop) or None,
+        seed=seed,
+    )
+    source = read_prompts(prompts_path, on_bad_line)
+    canonical: dict[str, str] = {}
+    targets = make_targets(ctx, suts, canonical)
+    try:
+        prepare(out)
+        run_id = batch_id(out)
+    except OutputDirError as exc:
+        raise InputError(str(exc)) from None
+    try:
+        response_cache = ResponseCache() if cache else None
+    except CacheError as exc:
+        raise InputError(str(exc)) from None
+    previous = load(out)
+    report_previous(out, previous)
+    config = BatchConfig(
+        targets=targets,
+        canonical=canonical,
+        source=source,
+        out=out,
+        run_id=run_id,
+        options=options,
+        timeout_s=timeout,
+        concurrency=concurrency,
+        per_driver=per_driver,
+        rps=rps,
+        cache=response_cache,
+    )
+    display = ProgressDisplay(sys.stderr, quiet=quiet)
+    runner = BatchRunner(config, previous, on_progress=display.update)
+    with display:
+        outcome = asyncio.run(_run(runner))
+        display.close(runner.progress())
+    return summarize(out, runner, outcome)
+
+
+def report_previous(out: Path, previous: Previous) -> None:
+    if previous.trimmed:
+        echo(
+            f"removed an unfinished last line ({previous.trimmed} bytes) of {out / RESULTS}, "
+            "left by a run that was killed; that answer is sent again."
+        )
+    for number in previous.unreadable[:5]:
+        echo(f"{out / RESULTS} line {number} is not a result record: left as it is, ignored.")
+    if previous.records:
+        echo(
+            f"resuming: {len(previous.done)} answers already done in {out / RESULTS}; "
+            f"{len(previous.failed)} failed ones are sent again."
+        )
+
+
+async def _run(runner: BatchRunner) -> Outcome:
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # SIGINT: asyncio.run's own
+        loop.add_signal_handler(signal.SIGTERM, runner.stop)
+    try:
+        return await runner.run()
+    finally:
+        await aclose_client()  # before the loop ends, or aiohttp warns on stderr
+
+
+def summarize(out: Path, runner: BatchRunner, outcome: Outcome) -> int:
+    rows = runner.progress()
+    cached = sum(p.cached for p in rows)
+    before = sum(p.before for p in rows)
+    parts = [f"{outcome.written} answers written to {out / RESULTS}"]
+    if outcome.failed:
+        parts.append(f"{outcome.failed} failed")
+    if cached:
+        parts.append(f"{cached} from the cache")
+    if before:
+        parts.append(f"{before} done by an earlier run")
+    echo(", ".join(parts) + ".")
+    if outcome.interrupted:
+        echo("stopped before the end. Run the same command again to resume: it sends only the "
+             "prompts that have no answer yet.")  # fmt: skip
+        return INTERRUPTED
+    if outcome.failed:
+        echo("some answers failed (their records hold the error). Run the same command again "
+             "to send them again.")  # fmt: skip
+        return RUN_FAILED
+    return 0
