@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test writes its history (and any other user data) to its own directory."""
+    monkeypatch.setenv("SUTUI_DATA_DIR", str(tmp_path / "data"))
+
 
 # ----- the loopback provider server (tests/provider_server) -----------------------------------
 

@@ -66,6 +66,9 @@ def report(exc: BaseException) -> int:
     if isinstance(exc, ValidationError):
         click.echo(f"sutui: {redact(describe_validation(exc))}", err=True)
         return USAGE_ERROR
+    if _is_runtime_problem(exc):
+        click.echo(f"sutui: {redact(str(exc)).rstrip()}", err=True)
+        return RUN_FAILED
     if isinstance(exc, BrokenPipeError):
         quiet_broken_stdout()
         return RUN_FAILED
@@ -79,6 +82,13 @@ def report(exc: BaseException) -> int:
     if os.environ.get("SUTUI_DEBUG"):
         click.echo(redact("".join(traceback.format_exception(exc))), err=True)
     return RUN_FAILED
+
+
+def _is_runtime_problem(exc: BaseException) -> bool:
+    """A failure sutui explains itself (the history cannot be opened): exit 1, no traceback."""
+    from sutui.history.errors import HistoryError
+
+    return isinstance(exc, HistoryError)
 
 
 def quiet_broken_stdout() -> None:

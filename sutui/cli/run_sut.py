@@ -29,7 +29,10 @@ from drivers.transport import aclose_client
 from drivers.uid import UIDError
 from sutui.cli.context import CliContext, pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
-from sutui.records import ResultRecord, now_iso, record_from_event
+from sutui.history.errors import HistoryError
+from sutui.history.recorder import RunRecorder
+from sutui.history.store import HistoryStore, Planned
+from sutui.records import ResultRecord, now_iso, options_dict, record_from_event
 
 
 def build_prompt(prompt: str, system: str | None) -> Prompt:
@@ -39,6 +42,11 @@ def build_prompt(prompt: str, system: str | None) -> Prompt:
             prompt = prompt[:-1]
     if not prompt.strip():
         raise InputError("the prompt is empty: give --prompt TEXT (or --prompt - to read stdin).")
+    return make_prompt(prompt, system)
+
+
+def make_prompt(prompt: str, system: str | None) -> Prompt:
+    """A text prompt, or a chat prompt when there is a system prompt."""
     if system is None:
         return TextPrompt(text=prompt)
     return ChatPrompt(
@@ -183,6 +191,9 @@ class HumanPrinter:
     help="Seconds each SUT may take in all.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per SUT, one per line.")
+@click.option(
+    "--no-history", is_flag=True, help="Do not save this run in the history (`sutui history`)."
+)
 def run_sut(
     suts: tuple[str, ...],
     prompt: str,
@@ -195,6 +206,7 @@ def run_sut(
     seed: int | None,
     timeout: float,
     as_json: bool,
+    no_history: bool,
 ) -> int:
     """Send one prompt to one or more SUTs at once."""
     ctx = pass_context()
@@ -212,7 +224,21 @@ def run_sut(
     canonical: dict[str, str] = {}
     targets = make_targets(ctx, suts, canonical)
     job = Job(targets, the_prompt, options, canonical)
-    return asyncio.run(_run(job, timeout, as_json))
+    recorder = RunRecorder(None if no_history else open_history(), warn)
+    return asyncio.run(run_job(job, timeout, as_json, recorder))
+
+
+def warn(problem: str) -> None:
+    click.echo(f"sutui: warning: {problem}", err=True)
+
+
+def open_history() -> HistoryStore | None:
+    """The history, or None (with a warning) when it cannot be opened: the run goes on."""
+    try:
+        return HistoryStore()
+    except HistoryError as exc:
+        warn(f"history not saved: {exc}")
+        return None
 
 
 @dataclass(frozen=True)
@@ -231,7 +257,7 @@ class Job:
             uid=self.canonical.get(event.key),
             prompt=text,
             system=system,
-            options=self.options,
+            options=self.targets[order[event.key]].options or self.options,
             index=order[event.key],
             started_at=started_at,
         )
@@ -246,20 +272,44 @@ def prompt_parts(prompt: Prompt) -> tuple[str, str | None]:
     return "\n\n".join(user), ("\n\n".join(system) if system else None)
 
 
-async def _run(job: Job, timeout: float, as_json: bool) -> int:
+async def run_job(
+    job: Job, timeout: float, as_json: bool, recorder: RunRecorder, parent_id: int | None = None
+) -> int:
+    """Each answer is saved in the history before it is printed (a kill loses none shown)."""
     targets, prompt, options = job.targets, job.prompt, job.options
     printer = HumanPrinter(live=len(targets) == 1)
     started_at = now_iso()
+    text, system = prompt_parts(prompt)
+    recorder.begin(
+        [t.key for t in targets],
+        [
+            Planned(t.key, job.canonical.get(t.key), options_dict(t.options or options))
+            for t in targets
+        ],
+        prompt=text,
+        system=system,
+        options=options_dict(options),
+        origin="cli",
+        timeout_s=timeout,
+        parent_id=parent_id,
+        started_at=started_at,
+    )
     failed = False
     try:
         async for event in FanOut(targets, prompt, options, timeout_s=timeout).events():
+            if isinstance(event, Chunk):
+                recorder.chunk(event.key, event.text)
             if isinstance(event, Failed | Cancelled):
                 failed = True
-            if as_json:
-                if isinstance(event, Finished | Failed | Cancelled):
-                    click.echo(job.record(event, started_at).to_json())
-            else:
+            if isinstance(event, Finished | Failed | Cancelled):
+                record = recorder.finish(event.key, job.record(event, started_at))
+                if as_json:
+                    click.echo(record.to_json())
+            if not as_json:
                 printer.on_event(event)
     finally:
+        recorder.stop()  # interrupted (ctrl+c): what came is kept, as partial
         await aclose_client()  # before the loop ends, or aiohttp warns on stderr
+        if recorder.store is not None:
+            recorder.store.close()
     return RUN_FAILED if failed else 0

@@ -1,0 +1,153 @@
+"""Runs from the history as Markdown (for people), JSON and JSON Lines (the result records of
+docs/results.md, as `run-sut --json` writes them) and CSV (one row per answer, for a sheet)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sutui.history.store import StoredRun
+from sutui.records import ResultRecord
+
+FORMATS = ("md", "json", "jsonl", "csv")
+
+CSV_FIELDS = [
+    "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "options",
+    "status", "text", "finish_reason", "prompt_tokens", "completion_tokens", "error_kind",
+    "error", "first_token_s", "total_s", "started_at", "sutui_version",
+]  # fmt: skip
+
+
+def records(runs: Sequence[StoredRun]) -> list[ResultRecord]:
+    return [answer for run in runs for answer in run.answers]
+
+
+def export(runs: Sequence[StoredRun], fmt: str) -> str:
+    if fmt == "md":
+        return markdown(runs)
+    if fmt == "json":
+        return json.dumps([r.to_dict() for r in records(runs)], ensure_ascii=False, indent=2) + "\n"
+    if fmt == "jsonl":
+        return "".join(r.to_json() + "\n" for r in records(runs))
+    if fmt == "csv":
+        return to_csv(records(runs))
+    raise ValueError(f"no export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+# ----- CSV -------------------------------------------------------------------------------------
+def csv_row(record: ResultRecord) -> dict[str, Any]:
+    data = record.to_dict()
+    usage = data.pop("usage") or {}
+    timings = data.pop("timings")
+    error = data.pop("error")
+    return {
+        **data,
+        "options": json.dumps(data["options"], ensure_ascii=False) if data["options"] else "",
+        "prompt_tokens": usage.get("prompt_tokens"),
+        "completion_tokens": usage.get("completion_tokens"),
+        "error_kind": error["kind"] if error else None,
+        "error": error_line(error) if error else None,
+        "first_token_s": timings["first_token_s"],
+        "total_s": timings["total_s"],
+    }
+
+
+def to_csv(rows: Sequence[ResultRecord]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for record in rows:
+        writer.writerow(csv_row(record))
+    return out.getvalue()
+
+
+# ----- Markdown --------------------------------------------------------------------------------
+def when(started_at: str) -> str:
+    """An ISO 8601 UTC time as local `YYYY-MM-DD HH:MM`."""
+    try:
+        moment = datetime.fromisoformat(started_at.replace("Z", "+00:00"))
+    except ValueError:
+        return started_at
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def error_line(error: dict[str, Any]) -> str:
+    line = f"{error.get('kind', 'error')}: {error.get('message', '')}".rstrip(": ")
+    if error.get("status"):
+        line += f" (HTTP {error['status']})"
+    return line
+
+
+def figures(record: ResultRecord, timings: bool = True) -> str:
+    """`stop · tokens 7 in / 1 out · first token 0.04 s · total 0.05 s`."""
+    parts = []
+    if record.finish_reason:
+        parts.append(record.finish_reason)
+    usage = record.usage
+    if usage is not None:
+        parts.append(f"tokens {_n(usage.prompt_tokens)} in / {_n(usage.completion_tokens)} out")
+    if timings and record.timings.first_token_s is not None:
+        parts.append(f"first token {record.timings.first_token_s:.2f} s")
+    if timings and record.timings.total_s is not None:
+        parts.append(f"total {record.timings.total_s:.2f} s")
+    return " · ".join(parts)
+
+
+def fenced(text: str) -> str:
+    """A code block that no backtick run in `text` can close early."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def markdown(runs: Sequence[StoredRun], timings: bool = True) -> str:
+    return "\n\n".join(run_markdown(run, timings) for run in runs) + "\n"
+
+
+def run_markdown(run: StoredRun, timings: bool = True) -> str:
+    parts = [f"## Run {run.id} · {when(run.started_at)}"]
+    if run.parent_id is not None:
+        parts.append(f"A re-run of run {run.parent_id}.")
+    if run.system:
+        parts.append("**System prompt**\n\n" + fenced(run.system))
+    parts.append("**Prompt**\n\n" + fenced(run.prompt))
+    if run.options:
+        parts.append("**Options**: " + options_line(run.options))
+    for answer in run.answers:
+        parts.append(answer_markdown(answer, timings, run.options))
+    return "\n\n".join(parts)
+
+
+def answer_markdown(
+    answer: ResultRecord, timings: bool = True, shared: dict[str, Any] | None = None
+) -> str:
+    """One answer; its options are shown when they are not the run's (`shared`)."""
+    lines = [f"### {answer.index + 1}. {answer.sut} · {answer.status}"]
+    meta = [f"`{answer.uid}`"] if answer.uid and answer.uid != answer.sut else []
+    if answer.options and answer.options != shared:
+        meta.append(options_line(answer.options))
+    shown = figures(answer, timings)
+    if shown:
+        meta.append(shown)
+    if meta:
+        lines.append(" · ".join(meta))
+    if answer.error:
+        lines.append(f"**Error**: {error_line(answer.error)}")
+        if answer.error.get("hint"):
+            lines.append(f"*What to do*: {answer.error['hint']}")
+    if answer.text or not answer.error:
+        lines.append(fenced(answer.text))
+    return "\n\n".join(lines)
+
+
+def options_line(options: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in options.items())
+
+
+def _n(value: int | None) -> str:
+    return "?" if value is None else str(value)

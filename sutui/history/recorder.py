@@ -1,0 +1,106 @@
+"""Writes one run into the history while it happens, for `run-sut` and the compare screen.
+
+The history never stops a run: the first write that fails is reported once (through
+`on_problem`) and the recorder goes quiet; the answers still reach the screen or stdout.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sutui.history.errors import HistoryError
+from sutui.history.store import HistoryStore, Planned
+from sutui.records import ResultRecord
+
+PARTIAL_EVERY_S = 1.0
+"""How often a streaming answer's text is saved: at most this much is lost to a kill -9."""
+
+
+class RunRecorder:
+    def __init__(
+        self,
+        store: HistoryStore | None,
+        on_problem: Callable[[str], None],
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.store = store
+        self.on_problem = on_problem
+        self.clock = clock
+        self.run_id: int | None = None
+        self._index: dict[str, int] = {}
+        self._texts: dict[str, str] = {}
+        self._saved: dict[str, tuple[float, int]] = {}
+        self._ended: set[str] = set()
+
+    def begin(self, keys: Sequence[str], suts: Sequence[Planned], **run: Any) -> int | None:
+        """Save the run (keys tell its SUTs apart, in column order); returns its id, or None
+        when there is no history."""
+        self._index = {key: i for i, key in enumerate(keys)}
+        self._texts = dict.fromkeys(keys, "")
+        self._saved, self._ended = {}, set()
+        self.run_id = self._write(lambda s: s.begin_run(suts=suts, **run))
+        return self.run_id
+
+    def index(self, key: str) -> int | None:
+        return self._index.get(key) if self.run_id is not None else None
+
+    def chunk(self, key: str, text: str) -> None:
+        """Streamed text arrived (run-sut): saved at most every PARTIAL_EVERY_S."""
+        if key in self._texts:
+            self._texts[key] += text
+            self.progress(key, self._texts[key])
+
+    def progress(self, key: str, text: str, force: bool = False) -> None:
+        """The whole text so far; saved when it grew and PARTIAL_EVERY_S has passed."""
+        index, run_id = self.index(key), self.run_id
+        if index is None or run_id is None:
+            return
+        now = self.clock()
+        at, length = self._saved.get(key, (float("-inf"), 0))
+        if len(text) == length or (not force and now - at < PARTIAL_EVERY_S):
+            return
+        self._saved[key] = (now, len(text))
+        self._write(lambda s: s.save_partial(run_id, index, text))
+
+    def finish(self, key: str, record: ResultRecord) -> ResultRecord:
+        """An answer ended: saved at once. Returns the record with its run id."""
+        index, run_id = self.index(key), self.run_id
+        if index is None or run_id is None:
+            return record
+        record = record.model_copy(update={"run_id": str(run_id), "index": index})
+        self._ended.add(key)
+        self._write(lambda s: s.finish(record))
+        return record
+
+    def restart(self, key: str, options: dict[str, Any]) -> None:
+        index, run_id = self.index(key), self.run_id
+        if index is not None and run_id is not None:
+            self._saved.pop(key, None)
+            self._ended.discard(key)
+            self._write(lambda s: s.restart(run_id, index, options))
+
+    def stop(self, texts: dict[str, str] | None = None) -> None:
+        """The run stops before its other answers end: they are saved as partial, with
+        `texts` (by key; default: the text `chunk` gathered)."""
+        run_id = self.run_id
+        if run_id is None:
+            return
+        texts = self._texts if texts is None else texts
+        by_index = {
+            self._index[k]: t for k, t in texts.items() if k in self._index and k not in self._ended
+        }
+        if by_index:
+            self._write(lambda s: s.stop_running(run_id, by_index))
+
+    def _write(self, write: Callable[[HistoryStore], Any]) -> Any:
+        if self.store is None:
+            return None
+        try:
+            return write(self.store)
+        except HistoryError as exc:
+            self.store = None
+            self.run_id = None
+            self.on_problem(f"history not saved: {exc}")
+            return None

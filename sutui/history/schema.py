@@ -1,0 +1,89 @@
+"""The history database's schema and its migrations.
+
+The schema version is SQLite's `user_version`. Each entry of MIGRATIONS takes the database
+from version N to N + 1, inside one transaction, so a database is never left half migrated.
+Append a step to change the schema; never edit a step that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from sutui.history.errors import HistoryError
+
+V1 = """
+CREATE TABLE runs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at    TEXT NOT NULL,             -- ISO 8601 UTC
+    origin        TEXT NOT NULL,             -- 'app' or 'cli'
+    prompt        TEXT NOT NULL,
+    system        TEXT,
+    options       TEXT NOT NULL,             -- JSON: the shared options set away from defaults
+    timeout_s     REAL,
+    parent_id     INTEGER,                   -- the run this one re-ran
+    pid           INTEGER NOT NULL,          -- the process writing it (dead: unfinished = partial)
+    sutui_version TEXT NOT NULL
+);
+CREATE INDEX runs_by_start ON runs (started_at);
+
+CREATE TABLE answers (
+    run_id            INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    idx               INTEGER NOT NULL,
+    sut               TEXT NOT NULL,
+    uid               TEXT,
+    options           TEXT NOT NULL,         -- JSON: this SUT's options set away from defaults
+    status            TEXT NOT NULL,         -- running, done, failed, cancelled, partial
+    text              TEXT NOT NULL DEFAULT '',
+    finish_reason     TEXT,
+    prompt_tokens     INTEGER,
+    completion_tokens INTEGER,
+    error             TEXT,                  -- JSON: the classified, redacted error
+    first_token_s     REAL,
+    total_s           REAL,
+    PRIMARY KEY (run_id, idx)
+);
+CREATE INDEX answers_running ON answers (status) WHERE status = 'running';
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1,)
+
+
+def version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[str] = MIGRATIONS) -> int:
+    """Bring the database to the newest version; returns it. `conn` is in autocommit mode."""
+    target = len(migrations)
+    while True:
+        conn.execute("BEGIN IMMEDIATE")  # another process may be migrating: wait for it
+        try:
+            current = version(conn)
+            if current > target:
+                raise HistoryError(
+                    f"the history was written by a newer sutui (schema {current}; this one "
+                    f"knows up to {target}): upgrade sutui to read it."
+                )
+            if current == target:
+                conn.execute("COMMIT")
+                return current
+            for statement in _statements(migrations[current]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {current + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script at the semicolons that end a statement (not those inside a string)."""
+    statements, buffer = [], ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n\t;"):
+                statements.append(buffer.strip())
+            buffer = ""
+    return statements

@@ -1,0 +1,367 @@
+"""The run history: every compare run, in SQLite (WAL) in the user data dir.
+
+A run is written as it happens, one short transaction per step: the run and a `running` row
+per SUT when it starts, the partial text now and then while it streams, each answer the
+moment it ends. So a crash or `kill -9` loses no finished answer; the unfinished ones of a
+process that is gone read back as `partial`, with the text that had been saved.
+
+Nothing stored holds a secret: every string passes through the driver layer's redaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drivers.locations import user_data_dir
+from drivers.redaction import redact
+from sutui import __version__
+from sutui.history.errors import HistoryError
+from sutui.history.schema import MIGRATIONS, migrate
+from sutui.records import RecordTimings, RecordUsage, ResultRecord, now_iso
+
+FILE_NAME = "history.sqlite3"
+BUSY_TIMEOUT_MS = 5000
+
+
+def default_path() -> Path:
+    """`history.sqlite3` in the XDG data dir (`~/.local/share/sutui`; SUTUI_DATA_DIR wins)."""
+    return user_data_dir() / FILE_NAME
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One SUT of a run about to start."""
+
+    sut: str
+    uid: str | None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A row of the history list: no answer text."""
+
+    id: int
+    started_at: str
+    origin: str
+    prompt: str
+    system: str | None
+    suts: tuple[tuple[str, str], ...]
+    """(SUT, status) in column order; status `running` while its process still runs it."""
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    id: int
+    started_at: str
+    origin: str
+    prompt: str
+    system: str | None
+    options: dict[str, Any]
+    timeout_s: float | None
+    parent_id: int | None
+    sutui_version: str
+    answers: tuple[ResultRecord, ...]
+    running: frozenset[int] = frozenset()
+    """Indexes of answers still being written by a live process (their records say partial)."""
+
+    @property
+    def failed(self) -> tuple[ResultRecord, ...]:
+        """Every answer that did not finish well: failed, cancelled or partial."""
+        return tuple(a for a in self.answers if a.status != "done")
+
+
+class HistoryStore:
+    """One connection to the history database (use it from one thread)."""
+
+    def __init__(self, path: Path | None = None, migrations: Sequence[str] = MIGRATIONS):
+        self.path = path or default_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=5)
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL in WAL mode: a commit survives a crash or kill of this process (only a
+            # power cut may lose the last commits), without an fsync per write.
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            migrate(self._conn, migrations)
+            self._recover()
+        except (sqlite3.Error, OSError) as exc:
+            raise HistoryError(
+                f"the history at {self.path} cannot be opened ({exc}). Move the file away to "
+                "start a new history, or run with --no-history."
+            ) from exc
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise HistoryError(f"the history at {self.path} could not be written ({exc}).") from exc
+
+    # ----- writing a run as it happens -----------------------------------------------------
+    def begin_run(
+        self,
+        *,
+        prompt: str,
+        system: str | None,
+        options: dict[str, Any],
+        suts: Sequence[Planned],
+        origin: str,
+        timeout_s: float | None = None,
+        parent_id: int | None = None,
+        started_at: str | None = None,
+    ) -> int:
+        """Save a run and a `running` answer per SUT; returns the run's id."""
+        with self._tx() as conn:
+            cursor = conn.execute(
+                "INSERT INTO runs (started_at, origin, prompt, system, options, timeout_s,"
+                " parent_id, pid, sutui_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    started_at or now_iso(),
+                    origin,
+                    redact(prompt),
+                    None if system is None else redact(system),
+                    _json(options),
+                    timeout_s,
+                    parent_id,
+                    os.getpid(),
+                    __version__,
+                ),
+            )
+            run_id = cursor.lastrowid
+            assert run_id is not None
+            conn.executemany(
+                "INSERT INTO answers (run_id, idx, sut, uid, options, status)"
+                " VALUES (?, ?, ?, ?, ?, 'running')",
+                [
+                    (
+                        run_id,
+                        i,
+                        redact(p.sut),
+                        None if p.uid is None else redact(p.uid),
+                        _json(p.options),
+                    )
+                    for i, p in enumerate(suts)
+                ],
+            )
+        return run_id
+
+    def save_partial(self, run_id: int, index: int, text: str) -> None:
+        """The text streamed so far by a running answer (kept if the process dies)."""
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE answers SET text = ? WHERE run_id = ? AND idx = ? AND status = 'running'",
+                (redact(text), run_id, index),
+            )
+
+    def finish(self, record: ResultRecord) -> None:
+        """An answer ended (done, failed, cancelled or partial): `record.run_id` and `index`
+        say which."""
+        if record.run_id is None:
+            raise ValueError("a record to store needs its run_id")
+        usage = record.usage or RecordUsage()
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE answers SET status = ?, text = ?, finish_reason = ?, prompt_tokens = ?,"
+                " completion_tokens = ?, error = ?, first_token_s = ?, total_s = ?, options = ?"
+                " WHERE run_id = ? AND idx = ?",
+                (
+                    record.status,
+                    redact(record.text),
+                    record.finish_reason,
+                    usage.prompt_tokens,
+                    usage.completion_tokens,
+                    None if record.error is None else redact(_json(record.error)),
+                    record.timings.first_token_s,
+                    record.timings.total_s,
+                    _json(record.options),
+                    int(record.run_id),
+                    record.index,
+                ),
+            )
+
+    def restart(self, run_id: int, index: int, options: dict[str, Any]) -> None:
+        """One answer is sent again (a retry in the app): it runs anew, in this process."""
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE answers SET status = 'running', text = '', finish_reason = NULL,"
+                " prompt_tokens = NULL, completion_tokens = NULL, error = NULL,"
+                " first_token_s = NULL, total_s = NULL, options = ? WHERE run_id = ? AND idx = ?",
+                (_json(options), run_id, index),
+            )
+            conn.execute("UPDATE runs SET pid = ? WHERE id = ?", (os.getpid(), run_id))
+
+    def stop_running(self, run_id: int, texts: dict[int, str]) -> None:
+        """The run stops before these answers end (the app quits): they become partial."""
+        with self._tx() as conn:
+            for index, text in texts.items():
+                conn.execute(
+                    "UPDATE answers SET status = 'partial', text = ?"
+                    " WHERE run_id = ? AND idx = ? AND status = 'running'",
+                    (redact(text), run_id, index),
+                )
+
+    def _recover(self) -> None:
+        """Answers left `running` by a process that is gone (a crash, kill -9) are partial."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT r.pid FROM answers a JOIN runs r ON r.id = a.run_id"
+            " WHERE a.status = 'running'"
+        ).fetchall()
+        dead = [row[0] for row in rows if not _alive(row[0])]
+        if not dead:
+            return
+        marks = ",".join("?" * len(dead))
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE answers SET status = 'partial' WHERE status = 'running' AND run_id IN"
+                f" (SELECT id FROM runs WHERE pid IN ({marks}))",
+                dead,
+            )
+
+    # ----- reading ---------------------------------------------------------------------------
+    def runs(self, search: str = "", limit: int | None = None) -> list[RunSummary]:
+        """The newest runs first; `search` keeps runs where every word appears in the prompt,
+        the system prompt, a SUT's name or UID, or an answer (case-insensitive)."""
+        where, params = _search_clause(search)
+        sql = f"SELECT * FROM runs r {where} ORDER BY r.id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        try:
+            runs = self._conn.execute(sql, params).fetchall()
+            suts: dict[int, list[tuple[str, str]]] = {r["id"]: [] for r in runs}
+            if runs:
+                marks = ",".join("?" * len(runs))
+                answers = self._conn.execute(
+                    f"SELECT run_id, sut, status FROM answers WHERE run_id IN ({marks})"
+                    " ORDER BY run_id, idx",
+                    list(suts),
+                ).fetchall()
+                for a in answers:
+                    suts[a["run_id"]].append((a["sut"], a["status"]))
+        except sqlite3.Error as exc:
+            raise HistoryError(f"the history at {self.path} could not be read ({exc}).") from exc
+        return [
+            RunSummary(r["id"], r["started_at"], r["origin"], r["prompt"], r["system"],
+                       tuple(suts[r["id"]]))
+            for r in runs
+        ]  # fmt: skip
+
+    def run(self, run_id: int) -> StoredRun | None:
+        try:
+            row = self._conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                return None
+            answers = self._conn.execute(
+                "SELECT * FROM answers WHERE run_id = ? ORDER BY idx", (run_id,)
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise HistoryError(f"the history at {self.path} could not be read ({exc}).") from exc
+        return StoredRun(
+            id=row["id"],
+            started_at=row["started_at"],
+            origin=row["origin"],
+            prompt=row["prompt"],
+            system=row["system"],
+            options=json.loads(row["options"]),
+            timeout_s=row["timeout_s"],
+            parent_id=row["parent_id"],
+            sutui_version=row["sutui_version"],
+            answers=tuple(_record(row, a) for a in answers),
+            running=frozenset(a["idx"] for a in answers if a["status"] == "running"),
+        )
+
+    def last_id(self) -> int | None:
+        row = self._conn.execute("SELECT max(id) FROM runs").fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def delete(self, run_ids: Sequence[int]) -> int:
+        """Delete runs (and their answers); returns how many there were."""
+        if not run_ids:
+            return 0
+        marks = ",".join("?" * len(run_ids))
+        with self._tx() as conn:
+            cursor = conn.execute(f"DELETE FROM runs WHERE id IN ({marks})", list(run_ids))
+        return cursor.rowcount
+
+
+def _record(run: sqlite3.Row, a: sqlite3.Row) -> ResultRecord:
+    status = "partial" if a["status"] == "running" else a["status"]
+    usage = None
+    if a["prompt_tokens"] is not None or a["completion_tokens"] is not None:
+        usage = RecordUsage(
+            prompt_tokens=a["prompt_tokens"], completion_tokens=a["completion_tokens"]
+        )
+    return ResultRecord(
+        run_id=str(run["id"]),
+        index=a["idx"],
+        sut=a["sut"],
+        uid=a["uid"],
+        prompt=run["prompt"],
+        system=run["system"],
+        options=json.loads(a["options"]),
+        status=status,
+        text=a["text"],
+        finish_reason=a["finish_reason"],
+        usage=usage,
+        error=None if a["error"] is None else json.loads(a["error"]),
+        timings=RecordTimings(first_token_s=a["first_token_s"], total_s=a["total_s"]),
+        started_at=run["started_at"],
+        sutui_version=run["sutui_version"],
+    )
+
+
+def _search_clause(search: str) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    for word in search.split():
+        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        clauses.append(
+            "(r.prompt LIKE ? ESCAPE '\\' OR coalesce(r.system, '') LIKE ? ESCAPE '\\'"
+            " OR EXISTS (SELECT 1 FROM answers a WHERE a.run_id = r.id AND (a.sut LIKE ?"
+            " ESCAPE '\\' OR coalesce(a.uid, '') LIKE ? ESCAPE '\\' OR a.text LIKE ? ESCAPE '\\')))"
+        )
+        params.extend([like] * 5)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    except OSError:
+        return False
+    return True
