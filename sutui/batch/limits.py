@@ -95,9 +95,13 @@ class DriverLimits:
 
     async def acquire(self) -> int:
         loop = asyncio.get_running_loop()
-        while (wait := self.paused_until - loop.time()) > 0:
-            await asyncio.sleep(wait)
-        epoch = await self.window.acquire()
+        while True:
+            while (wait := self.paused_until - loop.time()) > 0:
+                await asyncio.sleep(wait)
+            epoch = await self.window.acquire()
+            if self.paused_until <= loop.time():
+                break
+            self.window.release()  # a pause began while we waited for the slot
         if self.rate is not None:
             try:
                 await self.rate.acquire()

@@ -217,7 +217,7 @@ class BatchRunner:
     ) -> None:
         limits = self.drivers[target.group]
         stats = self.stats[target.key]
-        holding = True
+        holding = holding_total = True
 
         def on_retry(attempt: int, wait: float, error: SUTError) -> None:
             stats.retries += 1
@@ -239,10 +239,14 @@ class BatchRunner:
                 assert isinstance(event, Failed)
                 stats.retries += 1
                 limits.on_throttle(epoch, event.error.retry_after or 1.0)
-                limits.release(ok=False)  # wait for the pause without holding a slot
-                holding = False
+                # Wait for the pause holding no slot, so the other drivers go on meanwhile.
+                limits.release(ok=False)
+                self._total.release()
+                holding = holding_total = False
                 epoch = await limits.acquire()
                 holding = True
+                await self._total.acquire()
+                holding_total = True
             ok = isinstance(event, Finished)
             self._write(index, target, row, key, event, started_at)
             if ok:
@@ -258,7 +262,8 @@ class BatchRunner:
                 stats.errors += 1
                 self.failed += 1
         finally:
-            self._total.release()
+            if holding_total:
+                self._total.release()
             if holding:
                 limits.release(ok)
 
