@@ -6,6 +6,7 @@ Thin on purpose: screens do the work, `Services` holds the store, catalog and re
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +51,10 @@ class SutuiApp(App[None]):
                 tooltip="Write a dynamic SUT UID", show=False, priority=True),
         Binding("f6", "view('secrets')", "Secrets", id="app.secrets", tooltip="Provider keys",
                 show=False, priority=True),
+        Binding("f7", "view('history')", "History", id="app.history",
+                tooltip="Every saved run: search, open, re-run, delete", show=False, priority=True),
+        Binding("ctrl+l", "view('leaderboard')", "Leaderboard", id="app.leaderboard",
+                tooltip="Blind-vote results per SUT", show=False, priority=True),
     ]  # fmt: skip
 
     def __init__(self, services: Services, suts: list[str] | None = None):
@@ -83,6 +88,10 @@ class SutuiApp(App[None]):
 
     @on(WarmedUp)
     def _warmed_up(self, message: WarmedUp) -> None:
+        # What exists now (modules, classes, styles) lives as long as the app: out of the
+        # garbage collector's full passes, which otherwise stall a key press while 8 columns
+        # stream (bench/app_keys.py: max latency 400 ms before, see docs/architecture.md).
+        gc.freeze()
         for warning in message.warnings:
             self.notify(warning, title="Driver plugin", severity="warning", markup=False)
 
@@ -130,6 +139,14 @@ class SutuiApp(App[None]):
             from sutui.screens.secrets import SecretsScreen
 
             return SecretsScreen(self.services)
+        if name == "history":
+            from sutui.screens.history import HistoryScreen
+
+            return HistoryScreen()
+        if name == "leaderboard":
+            from sutui.screens.leaderboard import LeaderboardScreen
+
+            return LeaderboardScreen()
         raise ValueError(f"no screen named {name!r}")
 
     def in_compare(self, action: Callable[[], object]) -> None:
