@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,7 +92,6 @@ class BatchRunner:
             t.key: SUTProgress(t.key, t.group, config.source.count) for t in config.targets
         }
         self._total = asyncio.Semaphore(config.concurrency)
-        self._running: set[asyncio.Task[None]] = set()
         self._replaced: set[bytes] = set()
         self._writer: ResultsWriter | None = None
         self._main: asyncio.Task[Outcome] | None = None
@@ -123,22 +122,25 @@ class BatchRunner:
         raised = self._raise_transport_caps()
         ticker = asyncio.create_task(self._tick()) if self.on_progress else None
         interrupted = False
+        workers: list[asyncio.Task[None]] = []
         try:
-            feeders = [
-                asyncio.create_task(self._feed(i, t)) for i, t in enumerate(self.config.targets)
-            ]
+            width = min(self.config.per_driver or self.config.concurrency, self.config.source.count)
+            for index, target in enumerate(self.config.targets):
+                rows = self.config.source.rows()  # one reader per SUT, shared by its workers
+                workers += [
+                    asyncio.create_task(self._worker(index, target, rows))
+                    for _ in range(max(1, width))
+                ]
             try:
-                await asyncio.gather(*feeders)
-                while self._running:
-                    await asyncio.gather(*list(self._running), return_exceptions=True)
+                await asyncio.gather(*workers)
             except asyncio.CancelledError:
                 interrupted = True
                 current = asyncio.current_task()
                 if current is not None:
                     current.uncancel()  # a stop is this run's normal end: the caller goes on
-                for task in [*feeders, *self._running]:
+                for task in workers:
                     task.cancel()
-                await asyncio.gather(*feeders, *self._running, return_exceptions=True)
+                await asyncio.gather(*workers, return_exceptions=True)
         finally:
             if ticker is not None:
                 ticker.cancel()
@@ -180,44 +182,40 @@ class BatchRunner:
             await asyncio.sleep(0.25)
 
     # ----- feeding ---------------------------------------------------------------------------
-    async def _feed(self, index: int, target: RunTarget) -> None:
+    async def _next(
+        self, index: int, target: RunTarget, rows: Iterator[PromptRow]
+    ) -> tuple[PromptRow, bytes] | None:
+        """The next prompt this SUT must send (None at the end of the file); prompts done
+        before are counted, cached answers written, on the way."""
         stats = self.stats[target.key]
-        limits = self.drivers[target.group]
-        uid = self.config.canonical.get(target.key, target.key)
         cache = self.config.cache
-        seen = 0
-        for row in self.config.source.rows():
-            seen += 1
-            if seen % YIELD_EVERY == 0:
-                await asyncio.sleep(0)
+        for seen, row in enumerate(rows, start=1):
             key = task_key(row.id, target.key, row.prompt, row.system, self.options_key)
+            hit = None
             if key in self.previous.done:
                 stats.before += 1
-                continue
-            if cache is not None:
+            elif cache is not None:
+                uid = self.config.canonical.get(target.key, target.key)
                 hit = cache.get(cache_key(uid, row.prompt, row.system, self.options_key))
-                if hit is not None:
-                    event = Finished(target.key, hit.response, hit.timings)
-                    self._write(index, target, row, key, event, now_iso())
-                    stats.done += 1
-                    stats.cached += 1
-                    continue
-            epoch = await limits.acquire()
-            try:
-                await self._total.acquire()
-            except BaseException:
-                limits.release(ok=False)
-                raise
-            task = asyncio.create_task(self._one(index, target, row, key, uid, epoch))
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
+                if hit is None:
+                    return row, key
+                event = Finished(target.key, hit.response, hit.timings)
+                self._write(index, target, row, key, event, now_iso())
+                stats.done += 1
+                stats.cached += 1
+            else:
+                return row, key
+            if seen % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # a long run of skipped lines lets the loop breathe
+        return None
 
-    async def _one(
-        self, index: int, target: RunTarget, row: PromptRow, key: bytes, uid: str, epoch: int
-    ) -> None:
+    async def _worker(self, index: int, target: RunTarget, rows: Iterator[PromptRow]) -> None:
+        """One of this SUT's workers: the next prompt, a slot of its driver, a slot of the
+        total, the call. A loop rather than a task per prompt: cheaper, and memory stays at
+        one prompt per worker whatever the file's size."""
         limits = self.drivers[target.group]
         stats = self.stats[target.key]
-        holding = holding_total = True
+        epoch = 0
 
         def on_retry(attempt: int, wait: float, error: SUTError) -> None:
             stats.retries += 1
@@ -225,6 +223,24 @@ class BatchRunner:
                 limits.on_throttle(epoch, error.retry_after)
 
         ON_RETRY.set(on_retry)  # this task's own listener: the transport reports here
+        while (item := await self._next(index, target, rows)) is not None:
+            row, key = item
+            epoch = await limits.acquire()
+            try:
+                await self._total.acquire()
+            except BaseException:
+                limits.release(ok=False)
+                raise
+            epoch = await self._one(index, target, row, key, epoch)
+
+    async def _one(
+        self, index: int, target: RunTarget, row: PromptRow, key: bytes, epoch: int
+    ) -> int:
+        """One prompt on one SUT, holding a driver slot and a total slot (both released
+        here); returns the epoch of the slot it last held."""
+        limits = self.drivers[target.group]
+        stats = self.stats[target.key]
+        holding = holding_total = True
         ok = False
         try:
             prompt = row.to_prompt()
@@ -253,6 +269,7 @@ class BatchRunner:
                 stats.done += 1
                 if self.config.cache is not None:
                     assert isinstance(event, Finished)
+                    uid = self.config.canonical.get(target.key, target.key)
                     self.config.cache.put(
                         cache_key(uid, row.prompt, row.system, self.options_key),
                         event.response,
@@ -266,6 +283,7 @@ class BatchRunner:
                 self._total.release()
             if holding:
                 limits.release(ok)
+        return epoch
 
     async def _call(self, target: RunTarget, prompt: Prompt) -> Finished | Failed:
         start = time.monotonic()
