@@ -33,3 +33,33 @@ def test_no_source_file_in_drivers_names_textual_or_sutui() -> None:
                 names = [node.module]
             offenders += [f"{path}: {n}" for n in names if n.split(".")[0] in ("textual", "sutui")]
     assert offenders == []
+
+
+def test_the_app_module_loads_without_the_driver_layer_behind_it() -> None:
+    """The first frame must not wait for pydantic, the providers or the HTTP stack: they load on
+    first use (sutui/services.py). Listing the built-in drivers imports none of them."""
+    code = (
+        "import sys, sutui.app\n"
+        "heavy = sorted(n for n in ('pydantic', 'httpx', 'aiohttp', 'click', 'keyring',\n"
+        "               'drivers.registry', 'drivers.runner') if n in sys.modules)\n"
+        "from drivers.registry import DYNAMIC_SUT_FACTORIES, DriverRegistry\n"
+        "names = list(DriverRegistry(group='sutui.none').drivers())\n"
+        "providers = sorted(n for n in sys.modules if n.startswith('drivers.providers.'))\n"
+        "print(heavy, len(names), providers); sys.exit(1 if heavy or providers else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_lazy_driver_table_is_the_guides_dict() -> None:
+    from drivers.providers.demo import DemoSUTFactory
+    from drivers.registry import DYNAMIC_SUT_FACTORIES
+
+    assert DYNAMIC_SUT_FACTORIES["demo"] is DemoSUTFactory
+    assert "openai" in DYNAMIC_SUT_FACTORIES and "nope" not in DYNAMIC_SUT_FACTORIES
+    DYNAMIC_SUT_FACTORIES["extra"] = DemoSUTFactory
+    try:
+        assert dict(DYNAMIC_SUT_FACTORIES)["extra"] is DemoSUTFactory
+    finally:
+        del DYNAMIC_SUT_FACTORIES["extra"]
+    assert "extra" not in DYNAMIC_SUT_FACTORIES
