@@ -58,6 +58,7 @@ class SUTError(Exception):
         retry_after: float | None = None,
         phase: str | None = None,
         hint: str | None = None,
+        should_retry: bool | None = None,
     ):
         self.kind = kind
         self.message = redact(message)
@@ -66,6 +67,8 @@ class SUTError(Exception):
         self.retry_after = retry_after
         self.phase = phase
         self.hint = DEFAULT_HINTS[kind] if hint is None else hint
+        self.should_retry = should_retry
+        """The provider's own say (OpenAI's `x-should-retry` header); None when it said nothing."""
         super().__init__(self.one_line())
 
     def one_line(self) -> str:

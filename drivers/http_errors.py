@@ -205,7 +205,16 @@ def parse_ratelimit_reset(headers: Mapping[str, str], now: float | None = None) 
 
 
 def error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> SUTError:
-    """The SUTError for an HTTP error answer, with the provider's message and retry time."""
+    """The SUTError for an HTTP error answer, with the provider's message and retry time, and
+    whether the provider says to retry (`x-should-retry: true|false`, sent by OpenAI)."""
+    error = _error_from_response(status, headers, body)
+    flag = (headers.get("x-should-retry") or "").strip().lower()
+    if flag in ("true", "false"):
+        error.should_retry = flag == "true"
+    return error
+
+
+def _error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> SUTError:
     info = parse_error_body(body)
     retry_after = parse_retry_after(headers)
     if retry_after is None and status == 429:

@@ -86,6 +86,8 @@ class RetryPolicy:
     retry_statuses: frozenset[int] = field(default_factory=lambda: frozenset({408, 409, 429}))
 
     def is_retryable(self, error: SUTError) -> bool:
+        if error.should_retry is not None:  # the provider knows best (x-should-retry)
+            return error.should_retry
         if error.status is not None:
             return error.status in self.retry_statuses or error.status >= 500
         if error.kind is ErrorKind.connection:

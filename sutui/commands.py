@@ -21,6 +21,7 @@ VIEWS = (
     ("suts", "the predefined SUTs, searchable, with readiness"),
     ("composer", "write a dynamic UID, validated as you type"),
     ("secrets", "every declared secret: set, delete, test, import"),
+    ("history", "every saved run: search, open, re-run, export, delete"),
     ("help", "key bindings"),
 )
 

@@ -613,6 +613,18 @@ async def test_500_is_retried_a_few_times_then_raised(server: Any) -> None:
     assert (await respond(sut, PROMPT, SUTOptions())).text == "Echo: hello there world"
 
 
+async def test_the_providers_x_should_retry_header_decides(server: Any) -> None:
+    sut = BY_NAME["openai-compatible"].make(server, model="fault-500-no-retry")
+    with pytest.raises(SUTError) as info:
+        await respond(sut, PROMPT, SUTOptions())
+    assert info.value.status == 500 and info.value.should_retry is False
+    assert len(server.requests) == 1, "x-should-retry: false is never retried"
+    server.reset()
+    sut = BY_NAME["openai-compatible"].make(server, model="fault-409-retry-once")
+    assert (await respond(sut, PROMPT, SUTOptions())).text
+    assert len(server.requests) == 2
+
+
 async def test_hf_loading_gives_overloaded_with_estimated_time(server: Any) -> None:
     sut = BY_NAME["hf-endpoint"].make(server, model="fault-loading")
     with pytest.raises(SUTError) as info:

@@ -15,11 +15,8 @@ import click
 from sutui.cli.context import pass_context
 from sutui.cli.errors import InputError
 from sutui.cli.table import table
-from sutui.history.export import FORMATS, export, when
+from sutui.history.export import FORMATS, MARKS, export, when
 from sutui.history.store import HistoryStore, RunSummary, StoredRun, default_path
-
-MARKS = {"done": "✓", "failed": "✗", "cancelled": "■", "partial": "◐", "running": "…"}
-"""One mark per answer status, in lists (the legend is in `sutui history list --help`)."""
 
 
 @contextmanager

@@ -15,6 +15,8 @@ from sutui.history.store import StoredRun
 from sutui.records import ResultRecord
 
 FORMATS = ("md", "json", "jsonl", "csv")
+MARKS = {"done": "✓", "failed": "✗", "cancelled": "■", "partial": "◐", "running": "…"}
+"""One mark per answer status, in lists."""
 
 CSV_FIELDS = [
     "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "options",

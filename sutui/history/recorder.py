@@ -46,6 +46,10 @@ class RunRecorder:
     def index(self, key: str) -> int | None:
         return self._index.get(key) if self.run_id is not None else None
 
+    def ended(self, key: str) -> bool:
+        """Whether that answer has ended (was saved by `finish`)."""
+        return key in self._ended
+
     def chunk(self, key: str, text: str) -> None:
         """Streamed text arrived (run-sut): saved at most every PARTIAL_EVERY_S."""
         if key in self._texts:

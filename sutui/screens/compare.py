@@ -11,6 +11,7 @@ from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Tab, Tabs, TextArea
 
+from sutui.screens.compare_history import TICK_S, CompareRecording
 from sutui.services import Services
 from sutui.widgets.sut_column import SUTColumn
 
@@ -65,6 +66,8 @@ class CompareScreen(Screen[None]):
     def __init__(self, services: Services, suts: list[str] | None = None):
         super().__init__(id="compare")
         self.services = services
+        self.recording = CompareRecording(self)
+        """Each send saved in the history as it happens (`recording.run_id`: the current run)."""
         self.start_suts = list(services.settings.start_suts if suts is None else suts)
         self._shared: SUTOptions | None = None
         self.timeout_s: float | None = None
@@ -122,6 +125,10 @@ class CompareScreen(Screen[None]):
         self.sub_title = "compare"
         self.query_one("#prompt", TextArea).focus()
         self.watch(self, "maximized", self._maximized, init=False)
+        self.set_interval(TICK_S, self.recording.tick)
+
+    def on_unmount(self) -> None:
+        self.recording.close()  # what is still streaming is kept, as partial
 
     def _maximized(self, widget: object) -> None:
         """A maximized column fills the screen: the width `fit_columns` set is cleared while
@@ -192,6 +199,7 @@ class CompareScreen(Screen[None]):
             self.set_timer(REVEAL_S, lambda: self._reveal(tries - 1))
 
     def remove_column(self, column: SUTColumn) -> None:
+        self.recording.removed(column)
         column.cancel_quietly()
         self.query_one(Tabs).remove_tab(f"tab-{column.key}")
         column.remove()
@@ -212,6 +220,11 @@ class CompareScreen(Screen[None]):
     def _status_changed(self, message: SUTColumn.StatusChanged) -> None:
         for tab in self.query(f"#tab-{message.column.key}").results(Tab):
             tab.label = tab_label(message.column)
+        self.recording.status_changed(message.column)
+
+    @on(SUTColumn.Ended)
+    def _ended(self, message: SUTColumn.Ended) -> None:
+        self.recording.ended(message)
 
     def action_next_column(self, step: int) -> None:
         """In a narrow terminal the next (or previous) tab; else focus the next column."""
@@ -248,7 +261,9 @@ class CompareScreen(Screen[None]):
         if not self.columns:
             self.notify("Add a SUT first (ctrl+n).", severity="warning")
             return
-        prompt = build_prompt(text, self.query_one("#system", TextArea).text)
+        system = self.query_one("#system", TextArea).text
+        prompt = build_prompt(text, system)
+        self.recording.begin(text, system, self.columns)
         with self.app.batch_update():
             for column in self.columns:
                 column.start(prompt, self.shared, self.timeout_s)

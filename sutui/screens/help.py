@@ -23,7 +23,10 @@ GROUPS = (
     ("send and cancel", ("compare.send", "compare.cancel_all")),
     ("a focused column (Tab to it)", ("column.",)),
     ("columns", ("compare.next", "compare.previous", "compare.add", "compare.options")),
-    ("views", ("app.compare", "app.drivers", "app.suts", "app.composer", "app.secrets")),
+    (
+        "views",
+        ("app.compare", "app.drivers", "app.suts", "app.composer", "app.secrets", "app.history"),
+    ),
 )
 """Help lists keys in this order (an id, or an id prefix ending in '.'); the rest come last."""
 

@@ -78,6 +78,15 @@ class SUTColumn(Vertical, can_focus=True):
         missing: tuple[SecretDescription, ...] = ()
 
     @dataclass
+    class Ended(Message):
+        """The answer ended (Finished, Failed or Cancelled): the compare screen saves it."""
+
+        column: SUTColumn
+        event: RunEvent
+        options: SUTOptions
+        """The options it ran with."""
+
+    @dataclass
     class Removed(Message):
         column: SUTColumn
 
@@ -255,6 +264,8 @@ class SUTColumn(Vertical, can_focus=True):
             self._draw_figures(event.timings, None, None)
         elif isinstance(event, Retrying):
             self.show_retrying(event.attempt, event.wait_s)
+        if isinstance(event, Finished | Failed | Cancelled) and self._last is not None:
+            self.post_message(self.Ended(self, event, self.own_options or self._last[1]))
 
     def show_retrying(self, attempt: int | None, wait_s: float | None) -> None:
         """Status "retrying", with the attempt and the wait when the transport reports them."""

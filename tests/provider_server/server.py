@@ -602,6 +602,10 @@ class ProviderServer:
                     "UNAUTHENTICATED",
                 )
             raise auth_fault(flavour)
+        if fault == "500-no-retry":  # OpenAI's own verdict overrides the status
+            raise Fault(500, "The server had an error", "server_error", {"x-should-retry": "false"})
+        if fault == "409-retry-once":
+            raise Fault(409, "Conflict: try again", "", {"x-should-retry": "true"})
         status = fault.removesuffix("-once")
         if status.isdigit():
             code = int(status)

@@ -1,0 +1,239 @@
+"""The history: every run, newest first, with live search; open one, re-run it, delete it.
+
+The database is read in a thread worker (a search never blocks typing), each time with its own
+connection (SQLite connections stay in their thread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input
+
+if TYPE_CHECKING:
+    from sutui.history.store import HistoryStore, RunSummary, StoredRun
+
+LIMIT = 500
+"""The most runs listed at once (search to find older ones)."""
+
+
+def with_history(action: Callable[[HistoryStore], Any]) -> Any:
+    """Open the history, do `action`, close it (from a thread worker)."""
+    from sutui.history.store import HistoryStore
+
+    with HistoryStore() as store:
+        return action(store)
+
+
+def rerun(screen: Screen[Any], run: StoredRun, only_failed: bool) -> None:
+    """Back to compare, with the run's SUTs (or its failed ones), prompt and options, sent."""
+    from sutui.app import SutuiApp
+
+    app = screen.app
+    if isinstance(app, SutuiApp):
+        app.in_compare(lambda: app.compare.recording.rerun(run, only_failed))
+
+
+def suts_text(summary: RunSummary) -> Text:
+    from sutui.history.export import MARKS
+
+    styles = {"done": "green", "failed": "red", "partial": "yellow", "cancelled": "yellow"}
+    text = Text()
+    for i, (sut, status) in enumerate(summary.suts):
+        if i:
+            text.append(" · ", style="dim")
+        text.append(f"{MARKS.get(status, '?')} ", style=styles.get(status, "dim"))
+        text.append(sut)
+    return text
+
+
+class HistoryScreen(Screen[None]):
+    DEFAULT_CSS = """
+    HistoryScreen #runs { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "app.view('compare')", "Back", id="history.back", tooltip="Compare"),
+        Binding("enter", "open", "Open", id="history.open", show=False,
+                tooltip="Open the run (read-only)"),
+        Binding("r", "rerun(False)", "Re-run", id="history.rerun",
+                tooltip="Send the run again to all its SUTs (on the compare screen)"),
+        Binding("f", "rerun(True)", "Re-run failed", id="history.rerun_failed",
+                tooltip="Send the run again to the SUTs that did not finish well"),
+        Binding("d,delete", "delete", "Delete", id="history.delete", tooltip="Delete the run"),
+        Binding("c", "copy", "Copy", id="history.copy", tooltip="Copy the run as Markdown"),
+        Binding("slash", "search", "Search", id="history.search",
+                tooltip="Search prompts, SUTs and answers"),
+    ]  # fmt: skip
+
+    @dataclass
+    class Loaded(Message):
+        runs: list[RunSummary]
+        problem: str | None = None
+
+    def __init__(self) -> None:
+        super().__init__(id="history")
+        self.runs: list[RunSummary] = []
+        self._loaded = False
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the runs have been read (tests wait for it before a snapshot)."""
+        return self._loaded
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Input(placeholder="search: prompt, SUT, answer (/ to focus)", id="search")
+        table: DataTable[object] = DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        table.add_columns("run", "when", "SUTs", "prompt")
+        yield table
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "history"
+        self.query_one(DataTable).focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()  # a run may have been deleted or re-run meanwhile
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def load(self) -> None:
+        from sutui.history.errors import HistoryError
+
+        query = self.query_one("#search", Input).value
+        try:
+            runs = with_history(lambda store: store.runs(query, limit=LIMIT))
+        except HistoryError as exc:
+            self.post_message(self.Loaded([], str(exc)))
+            return
+        self.post_message(self.Loaded(runs))
+
+    @on(Loaded)
+    def _loaded_runs(self, message: Loaded) -> None:
+        from sutui.history.export import when
+
+        self._loaded = True
+        self.runs = message.runs
+        table = self.query_one(DataTable)
+        keep = self.current
+        table.clear()
+        for run in message.runs:
+            prompt = run.prompt.strip().splitlines()[0] if run.prompt.strip() else ""
+            table.add_row(
+                Text(str(run.id)), Text(when(run.started_at), style="dim"), suts_text(run),
+                Text(prompt), key=str(run.id),
+            )  # fmt: skip
+        if keep is not None and str(keep) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+        query = self.query_one("#search", Input).value
+        shown = f"{len(message.runs)} run(s)" + (f" matching '{query}'" if query else "")
+        if not message.runs and not query:
+            shown = "no runs yet: every send is saved here"
+        self.sub_title = f"history · {shown}"
+        if message.problem:
+            self.notify(message.problem, title="History", severity="error", markup=False)
+
+    @property
+    def current(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return int(str(row_key.value)) if row_key.value is not None else None
+
+    @on(Input.Changed, "#search")
+    def _search(self) -> None:
+        self.load()
+
+    @on(Input.Submitted, "#search")
+    def _to_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    def _with_run(self, then: Callable[[StoredRun], object]) -> None:
+        """Read the current run (small: one query, on the UI thread) and act on it."""
+        from sutui.history.errors import HistoryError
+
+        run_id = self.current
+        if run_id is None:
+            self.notify("No run selected.", severity="warning")
+            return
+        try:
+            run = with_history(lambda store: store.run(run_id))
+        except HistoryError as exc:
+            self.notify(str(exc), title="History", severity="error", markup=False)
+            return
+        if run is None:
+            self.notify(f"Run {run_id} is no longer in the history.", severity="warning")
+            self.load()
+            return
+        then(run)
+
+    def action_open(self) -> None:
+        from sutui.screens.history_run import HistoryRunScreen
+
+        self._with_run(lambda run: self.app.push_screen(HistoryRunScreen(run)))
+
+    def action_rerun(self, only_failed: bool) -> None:
+        self._with_run(lambda run: rerun(self, run, only_failed))
+
+    def action_copy(self) -> None:
+        self._with_run(lambda run: copy_markdown(self, run))
+
+    def action_delete(self) -> None:
+        run_id = self.current
+        if run_id is not None:
+            confirm_delete(self, run_id, self.load)
+
+
+def show_timings(screen: Screen[Any]) -> bool:
+    from sutui.app import SutuiApp
+
+    app = screen.app
+    return app.services.settings.show_timings if isinstance(app, SutuiApp) else True
+
+
+def copy_markdown(screen: Screen[Any], run: StoredRun) -> None:
+    from sutui.history.export import run_markdown
+
+    text = run_markdown(run, show_timings(screen))
+    screen.app.copy_to_clipboard(text)
+    screen.notify(
+        f"Copied run {run.id} as Markdown ({len(text)} characters) with OSC 52. If nothing was "
+        "copied, your terminal blocks OSC 52: `sutui history show "
+        f"{run.id}` prints the same text.",
+        title="Copy",
+        markup=False,
+    )
+
+
+def confirm_delete(screen: Screen[Any], run_id: int, after: Callable[[], object]) -> None:
+    from sutui.history.errors import HistoryError
+    from sutui.screens.secrets import ConfirmScreen
+
+    def answered(yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            with_history(lambda store: store.delete([run_id]))
+        except HistoryError as exc:
+            screen.notify(str(exc), title="History", severity="error", markup=False)
+            return
+        screen.notify(f"Deleted run {run_id}.")
+        after()
+
+    screen.app.push_screen(ConfirmScreen(f"Delete run {run_id} and its answers?"), answered)

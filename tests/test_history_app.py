@@ -1,0 +1,227 @@
+"""The history in the app: every send saved as it happens (retry replaces one answer, quitting
+mid-stream keeps a partial one), and the history screens: list with search, a run read-only,
+re-run (all or only the failed), copy as Markdown, delete; snapshots of both screens."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from test_app_support import columns, isolated, new_app, no_blink, send, settle, wait_until
+from textual.pilot import Pilot
+from textual.widgets import DataTable, TextArea
+
+from sutui.app import SutuiApp
+from sutui.history.store import HistoryStore, Planned, StoredRun
+from sutui.records import RecordTimings, RecordUsage, ResultRecord
+from sutui.screens.history import HistoryScreen
+from sutui.screens.history_run import AnswerPanel, HistoryRunScreen
+
+__all__ = ["isolated"]
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times are shown in local time: UTC here, so snapshots are the same everywhere."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def saved(run_id: int | None = None) -> StoredRun:
+    with HistoryStore() as store:
+        found = store.run(run_id or store.last_id() or 0)
+    assert found is not None
+    return found
+
+
+def run_count() -> int:
+    with HistoryStore() as store:
+        return len(store.runs())
+
+
+def seed_runs() -> None:
+    """Two runs at fixed times: one fine, one with a failed and a partial answer."""
+    with HistoryStore() as store:
+        first = store.begin_run(
+            prompt="Why is the sky blue?", system=None, options={},
+            suts=[Planned("demo_yes_no", "yes_no:demo"), Planned("demo_echo", "echo:demo")],
+            origin="cli", started_at="2026-11-20T09:15:00.000Z",
+        )  # fmt: skip
+        for index, text in enumerate(["No", "Why is the sky blue?"]):
+            store.finish(ResultRecord(
+                run_id=str(first), index=index, sut="-", prompt="-", status="done", text=text,
+                finish_reason="stop", usage=RecordUsage(prompt_tokens=5, completion_tokens=1),
+                timings=RecordTimings(first_token_s=0.04, total_s=0.05),
+            ))  # fmt: skip
+        second = store.begin_run(
+            prompt="Write a [bold]haiku[/bold] about rain", system="Be terse.",
+            options={"max_tokens": 40},
+            suts=[Planned("demo_always_sorry", "always_sorry:demo", {"max_tokens": 40}),
+                  Planned("demo_random_words", "random_words:demo", {"max_tokens": 40}),
+                  Planned("demo_echo", "echo:demo", {"max_tokens": 40})],
+            origin="app", started_at="2026-11-21T14:30:00.000Z",
+        )  # fmt: skip
+        store.finish(ResultRecord(
+            run_id=str(second), index=0, sut="-", prompt="-", status="done",
+            text="Sorry, I can't help with that.", options={"max_tokens": 40},
+        ))  # fmt: skip
+        store.finish(ResultRecord(
+            run_id=str(second), index=1, sut="-", prompt="-", status="failed",
+            options={"max_tokens": 40},
+            error={"kind": "auth", "message": "missing secret demo/api_key",
+                   "hint": "set it with `sutui secrets setup demo_random_words`."},
+        ))  # fmt: skip
+        store.stop_running(second, {2: "Write a [bold]haiku"})
+
+
+async def open_history(pilot: Pilot[None]) -> HistoryScreen:
+    await pilot.press("f7")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, HistoryScreen)
+    return screen
+
+
+# ----- saving what the compare screen runs -------------------------------------------------------
+async def test_a_send_is_saved_with_every_answer_and_a_retry_replaces_one() -> None:
+    app = new_app(["demo_yes_no", "demo_echo", "demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.compare.query_one("#system", TextArea).text = "be brief"
+        await send(pilot, "one two [b]three[/b]")
+        run = saved()
+        assert run.origin == "app" and run.prompt == "one two [b]three[/b]"
+        assert run.system == "be brief" and run.running == frozenset()
+        assert [(a.sut, a.uid, a.status) for a in run.answers] == [
+            ("demo_yes_no", "yes_no:demo", "done"),
+            ("demo_echo", "echo:demo", "done"),
+            ("demo_echo#2", "echo:demo", "done"),
+        ]
+        assert [a.text for a in run.answers] == [c.text for c in columns(app)]
+        assert run.answers[1].usage == RecordUsage(prompt_tokens=3, completion_tokens=3)
+        assert app.compare.recording.run_id == run.id
+        columns(app)[0].focus()
+        await pilot.press("r")
+        await settle(pilot)
+        assert run_count() == 1  # a retry stays in its run
+        assert saved(run.id).answers[0].status == "done"
+
+
+async def test_quitting_mid_stream_keeps_the_answer_as_partial(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SUTUI_DEMO_DELAY", "0.05")
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.compare.query_one("#prompt", TextArea).text = " ".join(["word"] * 300)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: columns(app)[0].text.count("word") > 2, tries=1000)
+        shown = columns(app)[0].text
+    (answer,) = saved().answers
+    assert answer.status == "partial" and answer.text.startswith(shown)
+
+
+async def test_an_error_column_is_saved_with_its_classified_error() -> None:
+    app = new_app(["demo_random_words"])  # needs a key the test does not give
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "hello")
+        (answer,) = saved().answers
+        assert answer.status == "failed" and answer.error is not None
+        assert answer.error["kind"] == "auth" or "secret" in answer.error["message"]
+
+
+# ----- the history screens -----------------------------------------------------------------------
+async def test_list_searches_opens_a_run_read_only_and_copies_it(utc: None) -> None:
+    seed_runs()
+    app = new_app()
+    async with app.run_test(size=(110, 30)) as pilot:
+        screen = await open_history(pilot)
+        table = screen.query_one(DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["2", "1"]
+        await pilot.press("slash", *"sky")
+        await settle(pilot)
+        assert table.row_count == 1 and screen.current == 1
+        await pilot.press("enter", "enter")  # to the table, then open
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryRunScreen)
+        panels = list(app.screen.query(AnswerPanel))
+        assert [p.answer.sut for p in panels] == ["demo_yes_no", "demo_echo"]
+        await pilot.press("c")
+        assert app.clipboard.startswith("## Run 1 · 2026-11-20 09:15")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+
+
+async def test_rerun_only_the_failed_from_the_history() -> None:
+    seed_runs()
+    app = new_app(["demo_yes_no"])
+    async with app.run_test(size=(110, 30)) as pilot:
+        await open_history(pilot)
+        await pilot.press("f")  # run 2 is first: its failed and partial answers
+        await settle(pilot)
+        assert app.screen is app.compare
+        assert [c.uid for c in columns(app)] == ["demo_random_words", "demo_echo"]
+        assert app.compare.query_one("#prompt", TextArea).text.startswith("Write a [bold]")
+        assert app.compare.query_one("#system", TextArea).text == "Be terse."
+        assert app.compare.shared.max_tokens == 40
+        await wait_until(pilot, lambda: not any(c.running for c in columns(app)))
+        await settle(pilot)
+        again = saved()
+        assert again.id == 3 and again.parent_id == 2
+        assert [a.status for a in again.answers] == ["failed", "done"]
+        assert again.answers[1].options == {"max_tokens": 40}
+
+
+async def test_rerun_all_from_a_run_and_delete_with_confirmation() -> None:
+    seed_runs()
+    app = new_app()
+    async with app.run_test(size=(110, 30)) as pilot:
+        screen = await open_history(pilot)
+        await pilot.press("down", "d")  # run 1
+        await pilot.pause()
+        await pilot.press("n")  # kept
+        await settle(pilot)
+        assert run_count() == 2
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert run_count() == 1 and screen.query_one(DataTable).row_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await wait_until(pilot, lambda: not any(c.running for c in columns(app)))
+        assert [c.uid for c in columns(app)] == [
+            "demo_always_sorry", "demo_random_words", "demo_echo",
+        ]  # fmt: skip
+        await settle(pilot)
+        assert saved().parent_id == 2 and run_count() == 2
+
+
+# ----- looks -------------------------------------------------------------------------------------
+def test_snapshot_history(snap_compare: Any, utc: None) -> None:
+    seed_runs()
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_history(pilot)
+        no_blink(pilot)
+        await pilot.pause()
+
+    assert snap_compare(new_app(), run_before=run_before, terminal_size=(110, 14))
+
+
+def test_snapshot_history_run(snap_compare: Any, utc: None) -> None:
+    seed_runs()
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_history(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app, SutuiApp)
+        await pilot.pause()
+
+    assert snap_compare(new_app(), run_before=run_before, terminal_size=(110, 24))
