@@ -334,7 +334,7 @@ async def _open(
     _, send = _loop_client()
     limit = None if t.first_byte is None else (t.connect or 0.0) + t.first_byte
     try:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        content = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except ValueError as exc:  # NaN or infinity in the payload: not JSON
         raise SUTError(ErrorKind.validation, f"the request to {_host(url)}: {exc}") from None
     try:
@@ -347,7 +347,7 @@ async def _open(
                 "Content-Type": "application/json",
                 **headers,
             },
-            content=body.encode(),
+            content=content.encode(),
             extensions={"timeout": _httpx_timeout(t)},
         )
         async with asyncio.timeout(limit):
