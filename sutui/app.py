@@ -147,7 +147,22 @@ class SutuiApp(App[None]):
             from sutui.screens.leaderboard import LeaderboardScreen
 
             return LeaderboardScreen()
+        if name == "batch":
+            return self.batch_screen()
         raise ValueError(f"no screen named {name!r}")
+
+    def batch_screen(self) -> Screen[Any]:
+        """One batch screen for the app's life (installed): a running batch goes on while the
+        user looks elsewhere. It runs on the compare screen's SUTs."""
+        from sutui.screens.batch import BatchScreen
+
+        suts = [column.uid for column in self.compare.columns]
+        if not self.is_screen_installed("batch"):
+            self.install_screen(BatchScreen(self.services, suts), "batch")
+        screen = self.get_screen("batch")
+        assert isinstance(screen, BatchScreen)
+        screen.set_suts(suts)
+        return screen
 
     def in_compare(self, action: Callable[[], object]) -> None:
         self._to_home()

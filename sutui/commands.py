@@ -22,6 +22,7 @@ VIEWS = (
     ("composer", "write a dynamic UID, validated as you type"),
     ("secrets", "every declared secret: set, delete, test, import"),
     ("history", "every saved run: search, open, re-run, export, delete"),
+    ("batch", "run a prompt file on the compare screen's SUTs; progress and results"),
     ("help", "key bindings"),
 )
 

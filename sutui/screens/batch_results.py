@@ -1,0 +1,167 @@
+"""A batch's results: a table of its records (results.jsonl), and one record in full on enter."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from sutui.batch.results import RESULTS
+
+MAX_ROWS = 5000
+"""Records shown at most (the file may hold far more; it is read line by line)."""
+
+
+def read_records(out: Path, limit: int = MAX_ROWS) -> tuple[list[dict[str, Any]], int]:
+    """The first `limit` records and how many lines the file holds."""
+    records: list[dict[str, Any]] = []
+    total = 0
+    path = out / RESULTS
+    if not path.exists():
+        return records, 0
+    with path.open("rb") as f:
+        for raw in f:
+            if not raw.strip():
+                continue
+            total += 1
+            if len(records) < limit:
+                try:
+                    data = json.loads(raw)
+                except ValueError:
+                    continue
+                if isinstance(data, dict):
+                    records.append(data)
+    return records, total
+
+
+def first_line(text: str, width: int = 60) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def order(record: dict[str, Any]) -> tuple[int, str, int]:
+    pid = str(record.get("prompt_id"))
+    index = record.get("index")
+    return len(pid), pid, index if isinstance(index, int) else 0
+
+
+STATUS_STYLE = {"done": "green", "failed": "red", "cancelled": "yellow", "partial": "yellow"}
+
+
+class RecordScreen(ModalScreen[None]):
+    """One record: the prompt, the system prompt, the answer or the error, as plain text."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Close", id="record.close")]
+    DEFAULT_CSS = """
+    RecordScreen { align: center middle; }
+    RecordScreen > VerticalScroll {
+        width: 90%; height: 90%; border: round $primary; background: $surface; padding: 0 1;
+    }
+    RecordScreen .field { color: $text-muted; text-style: bold; margin-top: 1; }
+    """
+
+    def __init__(self, record: dict[str, Any]):
+        super().__init__()
+        self.record = record
+
+    def compose(self) -> ComposeResult:
+        r = self.record
+        with VerticalScroll() as scroll:
+            scroll.border_title = f"{r.get('prompt_id')} · {r.get('sut')} · {r.get('status')}"
+            yield Static(Text("prompt"), classes="field")
+            yield Static(Text(str(r.get("prompt", ""))), id="record-prompt")
+            if r.get("system"):
+                yield Static(Text("system"), classes="field")
+                yield Static(Text(str(r["system"])), id="record-system")
+            yield Static(Text("answer"), classes="field")
+            yield Static(Text(str(r.get("text", ""))), id="record-text")
+            error = r.get("error")
+            if isinstance(error, dict):
+                yield Static(Text("error"), classes="field")
+                message = f"{error.get('kind')}: {error.get('message')}"
+                if error.get("hint"):
+                    message += f"\nwhat to do: {error['hint']}"
+                yield Static(Text(message, style="red"), id="record-error")
+            details = {k: r.get(k) for k in ("uid", "options", "usage", "timings", "run_id")}
+            yield Static(Text("details"), classes="field")
+            yield Static(Text(json.dumps(details, ensure_ascii=False)), id="record-details")
+
+
+class ResultsScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="batch_results.back")]
+    DEFAULT_CSS = """
+    ResultsScreen #results-note { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    @dataclass
+    class Loaded(Message):
+        records: list[dict[str, Any]]
+        total: int
+
+    def __init__(self, out: Path):
+        super().__init__()
+        self.out = out
+        self.records: list[dict[str, Any]] = []
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical():
+            yield Static(Text(f"reading {self.out / RESULTS}…"), id="results-note")
+            table: DataTable[Any] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+            table.add_columns("prompt", "SUT", "status", "answer")
+            yield table
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "batch results"
+        self.query_one(DataTable).focus()
+        self.load()
+
+    @work(thread=True, exit_on_error=False, group="results")
+    def load(self) -> None:
+        records, total = read_records(self.out)
+        self.post_message(self.Loaded(records, total))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        # By prompt, then by SUT (the file is in the order answers came).
+        self.records = sorted(message.records, key=order)
+        table = self.query_one(DataTable)
+        table.clear()
+        for i, r in enumerate(self.records):
+            status = str(r.get("status"))
+            error = r.get("error")
+            answer = (
+                f"{error.get('kind')}: {error.get('message')}"
+                if isinstance(error, dict)
+                else str(r.get("text", ""))
+            )
+            table.add_row(
+                Text(str(r.get("prompt_id"))),
+                Text(str(r.get("sut"))),
+                Text(status, style=STATUS_STYLE.get(status, "")),
+                Text(first_line(answer)),
+                key=str(i),
+            )
+        shown = len(self.records)
+        note = f"{message.total} records in {self.out / RESULTS}"
+        if shown < message.total:
+            note += f" (the first {shown} shown)"
+        self.query_one("#results-note", Static).update(Text(note + " · enter shows one"))
+        self.loaded = True
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        index = int(event.row_key.value or 0)
+        self.app.push_screen(RecordScreen(self.records[index]))

@@ -1,0 +1,116 @@
+"""The batch screen: a prompt file on the compare screen's SUTs, progress, results, one record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_app_support import isolated, new_app, wait_until
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from sutui.screens.batch import BatchScreen
+from sutui.screens.batch_results import RecordScreen, ResultsScreen
+
+__all__ = ["isolated"]
+
+
+@pytest.fixture(autouse=True)
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUTUI_KEYRING", "off")
+
+
+def prompt_file(tmp_path: Path) -> Path:
+    path = tmp_path / "p.jsonl"
+    rows = [
+        {"id": "q1", "prompt": "hello there"},
+        {"id": "q2", "prompt": "one two three", "system": "be brief"},
+        {"id": "q3", "prompt": "Why did the chicken cross the road?"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows) + "not json\n")
+    return path
+
+
+async def start_batch(pilot: Pilot[None], prompts: Path, out: Path) -> BatchScreen:
+    app = pilot.app
+    app.action_view("batch")  # type: ignore[attr-defined]
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, BatchScreen)
+    screen.query_one("#batch-prompts", Input).value = str(prompts)
+    screen.query_one("#batch-out", Input).value = str(out)
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: not screen.running, tries=1000)
+    return screen
+
+
+def status(screen: BatchScreen) -> str:
+    return str(screen.query_one("#batch-status", Static).render())
+
+
+async def test_a_batch_on_the_compare_suts(tmp_path: Path) -> None:
+    app = new_app(["demo_echo", "demo_yes_no"])
+    async with app.run_test(size=(110, 30)) as pilot:
+        screen = await start_batch(pilot, prompt_file(tmp_path), tmp_path / "out")
+        assert screen.suts == ["demo_echo", "demo_yes_no"]
+        assert screen.outcome is not None and screen.outcome.written == 6, status(screen)
+        assert "Finished" in status(screen)
+        table = screen.query_one("#batch-progress", DataTable)
+        assert [table.get_row(k)[1] for k in table.rows] == ["3/3", "3/3"]
+        lines = (tmp_path / "out" / "results.jsonl").read_text().splitlines()
+        assert len(lines) == 6
+        await pilot.press("ctrl+r")
+        results = app.screen
+        assert isinstance(results, ResultsScreen)
+        await wait_until(pilot, lambda: results.loaded)
+        rows = results.query_one(DataTable)
+        assert rows.row_count == 6
+        assert [str(rows.get_row_at(i)[0]) for i in range(6)] == ["q1"] * 2 + ["q2"] * 2 + [
+            "q3"
+        ] * 2
+        rows.move_cursor(row=2)
+        await pilot.press("enter")
+        await pilot.pause()
+        record = app.screen
+        assert isinstance(record, RecordScreen)
+        assert str(record.query_one("#record-system", Static).render()) == "be brief"
+        assert str(record.query_one("#record-text", Static).render()) == "one two three"
+        await pilot.press("escape")
+        await pilot.press("escape")
+        assert app.screen is screen
+        # Again: everything is done, nothing is sent.
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not screen.running, tries=1000)
+        assert screen.outcome is not None and screen.outcome.written == 0
+
+
+async def test_bad_input_is_said_and_nothing_runs(tmp_path: Path) -> None:
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(110, 30)) as pilot:
+        screen = await start_batch(pilot, tmp_path / "missing.csv", tmp_path / "out")
+        assert "does not exist" in status(screen)
+        assert not (tmp_path / "out").exists()
+    app = new_app(["demo_random_words"])  # its secret is not set
+    async with app.run_test(size=(110, 30)) as pilot:
+        screen = await start_batch(pilot, prompt_file(tmp_path), tmp_path / "out")
+        assert "[demo] api_key" in status(screen)
+        assert not (tmp_path / "out").exists()
+
+
+def test_snapshot_batch_results(snap_compare: Any, tmp_path: Path) -> None:
+    prompts = prompt_file(tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await start_batch(pilot, prompts, tmp_path / "out")
+        await pilot.press("ctrl+r")
+        results = pilot.app.screen
+        assert isinstance(results, ResultsScreen)
+        await wait_until(pilot, lambda: results.loaded)
+        results.query_one("#results-note", Static).update("6 records")  # no temporary path
+        pilot.app.clear_notifications()  # the bad line's note names the temporary file
+        await pilot.pause()
+
+    app = new_app(["demo_echo", "demo_yes_no"])
+    assert snap_compare(app, run_before=run_before, terminal_size=(100, 20))
