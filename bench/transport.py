@@ -89,9 +89,9 @@ def measure(
 
 def sutui_driver_over(backend: str) -> Callable[[str], Pair]:
     def make(base: str) -> Pair:
-        from drivers import transport
+        from drivers import http_client
 
-        transport.HTTP_BACKEND = backend
+        http_client.HTTP_BACKEND = backend
         return sutui_driver(base)
 
     return make
@@ -112,10 +112,10 @@ def sutui_driver(
 
 
 def sutui_post(base: str) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]:
-    from drivers import transport
+    from drivers import http_client
     from drivers.transport import aclose_client, post_json
 
-    transport.HTTP_BACKEND = "aiohttp"  # the default (a sutui/httpx run before may change it)
+    http_client.HTTP_BACKEND = "aiohttp"  # the default (a sutui/httpx run before may change it)
     url = f"{base}/v1/chat/completions"
     return (lambda: post_json(url, PAYLOAD, {})), aclose_client
 

@@ -25,20 +25,23 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import os
 import random
-import ssl
-import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import aclosing, asynccontextmanager
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import certifi
 import httpx
 from httpx_sse import EventSource, SSEError
 
+from drivers.concurrency import DEFAULT_CONCURRENCY as DEFAULT_CONCURRENCY
+from drivers.concurrency import concurrency_limit as concurrency_limit
+from drivers.concurrency import driver_semaphore, driver_slot
+from drivers.concurrency import set_concurrency_limit as set_concurrency_limit
 from drivers.errors import ErrorKind, SUTError
+from drivers.http_client import USER_AGENT, loop_client
+from drivers.http_client import aclose_client as aclose_client
+from drivers.http_client import get_client as get_client
 from drivers.http_errors import ErrorBody as ErrorBody
 from drivers.http_errors import _host, _json, _network_error, _timeout
 from drivers.http_errors import error_from_response as error_from_response
@@ -49,8 +52,6 @@ from drivers.http_errors import parse_retry_after as parse_retry_after
 from drivers.progress import report_retry
 
 T = TypeVar("T")
-
-USER_AGENT = "sutui-drivers/0.1"
 
 
 # ----- configuration ----------------------------------------------------------------------------
@@ -111,10 +112,6 @@ DEFAULT_TIMEOUTS = Timeouts()
 DEFAULT_RETRY = RetryPolicy()
 """Used when a call gives none; tests and the app may replace it."""
 
-LIMITS = httpx.Limits(max_connections=512, max_keepalive_connections=256, keepalive_expiry=30.0)
-PER_HOST_CONNECTIONS = 256
-"""Connections to one host at most; the per-driver concurrency cap usually binds first."""
-
 
 @functools.cache
 def _httpx_timeout(t: Timeouts) -> dict[str, float | None]:
@@ -131,148 +128,6 @@ def _timeouts(timeout: Timeouts | float | None) -> Timeouts:
     return Timeouts(
         connect=value, first_byte=value, read=value, write=value, pool=value, total=value
     )
-
-
-# ----- the shared client ------------------------------------------------------------------------
-
-Send = Callable[[httpx.Request], Awaitable[httpx.Response]]
-_clients: dict[asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, Send]] = {}
-_clients_lock = threading.Lock()
-
-
-_ssl_context: ssl.SSLContext | None = None
-
-
-def _ssl() -> ssl.SSLContext:
-    """One TLS context (certifi's CAs, as httpx's default) for every client: building one costs
-    tens of milliseconds, and each event loop gets its own client."""
-    global _ssl_context
-    if _ssl_context is None:
-        _ssl_context = ssl.create_default_context(cafile=certifi.where())
-    return _ssl_context
-
-
-HTTP_BACKEND = os.environ.get("SUTUI_HTTP_BACKEND", "aiohttp")
-"""What carries the shared httpx client's requests. 'aiohttp' (default): httpx's API over an
-aiohttp connection pool (the httpx-aiohttp transport). Measured by bench/transport.py on this
-kind of machine, httpx's own pool costs about 4 ms of CPU per request and falls to about 0.15
-of the ideal throughput at 128 concurrent requests; over aiohttp it costs well under 1 ms.
-'httpx' keeps httpx's own pool (for comparison, or if aiohttp misbehaves somewhere)."""
-
-
-def _proxy_configured() -> bool:
-    import urllib.request
-
-    return any(k in urllib.request.getproxies() for k in ("http", "https", "all"))
-
-
-def _make_client(context: ssl.SSLContext) -> tuple[httpx.AsyncClient, Send]:
-    """The loop's client, and how a request is sent. Over aiohttp, requests go straight to the
-    client's transport: httpx.AsyncClient.send adds auth, redirect, cookie and event-hook layers
-    we never use (no redirects are followed, no cookies kept), which cost about a fifth of the
-    CPU per request at 128 in flight (bench/transport.py)."""
-    common: dict[str, Any] = {
-        "timeout": DEFAULT_TIMEOUTS.for_httpx(),
-        "headers": {"User-Agent": USER_AGENT},
-        "follow_redirects": False,
-    }
-    if HTTP_BACKEND == "httpx":
-        client = httpx.AsyncClient(limits=LIMITS, verify=context, **common)
-
-        async def send(request: httpx.Request) -> httpx.Response:
-            return await client.send(request, stream=True)
-
-        return client, send
-    import aiohttp
-    from httpx_aiohttp import AiohttpTransport
-
-    def session() -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(
-            limit=LIMITS.max_connections or 0,
-            limit_per_host=PER_HOST_CONNECTIONS,
-            keepalive_timeout=LIMITS.keepalive_expiry or 30.0,
-            ssl=context,
-        )
-        # trust_env makes aiohttp read the proxy settings on every request: that doubled the
-        # CPU per request (bench/transport.py). Pay for it only when a proxy is configured.
-        return aiohttp.ClientSession(connector=connector, trust_env=_proxy_configured())
-
-    transport = AiohttpTransport(verify=context, client=session)
-    return httpx.AsyncClient(transport=transport, **common), transport.handle_async_request
-
-
-def get_client() -> httpx.AsyncClient:
-    """The keep-alive client of the running event loop (an httpx client is bound to one loop)."""
-    return _loop_client()[0]
-
-
-def _loop_client() -> tuple[httpx.AsyncClient, Send]:
-    loop = asyncio.get_running_loop()
-    with _clients_lock:
-        for stale in [lp for lp in _clients if lp.is_closed()]:
-            del _clients[stale]
-        found = _clients.get(loop)
-        if found is None or found[0].is_closed:
-            found = _make_client(_ssl())
-            _clients[loop] = found
-        return found
-
-
-async def aclose_client() -> None:
-    """Close the running loop's client (at the end of a loop's life, e.g. in tests or on exit)."""
-    loop = asyncio.get_running_loop()
-    with _clients_lock:
-        found = _clients.pop(loop, None)
-    if found is not None:
-        await found[0].aclose()
-
-
-# ----- concurrency cap per driver -------------------------------------------------------------
-
-DEFAULT_CONCURRENCY = 64
-"""Calls in flight per driver and event loop when no limit was set for that driver."""
-
-_limits: dict[str, int] = {}
-_semaphores: dict[tuple[asyncio.AbstractEventLoop, str], tuple[int, asyncio.Semaphore]] = {}
-_limits_lock = threading.Lock()
-
-
-def set_concurrency_limit(key: str, limit: int | None) -> None:
-    """At most `limit` calls of driver `key` in flight per event loop (None: back to default)."""
-    if limit is not None and limit < 1:
-        raise ValueError("a concurrency limit is at least 1")
-    with _limits_lock:
-        if limit is None:
-            _limits.pop(key, None)
-        else:
-            _limits[key] = limit
-
-
-def concurrency_limit(key: str) -> int:
-    with _limits_lock:
-        return _limits.get(key, DEFAULT_CONCURRENCY)
-
-
-def _semaphore(key: str) -> asyncio.Semaphore:
-    loop = asyncio.get_running_loop()
-    limit = concurrency_limit(key)
-    with _limits_lock:
-        for stale in [k for k in _semaphores if k[0].is_closed()]:
-            del _semaphores[stale]
-        found = _semaphores.get((loop, key))
-        if found is None or found[0] != limit:  # a changed limit applies to new calls
-            found = (limit, asyncio.Semaphore(limit))
-            _semaphores[(loop, key)] = found
-        return found[1]
-
-
-@asynccontextmanager
-async def _slot(key: str | None) -> AsyncIterator[None]:
-    if not key:
-        yield
-        return
-    async with _semaphore(key):
-        yield
 
 
 # ----- retries ----------------------------------------------------------------------------------
@@ -331,7 +186,7 @@ async def _open(
 ) -> httpx.Response:
     """Send a POST and return the response with its headers read and its body not yet read;
     an HTTP error status is raised as a SUTError."""
-    _, send = _loop_client()
+    _, send = loop_client()
     limit = None if t.first_byte is None else (t.connect or 0.0) + t.first_byte
     try:
         content = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -413,7 +268,7 @@ async def post_json_any(
     deadline = _Deadline(t.total)
 
     async def once() -> Any:
-        async with _slot(limit_key):
+        async with driver_slot(limit_key):
             try:
                 async with asyncio.timeout_at(deadline.start()):
                     response = await _open(url, payload, headers, t, "application/json")
@@ -445,7 +300,7 @@ async def _open_stream(
     deadline = _Deadline(t.total)
 
     async def once() -> tuple[httpx.Response, asyncio.Semaphore | None]:
-        semaphore = _semaphore(limit_key) if limit_key else None
+        semaphore = driver_semaphore(limit_key) if limit_key else None
         if semaphore is not None:
             await semaphore.acquire()
         try:

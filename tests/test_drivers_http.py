@@ -12,7 +12,7 @@ import httpx
 import pytest
 from provider_server import KEYS
 
-from drivers import transport
+from drivers import concurrency, transport
 from drivers.errors import ErrorKind, SUTError
 from drivers.invoke import ResponseBuilder, respond, stream
 from drivers.options import SUTOptions
@@ -819,7 +819,7 @@ async def test_concurrency_cap_per_driver_holds(
 
     from provider_server import SLOW_FIRST
 
-    monkeypatch.setattr(transport, "_limits", {})
+    monkeypatch.setattr(concurrency, "_limits", {})
     transport.set_concurrency_limit("openai", 3)
     monkeypatch.setattr(
         transport, "DEFAULT_TIMEOUTS", transport.Timeouts(first_byte=2.0, read=2.0, total=5.0)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from drivers import SUTOptions, TextPrompt, make_sut, respond, transport
+from drivers import SUTOptions, TextPrompt, http_client, make_sut, respond, transport
 
 
 @pytest.mark.parametrize("backend", ["aiohttp", "httpx"])
 async def test_both_backends_answer(
     backend: str, provider_server: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(transport, "HTTP_BACKEND", backend)
+    monkeypatch.setattr(http_client, "HTTP_BACKEND", backend)
     base = provider_server.url + "/openai/v1"  # type: ignore[attr-defined]
     sut = make_sut(f"gpt-4o:openai;url={base}", {"openai": {"api_key": "sk-test-openai-0001"}})
     response = await respond(sut, TextPrompt(text="hello"), SUTOptions())
@@ -28,9 +28,9 @@ def test_proxy_detection(monkeypatch: pytest.MonkeyPatch) -> None:
         "ALL_PROXY",
     ):
         monkeypatch.delenv(name, raising=False)
-    assert transport._proxy_configured() is False
+    assert http_client._proxy_configured() is False
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
-    assert transport._proxy_configured() is True
+    assert http_client._proxy_configured() is True
 
 
 async def test_the_runner_reports_each_retry(

@@ -1,0 +1,54 @@
+"""The concurrency cap per driver: at most `concurrency_limit(key)` calls of one driver (the
+`limit_key` a driver passes to the transport) in flight per event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+DEFAULT_CONCURRENCY = 64
+"""Calls in flight per driver and event loop when no limit was set for that driver."""
+
+_limits: dict[str, int] = {}
+_semaphores: dict[tuple[asyncio.AbstractEventLoop, str], tuple[int, asyncio.Semaphore]] = {}
+_limits_lock = threading.Lock()
+
+
+def set_concurrency_limit(key: str, limit: int | None) -> None:
+    """At most `limit` calls of driver `key` in flight per event loop (None: back to default)."""
+    if limit is not None and limit < 1:
+        raise ValueError("a concurrency limit is at least 1")
+    with _limits_lock:
+        if limit is None:
+            _limits.pop(key, None)
+        else:
+            _limits[key] = limit
+
+
+def concurrency_limit(key: str) -> int:
+    with _limits_lock:
+        return _limits.get(key, DEFAULT_CONCURRENCY)
+
+
+def driver_semaphore(key: str) -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    limit = concurrency_limit(key)
+    with _limits_lock:
+        for stale in [k for k in _semaphores if k[0].is_closed()]:
+            del _semaphores[stale]
+        found = _semaphores.get((loop, key))
+        if found is None or found[0] != limit:  # a changed limit applies to new calls
+            found = (limit, asyncio.Semaphore(limit))
+            _semaphores[(loop, key)] = found
+        return found[1]
+
+
+@asynccontextmanager
+async def driver_slot(key: str | None) -> AsyncIterator[None]:
+    if not key:
+        yield
+        return
+    async with driver_semaphore(key):
+        yield
