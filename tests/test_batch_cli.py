@@ -232,3 +232,54 @@ def test_out_is_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     (tmp_path / "afile").write_text("x")
     code, err = batch(capsys, "--sut", "demo_echo", "--prompts", str(prompts), "--out", "afile")
     assert code == 2 and "is a file" in err
+
+
+def test_the_cache_is_keyed_by_canonical_uid(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    prompts = write_jsonl(tmp_path / "p.jsonl", [{"prompt": "a b c"}, {"prompt": "d e"}])
+    code, _ = batch(
+        capsys, "--sut", "demo_echo", "--prompts", str(prompts), "--out", "a", "--cache"
+    )
+    assert code == 0
+    code, err = batch(
+        capsys, "--sut", "echo:demo", "--prompts", str(prompts), "--out", "b", "--cache"
+    )
+    assert code == 0 and "2 from the cache" in err
+    code, err = batch(
+        capsys, "--sut", "echo:demo", "--prompts", str(prompts), "--out", "c", "--cache",
+        "--max-tokens", "1",
+    )  # fmt: skip
+    assert code == 0 and "from the cache" not in err  # other options: other answers
+
+
+def test_a_429_is_retried_and_every_answer_arrives(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, provider_server: Any
+) -> None:
+    prompts = write_jsonl(tmp_path / "p.jsonl", [{"prompt": f"x {i}"} for i in range(6)])
+    sut = local(provider_server, "m-fault-429-once")  # Retry-After: 0, the first time
+    code, err = batch(
+        capsys, "--sut", sut, "--prompts", str(prompts), "--out", "o", "--rps", "500",
+        "--per-driver", "4",
+    )  # fmt: skip
+    assert code == 0, err
+    assert len(provider_server.requests) == 7
+    assert provider_server.max_in_flight <= 4
+    assert all(r["status"] == "done" for r in records(tmp_path / "o"))
+
+
+def test_plain_progress_lines_when_not_a_terminal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import io
+
+    from sutui.batch.progress import ProgressDisplay, SUTProgress
+
+    stream = io.StringIO()
+    display = ProgressDisplay(stream, every=0)
+    row = SUTProgress("demo_echo", "demo", total=10, done=4, errors=1, cached=2, before=3)
+    display.update([row])
+    display.close([row])
+    text = stream.getvalue()
+    assert text.splitlines()[0].startswith("demo_echo: 8/10 · 1 failed · 2 cached · 3 from before")
+    assert "ETA" in text
