@@ -43,7 +43,7 @@ def test_secret(
 ) -> tuple[bool | None, str]:
     """(True ok / False rejected / None unknown, what happened): blocks, run it in a thread.
     `store`: test against another store (a value that was not stored)."""
-    from sutui.cli.secrets_cmd import check_secret, has_check
+    from sutui.secret_check import check_secret, has_check
 
     if not has_check(scope):
         return None, f"sutui has no test for '{scope}': it is checked on the first real call."
