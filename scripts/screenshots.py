@@ -1,7 +1,8 @@
-"""Regenerate screenshots/*.svg (shown in the README): `.venv/bin/python scripts/screenshots.py`.
+"""Regenerate screenshots/*.svg (shown in the README): `.venv/bin/python scripts/screenshots.py`
+(or name some: `... screenshots.py history history-run`).
 
 Every screen of the app, offline: the demo SUTs, no secrets from this machine (an empty
-environment, no secrets.toml, no keyring), settings kept in memory.
+environment, no secrets.toml, no keyring), settings kept in memory, a history of its own.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -49,6 +51,8 @@ async def shoot(
     suts: list[str] | None = None,
     env: dict[str, str] | None = None,
 ) -> None:
+    if WANTED and name not in WANTED:
+        return
     app = new_app(suts, env)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -85,6 +89,26 @@ async def error_columns(pilot: Pilot[None]) -> None:
     await finished(pilot)
 
 
+def then(*steps: Step) -> Step:
+    async def step(pilot: Pilot[None]) -> None:
+        for one in steps:
+            await one(pilot)
+
+    return step
+
+
+async def second_run(pilot: Pilot[None]) -> None:
+    """Another send, with a system prompt, for a history of more than one run."""
+    app = pilot.app
+    assert isinstance(app, SutuiApp)
+    app.compare.query_one("#system", TextArea).text = "Answer like a pirate."
+    await typed(pilot, "Name three uses for a paperclip.")
+    await pilot.press("ctrl+s")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    pilot.app.clear_notifications()
+
+
 def keys(*pressed: str, wait: float = 0.3) -> Step:
     async def step(pilot: Pilot[None]) -> None:
         for key in pressed:
@@ -97,8 +121,13 @@ def keys(*pressed: str, wait: float = 0.3) -> Step:
     return step
 
 
+WANTED = set(sys.argv[1:])
+"""The pictures to make (all when empty)."""
+
+
 async def main() -> None:
     os.environ["SUTUI_DEMO_DELAY"] = DELAY
+    os.environ["SUTUI_DATA_DIR"] = tempfile.mkdtemp(prefix="sutui-shots-")  # not yours
     OUT.mkdir(exist_ok=True)
     four = ["demo_yes_no", "demo_echo", "demo_always_sorry", "demo_random_words"]
     await shoot("compare", finished)
@@ -116,6 +145,9 @@ async def main() -> None:
     await shoot("setup", keys("f6", "down", "s"))
     await shoot("help", keys("f1"), size=(110, 36))
     await shoot("palette", keys("ctrl+p", *"sut: add llama"))
+    runs = then(finished, second_run)
+    await shoot("history", then(runs, keys("f7")), suts=four, size=(110, 20))
+    await shoot("history-run", then(runs, keys("f7", "enter")), suts=four, size=(110, 24))
 
 
 if __name__ == "__main__":

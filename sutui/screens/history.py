@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 LIMIT = 500
 """The most runs listed at once (search to find older ones)."""
+PROMPT_WIDTH = 40
+"""A prompt's first line is cut to this many characters in the list."""
 
 
 def with_history(action: Callable[[HistoryStore], Any]) -> Any:
@@ -92,7 +94,7 @@ class HistoryScreen(Screen[None]):
         yield Header(show_clock=False)
         yield Input(placeholder="search: prompt, SUT, answer (/ to focus)", id="search")
         table: DataTable[object] = DataTable(id="runs", cursor_type="row", zebra_stripes=True)
-        table.add_columns("run", "when", "SUTs", "prompt")
+        table.add_columns("run", "when", "prompt", "SUTs")
         yield table
         yield Footer(compact=True)
 
@@ -127,9 +129,11 @@ class HistoryScreen(Screen[None]):
         table.clear()
         for run in message.runs:
             prompt = run.prompt.strip().splitlines()[0] if run.prompt.strip() else ""
+            if len(prompt) > PROMPT_WIDTH:
+                prompt = prompt[: PROMPT_WIDTH - 1] + "…"
             table.add_row(
-                Text(str(run.id)), Text(when(run.started_at), style="dim"), suts_text(run),
-                Text(prompt), key=str(run.id),
+                Text(str(run.id)), Text(when(run.started_at), style="dim"), Text(prompt),
+                suts_text(run), key=str(run.id),
             )  # fmt: skip
         if keep is not None and str(keep) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))

@@ -99,7 +99,7 @@ class HistoryRunScreen(Screen[None]):
     }
     HistoryRunScreen #answers { height: 1fr; }
     HistoryRunScreen AnswerPanel {
-        width: 1fr; min-width: 30; height: 1fr; border: round $primary 40%; padding: 0 1;
+        min-width: 30; height: 1fr; border: round $primary 40%; padding: 0 1;
     }
     HistoryRunScreen AnswerPanel:focus { border: round $accent; }
     HistoryRunScreen AnswerPanel > .status { height: auto; margin-bottom: 1; }
@@ -131,6 +131,13 @@ class HistoryRunScreen(Screen[None]):
             for answer in self.run.answers:
                 yield AnswerPanel(answer, answer.index in self.run.running, timings)
         yield Footer(compact=True)
+
+    def on_resize(self) -> None:
+        """Share the width between the answers, none narrower than 30 columns (then scroll)."""
+        panels = list(self.query(AnswerPanel))
+        width = max(30, self.size.width // max(1, len(panels)))
+        for panel in panels:
+            panel.styles.width = width
 
     def on_mount(self) -> None:
         self.sub_title = f"run {self.run.id} (read-only)"
