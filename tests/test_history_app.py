@@ -4,19 +4,23 @@ re-run (all or only the failed), copy as Markdown, delete; snapshots of both scr
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from test_app_support import columns, isolated, new_app, no_blink, send, settle, wait_until
 from textual.pilot import Pilot
-from textual.widgets import DataTable, TextArea
+from textual.widgets import DataTable, Input, TextArea
 
 from sutui.app import SutuiApp
 from sutui.history.store import HistoryStore, Planned, StoredRun
 from sutui.records import RecordTimings, RecordUsage, ResultRecord
 from sutui.screens.history import HistoryScreen
+from sutui.screens.history_export import ExportScreen
 from sutui.screens.history_run import AnswerPanel, HistoryRunScreen
 
 __all__ = ["isolated"]
@@ -200,6 +204,41 @@ async def test_rerun_all_from_a_run_and_delete_with_confirmation() -> None:
         ]  # fmt: skip
         await settle(pilot)
         assert saved().parent_id == 2 and run_count() == 2
+
+
+async def test_export_the_runs_listed_and_one_run_to_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_runs()
+    monkeypatch.chdir(tmp_path)
+    app = new_app()
+    async with app.run_test(size=(110, 30)) as pilot:
+        await open_history(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        path = app.screen.query_one("#path", Input)
+        path.value = "runs.txt"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "End the file name with .md" in str(app.screen.query_one("#problem").render())
+        path.value = "runs.csv"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        rows = list(csv.DictReader(io.StringIO((tmp_path / "runs.csv").read_text())))
+        assert [(r["run_id"], r["status"]) for r in rows] == [
+            ("1", "done"), ("1", "done"), ("2", "done"), ("2", "failed"), ("2", "partial"),
+        ]  # fmt: skip
+        await pilot.press("enter")  # run 2, read-only
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen.query_one("#path", Input).value == "sutui-run-2.md"
+        await pilot.press("enter")
+        await settle(pilot)
+        text = (tmp_path / "sutui-run-2.md").read_text()
+        assert text.startswith("## Run 2 · ") and "**Error**: auth: missing secret" in text
 
 
 # ----- looks -------------------------------------------------------------------------------------

@@ -170,3 +170,15 @@ def test_the_recorder_saves_partial_text_now_and_then_and_never_stops_a_run(
     recorder.chunk("k2", " four")
     recorder.stop()
     assert len(problems) == 1 and problems[0].startswith("history not saved")
+
+
+def test_two_processes_write_and_read_one_history_at_once(tmp_path: Path) -> None:
+    """The app and a run-sut in another terminal: WAL lets both write and read."""
+    path = tmp_path / "h.sqlite3"
+    with HistoryStore(path) as app, HistoryStore(path) as cli:
+        one = begin(app, "from the app")
+        two = begin(cli, "from the cli")
+        cli.finish(done(two, 0, "cli answer"))
+        app.save_partial(one, 1, "streaming")
+        assert [r.prompt for r in app.runs()] == ["from the cli", "from the app"]
+        assert cli.run(one).answers[1].text == "streaming"  # type: ignore[union-attr]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -71,6 +72,8 @@ class HistoryScreen(Screen[None]):
                 tooltip="Send the run again to the SUTs that did not finish well"),
         Binding("d,delete", "delete", "Delete", id="history.delete", tooltip="Delete the run"),
         Binding("c", "copy", "Copy", id="history.copy", tooltip="Copy the run as Markdown"),
+        Binding("e", "export", "Export", id="history.export",
+                tooltip="Write the runs listed (the search's) to a .md, .json, .jsonl or .csv"),
         Binding("slash", "search", "Search", id="history.search",
                 tooltip="Search prompts, SUTs and answers"),
     ]  # fmt: skip
@@ -202,6 +205,28 @@ class HistoryScreen(Screen[None]):
         run_id = self.current
         if run_id is not None:
             confirm_delete(self, run_id, self.load)
+
+    def action_export(self) -> None:
+        ids = [r.id for r in reversed(self.runs)]  # oldest first, as the CLI exports
+        if not ids:
+            self.notify("No runs to export.", severity="warning")
+            return
+        export_runs(self, ids, f"{len(ids)} run(s)", "sutui-history.md")
+
+
+def export_runs(screen: Screen[Any], ids: list[int], what: str, default: str) -> None:
+    from sutui.history.export import export
+    from sutui.screens.history_export import ExportScreen
+
+    def render(fmt: str) -> str:
+        runs = with_history(lambda store: [store.run(i) for i in ids])
+        return str(export([r for r in runs if r is not None], fmt))
+
+    def written(path: Path | None) -> None:
+        if path is not None:
+            screen.notify(f"Exported {what} to {path}.", title="Export", markup=False)
+
+    screen.app.push_screen(ExportScreen(what, default, render), written)
 
 
 def show_timings(screen: Screen[Any]) -> bool:

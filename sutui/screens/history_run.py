@@ -15,7 +15,13 @@ from textual.containers import HorizontalScroll, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from sutui.screens.history import confirm_delete, copy_markdown, rerun, show_timings
+from sutui.screens.history import (
+    confirm_delete,
+    copy_markdown,
+    export_runs,
+    rerun,
+    show_timings,
+)
 
 if TYPE_CHECKING:
     from sutui.history.store import StoredRun
@@ -112,6 +118,8 @@ class HistoryRunScreen(Screen[None]):
         Binding("f", "rerun(True)", "Re-run failed", id="run.rerun_failed",
                 tooltip="Send the run again to the SUTs that did not finish well"),
         Binding("c", "copy", "Copy", id="run.copy", tooltip="Copy the run as Markdown"),
+        Binding("e", "export", "Export", id="run.export",
+                tooltip="Write the run to a .md, .json, .jsonl or .csv file"),
         Binding("d,delete", "delete", "Delete", id="run.delete", tooltip="Delete the run"),
     ]  # fmt: skip
 
@@ -150,6 +158,9 @@ class HistoryRunScreen(Screen[None]):
 
     def action_copy(self) -> None:
         copy_markdown(self, self.run)
+
+    def action_export(self) -> None:
+        export_runs(self, [self.run.id], f"run {self.run.id}", f"sutui-run-{self.run.id}.md")
 
     def action_delete(self) -> None:
         confirm_delete(self, self.run.id, self.app.pop_screen)
