@@ -1,0 +1,232 @@
+"""Answers and faults in each provider's own error format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Fault
+
+# ----- answers ------------------------------------------------------------------------------------
+
+
+def answer_tokens(last_user: str, max_tokens: int | None) -> tuple[list[str], bool]:
+    words = f"Echo: {last_user}".split(" ")
+    tokens = [w if i == 0 else " " + w for i, w in enumerate(words)]
+    if max_tokens is not None and len(tokens) > max_tokens:
+        return tokens[:max_tokens], True
+    return tokens, False
+
+
+def count_words(texts: list[str]) -> int:
+    return sum(len(t.split()) for t in texts)
+
+
+def error_body(flavour: str, status: int, message: str, kind: str) -> dict[str, Any]:
+    if flavour == "anthropic":
+        types = {
+            401: "authentication_error",
+            403: "permission_error",
+            404: "not_found_error",
+            429: "rate_limit_error",
+            500: "api_error",
+            529: "overloaded_error",
+            503: "overloaded_error",
+        }
+        return {
+            "type": "error",
+            "error": {
+                "type": kind or types.get(status, "invalid_request_error"),
+                "message": message,
+            },
+            "request_id": "req_test",
+        }
+    if flavour == "google":
+        statuses = {
+            400: "INVALID_ARGUMENT",
+            401: "UNAUTHENTICATED",
+            403: "PERMISSION_DENIED",
+            404: "NOT_FOUND",
+            429: "RESOURCE_EXHAUSTED",
+            500: "INTERNAL",
+            503: "UNAVAILABLE",
+        }
+        return {
+            "error": {
+                "code": status,
+                "message": message,
+                "status": kind or statuses.get(status, "UNKNOWN"),
+            }
+        }
+    if flavour in ("tgi", "hf-router"):
+        error_type = kind or {
+            422: "validation",
+            424: "generation",
+            500: "incomplete_generation",
+        }.get(status)
+        return {"error": message, **({"error_type": error_type} if error_type else {})}
+    if flavour == "ollama":
+        return {"error": message}
+    if flavour == "mistral":
+        return {
+            "object": "error",
+            "message": message,
+            "type": kind or "invalid_request_error",
+            "param": None,
+            "code": None,
+        }
+    if flavour == "nim":
+        return {"status": status, "title": kind or "Error", "detail": message}
+    return {
+        "error": {
+            "message": message,
+            "type": kind or "invalid_request_error",
+            "param": None,
+            "code": None,
+        }
+    }
+
+
+def auth_fault(flavour: str) -> Fault:
+    if flavour == "google":
+        fault = Fault(400, "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT")
+        fault.extra = {
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "API_KEY_INVALID",
+                    "domain": "googleapis.com",
+                }
+            ]
+        }
+        return fault
+    messages = {
+        "openai": (
+            "Incorrect API key provided. You can find your API key at "
+            "https://platform.openai.com/account/api-keys."
+        ),
+        "together": (
+            "Invalid API key provided. You can find your API key at "
+            "https://api.together.xyz/settings/api-keys."
+        ),
+        "anthropic": "invalid x-api-key",
+        "hf-router": "Invalid credentials in Authorization header",
+        "tgi": "Invalid credentials in Authorization header",
+        "mistral": "Unauthorized",
+        "nim": "Authentication failed",
+        "vllm": "Unauthorized",
+    }
+    kind = {
+        "openai": "invalid_request_error",
+        "together": "invalid_request_error",
+        "nim": "Unauthorized",
+    }.get(flavour, "")
+    return Fault(401, messages.get(flavour, "Unauthorized"), kind)
+
+
+def rate_limit_message(flavour: str) -> tuple[str, str]:
+    """(message, error type) of each provider's 429."""
+    return {
+        "together": (
+            "You have reached the rate limit specific to this model. The maximum rate limit "
+            "for this model is 60.0 queries per minute.",
+            "dynamic_request_limited",
+        ),
+        "anthropic": (
+            "Number of request tokens has exceeded your per-minute rate limit",
+            "rate_limit_error",
+        ),
+        "google": (
+            "Resource has been exhausted (e.g. check quota).",
+            "RESOURCE_EXHAUSTED",
+        ),
+        "mistral": ("Requests rate limit exceeded", "rate_limited"),
+        "tgi": (
+            "Rate limit reached. You reached free usage limit (reset hourly). Please subscribe "
+            "to a plan at https://huggingface.co/pricing to use the API at this rate",
+            "",
+        ),
+        "hf-router": (
+            "Rate limit reached. You reached free usage limit (reset hourly). Please subscribe "
+            "to a plan at https://huggingface.co/pricing to use the API at this rate",
+            "",
+        ),
+        "ollama": ("too many requests, please retry later", ""),
+    }.get(
+        flavour,
+        (
+            "Rate limit reached for requests per min (RPM): Limit 3, Used 3, Requested 1.",
+            "requests",
+        ),
+    )
+
+
+def ratelimit_headers(flavour: str, long: bool) -> dict[str, str]:
+    """A 429's rate-limit headers with no Retry-After: Together's x-ratelimit-reset (seconds),
+    else OpenAI's x-ratelimit-reset-{requests,tokens} (durations; requests exhausted)."""
+    if flavour == "together":
+        return {
+            "x-ratelimit-limit": "60",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": "60" if long else "0.01",
+        }
+    return {
+        "x-ratelimit-limit-requests": "500",
+        "x-ratelimit-remaining-requests": "0",
+        "x-ratelimit-reset-requests": "6m0s" if long else "10ms",
+        "x-ratelimit-limit-tokens": "30000",
+        "x-ratelimit-remaining-tokens": "29000",
+        "x-ratelimit-reset-tokens": "2s",
+    }
+
+
+def loading_fault(long: bool) -> Fault:
+    """Hugging Face's 503 while a model loads (or an endpoint scales up from zero)."""
+    return Fault(
+        503,
+        "Model test/model is currently loading",
+        extra={"estimated_time": 20.0 if long else 0.01},
+    )
+
+
+def overloaded_fault(flavour: str, long: bool) -> Fault:
+    """Each provider's own "busy" answer: HF/TGI 503 loading, Anthropic 529, others 503."""
+    if flavour in ("tgi", "hf-router"):
+        return loading_fault(long)
+    if flavour == "anthropic":
+        return Fault(529, "Overloaded", "overloaded_error")
+    if flavour == "google":
+        return Fault(503, "The model is overloaded. Please try again later.", "UNAVAILABLE")
+    if flavour == "ollama":
+        return Fault(503, "server busy, please try again.  maximum pending requests exceeded")
+    return Fault(503, "The engine is currently overloaded, please try again later", "server_error")
+
+
+TGI_LIMITS = {"stop": 4}
+
+
+def tgi_validate(inputs: Any, params: dict[str, Any]) -> None:
+    """TGI's router validation (validation/mod.rs), with its own messages."""
+
+    def bad(message: str) -> Fault:
+        return Fault(422, f"Input validation error: {message}", "validation")
+
+    if not isinstance(inputs, str) or not inputs:
+        raise bad("`inputs` cannot be empty")
+    temperature = params.get("temperature")
+    if temperature is not None and not float(temperature) > 0.0:
+        raise bad("`temperature` must be strictly positive")
+    top_p = params.get("top_p")
+    if top_p is not None and not 0.0 < float(top_p) < 1.0:
+        raise bad("`top_p` must be > 0.0 and < 1.0")
+    top_k = params.get("top_k")
+    if top_k is not None and not int(top_k) > 0:
+        raise bad("`top_k` must be strictly positive")
+    max_new = params.get("max_new_tokens")
+    if max_new is not None and not int(max_new) > 0:
+        raise bad("`max_new_tokens` must be strictly positive")
+    stop = params.get("stop") or []
+    if len(stop) > TGI_LIMITS["stop"]:
+        raise bad(f"`stop` supports up to {TGI_LIMITS['stop']} stop sequences. Given: {len(stop)}")
+    n = params.get("top_n_tokens")
+    if n is not None and int(n) > 5:
+        raise bad(f"`top_n_tokens` must be >= 0 and <= 5. Given: {n}")
