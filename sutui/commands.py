@@ -22,6 +22,7 @@ VIEWS = (
     ("composer", "write a dynamic UID, validated as you type"),
     ("secrets", "every declared secret: set, delete, test, import"),
     ("history", "every saved run: search, open, re-run, export, delete"),
+    ("leaderboard", "blind-vote results: win rates, Bradley-Terry and Elo scores"),
     ("batch", "run a prompt file on the compare screen's SUTs; progress and results"),
     ("help", "key bindings"),
 )
@@ -45,6 +46,9 @@ def app_commands(app: SutuiApp) -> Iterator[Command]:
         ("compare: add a SUT…", compare.action_add, "pick a SUT for a new column"),
         ("compare: shared options…", compare.action_options, "max tokens, temperature, …"),
         ("compare: toggle system prompt", compare.action_toggle_system, "a system prompt"),
+        ("compare: diff two answers", compare.action_diff, "word-level, side by side"),
+        ("compare: toggle arena (blind vote)", compare.action_toggle_arena, "hide the SUTs"),
+        ("compare: vote on the blind round", compare.action_vote, "then the SUTs are shown"),
     ):
         yield Command(title, partial(app.in_compare, action), text, discover=True)
     services = app.services

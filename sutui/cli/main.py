@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("sutui.cli.history_cmd", "history"),
     "uid": ("sutui.cli.uid_command", "uid"),
     "secrets": ("sutui.cli.secrets_cmd", "secrets"),
+    "votes": ("sutui.cli.votes_cmd", "votes"),
+    "leaderboard": ("sutui.cli.votes_cmd", "leaderboard"),
 }
 """Each subcommand's module is imported only when it is used: `sutui` alone starts the app
 without loading every driver and the HTTP stack first."""

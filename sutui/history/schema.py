@@ -46,7 +46,24 @@ CREATE TABLE answers (
 CREATE INDEX answers_running ON answers (status) WHERE status = 'running';
 """
 
-MIGRATIONS: tuple[str, ...] = (V1,)
+V2 = """
+CREATE TABLE votes (                         -- blind votes (sutui/arena/votes.py)
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at    TEXT NOT NULL,             -- ISO 8601 UTC
+    run_id        INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+    prompt        TEXT NOT NULL,
+    system        TEXT,
+    contestants   TEXT NOT NULL,             -- JSON: canonical UIDs in the order shown (A, B, ...)
+    names         TEXT NOT NULL,             -- JSON: the SUTs as the user named them, same order
+    outcome       TEXT NOT NULL CHECK (outcome IN ('win', 'tie', 'both_bad')),
+    winner        INTEGER,                   -- index into contestants when outcome is 'win'
+    seed          INTEGER,                   -- the seed of the round's shuffle
+    sutui_version TEXT NOT NULL
+);
+CREATE INDEX votes_by_time ON votes (created_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2)
 
 
 def version(conn: sqlite3.Connection) -> int:

@@ -11,8 +11,10 @@ from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Tab, Tabs, TextArea
 
+from sutui.screens.arena_mode import ArenaMode
 from sutui.screens.compare_history import TICK_S, CompareRecording
 from sutui.services import Services
+from sutui.widgets.arena_bar import ArenaBar
 from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
@@ -40,7 +42,7 @@ REVEAL_S = 0.05
 
 def tab_label(column: SUTColumn) -> str:
     """A tab (narrow terminals): the status mark (✓ done, ✗ error, … running) and the UID."""
-    return f"{column.mark} {column.uid}"
+    return f"{column.mark} {column.border_title or column.uid}"  # a letter in a blind round
 
 
 class CompareScreen(Screen[None]):
@@ -61,11 +63,18 @@ class CompareScreen(Screen[None]):
         Binding("ctrl+pageup,left_square_bracket", "next_column(-1)", "Previous SUT",
                 id="compare.previous", show=False,
                 tooltip="The previous column (its tab in a narrow terminal)"),
+        Binding("f8", "diff", "Diff", id="compare.diff", priority=True, show=False,
+                tooltip="A word-level diff of two columns' answers"),
+        Binding("ctrl+b", "toggle_arena", "Arena", id="compare.arena", show=False,
+                tooltip="Blind vote: shuffle the columns and hide their SUTs until you vote"),
+        Binding("f9", "vote", "Vote", id="compare.vote", priority=True,
+                tooltip="Vote on a blind round once every column has answered"),
     ]  # fmt: skip
 
     def __init__(self, services: Services, suts: list[str] | None = None):
         super().__init__(id="compare")
         self.services = services
+        self.arena = ArenaMode(self)
         self.recording = CompareRecording(self)
         """Each send saved in the history as it happens (`recording.run_id`: the current run)."""
         self.start_suts = list(services.settings.start_suts if suts is None else suts)
@@ -98,6 +107,7 @@ class CompareScreen(Screen[None]):
         yield tabs
         with HorizontalScroll(id="columns", can_focus=False):
             yield from first
+        yield ArenaBar()
         with Vertical(id="editor"):
             system = TextArea(id="system", show_line_numbers=False)
             system.border_title = "system prompt (optional)"
@@ -168,6 +178,7 @@ class CompareScreen(Screen[None]):
 
     def add_column(self, uid: str, remember: bool = True) -> SUTColumn:
         column = self._new_column(uid)
+        self.arena.added(column)
         self.query_one("#columns", HorizontalScroll).mount(column)
         tabs = self.query_one(Tabs)
         tabs.add_tab(Tab(tab_label(column), id=f"tab-{column.key}"))
@@ -201,6 +212,7 @@ class CompareScreen(Screen[None]):
     def remove_column(self, column: SUTColumn) -> None:
         self.recording.removed(column)
         column.cancel_quietly()
+        self.arena.removed(column)
         self.query_one(Tabs).remove_tab(f"tab-{column.key}")
         column.remove()
         self.call_after_refresh(self.fit_columns)
@@ -208,7 +220,7 @@ class CompareScreen(Screen[None]):
     @on(SUTColumn.Removed)
     def _removed(self, message: SUTColumn.Removed) -> None:
         self.remove_column(message.column)
-        self.notify(f"Removed {message.column.uid}.", markup=False)
+        self.notify(f"Removed {message.column.border_title}.", markup=False)
 
     @on(Tabs.TabActivated)
     def _tab(self, event: Tabs.TabActivated) -> None:
@@ -220,6 +232,7 @@ class CompareScreen(Screen[None]):
     def _status_changed(self, message: SUTColumn.StatusChanged) -> None:
         for tab in self.query(f"#tab-{message.column.key}").results(Tab):
             tab.label = tab_label(message.column)
+        self.arena.status_changed()
         self.recording.status_changed(message.column)
 
     @on(SUTColumn.Ended)
@@ -262,6 +275,7 @@ class CompareScreen(Screen[None]):
             self.notify("Add a SUT first (ctrl+n).", severity="warning")
             return
         system = self.query_one("#system", TextArea).text
+        self.arena.before_send(text, system)  # in arena mode: shuffled and blind
         prompt = build_prompt(text, system)
         self.recording.begin(text, system, self.columns)
         with self.app.batch_update():
@@ -322,6 +336,22 @@ class CompareScreen(Screen[None]):
         title = f"Options for {column.uid} only"
         screen = OptionsScreen(current, title, per_column=True, timeout_s=timeout)
         self.app.push_screen(screen, chosen)
+
+    def action_diff(self) -> None:
+        from sutui.screens.diff import open_diff
+
+        open_diff(self)
+
+    def action_toggle_arena(self) -> None:
+        self.arena.toggle()
+
+    def action_vote(self) -> None:
+        self.arena.open_vote()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "vote":
+            return self.arena.enabled  # the key and the footer entry exist in arena mode only
+        return True
 
     def action_toggle_system(self) -> None:
         editor = self.query_one("#editor")

@@ -7,7 +7,7 @@ with more than two columns a small chooser starting there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -69,7 +69,7 @@ class DiffScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "diff"
         for pane in self.panes:
-            self.watch(pane, "scroll_y", lambda _y, pane=pane: self._mirror(pane), init=False)
+            self.watch(pane, "scroll_y", self._follower(pane), init=False)
         self._draw()
 
     @property
@@ -89,6 +89,9 @@ class DiffScreen(Screen[None]):
         ):
             pane.border_title = side.label
             pane.query_one(".diff-text", Static).update(text if text else Text("(no answer)"))
+
+    def _follower(self, pane: VerticalScroll) -> Callable[[float], None]:
+        return lambda _y: self._mirror(pane)
 
     def _mirror(self, source: VerticalScroll) -> None:
         """The other pane follows, at the same fraction of its length."""

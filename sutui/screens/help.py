@@ -14,7 +14,7 @@ INTRO = (
     "sutui sends one prompt to many SUTs side by side. Tab goes from the prompt to the first "
     "column, then to each next column and back to the prompt (shift+tab goes the other way); "
     "] and [ move between columns (between SUT tabs in a narrow terminal). A focused column "
-    "has its own keys: r k m c o x s. The Send, Add SUT and Options buttons take a click or "
+    "has its own keys: r k m c o x s d. The Send, Add SUT and Options buttons take a click or "
     "their keys (ctrl+s, ctrl+n, ctrl+o). ctrl+p opens the command palette: 'view: …', "
     "'sut: add …', 'secret: set …'."
 )
@@ -23,6 +23,7 @@ GROUPS = (
     ("send and cancel", ("compare.send", "compare.cancel_all")),
     ("a focused column (Tab to it)", ("column.",)),
     ("columns", ("compare.next", "compare.previous", "compare.add", "compare.options")),
+    ("diff and blind vote", ("compare.diff", "compare.arena", "compare.vote", "app.leaderboard")),
     (
         "views",
         ("app.compare", "app.drivers", "app.suts", "app.composer", "app.secrets", "app.history"),

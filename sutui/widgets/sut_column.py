@@ -62,6 +62,14 @@ class SUTColumn(Vertical, can_focus=True):
         Binding("o", "options", "Options", id="column.options", tooltip="This column's options"),
         Binding("x,delete", "remove", "Remove", id="column.remove", tooltip="Remove the column"),
         Binding("s", "setup", "Set secret", id="column.setup", tooltip="Set up the missing secret"),
+        Binding(
+            "d",
+            "screen.diff",
+            "Diff",
+            id="column.diff",
+            show=False,
+            tooltip="Diff with the next column",
+        ),
         Binding("up", "scroll('up')", show=False),
         Binding("down", "scroll('down')", show=False),
         Binding("pageup", "scroll('page_up')", show=False),
@@ -358,7 +366,7 @@ class SUTColumn(Vertical, can_focus=True):
 
     def action_cancel(self) -> None:
         if not self.cancel():
-            self.notify(f"{self.uid} is not running.", severity="warning", markup=False)
+            self.notify(f"{self.border_title} is not running.", severity="warning", markup=False)
 
     def action_maximize(self) -> None:
         if self.screen.maximized is self:
@@ -373,7 +381,7 @@ class SUTColumn(Vertical, can_focus=True):
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)
         self.notify(
-            f"Copied {len(self.text)} characters of {self.uid}'s answer with OSC 52. "
+            f"Copied {len(self.text)} characters of {self.border_title}'s answer with OSC 52. "
             "If nothing was copied, your terminal blocks OSC 52: select the text with the "
             "mouse (shift+drag in most terminals) instead.",
             title="Copy",

@@ -1,0 +1,70 @@
+"""The leaderboard as rows of text (the screen and `sutui leaderboard`) and as JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sutui.arena.ratings import Standing, standings
+from sutui.arena.votes import Vote
+
+ROUNDS = 200
+"""Bootstrap resamples for the intervals."""
+SEED = 0
+"""The bootstrap's seed: the same votes always give the same table."""
+HEADERS = ("#", "SUT", "score", "95% CI", "Elo", "votes", "won", "lost", "tied", "win rate")
+
+
+def board(votes: Sequence[Vote], rounds: int = ROUNDS, seed: int = SEED) -> list[Standing]:
+    return standings([v.contest() for v in votes], rounds=rounds, seed=seed)
+
+
+def rows(table: Sequence[Standing]) -> list[tuple[str, ...]]:
+    return [
+        (
+            str(rank),
+            row.uid,
+            f"{row.score:.0f}",
+            f"{row.low:.0f}-{row.high:.0f}",
+            f"{row.elo:.0f}",
+            str(row.votes),
+            str(row.wins),
+            str(row.losses),
+            str(row.ties),
+            f"{row.win_rate:.0%}",
+        )
+        for rank, row in enumerate(table, 1)
+    ]
+
+
+def to_json(table: Sequence[Standing], votes: int, rounds: int, seed: int) -> dict[str, Any]:
+    return {
+        "schema": "sutui.leaderboard/1",
+        "votes": votes,
+        "bootstrap": {"rounds": rounds, "seed": seed, "level": 0.95},
+        "suts": [
+            {
+                "rank": rank,
+                "uid": row.uid,
+                "score": round(row.score, 1),
+                "ci_low": round(row.low, 1),
+                "ci_high": round(row.high, 1),
+                "elo": round(row.elo, 1),
+                "votes": row.votes,
+                "wins": row.wins,
+                "losses": row.losses,
+                "ties": row.ties,
+                "win_rate": round(row.win_rate, 4),
+            }
+            for rank, row in enumerate(table, 1)
+        ],
+    }
+
+
+def explanation(votes: int, rounds: int = ROUNDS) -> str:
+    return (
+        f"{votes} vote{'s' if votes != 1 else ''}. Score: Bradley-Terry on Elo's scale, "
+        f"95% interval from {rounds} bootstrap resamples; Elo K=32 in vote order. Won/lost/tied "
+        "count pairwise results (a best-of-N win beats each other column); ties and 'both bad' "
+        "count half."
+    )

@@ -1,0 +1,192 @@
+"""Blind votes, stored in the history database (table `votes`: schema step V2 in
+sutui/history/schema.py).
+
+A vote names its contestants by canonical UID in the order they were shown (A, B, ...), so a
+renamed predefined SUT keeps its record; the names as the user wrote them come along for
+display. A vote links to its saved run when the run is in the history (deleting the run keeps
+the vote). Nothing here can hold a secret: a UID carries no credential and the prompt is the
+user's own text.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sutui import __version__
+from sutui.arena.ratings import OUTCOMES, Contest
+from sutui.records import now_iso
+
+SCHEMA = "sutui.vote/1"
+
+
+class VoteError(ValueError):
+    """A vote that does not make sense (no contestants, a winner out of range, ...)."""
+
+
+@dataclass(frozen=True)
+class Vote:
+    contestants: tuple[str, ...]
+    """Canonical UIDs, in the order shown: index 0 was A."""
+    outcome: str
+    winner: int | None
+    prompt: str
+    names: tuple[str, ...] = ()
+    system: str | None = None
+    run_id: int | None = None
+    seed: int | None = None
+    created_at: str = field(default_factory=now_iso)
+    id: int | None = None
+    sutui_version: str = __version__
+
+    def __post_init__(self) -> None:
+        if len(self.contestants) < 2:
+            raise VoteError("a vote needs at least two contestants")
+        if self.outcome not in OUTCOMES:
+            raise VoteError(f"unknown outcome {self.outcome!r} (one of {', '.join(OUTCOMES)})")
+        if (self.outcome == "win") != (self.winner is not None):
+            raise VoteError("a winner is given exactly when the outcome is 'win'")
+        if self.winner is not None and not 0 <= self.winner < len(self.contestants):
+            raise VoteError(f"winner {self.winner} is not one of the contestants")
+        if self.names and len(self.names) != len(self.contestants):
+            raise VoteError("names and contestants differ in length")
+
+    @property
+    def winner_uid(self) -> str | None:
+        return None if self.winner is None else self.contestants[self.winner]
+
+    def contest(self) -> Contest:
+        return Contest(self.contestants, self.outcome, self.winner)
+
+    def to_dict(self) -> dict[str, Any]:
+        """One line of `sutui votes export` (docs/arena.md lists the fields)."""
+        return {
+            "schema": SCHEMA,
+            "id": self.id,
+            "created_at": self.created_at,
+            "run_id": self.run_id,
+            "prompt": self.prompt,
+            "system": self.system,
+            "contestants": list(self.contestants),
+            "names": list(self.names or self.contestants),
+            "outcome": self.outcome,
+            "winner": self.winner,
+            "winner_uid": self.winner_uid,
+            "seed": self.seed,
+            "sutui_version": self.sutui_version,
+        }
+
+
+def save(conn: sqlite3.Connection, vote: Vote) -> int:
+    """Insert `vote` (one transaction); returns its id."""
+    with _transaction(conn):
+        cursor = conn.execute(
+            "INSERT INTO votes (created_at, run_id, prompt, system, contestants, names, outcome,"
+            " winner, seed, sutui_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                vote.created_at,
+                vote.run_id,
+                vote.prompt,
+                vote.system,
+                json.dumps(list(vote.contestants)),
+                json.dumps(list(vote.names or vote.contestants)),
+                vote.outcome,
+                vote.winner,
+                vote.seed,
+                vote.sutui_version,
+            ),
+        )
+    return int(cursor.lastrowid or 0)
+
+
+def load(conn: sqlite3.Connection) -> list[Vote]:
+    """Every vote, oldest first (the order Elo reads them in)."""
+    rows = conn.execute(
+        "SELECT id, created_at, run_id, prompt, system, contestants, names, outcome, winner,"
+        " seed, sutui_version FROM votes ORDER BY created_at, id"
+    )
+    return [_vote(row) for row in rows]
+
+
+def _vote(row: tuple[Any, ...]) -> Vote:
+    id_, created, run_id, prompt, system, contestants, names, outcome, winner, seed, version = row
+    return Vote(
+        contestants=tuple(json.loads(contestants)),
+        names=tuple(json.loads(names)),
+        outcome=outcome,
+        winner=winner,
+        prompt=prompt,
+        system=system,
+        run_id=run_id,
+        seed=seed,
+        created_at=created,
+        id=id_,
+        sutui_version=version,
+    )
+
+
+class _transaction:
+    """BEGIN IMMEDIATE ... COMMIT on an autocommit connection (ROLLBACK on any error)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        self.conn.execute("ROLLBACK" if kind is not None else "COMMIT")
+
+
+def export_lines(votes: list[Vote]) -> Iterator[str]:
+    for vote in votes:
+        yield json.dumps(vote.to_dict(), ensure_ascii=False)
+
+
+def connect(path: Path | None = None) -> sqlite3.Connection:
+    """The history database (default: the user's), migrated, so the votes table exists."""
+    from sutui.history.errors import HistoryError
+    from sutui.history.schema import migrate
+    from sutui.history.store import BUSY_TIMEOUT_MS, default_path
+
+    path = path or default_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+    except (sqlite3.Error, OSError) as exc:
+        raise HistoryError(
+            f"the votes in {path} cannot be opened ({exc}). Move the file away to start a new "
+            "history."
+        ) from exc
+    return conn
+
+
+def save_vote(vote: Vote, path: Path | None = None) -> int:
+    """Open the database, save `vote`, close; returns the vote's id."""
+    from sutui.history.errors import HistoryError
+
+    conn = connect(path)
+    try:
+        return save(conn, vote)
+    except sqlite3.Error as exc:
+        raise HistoryError(f"the vote could not be saved ({exc}).") from exc
+    finally:
+        conn.close()
+
+
+def load_votes(path: Path | None = None) -> list[Vote]:
+    """Every vote in the database, oldest first."""
+    conn = connect(path)
+    try:
+        return load(conn)
+    finally:
+        conn.close()

@@ -1,0 +1,245 @@
+"""Arena mode on the compare screen: blind rounds and the vote that ends each one.
+
+In arena mode every send starts a round: the columns are shuffled (a seeded RNG, one seed per
+round, kept with the vote), titled A, B, C... instead of their SUTs, and their figures hidden.
+When every column has ended the user votes (f9); the vote is saved to the history database
+and the names are revealed. The compare screen calls in here; nothing here streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from textual.containers import HorizontalScroll
+from textual.widgets import Tab, Tabs
+
+from sutui.arena.shuffle import letter, new_seed, shuffled
+from sutui.widgets.arena_bar import ArenaBar
+from sutui.widgets.sut_column import SUTColumn
+
+if TYPE_CHECKING:
+    from sutui.arena.votes import Vote
+    from sutui.screens.compare import CompareScreen
+
+
+@dataclass
+class Round:
+    seed: int
+    columns: list[SUTColumn]
+    """In the order shown: index 0 is A."""
+    prompt: str
+    system: str | None
+    vote: Vote | None = None
+    told: bool = field(default=False)
+    """The user was told that every column has ended (once)."""
+
+    @property
+    def ended(self) -> bool:
+        return all(c.status != "idle" and not c.running for c in self.columns)
+
+
+class ArenaMode:
+    def __init__(self, screen: CompareScreen, seeds: Callable[[], int] = new_seed):
+        self.screen = screen
+        self.seeds = seeds
+        """Where each round's seed comes from (tests give a fixed one)."""
+        self.enabled = False
+        self.round: Round | None = None
+
+    # ----- the compare screen calls these ----------------------------------------------------
+    def toggle(self) -> None:
+        self.enabled = not self.enabled
+        self.screen.set_class(self.enabled, "-arena")
+        self.screen.refresh_bindings()
+        if self.enabled:
+            self._blind(self.screen.columns)
+            self.screen.notify(
+                "Arena mode: each send shuffles the columns and hides their SUTs until you "
+                "vote (f9). ctrl+b leaves it.",
+                title="Arena",
+            )
+        else:
+            if self.round is not None and self.round.vote is None:
+                self.screen.notify("Left arena mode without voting: no vote saved.")
+            self.round = None
+            self._reveal(self.screen.columns, keep_letters=False)
+        self.draw()
+
+    def before_send(self, prompt: str, system: str) -> None:
+        """A new round: shuffle the columns, letter them, hide their SUTs."""
+        if not self.enabled:
+            return
+        if self.round is not None and self.round.vote is None and self.round.ended:
+            self.screen.notify("The last round had no vote: nothing saved for it.")
+        seed = self.seeds()
+        order = shuffled(self.screen.columns, seed)
+        scroller = self.screen.query_one("#columns", HorizontalScroll)
+        for index, column in enumerate(order):
+            scroller.move_child(column, before=index)
+        self.round = Round(seed, order, prompt, system.strip() or None)
+        self._blind(order)
+        self._retab(order)
+        if isinstance(self.screen.focused, SUTColumn):  # focus would follow the SUT it is on
+            self.screen.query_one("#prompt").focus()
+        self.draw()
+
+    def status_changed(self) -> None:
+        round_ = self.round
+        if round_ is None or round_.vote is not None:
+            return
+        if round_.ended and not round_.told:
+            round_.told = True
+            self.screen.notify("Every column has answered: press f9 to vote.", title="Arena")
+        self.draw()
+
+    def added(self, column: SUTColumn) -> None:
+        """A column about to be added in arena mode is blind too (it joins the next round)."""
+        if self.enabled:
+            self._blind_one(column, letter(len(self.screen.columns)))
+
+    def removed(self, column: SUTColumn) -> None:
+        round_ = self.round
+        if round_ is not None and column in round_.columns:
+            round_.columns.remove(column)
+            if len(round_.columns) < 2 and round_.vote is None:
+                self.round = None
+                self.screen.notify("Fewer than two columns left: this round has no vote.")
+            self.draw()
+
+    @property
+    def can_vote(self) -> bool:
+        round_ = self.round
+        return round_ is not None and round_.vote is None and round_.ended
+
+    def open_vote(self) -> None:
+        from sutui.screens.vote import VoteScreen
+
+        round_ = self.round
+        if round_ is None:
+            message = "Turn arena mode on (ctrl+b) and send a prompt first."
+            if self.enabled:
+                message = "Send a prompt first: votes are on a blind round."
+            self.screen.notify(message, severity="warning")
+            return
+        if round_.vote is not None:
+            self.screen.notify("This round has its vote: send again for a new one.")
+            return
+        if not round_.ended:
+            self.screen.notify("Wait until every column has answered.", severity="warning")
+            return
+        labels = [letter(i) for i in range(len(round_.columns))]
+        self.screen.app.push_screen(VoteScreen(labels), self._voted)
+
+    # ----- the vote ------------------------------------------------------------------------
+    def _voted(self, choice: tuple[str, int | None] | None) -> None:
+        round_ = self.round
+        if choice is None or round_ is None:
+            return
+        from sutui.arena.votes import Vote
+
+        outcome, winner = choice
+        vote = Vote(
+            contestants=tuple(self._canonical(c.uid) for c in round_.columns),
+            names=tuple(c.uid for c in round_.columns),
+            outcome=outcome,
+            winner=winner,
+            prompt=round_.prompt,
+            system=round_.system,
+            run_id=self._run_id(),
+            seed=round_.seed,
+        )
+        round_.vote = vote
+        self._reveal(round_.columns, keep_letters=True)
+        self.draw()
+        self.screen.run_worker(lambda: self._save(vote), thread=True, group="vote")
+
+    def _save(self, vote: Vote) -> None:
+        """In a thread: the database may wait on another writer."""
+        from sutui.arena.votes import save_vote
+
+        try:
+            save_vote(vote)
+        except Exception as exc:  # the vote is on screen; say why it is not kept
+            self.screen.app.call_from_thread(
+                self.screen.notify,
+                f"The vote was not saved: {exc}",
+                severity="error",
+                markup=False,
+            )
+
+    def _canonical(self, uid: str) -> str:
+        try:
+            definition, _ = self.screen.services.resolve(uid)
+        except Exception:
+            return uid
+        return str(definition.format())
+
+    def _run_id(self) -> int | None:
+        """The history's id of the round's run, when the compare screen recorded one."""
+        recording = getattr(self.screen, "recording", None)  # sutui/screens/compare_history.py
+        run_id = getattr(recording, "run_id", None)
+        return run_id if isinstance(run_id, int) else None
+
+    # ----- drawing ---------------------------------------------------------------------------
+    def _blind(self, columns: list[SUTColumn]) -> None:
+        for index, column in enumerate(columns):
+            self._blind_one(column, letter(index))
+
+    def _blind_one(self, column: SUTColumn, name: str) -> None:
+        column.border_title = name
+        column.add_class("-blind")
+        self._tab_label(column)
+
+    def _reveal(self, columns: list[SUTColumn], keep_letters: bool) -> None:
+        for index, column in enumerate(columns):
+            column.border_title = f"{letter(index)} · {column.uid}" if keep_letters else column.uid
+            column.remove_class("-blind")
+            self._tab_label(column)
+
+    def _tab_label(self, column: SUTColumn) -> None:
+        from sutui.screens.compare import tab_label
+
+        for tab in self.screen.query(f"#tab-{column.key}").results(Tab):
+            tab.label = tab_label(column)
+
+    def _retab(self, order: list[SUTColumn]) -> None:
+        """Narrow terminals show one column per tab: the tabs follow the new order, the first
+        one shown."""
+        tabs = self.screen.query_one(Tabs)
+        holder = tabs.query_one("#tabs-list")
+        for index, column in enumerate(order):
+            for tab in tabs.query(f"#tab-{column.key}").results(Tab):
+                holder.move_child(tab, before=index)
+        if order:
+            tabs.active = f"tab-{order[0].key}"
+
+    def draw(self) -> None:
+        bar = self.screen.query_one(ArenaBar)
+        bar.set_class(self.can_vote, "-ready")
+        round_ = self.round
+        if not self.enabled:
+            bar.update("")
+        elif round_ is None:
+            bar.update("Arena: send a prompt; the columns are shuffled and their SUTs hidden.")
+        elif round_.vote is not None:
+            bar.update(f"Voted: {verdict(round_.vote)}. Send again for a new round.")
+        elif round_.ended:
+            bar.update("Every column has answered: press f9 to vote.")
+        else:
+            waiting = sum(1 for c in round_.columns if c.running)
+            bar.update(f"Blind round: waiting for {waiting} of {len(round_.columns)} columns.")
+
+
+def verdict(vote: Vote) -> str:
+    """The vote in words, names revealed: "A (demo_echo) better than B (demo_yes_no)"."""
+    names = vote.names or vote.contestants
+    shown = [f"{letter(i)} ({name})" for i, name in enumerate(names)]
+    if vote.outcome == "win" and vote.winner is not None:
+        others = [s for i, s in enumerate(shown) if i != vote.winner]
+        verb = "better than" if len(shown) == 2 else "best of"
+        return f"{shown[vote.winner]} {verb} {', '.join(others)}"
+    if vote.outcome == "tie":
+        return "tie between " + ", ".join(shown)
+    return ("both bad: " if len(shown) == 2 else "all bad: ") + ", ".join(shown)

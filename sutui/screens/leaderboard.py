@@ -1,0 +1,83 @@
+"""The leaderboard: every SUT that took part in a blind vote, best score first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from sutui.arena.ratings import Standing
+
+
+class LeaderboardScreen(Screen[None]):
+    DEFAULT_CSS = """
+    #board-summary { height: auto; padding: 0 1; color: $text-muted; }
+    #board { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "app.view('compare')", "Back", id="leaderboard.back"),
+        Binding("r", "reload", "Reload", id="leaderboard.reload", tooltip="Read the votes again"),
+    ]
+
+    def __init__(self, path: Path | None = None):
+        super().__init__(id="leaderboard")
+        self.path = path
+        self.loaded = False
+        """True once the votes have been read and shown (tests wait for it)."""
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static("Reading the votes…", id="board-summary", markup=False)
+        yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "leaderboard"
+        from sutui.arena.board import HEADERS
+
+        table = self.query_one(DataTable)
+        for header in HEADERS:
+            table.add_column(header, key=header)
+        self.look_up()
+
+    @work(thread=True, exclusive=True, group="leaderboard", exit_on_error=False)
+    def look_up(self) -> None:
+        """Reading and bootstrapping take a moment: off the UI thread."""
+        from sutui.arena.board import board
+        from sutui.arena.votes import load_votes
+
+        try:
+            votes = load_votes(self.path)
+            table = board(votes)
+        except Exception as exc:
+            self.app.call_from_thread(self._problem, str(exc))
+            return
+        self.app.call_from_thread(self._show, table, len(votes))
+
+    def _show(self, table: list[Standing], votes: int) -> None:
+        from sutui.arena.board import explanation, rows
+
+        grid = self.query_one(DataTable)
+        grid.clear()
+        for row in rows(table):
+            grid.add_row(*row)
+        summary = explanation(votes)
+        if not votes:
+            summary = (
+                "No votes yet. On the compare screen, ctrl+b turns arena mode on: send a "
+                "prompt, read the blind answers, press f9 to vote."
+            )
+        self.query_one("#board-summary", Static).update(summary)
+        self.loaded = True
+
+    def _problem(self, message: str) -> None:
+        self.query_one("#board-summary", Static).update(f"The votes cannot be read: {message}")
+        self.loaded = True
+
+    def action_reload(self) -> None:
+        self.loaded = False
+        self.look_up()

@@ -1,0 +1,195 @@
+"""Arena mode, the vote, the diff and the leaderboard in the app (Pilot and snapshots)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_app_support import columns, isolated, new_app, no_blink, send, settle, wait_until
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static, Tabs
+
+from sutui.arena.shuffle import shuffled
+from sutui.arena.votes import Vote, load_votes, save_vote
+from sutui.screens.diff import DiffChooser, DiffScreen
+from sutui.screens.leaderboard import LeaderboardScreen
+from sutui.screens.vote import VoteScreen
+from sutui.widgets.figures import Figures
+
+__all__ = ["isolated"]
+
+SUTS = ["demo_yes_no", "demo_echo"]
+CANONICAL = {
+    "demo_yes_no": "yes_no:demo",
+    "demo_echo": "echo:demo",
+    "demo_always_sorry": "always_sorry:demo",
+}
+
+
+def screen_text(app: Any) -> str:
+    """Every title and line the compare screen shows (border titles, tabs, statics)."""
+    parts = [str(c.border_title) for c in columns(app)]
+    parts += [str(t.label) for t in app.compare.query(Tabs).first().query("Tab")]
+    parts += [str(s.render()) for s in app.compare.query(Static) if s.display]
+    return "\n".join(parts)
+
+
+async def blind_round(pilot: Pilot[None], seed: int = 7, prompt: str = "one two three") -> None:
+    await settle(pilot)
+    pilot.app.compare.arena.seeds = lambda: seed  # type: ignore[attr-defined]
+    await pilot.press("ctrl+b")
+    await send(pilot, prompt)
+    await settle(pilot)
+
+
+async def test_a_full_blind_round_hides_then_reveals_and_saves_the_vote() -> None:
+    app = new_app(SUTS)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await blind_round(pilot)
+        order = shuffled(SUTS, 7)
+        assert [c.uid for c in columns(app)] == order
+        assert [str(c.border_title) for c in columns(app)] == ["A", "B"]
+        assert not any(c.query_one(Figures).display for c in columns(app))
+        text = screen_text(app)
+        assert not any(name in text for name in SUTS)
+        assert "press f9 to vote" in str(app.compare.query_one("#arena-bar", Static).render())
+        await pilot.press("f9")
+        assert isinstance(app.screen, VoteScreen)
+        await pilot.press("b")
+        await settle(pilot)
+        assert [str(c.border_title) for c in columns(app)] == [f"A · {order[0]}", f"B · {order[1]}"]
+        assert all(c.query_one(Figures).display for c in columns(app))
+        bar = str(app.compare.query_one("#arena-bar", Static).render())
+        assert f"B ({order[1]}) better than A ({order[0]})" in bar
+    (saved,) = load_votes()
+    assert saved.contestants == tuple(CANONICAL[n] for n in order)
+    assert saved.names == tuple(order)
+    assert (saved.outcome, saved.winner, saved.seed, saved.prompt) == ("win", 1, 7, "one two three")
+
+
+async def test_best_of_three_and_votes_persist_across_restarts() -> None:
+    three = [*SUTS, "demo_always_sorry"]
+    for seed in (1, 2):
+        app = new_app(three)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await blind_round(pilot, seed)
+            await pilot.press("f9")
+            labels = [str(o.prompt) for o in app.screen.query_one("OptionList").options]  # type: ignore[attr-defined]
+            assert labels[:3] == ["a  A is best", "b  B is best", "c  C is best"]
+            await pilot.press("c")
+            await settle(pilot)
+    votes = load_votes()
+    assert [v.winner for v in votes] == [2, 2] and [v.seed for v in votes] == [1, 2]
+    app = new_app(three)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, LeaderboardScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 3
+        assert "2 votes" in str(app.screen.query_one("#board-summary", Static).render())
+
+
+async def test_no_vote_before_every_column_ends_and_leaving_arena_reveals() -> None:
+    app = new_app(SUTS)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("ctrl+b")
+        assert [str(c.border_title) for c in columns(app)] == ["A", "B"]
+        await pilot.press("f9")  # nothing sent yet
+        assert not isinstance(app.screen, VoteScreen)
+        await pilot.press("ctrl+b")
+        assert [str(c.border_title) for c in columns(app)] == SUTS
+        await pilot.press("f9")  # arena off: the key does nothing
+        assert not isinstance(app.screen, VoteScreen)
+    assert load_votes() == []
+
+
+async def test_narrow_tabs_follow_the_blind_order() -> None:
+    app = new_app(SUTS)
+    async with app.run_test(size=(70, 24)) as pilot:
+        await blind_round(pilot, 7)
+        labels = [str(t.label) for t in app.compare.query_one(Tabs).query("Tab")]
+        assert labels == ["✓ A", "✓ B"]
+
+
+# ----- diff ------------------------------------------------------------------------------------
+async def test_diff_of_two_columns_and_the_chooser_for_more() -> None:
+    app = new_app(["demo_echo", "demo_yes_no", "demo_always_sorry"])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await send(pilot, "one two three four")
+        columns(app)[1].focus()
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, DiffChooser)
+        await pilot.press("enter", "enter")  # the focused column, then the next
+        await pilot.pause()
+        assert isinstance(app.screen, DiffScreen)
+        assert (app.screen.left.label, app.screen.right.label) == (
+            "demo_yes_no",
+            "demo_always_sorry",
+        )
+        await pilot.press("s")
+        assert app.screen.left.label == "demo_always_sorry"
+        await pilot.press("escape")
+        assert app.screen is app.compare
+
+
+async def test_diff_panes_scroll_together_and_stack_when_narrow() -> None:
+    app = new_app(["demo_echo", "demo_echo"])
+    async with app.run_test(size=(60, 24)) as pilot:
+        words = " ".join(f"word{i}" for i in range(300))
+        await send(pilot, words)
+        await pilot.press("f8")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DiffScreen) and screen.has_class("-narrow")
+        left, right = screen.panes
+        assert left.region.y < right.region.y  # stacked
+        await pilot.press("pagedown")
+        await wait_until(pilot, lambda: left.scroll_y > 0 and right.scroll_y > 0)
+
+
+# ----- snapshots -------------------------------------------------------------------------------
+def test_snapshot_blind_columns_before_the_vote(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        no_blink(pilot)
+        await blind_round(pilot, 7, "Is the sky blue?")
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(new_app(SUTS), terminal_size=(100, 28), run_before=run_before)
+
+
+def test_snapshot_diff_screen(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        await settle(pilot)
+        await send(pilot, "The quick brown fox jumps over the lazy dog. [bold]Not markup[/bold]")
+        columns(app)[1].text = "The quick red fox jumped over a lazy dog! [bold]Not markup[/bold]"  # type: ignore[attr-defined]
+        columns(app)[0].focus()  # type: ignore[attr-defined]
+        await pilot.press("f8")
+        await pilot.pause()
+
+    assert snap_compare(
+        new_app(["demo_echo", "demo_echo"]), terminal_size=(100, 20), run_before=run_before
+    )
+
+
+def test_snapshot_leaderboard(snap_compare: Any) -> None:
+    fixed = [
+        (("yes_no:demo", "echo:demo"), "win", 1),
+        (("echo:demo", "always_sorry:demo"), "win", 0),
+        (("always_sorry:demo", "yes_no:demo"), "tie", None),
+        (("echo:demo", "yes_no:demo", "always_sorry:demo"), "win", 0),
+        (("yes_no:demo", "always_sorry:demo"), "win", 0),
+        (("echo:demo", "yes_no:demo"), "both_bad", None),
+    ]
+    for i, (contestants, outcome, winner) in enumerate(fixed):
+        created = f"2026-01-01T00:00:{i:02d}.000Z"
+        save_vote(Vote(contestants, outcome, winner, "p", created_at=created))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+
+    assert snap_compare(new_app(), terminal_size=(110, 16), run_before=run_before)
