@@ -80,18 +80,21 @@ class HistoryScreen(Screen[None]):
 
     @dataclass
     class Loaded(Message):
+        generation: int
         runs: list[RunSummary]
         problem: str | None = None
 
     def __init__(self) -> None:
         super().__init__(id="history")
         self.runs: list[RunSummary] = []
-        self._loaded = False
+        self._generation = 0
+        """Counts the reads asked for: only the newest one's answer is shown."""
+        self._shown = -1
 
     @property
     def loaded(self) -> bool:
-        """Whether the runs have been read (tests wait for it before a snapshot)."""
-        return self._loaded
+        """Whether the newest read has been shown (tests wait for it before a snapshot)."""
+        return self._shown == self._generation
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -104,28 +107,32 @@ class HistoryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "history"
         self.query_one(DataTable).focus()
-        self.load()
 
     def on_screen_resume(self) -> None:
-        self.load()  # a run may have been deleted or re-run meanwhile
+        self.load()  # when shown, and when back: a run may have been deleted or re-run
+
+    def load(self) -> None:
+        self._generation += 1
+        self._read(self._generation, self.query_one("#search", Input).value)
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
-    def load(self) -> None:
+    def _read(self, generation: int, query: str) -> None:
         from sutui.history.errors import HistoryError
 
-        query = self.query_one("#search", Input).value
         try:
             runs = with_history(lambda store: store.runs(query, limit=LIMIT))
         except HistoryError as exc:
-            self.post_message(self.Loaded([], str(exc)))
+            self.post_message(self.Loaded(generation, [], str(exc)))
             return
-        self.post_message(self.Loaded(runs))
+        self.post_message(self.Loaded(generation, runs))
 
     @on(Loaded)
     def _loaded_runs(self, message: Loaded) -> None:
         from sutui.history.export import when
 
-        self._loaded = True
+        if message.generation != self._generation:
+            return  # an older read: a newer one is on its way
+        self._shown = message.generation
         self.runs = message.runs
         table = self.query_one(DataTable)
         keep = self.current
