@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,6 +140,51 @@ async def test_an_error_column_is_saved_with_its_classified_error() -> None:
         (answer,) = saved().answers
         assert answer.status == "failed" and answer.error is not None
         assert answer.error["kind"] == "auth" or "secret" in answer.error["message"]
+
+
+APP_RUN = """
+import asyncio, sys
+sys.path.insert(0, {tests!r})
+from test_app_support import new_app
+
+async def main():
+    app = new_app(["yes_no:demo;delay=0", "echo:demo;delay=0.05"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.compare.query_one("#prompt").text = {prompt!r}
+        await pilot.press("ctrl+s")
+        await asyncio.sleep(600)  # killed long before
+
+asyncio.run(main())
+"""
+
+
+def test_the_app_killed_mid_stream_keeps_the_finished_column_and_the_partial_one() -> None:
+    """kill -9 of the app while one column streams: the finished column is in the history,
+    the streaming one is partial with the text saved before the kill."""
+    prompt = " ".join(f"word{i}" for i in range(400))
+    tests = str(Path(__file__).resolve().parent)
+    env = {k: v for k, v in os.environ.items() if k != "SUTUI_DEMO_DELAY"}
+    script = APP_RUN.format(tests=tests, prompt=prompt)
+    process = subprocess.Popen([sys.executable, "-c", script], env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while True:  # until one column is saved done and the other has saved some text
+            assert process.poll() is None, "the app ended before it could be killed"
+            assert time.monotonic() < deadline, "the app never saved both columns"
+            with HistoryStore() as store:
+                run = store.run(1)
+            if run and run.answers[0].status == "done" and run.answers[1].text:
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    run = saved(1)
+    done, cut = run.answers
+    assert (done.sut, done.status, done.text) == ("yes_no:demo;delay=0", "done", "Yes")
+    assert cut.status == "partial" and prompt.startswith(cut.text) and cut.text != prompt
 
 
 # ----- the history screens -----------------------------------------------------------------------
