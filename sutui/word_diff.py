@@ -18,6 +18,7 @@ from rich.style import Style
 from rich.text import Text
 
 TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+WORD = re.compile(r"\w")
 DELETED = Style(color="red", bgcolor="#3b0d0d", strike=True)
 INSERTED = Style(color="green", bgcolor="#0d3b17", underline=True)
 
@@ -32,7 +33,7 @@ class WordDiff:
     left: Text
     right: Text
     removed: int
-    """Words (not whitespace) only in the left text."""
+    """Words (not whitespace nor punctuation) only in the left text."""
     added: int
     """Words only in the right text."""
     same: float
@@ -41,7 +42,9 @@ class WordDiff:
     def summary(self) -> str:
         if self.removed == self.added == 0:
             return "the same words"
-        return f"{self.removed} words only left · {self.added} only right · {self.same:.0%} shared"
+        words = "word" if self.removed == 1 else "words"
+        shared = f"{self.same:.0%} shared"
+        return f"{self.removed} {words} only left · {self.added} only right · {shared}"
 
 
 def word_diff(left: str, right: str) -> WordDiff:
@@ -74,4 +77,4 @@ def _append_changed(text: Text, parts: list[str], style: Style) -> None:
 
 
 def _words(parts: list[str]) -> int:
-    return sum(1 for part in parts if not part.isspace())
+    return sum(1 for part in parts if WORD.match(part))

@@ -60,10 +60,13 @@ async def test_a_full_blind_round_hides_then_reveals_and_saves_the_vote() -> Non
         assert all(c.query_one(Figures).display for c in columns(app))
         bar = str(app.compare.query_one("#arena-bar", Static).render())
         assert f"B ({order[1]}) better than A ({order[0]})" in bar
+        run_id = app.compare.recording.run_id
+        assert run_id is not None
     (saved,) = load_votes()
     assert saved.contestants == tuple(CANONICAL[n] for n in order)
     assert saved.names == tuple(order)
     assert (saved.outcome, saved.winner, saved.seed, saved.prompt) == ("win", 1, 7, "one two three")
+    assert saved.run_id == run_id  # the vote links to the saved run
 
 
 async def test_best_of_three_and_votes_persist_across_restarts() -> None:

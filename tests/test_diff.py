@@ -22,8 +22,8 @@ def test_changed_words_are_styled_on_their_side_only() -> None:
     assert str(diff.right) == "The dog sat on a mat!"
     assert spans(diff.left, DELETED) == ["cat", "the", "."]
     assert spans(diff.right, INSERTED) == ["dog", "a", "!"]
-    assert (diff.removed, diff.added) == (3, 3)
-    assert "3 words only left" in diff.summary()
+    assert (diff.removed, diff.added) == (2, 2)  # punctuation is no word
+    assert "2 words only left" in diff.summary()
 
 
 def test_provider_markup_is_plain_text() -> None:

@@ -238,7 +238,7 @@ def verdict(vote: Vote) -> str:
     shown = [f"{letter(i)} ({name})" for i, name in enumerate(names)]
     if vote.outcome == "win" and vote.winner is not None:
         others = [s for i, s in enumerate(shown) if i != vote.winner]
-        verb = "better than" if len(shown) == 2 else "best of"
+        verb = "better than" if len(shown) == 2 else "best, over"
         return f"{shown[vote.winner]} {verb} {', '.join(others)}"
     if vote.outcome == "tie":
         return "tie between " + ", ".join(shown)

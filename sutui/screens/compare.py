@@ -329,11 +329,11 @@ class CompareScreen(Screen[None]):
                 if result.options
                 else "the shared options"
             )
-            self.notify(f"{column.uid} now uses {summary}.", markup=False)
+            self.notify(f"{column.border_title} now uses {summary}.", markup=False)
 
         current = column.own_options or self.shared
         timeout = column.own_timeout if column.own_options else self.timeout_s
-        title = f"Options for {column.uid} only"
+        title = f"Options for {column.border_title} only"
         screen = OptionsScreen(current, title, per_column=True, timeout_s=timeout)
         self.app.push_screen(screen, chosen)
 

@@ -198,5 +198,9 @@ def open_diff(screen: CompareScreen) -> None:
     if len(columns) == 2:
         chosen((first, second))
     else:
-        labels = [f"{s.label} · {len(s.text.split())} words" for s in sides]
+        labels = [f"{s.label} · {_count(len(s.text.split()), 'word')}" for s in sides]
         screen.app.push_screen(DiffChooser(labels, first, second), chosen)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
