@@ -30,7 +30,7 @@ from drivers.prompt import Prompt
 from drivers.runner import Failed, Finished, RunTarget, Timings
 from sutui.batch.cache import ResponseCache
 from sutui.batch.keys import cache_key, options_json, task_key
-from sutui.batch.limits import DriverLimits
+from sutui.batch.limits import AdaptiveWindow, DriverLimits
 from sutui.batch.progress import SUTProgress
 from sutui.batch.prompts import PromptRow, PromptSource
 from sutui.batch.results import Previous, ResultsWriter, drop_superseded
@@ -91,7 +91,7 @@ class BatchRunner:
         self.stats = {
             t.key: SUTProgress(t.key, t.group, config.source.count) for t in config.targets
         }
-        self._total = asyncio.Semaphore(config.concurrency)
+        self._total = AdaptiveWindow(config.concurrency)  # a fixed size: never shrunk
         self._replaced: set[bytes] = set()
         self._writer: ResultsWriter | None = None
         self._main: asyncio.Task[Outcome] | None = None
@@ -125,12 +125,12 @@ class BatchRunner:
         workers: list[asyncio.Task[None]] = []
         try:
             width = min(self.config.per_driver or self.config.concurrency, self.config.source.count)
-            for index, target in enumerate(self.config.targets):
-                rows = self.config.source.rows()  # one reader per SUT, shared by its workers
-                workers += [
-                    asyncio.create_task(self._worker(index, target, rows))
-                    for _ in range(max(1, width))
-                ]
+            # One reader per SUT, shared by its workers; workers started in turn across the
+            # SUTs, so the first slots are shared evenly between them.
+            readers = [self.config.source.rows() for _ in self.config.targets]
+            for _ in range(max(1, width)):
+                for index, target in enumerate(self.config.targets):
+                    workers.append(asyncio.create_task(self._worker(index, target, readers[index])))
             try:
                 await asyncio.gather(*workers)
             except asyncio.CancelledError:

@@ -227,6 +227,8 @@ def summarize(out: Path, runner: BatchRunner, outcome: Outcome) -> int:
     if before:
         parts.append(f"{before} done by an earlier run")
     echo(", ".join(parts) + ".")
+    if outcome.dropped:
+        echo(f"{outcome.dropped} failure lines of earlier runs were replaced by their new answers.")
     if outcome.interrupted:
         echo("stopped before the end. Run the same command again to resume: it sends only the "
              "prompts that have no answer yet.")  # fmt: skip
