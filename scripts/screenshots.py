@@ -121,6 +121,34 @@ def keys(*pressed: str, wait: float = 0.3) -> Step:
     return step
 
 
+def blind_rounds(*picks: str) -> Step:
+    """Arena mode on, then a blind round per pick (a vote key; "" leaves the last unvoted).
+    Seeds 1, 2, ...: the same shuffles every time."""
+
+    async def step(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, SutuiApp)
+        seeds = iter(range(1, 1000))
+        app.compare.arena.seeds = lambda: next(seeds)
+        await pilot.press("ctrl+b")
+        for pick in picks:
+            await finished(pilot)
+            if pick:
+                await keys("f9", pick)(pilot)
+        app.clear_notifications()
+
+    return step
+
+
+async def shorter_second(pilot: Pilot[None]) -> None:
+    """The second column stops after 9 tokens (its own options): something to diff."""
+    from drivers.options import SUTOptions
+
+    app = pilot.app
+    assert isinstance(app, SutuiApp)
+    app.compare.columns[1].own_options = SUTOptions(max_tokens=9)
+
+
 WANTED = set(sys.argv[1:])
 """The pictures to make (all when empty)."""
 
@@ -148,6 +176,15 @@ async def main() -> None:
     runs = then(finished, second_run)
     await shoot("history", then(runs, keys("f7")), suts=four, size=(110, 20))
     await shoot("history-run", then(runs, keys("f7", "enter")), suts=four, size=(110, 24))
+    three = four[:3]
+    await shoot("arena", blind_rounds(""), suts=three, size=(110, 24))
+    await shoot("arena-vote", then(blind_rounds(""), keys("f9")), suts=three, size=(110, 24))
+    await shoot("arena-voted", blind_rounds("b"), suts=three, size=(110, 24))
+    diff = then(shorter_second, finished, keys("f8"))
+    await shoot("diff", diff, suts=["demo_echo", "demo_echo"], size=(110, 14))
+    picks = ("a", "b", "c", "a", "t", "b", "x", "a")
+    board = then(blind_rounds(*picks), keys("ctrl+l"))
+    await shoot("leaderboard", board, suts=three, size=(110, 14))
 
 
 if __name__ == "__main__":

@@ -106,6 +106,15 @@ async def test_no_vote_before_every_column_ends_and_leaving_arena_reveals() -> N
     assert load_votes() == []
 
 
+async def test_one_column_cannot_be_voted_on() -> None:
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await blind_round(pilot)
+        await pilot.press("f9")
+        assert not isinstance(app.screen, VoteScreen)
+    assert load_votes() == []
+
+
 async def test_narrow_tabs_follow_the_blind_order() -> None:
     app = new_app(SUTS)
     async with app.run_test(size=(70, 24)) as pilot:

@@ -129,6 +129,9 @@ class ArenaMode:
         if not round_.ended:
             self.screen.notify("Wait until every column has answered.", severity="warning")
             return
+        if len(round_.columns) < 2:
+            self.screen.notify("A vote needs two columns: add a SUT (ctrl+n).", severity="warning")
+            return
         labels = [letter(i) for i in range(len(round_.columns))]
         self.screen.app.push_screen(VoteScreen(labels), self._voted)
 
