@@ -283,3 +283,14 @@ def test_plain_progress_lines_when_not_a_terminal(
     text = stream.getvalue()
     assert text.splitlines()[0].startswith("demo_echo: 8/10 · 1 failed · 2 cached · 3 from before")
     assert "ETA" in text
+
+
+def test_the_batch_command_does_not_load_the_app() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, sutui.cli.batch_cmd; print('textual' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "False"
