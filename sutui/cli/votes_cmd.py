@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import click
@@ -65,4 +66,4 @@ def leaderboard(as_json: bool, rounds: int, seed: int) -> None:
         return
     click.echo(table(HEADERS, rows(standings)))
     click.echo()
-    click.echo(explanation(len(all_votes), rounds))
+    click.echo(textwrap.fill(explanation(len(all_votes), rounds), width=100))
