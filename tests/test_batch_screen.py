@@ -114,3 +114,28 @@ def test_snapshot_batch_results(snap_compare: Any, tmp_path: Path) -> None:
 
     app = new_app(["demo_echo", "demo_yes_no"])
     assert snap_compare(app, run_before=run_before, terminal_size=(100, 20))
+
+
+async def test_the_batch_goes_on_while_another_screen_is_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUTUI_DEMO_DELAY", "0.2")  # the longest prompt: 7 words, 1.4 s
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(110, 30)) as pilot:
+        app.action_view("batch")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BatchScreen)
+        screen.query_one("#batch-prompts", Input).value = str(prompt_file(tmp_path))
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen.runner is not None)
+        app.action_view("compare")
+        await pilot.pause()
+        assert app.screen is app.compare and screen.running
+        await wait_until(pilot, lambda: not screen.running, tries=1000)
+        app.action_view("batch")
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.outcome is not None and screen.outcome.written == 3
+        assert not screen.outcome.interrupted
+        assert (tmp_path / "p-results" / "results.jsonl").exists()  # the default output dir
