@@ -181,6 +181,10 @@ def test_bad_csv_lines(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
         (["--sut", "demo_random_words"], "[demo] api_key"),
         (["--sut", "demo_echo", "--concurrency", "0"], "--concurrency must be at least 1"),
         (["--sut", "demo_echo", "--rps", "0"], "--rps must be more than 0"),
+        (  # TGI's native API takes no chat prompt, and the file has a system prompt
+            ["--sut", "gpt2:hf;url=http://127.0.0.1:9/tgi;api=generate"],
+            "cannot take a chat prompt (with system) as line 1 asks",
+        ),
     ],
 )
 def test_unusable_input_is_exit_2_before_any_request(
@@ -190,7 +194,7 @@ def test_unusable_input_is_exit_2_before_any_request(
     args: list[str],
     expected: str,
 ) -> None:
-    prompts = write_jsonl(tmp_path / "p.jsonl", [{"prompt": "hi"}])
+    prompts = write_jsonl(tmp_path / "p.jsonl", [{"prompt": "hi", "system": "be kind"}])
     code, err = batch(
         capsys, "--sut", local(provider_server, "m1"), *args, "--prompts", str(prompts),
         "--out", "o",

@@ -18,6 +18,7 @@ import click
 
 from drivers.options import SUTOptions
 from drivers.transport import aclose_client
+from sutui.batch import preflight
 from sutui.batch import prompts as prompt_file
 from sutui.batch.cache import CacheError, ResponseCache
 from sutui.batch.progress import ProgressDisplay
@@ -158,6 +159,9 @@ def batch(
     source = read_prompts(prompts_path, on_bad_line)
     canonical: dict[str, str] = {}
     targets = make_targets(ctx, suts, canonical)
+    refused = preflight.problems(targets, source, options)
+    if refused:
+        raise InputError("\n".join(refused))
     try:
         prepare(out)
         run_id = batch_id(out)

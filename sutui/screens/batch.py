@@ -22,7 +22,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
+from drivers.options import SUTOptions
 from drivers.redaction import redact
+from sutui.batch import preflight
 from sutui.batch import prompts as prompt_file
 from sutui.batch.progress import SUTProgress, duration
 from sutui.batch.results import OutputDirError, batch_id, load, prepare
@@ -233,6 +235,9 @@ class BatchScreen(Screen[None]):
         canonical: dict[str, str] = {}
         # Services holds the same store, catalog and registry a CLI context does.
         targets = make_targets(cast("CliContext", self.services), tuple(suts), canonical)
+        refused = preflight.problems(targets, source, SUTOptions())
+        if refused:
+            raise ValueError("\n".join(refused))
         try:
             prepare(out)
             run_id = batch_id(out)
