@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from test_app_support import isolated, new_app, wait_until
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Checkbox, DataTable, Input, Static
 
 from sutui.screens.batch import BatchScreen
 from sutui.screens.batch_results import RecordScreen, ResultsScreen
@@ -139,3 +139,20 @@ async def test_the_batch_goes_on_while_another_screen_is_shown(
         assert screen.outcome is not None and screen.outcome.written == 3
         assert not screen.outcome.interrupted
         assert (tmp_path / "p-results" / "results.jsonl").exists()  # the default output dir
+
+
+async def test_the_cache_checkbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUTUI_CACHE_DIR", str(tmp_path / "cache"))
+    prompts = prompt_file(tmp_path)
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(110, 30)) as pilot:
+        app.action_view("batch")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BatchScreen)
+        screen.query_one("#batch-cache", Checkbox).value = True
+        for out in ("a", "b"):
+            screen = await start_batch(pilot, prompts, tmp_path / out)
+            assert screen.outcome is not None and screen.outcome.written == 3
+        table = screen.query_one("#batch-progress", DataTable)
+        assert [table.get_row(k)[3] for k in table.rows] == ["3"]  # the cached column

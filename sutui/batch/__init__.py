@@ -5,6 +5,8 @@
 - `results`: the output directory, the append-only results writer, reading it back to resume;
 - `cache`: the optional SQLite response cache;
 - `limits`: the per-driver adaptive concurrency window (AIMD) and rate limit;
+- `preflight`: each SUT translates a sample prompt first (a refused option or prompt kind is
+  a usage error, not a failure in every record);
 - `scheduler`: the runner that ties them together; `progress`: its counters and displays.
 
 Nothing here imports textual: the CLI and the TUI screen both drive `BatchRunner`.

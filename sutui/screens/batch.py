@@ -20,12 +20,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
 
 from drivers.options import SUTOptions
 from drivers.redaction import redact
 from sutui.batch import preflight
 from sutui.batch import prompts as prompt_file
+from sutui.batch.cache import ResponseCache
 from sutui.batch.progress import SUTProgress, duration
 from sutui.batch.results import OutputDirError, batch_id, load, prepare
 from sutui.batch.scheduler import BatchConfig, BatchRunner, Outcome
@@ -101,6 +102,7 @@ class BatchScreen(Screen[None]):
                 ):
                     button.can_focus = False
                     yield button
+                yield Checkbox("response cache", id="batch-cache", compact=True)
             yield Static(id="batch-status")
         table: DataTable[Any] = DataTable(id="batch-progress", cursor_type="row")
         table.add_column("SUT", key="sut")
@@ -163,7 +165,8 @@ class BatchScreen(Screen[None]):
         self.query_one("#batch-progress", DataTable).clear()
         self._buttons()
         self._status(f"Starting: {prompts} into {out}…")
-        self.run_batch(list(self.suts), prompts, out)
+        cache = self.query_one("#batch-cache", Checkbox).value
+        self.run_batch(list(self.suts), prompts, out, cache)
 
     def action_stop_or_back(self) -> None:
         if self.running and self.runner is not None:
@@ -202,10 +205,10 @@ class BatchScreen(Screen[None]):
 
     # ----- the worker ------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
-    def run_batch(self, suts: list[str], prompts: Path, out: Path) -> None:
+    def run_batch(self, suts: list[str], prompts: Path, out: Path, cache: bool = False) -> None:
         """Check everything (file, UIDs, secrets, output dir), then run; all in this thread."""
         try:
-            runner = self._prepare(suts, prompts, out)
+            runner = self._prepare(suts, prompts, out, cache)
         except Exception as exc:  # bad input: said on the screen, nothing sent
             self.post_message(self.Ended(out, None, redact(str(exc))))
             return
@@ -226,7 +229,7 @@ class BatchScreen(Screen[None]):
             return
         self.post_message(self.Ended(out, outcome))
 
-    def _prepare(self, suts: list[str], prompts: Path, out: Path) -> BatchRunner:
+    def _prepare(self, suts: list[str], prompts: Path, out: Path, cache: bool) -> BatchRunner:
         from sutui.cli.run_sut import make_targets
 
         source = prompt_file.scan(prompts)
@@ -250,6 +253,7 @@ class BatchScreen(Screen[None]):
             out=out,
             run_id=run_id,
             concurrency=CONCURRENCY,
+            cache=ResponseCache() if cache else None,  # made in this thread, used only here
         )
         if source.bad_lines:
             bad, first = len(source.bad_lines), source.bad[0]
