@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drivers import transport
+from drivers import concurrency
 from drivers.errors import ErrorKind, SUTError, classify
 from drivers.invoke import respond
 from drivers.options import SUTOptions
@@ -159,21 +159,21 @@ class BatchRunner:
         return Outcome(writer.written, self.failed, interrupted, dropped)
 
     def _raise_transport_caps(self) -> dict[str, int]:
-        """The transport caps each driver (DEFAULT_CONCURRENCY); a batch's own window is the
-        limit, so the transport's is raised to it for the run and put back after."""
+        """The driver layer caps each driver (drivers.concurrency, 64 by default); a batch's own
+        window is the limit, so that cap is raised to it for the run and put back after."""
         ceiling = self.config.per_driver or self.config.concurrency
         raised: dict[str, int] = {}
         for name in self.drivers:
-            before = transport.concurrency_limit(name)
+            before = concurrency.concurrency_limit(name)
             if before < ceiling:
                 raised[name] = before
-                transport.set_concurrency_limit(name, ceiling)
+                concurrency.set_concurrency_limit(name, ceiling)
         return raised
 
     def _restore_transport_caps(self, raised: dict[str, int]) -> None:
         for name, before in raised.items():
-            default = before == transport.DEFAULT_CONCURRENCY
-            transport.set_concurrency_limit(name, None if default else before)
+            default = before == concurrency.DEFAULT_CONCURRENCY
+            concurrency.set_concurrency_limit(name, None if default else before)
 
     async def _tick(self) -> None:
         assert self.on_progress is not None

@@ -16,6 +16,7 @@ from typing import Literal
 
 import click
 
+from drivers.http_client import PER_HOST_CONNECTIONS
 from drivers.options import SUTOptions
 from drivers.transport import aclose_client
 from sutui.batch import preflight
@@ -156,6 +157,11 @@ def batch(
         stop_sequences=list(stop) or None,
         seed=seed,
     )
+    if min(concurrency, per_driver or concurrency) > PER_HOST_CONNECTIONS:
+        echo(
+            f"warning: the shared HTTP client opens at most {PER_HOST_CONNECTIONS} connections "
+            "to one host; requests to one host past that wait for a free connection."
+        )
     source = read_prompts(prompts_path, on_bad_line)
     canonical: dict[str, str] = {}
     targets = make_targets(ctx, suts, canonical)
