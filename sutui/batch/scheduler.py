@@ -97,6 +97,7 @@ class BatchRunner:
         self._main: asyncio.Task[Outcome] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.failed = 0
+        self._stopping = False
 
     # ----- control ---------------------------------------------------------------------------
     def progress(self) -> list[SUTProgress]:
@@ -106,7 +107,8 @@ class BatchRunner:
 
     def stop(self) -> None:
         """Stop soon, from any thread: calls in flight are abandoned (they run again next
-        time); everything already written stays."""
+        time); everything already written stays. Before `run()` starts, it never starts."""
+        self._stopping = True
         loop, main = self._loop, self._main
         if loop is not None and main is not None and not loop.is_closed():
             loop.call_soon_threadsafe(main.cancel)
@@ -114,6 +116,8 @@ class BatchRunner:
     async def run(self) -> Outcome:
         self._loop = asyncio.get_running_loop()
         self._main = asyncio.current_task()
+        if self._stopping:
+            return Outcome(0, 0, interrupted=True)
         return await self._run()
 
     async def _run(self) -> Outcome:
