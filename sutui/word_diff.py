@@ -3,9 +3,11 @@ through; right: what only it has is underlined).
 
 difflib's SequenceMatcher is enough here: it is in the standard library, it matches the longest
 common runs first (which reads naturally for prose), and answers are a few thousand words at
-most, well within its quadratic worst case. The texts are split into words, whitespace runs and
-single punctuation marks, so a diff keeps the original spacing and the result still reflows to
-any width. Styles are spans on plain text: provider text is never parsed as markup.
+most. The texts are split into words and single punctuation marks, each token carrying the
+whitespace after it; tokens are compared without that whitespace (so a reflowed line is no
+change, and the matcher does not wade through thousands of identical spaces), and each side is
+shown with its own spacing, so the result still reflows to any width. Styles are spans on plain
+text: provider text is never parsed as markup.
 """
 
 from __future__ import annotations
@@ -17,14 +19,15 @@ from difflib import SequenceMatcher
 from rich.style import Style
 from rich.text import Text
 
-TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+TOKEN = re.compile(r"^\s+|(?:\w+|[^\w\s])\s*")
 WORD = re.compile(r"\w")
 DELETED = Style(color="red", bgcolor="#3b0d0d", strike=True)
 INSERTED = Style(color="green", bgcolor="#0d3b17", underline=True)
 
 
 def tokens(text: str) -> list[str]:
-    """Words, whitespace runs and punctuation marks: joined again they give `text` back."""
+    """Words and punctuation marks with the whitespace after them (and any leading whitespace
+    alone): joined again they give `text` back."""
     return TOKEN.findall(text)
 
 
@@ -49,7 +52,7 @@ class WordDiff:
 
 def word_diff(left: str, right: str) -> WordDiff:
     a, b = tokens(left), tokens(right)
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    matcher = SequenceMatcher(None, [t.strip() for t in a], [t.strip() for t in b], autojunk=False)
     out_left, out_right = Text(), Text()
     removed = added = 0
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -67,13 +70,12 @@ def word_diff(left: str, right: str) -> WordDiff:
 
 
 def _append_changed(text: Text, parts: list[str], style: Style) -> None:
-    """Changed tokens styled, but a changed line break stays a plain line break (a styled one
-    would paint the rest of the line)."""
+    """Changed words styled, the whitespace after them not (a styled line break would paint
+    the rest of the line)."""
     for part in parts:
-        if "\n" in part:
-            text.append(part)
-        else:
-            text.append(part, style=style)
+        word = part.rstrip()
+        text.append(word, style=style)
+        text.append(part[len(word) :])
 
 
 def _words(parts: list[str]) -> int:

@@ -135,6 +135,8 @@ async def test_diff_of_two_columns_and_the_chooser_for_more() -> None:
         await pilot.press("enter", "enter")  # the focused column, then the next
         await pilot.pause()
         assert isinstance(app.screen, DiffScreen)
+        await settle(pilot)
+        assert "7 only right" in str(app.screen.query_one("#diff-summary", Static).render())
         assert (app.screen.left.label, app.screen.right.label) == (
             "demo_yes_no",
             "demo_always_sorry",
@@ -151,7 +153,7 @@ async def test_diff_panes_scroll_together_and_stack_when_narrow() -> None:
         words = " ".join(f"word{i}" for i in range(300))
         await send(pilot, words)
         await pilot.press("f8")
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, DiffScreen) and screen.has_class("-narrow")
         left, right = screen.panes
@@ -180,7 +182,7 @@ def test_snapshot_diff_screen(snap_compare: Any) -> None:
         columns(app)[1].text = "The quick red fox jumped over a lazy dog! [bold]Not markup[/bold]"  # type: ignore[attr-defined]
         columns(app)[0].focus()  # type: ignore[attr-defined]
         await pilot.press("f8")
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(
         new_app(["demo_echo", "demo_echo"]), terminal_size=(100, 20), run_before=run_before

@@ -84,26 +84,47 @@ class Standing:
 
 
 # ----- Bradley-Terry ---------------------------------------------------------------------------
+Indexed = tuple[int, int, float]
+"""A pairwise result by player index: (first, second, first's score)."""
+
+
 def bradley_terry(
-    results: Iterable[Pair],
-    players: Sequence[str],
-    iterations: int = 50,
-    tolerance: float = 1e-9,
+    results: Iterable[Pair], players: Sequence[str], tolerance: float = 1e-9
 ) -> dict[str, float]:
-    """Maximum-likelihood strengths: a logistic regression fitted by Newton's method (a few
-    steps, where the MM/Zermelo iteration needs hundreds when one SUT dominates). Each player
-    also has PRIOR_GAMES virtual ties against a fixed opponent of strength 0, which makes the
-    likelihood strictly concave, so the fit always exists. Returned on Elo's scale."""
+    """Maximum-likelihood strengths on Elo's scale (see `_fit`)."""
     index = {p: i for i, p in enumerate(players)}
-    size = len(players)
+    indexed = [(index[r.first], index[r.second], r.score) for r in results]
+    theta = _fit(*_aggregate([indexed], len(players)), tolerance=tolerance)
+    return {p: BASE + SCALE * theta[index[p]] for p in players}
+
+
+def _aggregate(
+    groups: Iterable[Sequence[Indexed]], size: int
+) -> tuple[list[float], dict[tuple[int, int], float]]:
+    """Each player's (half-)wins, with its PRIOR_GAMES virtual ties, and games per pair."""
     wins = [PRIOR_GAMES / 2] * size
     games: dict[tuple[int, int], float] = defaultdict(float)
-    for pair in results:
-        a, b = index[pair.first], index[pair.second]
-        wins[a] += pair.score
-        wins[b] += 1 - pair.score
-        games[min(a, b), max(a, b)] += 1
-    theta = [0.0] * size
+    for group in groups:
+        for a, b, score in group:
+            wins[a] += score
+            wins[b] += 1 - score
+            games[(a, b) if a < b else (b, a)] += 1
+    return wins, games
+
+
+def _fit(
+    wins: list[float],
+    games: dict[tuple[int, int], float],
+    start: list[float] | None = None,
+    tolerance: float = 1e-9,
+    iterations: int = 50,
+) -> list[float]:
+    """A logistic regression fitted by Newton's method: a few steps, where the MM/Zermelo
+    iteration needs hundreds when one SUT dominates. The virtual ties are against a fixed
+    opponent of strength 0; they make the likelihood strictly concave, so the fit always
+    exists. `start` (a nearby fit) saves steps."""
+    size = len(wins)
+    theta = list(start) if start else [0.0] * size
     for _ in range(iterations):
         gradient = list(wins)
         hessian = [[0.0] * size for _ in range(size)]  # minus the Hessian: positive definite
@@ -126,7 +147,7 @@ def bradley_terry(
         theta = [t + damping * x for t, x in zip(theta, step, strict=True)]
         if largest < tolerance:
             break
-    return {p: BASE + SCALE * theta[index[p]] for p in players}
+    return theta
 
 
 def _sigmoid(x: float) -> float:
@@ -165,16 +186,19 @@ def bootstrap(
     if not contests or rounds <= 0:
         return {p: (BASE, BASE) for p in players}
     rng = random.Random(seed)
-    expanded = [pairs(c) for c in contests]
-    samples: dict[str, list[float]] = {p: [] for p in players}
+    index = {p: i for i, p in enumerate(players)}
+    expanded = [[(index[r.first], index[r.second], r.score) for r in pairs(c)] for c in contests]
+    center = _fit(*_aggregate(expanded, len(players)))
+    samples: list[list[float]] = [[] for _ in players]
     for _ in range(rounds):
-        drawn = (expanded[rng.randrange(len(expanded))] for _ in expanded)
-        results = (p for group in drawn for p in group)
-        scores = bradley_terry(results, players, tolerance=1e-6)
-        for p, s in scores.items():
-            samples[p].append(s)
+        drawn = rng.choices(expanded, k=len(expanded))
+        theta = _fit(*_aggregate(drawn, len(players)), start=center, tolerance=1e-6)
+        for i, value in enumerate(theta):
+            samples[i].append(BASE + SCALE * value)
     tail = (1 - level) / 2
-    return {p: (_quantile(v, tail), _quantile(v, 1 - tail)) for p, v in samples.items()}
+    return {
+        p: (_quantile(samples[i], tail), _quantile(samples[i], 1 - tail)) for p, i in index.items()
+    }
 
 
 def _quantile(values: list[float], q: float) -> float:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
@@ -20,7 +20,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from sutui.word_diff import word_diff
+from sutui.word_diff import WordDiff, word_diff
 
 if TYPE_CHECKING:
     from sutui.screens.compare import CompareScreen
@@ -56,6 +56,8 @@ class DiffScreen(Screen[None]):
         super().__init__(id="diff")
         self.left, self.right = left, right
         self._syncing = False
+        self.loaded = False
+        """True once the diff is shown (tests wait for it)."""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -70,7 +72,7 @@ class DiffScreen(Screen[None]):
         self.sub_title = "diff"
         for pane in self.panes:
             self.watch(pane, "scroll_y", self._follower(pane), init=False)
-        self._draw()
+        self._compute()
 
     @property
     def panes(self) -> tuple[VerticalScroll, VerticalScroll]:
@@ -78,17 +80,26 @@ class DiffScreen(Screen[None]):
             "#diff-right", VerticalScroll
         )
 
-    def _draw(self) -> None:
-        diff = word_diff(self.left.text, self.right.text)
-        summary = Text(f"{self.left.label} → {self.right.label}: ", style="bold")
+    @work(thread=True, exclusive=True, group="diff")
+    def _compute(self) -> None:
+        """Off the UI thread: long answers with many repeated words take a moment."""
+        left, right = self.left, self.right
+        diff = word_diff(left.text, right.text)
+        self.app.call_from_thread(self._draw, left, right, diff)
+
+    def _draw(self, left: Side, right: Side, diff: WordDiff) -> None:
+        if (left, right) != (self.left, self.right):
+            return  # swapped meanwhile: the newer diff follows
+        summary = Text(f"{left.label} → {right.label}: ", style="bold")
         summary.append(diff.summary(), style="not bold")
         summary.append("   struck: only left · underlined: only right", style="dim not bold")
         self.query_one("#diff-summary", Static).update(summary)
         for pane, side, text in zip(
-            self.panes, (self.left, self.right), (diff.left, diff.right), strict=True
+            self.panes, (left, right), (diff.left, diff.right), strict=True
         ):
             pane.border_title = side.label
             pane.query_one(".diff-text", Static).update(text if text else Text("(no answer)"))
+        self.loaded = True
 
     def _follower(self, pane: VerticalScroll) -> Callable[[float], None]:
         return lambda _y: self._mirror(pane)
@@ -120,7 +131,8 @@ class DiffScreen(Screen[None]):
 
     def action_swap(self) -> None:
         self.left, self.right = self.right, self.left
-        self._draw()
+        self.loaded = False
+        self._compute()
 
     def action_close(self) -> None:
         self.dismiss()
