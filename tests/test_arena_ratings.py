@@ -78,3 +78,49 @@ def test_elo_follows_the_order_of_votes() -> None:
     ratings = elo([win("a", "b")])
     assert ratings["a"] == pytest.approx(BASE + 16) and ratings["b"] == pytest.approx(BASE - 16)
     assert elo([]) == {}
+
+
+def test_the_newton_fit_agrees_with_the_mm_iteration() -> None:
+    """An independent check: Hunter's MM iteration for the same likelihood (the one-tie prior
+    against a fixed opponent of strength 1), run to convergence, lands on the same scores."""
+    import math
+    import random
+
+    from sutui.arena.ratings import PRIOR_GAMES, SCALE
+
+    rng = random.Random(4)
+    players = ["a", "b", "c", "d"]
+    contests = []
+    for _ in range(60):
+        x, y = rng.sample(players, 2)
+        roll = rng.random()
+        if roll < 0.15:
+            contests.append(Contest((x, y), "tie"))
+        else:
+            stronger = min(x, y) if roll < 0.75 else max(x, y)
+            contests.append(Contest((x, y), "win", (x, y).index(stronger)))
+    results = [p for c in contests for p in pairs(c)]
+    wins = dict.fromkeys(players, PRIOR_GAMES / 2)
+    games: dict[tuple[str, str], float] = {}
+    for r in results:
+        wins[r.first] += r.score
+        wins[r.second] += 1 - r.score
+        key = (min(r.first, r.second), max(r.first, r.second))
+        games[key] = games.get(key, 0) + 1
+    opponents = {
+        p: [(q if p == o else o, n) for (o, q), n in games.items() if p in (o, q)] for p in players
+    }
+    strength = dict.fromkeys(players, 1.0)
+    for _ in range(5000):
+        strength = {
+            p: wins[p]
+            / (
+                PRIOR_GAMES / (strength[p] + 1)
+                + sum(n / (strength[p] + strength[q]) for q, n in opponents[p])
+            )
+            for p in players
+        }
+    expected = {p: BASE + SCALE * math.log(s) for p, s in strength.items()}
+    fitted = bradley_terry(results, players)
+    assert fitted == pytest.approx(expected, abs=1e-6)
+    assert max(fitted, key=lambda p: fitted[p]) == "a"
