@@ -34,6 +34,21 @@ def test_a_vote_survives_reopening_and_keeps_its_fields() -> None:
     assert loaded[1].outcome == "both_bad" and loaded[1].winner is None
 
 
+def test_a_known_secret_is_never_saved() -> None:
+    from drivers.redaction import forget_all, register_secret
+
+    key = "sk-canary-" + "7" * 24
+    register_secret(key)
+    try:
+        save_vote(vote(prompt=f"my key is {key}", system=key))
+    finally:
+        forget_all()
+    (saved,) = load_votes()
+    assert key not in json.dumps(saved.to_dict())
+    files = default_path().parent.iterdir()  # the database and its WAL
+    assert not any(key.encode() in f.read_bytes() for f in files)
+
+
 def test_bad_votes_are_refused() -> None:
     with pytest.raises(VoteError):
         vote(2)

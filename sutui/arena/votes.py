@@ -4,8 +4,8 @@ sutui/history/schema.py).
 A vote names its contestants by canonical UID in the order they were shown (A, B, ...), so a
 renamed predefined SUT keeps its record; the names as the user wrote them come along for
 display. A vote links to its saved run when the run is in the history (deleting the run keeps
-the vote). Nothing here can hold a secret: a UID carries no credential and the prompt is the
-user's own text.
+the vote). No secret is kept: a UID names secrets but holds none, and every string saved passes
+the driver layer's redaction (a key pasted into a prompt is masked).
 """
 
 from __future__ import annotations
@@ -82,7 +82,10 @@ class Vote:
 
 
 def save(conn: sqlite3.Connection, vote: Vote) -> int:
-    """Insert `vote` (one transaction); returns its id."""
+    """Insert `vote` (one transaction); returns its id. Its text passes the driver layer's
+    redaction, as the history's does: a key pasted into a prompt or a UID is not kept."""
+    from drivers.redaction import redact
+
     with _transaction(conn):
         cursor = conn.execute(
             "INSERT INTO votes (created_at, run_id, prompt, system, contestants, names, outcome,"
@@ -90,10 +93,10 @@ def save(conn: sqlite3.Connection, vote: Vote) -> int:
             (
                 vote.created_at,
                 vote.run_id,
-                vote.prompt,
-                vote.system,
-                json.dumps(list(vote.contestants)),
-                json.dumps(list(vote.names or vote.contestants)),
+                redact(vote.prompt),
+                None if vote.system is None else redact(vote.system),
+                json.dumps([redact(uid) for uid in vote.contestants]),
+                json.dumps([redact(name) for name in vote.names or vote.contestants]),
                 vote.outcome,
                 vote.winner,
                 vote.seed,
