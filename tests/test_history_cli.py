@@ -19,7 +19,7 @@ import pytest
 from provider_server import KEYS
 
 from sutui.cli.main import run
-from sutui.history.store import HistoryStore
+from sutui.history.store import HistoryStore, Planned
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -185,3 +185,18 @@ def test_a_killed_run_keeps_its_finished_answers_and_the_streaming_one_as_partia
     assert (done.status, done.text) == ("done", finished["text"])
     assert done.to_dict() == finished
     assert cut.status == "partial" and prompt.startswith(cut.text) and cut.text != prompt
+
+
+def test_rerun_of_a_predefined_sut_that_is_gone_uses_its_canonical_uid(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with HistoryStore() as store:
+        store.begin_run(prompt="still here", system=None, options={}, origin="cli",
+                        suts=[Planned("demo_renamed_since", "echo:demo"),
+                              Planned("demo_echo#2", "echo:demo")])  # fmt: skip
+    code, out, err = cli(capsys, "history", "rerun", "1", "--json")
+    assert code == 0, err
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [(r["sut"], r["text"]) for r in records] == [
+        ("echo:demo", "still here"), ("demo_echo", "still here"),
+    ]  # fmt: skip

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from sutui.cli.context import pass_context
+from sutui.cli.context import CliContext, pass_context
 from sutui.cli.errors import InputError
 from sutui.cli.table import table
 from sutui.history.export import FORMATS, MARKS, export, when
@@ -188,6 +188,7 @@ def rerun(run: str, only_failed: bool, as_json: bool, no_history: bool) -> int:
     from drivers.options import SUTOptions
     from sutui.cli.run_sut import Job, make_prompt, make_targets, open_history, run_job, warn
     from sutui.history.recorder import RunRecorder
+    from sutui.history.rerun import to_send
 
     ctx = pass_context()
     with opened() as store:
@@ -196,7 +197,7 @@ def rerun(run: str, only_failed: bool, as_json: bool, no_history: bool) -> int:
     if not answers:
         click.echo(f"Every SUT of run {found.id} finished well: nothing to re-run.")
         return 0
-    names = tuple(re.sub(r"#\d+$", "", a.sut) for a in answers)
+    names = tuple(to_send(a, lambda name: _resolves(ctx, name)) for a in answers)
     canonical: dict[str, str] = {}
     targets = make_targets(ctx, names, canonical)
     shared = SUTOptions(**found.options)
@@ -208,6 +209,18 @@ def rerun(run: str, only_failed: bool, as_json: bool, no_history: bool) -> int:
     recorder = RunRecorder(None if no_history else open_history(), warn)
     timeout = found.timeout_s or 300.0
     return asyncio.run(run_job(job, timeout, as_json, recorder, parent_id=found.id))
+
+
+def _resolves(ctx: CliContext, name: str) -> bool:
+    from drivers.catalog import CatalogError
+    from drivers.registry import resolve
+    from drivers.uid import UIDError
+
+    try:
+        resolve(name, ctx.catalog, ctx.registry)
+    except (UIDError, CatalogError):
+        return False
+    return True
 
 
 @history.command("path")

@@ -81,6 +81,9 @@ class CompareRecording:
             parent_id=parent,
         )
 
+    def _resolves(self, uid: str) -> bool:
+        return self._canonical(uid) is not None
+
     def _canonical(self, uid: str) -> str | None:
         try:
             definition, _ = self.screen.services.resolve(uid)
@@ -146,6 +149,7 @@ class CompareRecording:
         from textual.widgets import TextArea
 
         from drivers.options import SUTOptions
+        from sutui.history.rerun import to_send
 
         screen = self.screen
         answers = run.failed if only_failed else run.answers
@@ -157,7 +161,7 @@ class CompareRecording:
         shared = SUTOptions(**run.options)
         screen.shared, screen.timeout_s = shared, run.timeout_s
         for answer in answers:
-            column = screen.add_column(_named(answer.sut), remember=False)
+            column = screen.add_column(to_send(answer, self._resolves), remember=False)
             if answer.options != run.options:
                 column.own_options = SUTOptions(**answer.options)
                 column.own_timeout = run.timeout_s
@@ -176,9 +180,3 @@ class CompareRecording:
             self.screen.action_send()
         else:
             self.screen.set_timer(0.02, lambda: self._send_when_mounted(tries - 1))
-
-
-def _named(sut: str) -> str:
-    """The UID a column was added with: a repeated SUT's `#2` is not part of it."""
-    name, hash_, number = sut.rpartition("#")
-    return name if hash_ and number.isdigit() else sut
