@@ -9,6 +9,7 @@ import io
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ import pytest
 from provider_server import KEYS
 
 from sutui.cli.main import run
-from sutui.history.store import HistoryStore, Planned
+from sutui.history.store import HistoryStore, Planned, default_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -200,3 +201,17 @@ def test_rerun_of_a_predefined_sut_that_is_gone_uses_its_canonical_uid(
     assert [(r["sut"], r["text"]) for r in records] == [
         ("echo:demo", "still here"), ("demo_echo", "still here"),
     ]  # fmt: skip
+
+
+def test_an_unreadable_history_is_one_message_and_never_stops_a_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = default_path()
+    path.parent.mkdir(parents=True)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")  # written by a newer sutui
+    code, _, err = cli(capsys, "history", "list")
+    assert code == 1 and "newer sutui" in err and "Traceback" not in err
+    code, out, err = cli(capsys, "run-sut", "--sut", "demo_echo", "--prompt", "still answers")
+    assert code == 0 and "still answers" in out
+    assert err.count("warning: history not saved") == 1
