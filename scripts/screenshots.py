@@ -130,7 +130,7 @@ def blind_rounds(*picks: str) -> Step:
         assert isinstance(app, SutuiApp)
         seeds = iter(range(1, 1000))
         app.compare.arena.seeds = lambda: next(seeds)
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+g")
         for pick in picks:
             await finished(pilot)
             if pick:

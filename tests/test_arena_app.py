@@ -36,7 +36,7 @@ def screen_text(app: Any) -> str:
 async def blind_round(pilot: Pilot[None], seed: int = 7, prompt: str = "one two three") -> None:
     await settle(pilot)
     pilot.app.compare.arena.seeds = lambda: seed  # type: ignore[attr-defined]
-    await pilot.press("ctrl+b")
+    await pilot.press("ctrl+g")
     await send(pilot, prompt)
     await settle(pilot)
 
@@ -95,11 +95,11 @@ async def test_best_of_three_and_votes_persist_across_restarts() -> None:
 async def test_no_vote_before_every_column_ends_and_leaving_arena_reveals() -> None:
     app = new_app(SUTS)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+g")
         assert [str(c.border_title) for c in columns(app)] == ["A", "B"]
         await pilot.press("f9")  # nothing sent yet
         assert not isinstance(app.screen, VoteScreen)
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+g")
         assert [str(c.border_title) for c in columns(app)] == SUTS
         await pilot.press("f9")  # arena off: the key does nothing
         assert not isinstance(app.screen, VoteScreen)

@@ -62,7 +62,7 @@ def leaderboard(as_json: bool, rounds: int, seed: int) -> None:
         click.echo(json.dumps(to_json(standings, len(all_votes), rounds, seed), indent=2))
         return
     if not all_votes:
-        click.echo("No votes yet: vote in the app's arena mode (ctrl+b on the compare screen).")
+        click.echo("No votes yet: vote in the app's arena mode (ctrl+g on the compare screen).")
         return
     click.echo(table(HEADERS, rows(standings)))
     click.echo()

@@ -57,7 +57,7 @@ class ArenaMode:
             self._blind(self.screen.columns)
             self.screen.notify(
                 "Arena mode: each send shuffles the columns and hides their SUTs until you "
-                "vote (f9). ctrl+b leaves it.",
+                "vote (f9). ctrl+g leaves it.",
                 title="Arena",
             )
         else:
@@ -118,7 +118,7 @@ class ArenaMode:
 
         round_ = self.round
         if round_ is None:
-            message = "Turn arena mode on (ctrl+b) and send a prompt first."
+            message = "Turn arena mode on (ctrl+g) and send a prompt first."
             if self.enabled:
                 message = "Send a prompt first: votes are on a blind round."
             self.screen.notify(message, severity="warning")

@@ -65,7 +65,7 @@ class CompareScreen(Screen[None]):
                 tooltip="The previous column (its tab in a narrow terminal)"),
         Binding("f8", "diff", "Diff", id="compare.diff", priority=True, show=False,
                 tooltip="A word-level diff of two columns' answers"),
-        Binding("ctrl+b", "toggle_arena", "Arena", id="compare.arena", show=False,
+        Binding("ctrl+g", "toggle_arena", "Arena", id="compare.arena", show=False,
                 tooltip="Blind vote: shuffle the columns and hide their SUTs until you vote"),
         Binding("f9", "vote", "Vote", id="compare.vote", priority=True,
                 tooltip="Vote on a blind round once every column has answered"),

@@ -68,7 +68,7 @@ class LeaderboardScreen(Screen[None]):
         summary = explanation(votes)
         if not votes:
             summary = (
-                "No votes yet. On the compare screen, ctrl+b turns arena mode on: send a "
+                "No votes yet. On the compare screen, ctrl+g turns arena mode on: send a "
                 "prompt, read the blind answers, press f9 to vote."
             )
         self.query_one("#board-summary", Static).update(summary)
