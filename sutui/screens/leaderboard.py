@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -64,7 +65,10 @@ class LeaderboardScreen(Screen[None]):
         grid = self.query_one(DataTable)
         grid.clear()
         for row in rows(table):
-            grid.add_row(*row)
+            rank, uid, *figures = row  # figures read best right-aligned
+            grid.add_row(
+                Text(rank, justify="right"), uid, *(Text(f, justify="right") for f in figures)
+            )
         summary = explanation(votes)
         if not votes:
             summary = (
