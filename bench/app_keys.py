@@ -11,8 +11,10 @@ Run: `.venv/bin/python bench/app_keys.py [seconds] [chunks_per_s]` (default 8 s,
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -87,6 +89,8 @@ class FastFactory(DynamicSUTFactory):
 
 
 async def main(seconds: float, total_rate: float) -> None:
+    # The runs this bench sends are saved in a history of its own, not the user's.
+    os.environ["SUTUI_DATA_DIR"] = tempfile.mkdtemp(prefix="sutui-bench-")
     FastFactory.rate, FastFactory.seconds = total_rate / COLUMNS, seconds
     registry = DriverRegistry(
         builtins={**DYNAMIC_SUT_FACTORIES, "bench": FastFactory}, group="sutui.bench.none"

@@ -82,7 +82,12 @@ def import_time(module: str, env: dict[str, str]) -> float:
 def main() -> None:
     samples = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     with tempfile.TemporaryDirectory() as config:
-        env = {**os.environ, "SUTUI_CONFIG_DIR": config, "SUTUI_KEYRING": "off"}
+        env = {
+            **os.environ,
+            "SUTUI_CONFIG_DIR": config,
+            "SUTUI_DATA_DIR": config,  # the history of a bench run is not the user's
+            "SUTUI_KEYRING": "off",
+        }
         sample(BARE, env), sample(SUTUI, env)  # warm the OS caches
         bare: list[float] = []
         app: list[float] = []
