@@ -7,11 +7,10 @@ are the SUTOptions (no credentials live there).
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from drivers.options import SUTOptions
 from drivers.runner import Cancelled, Failed, Finished, Timings
@@ -39,9 +38,9 @@ class RecordUsage(BaseModel):
 class ResultRecord(BaseModel):
     """Field order is the JSON order; every field is always present (null when unknown)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
 
-    schema_: str = SCHEMA
+    schema_: str = Field(SCHEMA, alias="schema")
     run_id: str | None = None
     prompt_id: str | None = None
     index: int = 0
@@ -59,22 +58,23 @@ class ResultRecord(BaseModel):
     error: dict[str, Any] | None = None
     timings: RecordTimings = RecordTimings()
     started_at: str | None = None
+    cached: bool = False
+    """A batch answer taken from the response cache (its timings are the original call's)."""
     sutui_version: str = __version__
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        """One line of JSON (pydantic's own encoder: a batch writes thousands per second)."""
+        return self.model_dump_json(by_alias=True)
 
     def to_dict(self) -> dict[str, Any]:
-        data = self.model_dump(mode="json")
-        return {"schema": data.pop("schema_"), **data}
+        return self.model_dump(mode="json", by_alias=True)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ResultRecord:
-        data = dict(data)
-        schema = data.pop("schema", SCHEMA)
+        schema = data.get("schema", SCHEMA)
         if schema != SCHEMA:
             raise ValueError(f"unknown result schema {schema!r} (this sutui reads {SCHEMA!r})")
-        return cls(schema_=schema, **data)
+        return cls.model_validate(data)
 
 
 def options_dict(options: SUTOptions | None) -> dict[str, Any]:
@@ -108,6 +108,7 @@ def record_from_event(
     run_id: str | None = None,
     prompt_id: str | None = None,
     started_at: str | None = None,
+    cached: bool = False,
 ) -> ResultRecord:
     common: dict[str, Any] = {
         "run_id": run_id,
@@ -120,6 +121,7 @@ def record_from_event(
         "options": options_dict(options),
         "timings": _timings(event.timings),
         "started_at": started_at,
+        "cached": cached,
     }
     if isinstance(event, Finished):
         response = event.response

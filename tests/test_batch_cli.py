@@ -130,6 +130,7 @@ def test_cache_hit_sends_nothing(
     assert "3 from the cache" in err
     again = records(tmp_path / "b")
     assert sorted(r["text"] for r in again) == sorted(f"Echo: say {i}" for i in range(4))
+    assert sorted(r["cached"] for r in again) == [False, True, True, True]
     provider_server.reset()
     code, _ = batch(capsys, "--sut", sut, "--prompts", str(prompts), "--out", "c", "--cache")
     assert code == 0 and provider_server.requests == []

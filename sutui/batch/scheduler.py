@@ -204,7 +204,7 @@ class BatchRunner:
                 if hit is None:
                     return row, key
                 event = Finished(target.key, hit.response, hit.timings)
-                self._write(index, target, row, key, event, now_iso())
+                self._write(index, target, row, key, event, now_iso(), cached=True)
                 stats.done += 1
                 stats.cached += 1
             else:
@@ -314,6 +314,7 @@ class BatchRunner:
         key: bytes,
         event: Finished | Failed,
         started_at: str,
+        cached: bool = False,
     ) -> None:
         record = record_from_event(
             event,
@@ -326,6 +327,7 @@ class BatchRunner:
             run_id=self.config.run_id,
             prompt_id=row.id,
             started_at=started_at,
+            cached=cached,
         )
         assert self._writer is not None
         self._writer.write(record.to_json())

@@ -21,7 +21,7 @@ MARKS = {"done": "✓", "failed": "✗", "cancelled": "■", "partial": "◐", "
 CSV_FIELDS = [
     "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "options",
     "status", "text", "finish_reason", "prompt_tokens", "completion_tokens", "error_kind",
-    "error", "first_token_s", "total_s", "started_at", "sutui_version",
+    "error", "first_token_s", "total_s", "started_at", "cached", "sutui_version",
 ]  # fmt: skip
 
 
