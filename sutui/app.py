@@ -65,7 +65,17 @@ class SutuiApp(App[None]):
     def get_default_screen(self) -> Screen[Any]:
         return self.compare
 
+    def _tune_gc(self) -> None:
+        """Streaming 8 columns makes Textual allocate fast; at Python's default thresholds the
+        collector ran a full pass (70-140 ms, scanning every cached strip and segment) about
+        three times a second, and a key press arriving then waited for it (bench/app_keys.py:
+        max 120-250 ms). Larger thresholds make young passes rarer and full ones rarer still;
+        reference counting frees most objects anyway. Restored when the app ends."""
+        self._gc_before = gc.get_threshold()
+        gc.set_threshold(2000, 10, 100)
+
     def on_mount(self) -> None:
+        self._tune_gc()
         settings = self.services.settings
         if settings.theme in self.available_themes:
             self.theme = settings.theme
@@ -89,15 +99,16 @@ class SutuiApp(App[None]):
     @on(WarmedUp)
     def _warmed_up(self, message: WarmedUp) -> None:
         # What exists now (modules, classes, styles) lives as long as the app: out of the
-        # garbage collector's full passes, which otherwise stall a key press while 8 columns
-        # stream (bench/app_keys.py: max latency 400 ms before, see docs/architecture.md).
+        # garbage collector's full passes (see _tune_gc).
         gc.freeze()
         for warning in message.warnings:
             self.notify(warning, title="Driver plugin", severity="warning", markup=False)
 
     async def on_unmount(self) -> None:
         """Close the shared HTTP client while its event loop still runs (else aiohttp warns on
-        the terminal after the app has gone)."""
+        the terminal after the app has gone); give the garbage collector back its defaults."""
+        gc.set_threshold(*self._gc_before)
+        gc.unfreeze()
         transport = sys.modules.get("drivers.transport")
         if transport is not None:  # never imported: nothing to close
             await transport.aclose_client()

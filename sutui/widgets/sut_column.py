@@ -315,7 +315,8 @@ class SUTColumn(Vertical, can_focus=True):
             self.set_class(name == new, f"-{name}")
         if self.is_mounted:
             self._draw_status()
-            self.refresh_bindings()
+            if self.has_focus_within:  # the footer shows this column's keys only then; a
+                self.refresh_bindings()  # refresh rebuilds it (8 columns starting: 100 times)
             self.post_message(self.StatusChanged(self))
 
     def _draw_status(self) -> None:
