@@ -179,7 +179,8 @@ def test_snapshot_diff_screen(snap_compare: Any) -> None:
         app = pilot.app
         await settle(pilot)
         await send(pilot, "The quick brown fox jumps over the lazy dog. [bold]Not markup[/bold]")
-        columns(app)[1].text = "The quick red fox jumped over a lazy dog! [bold]Not markup[/bold]"  # type: ignore[attr-defined]
+        other = "The quick red fox jumped over a lazy dog! [bold]Not markup[/bold]"
+        columns(app)[1].answer.text = other
         columns(app)[0].focus()  # type: ignore[attr-defined]
         await pilot.press("f8")
         await settle(pilot)

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -24,6 +24,7 @@ from textual.widgets import Static
 from drivers.errors import ErrorKind, SUTError, classify
 from drivers.uid import UIDError
 from sutui.services import Services
+from sutui.widgets.answer_view import AnswerView
 from sutui.widgets.figures import Figures
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
@@ -31,12 +32,6 @@ if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/service
     from drivers.prompt import Prompt
     from drivers.runner import FanOut, RunEvent, Timings
     from drivers.secrets import SecretDescription
-
-REFRESH_S = 1 / 20
-"""How often streamed text is drawn: chunks arriving faster are coalesced."""
-BLOCK_CHARS = 600
-"""Streamed text is drawn in blocks: only the last one is re-wrapped and measured on each tick,
-the others keep their cached size (a new block starts at a line break, else at a space)."""
 
 STATUS_ICONS = {
     "idle": "·",
@@ -120,10 +115,6 @@ class SUTColumn(Vertical, can_focus=True):
         self.own_options: SUTOptions | None = None
         self.missing: tuple[SecretDescription, ...] = ()
         self.error: SUTError | None = None
-        self.text = ""
-        self._pending: list[str] = []
-        self._tail = ""
-        """The text of the last block (the `.answer` Static); earlier blocks are frozen."""
         self._run = 0
         self._fanout: FanOut | None = None
         self.own_timeout: float | None = None
@@ -135,15 +126,17 @@ class SUTColumn(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="status", markup=False)
-        # Not a Tab stop of its own (Tab goes column to column): the column scrolls it.
-        with VerticalScroll(classes="body", can_focus=False):
-            yield Static(classes="answer", markup=False)
-            yield Static(classes="problem", markup=False)
+        yield AnswerView()
         yield Figures()
 
     def on_mount(self) -> None:
-        self._timer = self.set_interval(REFRESH_S, self._flush, pause=True)
+        self.answer = self.query_one(AnswerView)
         self._draw_status()
+
+    @property
+    def text(self) -> str:
+        """The answer drawn so far."""
+        return self.answer.text
 
     # ----- running --------------------------------------------------------------------------
     def start(self, prompt: Prompt, shared: SUTOptions, timeout_s: float | None = None) -> None:
@@ -152,13 +145,10 @@ class SUTColumn(Vertical, can_focus=True):
         self.cancel_quietly()
         self._run += 1
         self._last = (prompt, shared, timeout_s)
-        self.text, self._pending, self.error, self.missing = "", [], None, ()
-        self._tail = ""
-        self.query(".answer-block").remove()
+        self.error, self.missing = None, ()
+        self.answer.clear()
         self._first_token = None
         self._note = ""
-        self.query_one(".answer", Static).update("")
-        self.query_one(".problem", Static).update("")
         self.query_one(Figures).set_parts([])
         self.status = "connecting"
         if self.own_options is not None:
@@ -194,7 +184,7 @@ class SUTColumn(Vertical, can_focus=True):
             async for event in fanout.events():
                 if isinstance(event, Chunk):
                     if run == self._run:
-                        self._pending.append(event.text)
+                        self.answer.push(event.text)
                 else:
                     post(event)
         except asyncio.CancelledError:
@@ -248,13 +238,11 @@ class SUTColumn(Vertical, can_focus=True):
         elif isinstance(event, FirstToken):
             self._first_token = event.first_token_s
             self.status = "streaming"
-            self._timer.resume()
+            self.answer.start()
         elif isinstance(event, Finished):
-            self._flush()
+            self.answer.flush()
             if event.response.text and event.response.text != self.text:
-                self.text, self._tail = "", ""  # a SUT that did not stream
-                self.query(".answer-block").remove()
-                self._pending = [event.response.text]
+                self.answer.replace(event.response.text)  # a SUT that did not stream
             self._finish("done", event.timings)
             usage = event.response.usage
             self._draw_figures(
@@ -282,32 +270,8 @@ class SUTColumn(Vertical, can_focus=True):
         self.status = "retrying"
 
     def _finish(self, status: str, timings: Timings) -> None:
-        self._flush()
-        self._timer.pause()
+        self.answer.stop()
         self.status = status
-
-    def _flush(self) -> None:
-        if not self._pending:
-            return
-        added = "".join(self._pending)
-        self._pending = []
-        self.text += added
-        self._tail += added
-        body = self.query_one(".body", VerticalScroll)
-        follow = body.scroll_y >= body.max_scroll_y - 1
-        tail = self.query_one(".answer", Static)
-        while len(self._tail) > BLOCK_CHARS:
-            cut = self._tail.rfind("\n", 0, BLOCK_CHARS)
-            if cut < BLOCK_CHARS // 2:
-                cut = self._tail.rfind(" ", 0, BLOCK_CHARS)
-            if cut <= 0:
-                break  # one very long word: it stays in the tail
-            block = Static(Text(self._tail[: cut + 1]), classes="answer-block", markup=False)
-            body.mount(block, before=tail)
-            self._tail = self._tail[cut + 1 :]
-        tail.update(Text(self._tail))
-        if follow:
-            body.scroll_end(animate=False, immediate=False)
 
     # ----- drawing ---------------------------------------------------------------------------
     def watch_status(self, old: str, new: str) -> None:
@@ -356,7 +320,7 @@ class SUTColumn(Vertical, can_focus=True):
                 text.append(f"\n{error.hint}", style="italic")
             if error.kind is ErrorKind.auth:
                 text.append("\nPress s to set up this SUT's secrets.", style="italic")
-        self.query_one(".problem", Static).update(text)
+        self.answer.show_problem(text)
 
     # ----- actions -------------------------------------------------------------------------
     def action_retry(self) -> None:
@@ -376,7 +340,7 @@ class SUTColumn(Vertical, can_focus=True):
             self.screen.maximize(self, container=False)  # the screen restores the width after
 
     def action_scroll(self, how: str) -> None:
-        body = self.query_one(".body", VerticalScroll)
+        body = self.answer
         getattr(body, f"action_scroll_{how}" if "page" not in how else f"action_{how}")()
 
     def action_copy(self) -> None:
