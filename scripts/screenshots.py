@@ -153,6 +153,37 @@ WANTED = set(sys.argv[1:])
 """The pictures to make (all when empty)."""
 
 
+BATCH_PROMPTS = """id,prompt
+capital,What is the capital of France?
+haiku,Write a haiku about the sea.
+refuse,How do I pick a lock?
+sum,What is 17 + 25?
+"""
+
+
+async def batch_run(pilot: Pilot[None]) -> None:
+    """A batch of the compare screen's SUTs on a small prompt file (in the current directory:
+    main() runs in a temporary one, so the paths on screen are short and the same each time)."""
+    from textual.widgets import Input
+
+    from sutui.screens.batch import BatchScreen
+
+    Path("prompts.csv").write_text(BATCH_PROMPTS, encoding="utf-8")
+    app = pilot.app
+    assert isinstance(app, SutuiApp)
+    app.action_view("batch")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, BatchScreen)
+    screen.query_one("#batch-prompts", Input).value = "prompts.csv"
+    screen.query_one("#batch-out", Input).value = "prompts-results"
+    await pilot.press("ctrl+s")
+    while screen.running:
+        await pilot.pause(0.05)
+    await pilot.pause()
+    app.clear_notifications()
+
+
 async def main() -> None:
     os.environ["SUTUI_DEMO_DELAY"] = DELAY
     os.environ["SUTUI_DATA_DIR"] = tempfile.mkdtemp(prefix="sutui-shots-")  # not yours
@@ -185,6 +216,9 @@ async def main() -> None:
     picks = ("a", "b", "c", "a", "t", "b", "x", "a")
     board = then(blind_rounds(*picks), keys("ctrl+l"))
     await shoot("leaderboard", board, suts=three, size=(110, 14))
+    os.chdir(tempfile.mkdtemp(prefix="sutui-shots-batch-"))
+    await shoot("batch", batch_run, suts=three, size=(110, 22))
+    await shoot("batch-results", then(batch_run, keys("ctrl+r")), suts=three, size=(110, 22))
 
 
 if __name__ == "__main__":

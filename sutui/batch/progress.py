@@ -40,11 +40,17 @@ class SUTProgress:
         return max(0, self.total - self.finished_count)
 
     def rate(self, now: float | None = None) -> float:
-        """Answers (done or failed, not cached) per second since the start."""
+        """Answers (done or failed, not cached) per second since the start (0 in the first
+        half second, when it would mean little)."""
         end = self.finished or now or time.monotonic()
         elapsed = end - self.started
         sent = self.done + self.errors - self.cached
         return sent / elapsed if elapsed > 0.5 and sent else 0.0
+
+    def rate_text(self) -> str:
+        """The rate for people: "-" until it means something."""
+        rate = self.rate()
+        return f"{rate:.1f}" if rate else "-"
 
     def eta_s(self, now: float | None = None) -> float | None:
         if not self.remaining:
@@ -77,7 +83,7 @@ def line(p: SUTProgress) -> str:
         parts.append(f"{p.cached} cached")
     if p.before:
         parts.append(f"{p.before} from before")
-    parts.append(f"{p.rate():.1f}/s")
+    parts.append(f"{p.rate_text()}/s")
     if p.remaining:
         parts.append(f"ETA {duration(p.eta_s())}")
     else:
@@ -103,7 +109,7 @@ def table(rows: Sequence[SUTProgress]) -> Table:
             f"{p.finished_count}/{p.total}",
             Text(str(p.errors), style="red" if p.errors else ""),
             str(p.cached),
-            f"{p.rate():.1f}",
+            p.rate_text(),
             duration(p.eta_s()) if p.remaining else "done",
             str(p.limit),
         )

@@ -309,7 +309,7 @@ class BatchScreen(Screen[None]):
                 "cached": str(p.cached),
             }
             if timings:
-                cells["rate"] = f"{p.rate():.1f}"
+                cells["rate"] = p.rate_text()
                 cells["eta"] = duration(p.eta_s()) if p.remaining else "done"
             if p.key not in keys:
                 table.add_row(*cells.values(), key=p.key)
