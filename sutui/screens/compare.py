@@ -219,8 +219,21 @@ class CompareScreen(Screen[None]):
 
     @on(SUTColumn.Removed)
     def _removed(self, message: SUTColumn.Removed) -> None:
-        self.remove_column(message.column)
-        self.notify(f"Removed {message.column.border_title}.", markup=False)
+        """A column that holds an answer (or is writing one) goes only once the user says so."""
+        from sutui.screens.secrets import ConfirmScreen
+
+        column = message.column
+
+        def remove(yes: bool | None = True) -> None:
+            if yes and column.is_attached:
+                self.remove_column(column)
+                self.notify(f"Removed {column.border_title}.", markup=False)
+
+        if not (column.running or column.text.strip()):
+            remove()
+            return
+        question = f"Remove column {column.border_title} and its answer?"
+        self.app.push_screen(ConfirmScreen(question), remove)
 
     @on(Tabs.TabActivated)
     def _tab(self, event: Tabs.TabActivated) -> None:

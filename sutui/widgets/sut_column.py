@@ -356,8 +356,7 @@ class SUTColumn(Vertical, can_focus=True):
     def action_options(self) -> None:
         self.post_message(self.OptionsWanted(self))
 
-    def action_remove(self) -> None:
-        self.cancel_quietly()
+    def action_remove(self) -> None:  # the screen cancels it once the removal is confirmed
         self.post_message(self.Removed(self))
 
     def action_setup(self) -> None:
