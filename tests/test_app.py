@@ -168,7 +168,7 @@ async def test_maximize_copy_and_remove(monkeypatch: pytest.MonkeyPatch) -> None
         echo.focus()
         await pilot.press("c")
         assert copied == ["copy me"]
-        await pilot.press("x")
+        await pilot.press("x", "y")  # it holds an answer: removed once confirmed
         await pilot.pause()
         assert [c.uid for c in columns(app)] == ["demo_yes_no"]
 

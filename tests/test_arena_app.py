@@ -12,6 +12,7 @@ from sutui.arena.shuffle import shuffled
 from sutui.arena.votes import Vote, load_votes, save_vote
 from sutui.screens.diff import DiffChooser, DiffScreen
 from sutui.screens.leaderboard import LeaderboardScreen
+from sutui.screens.secrets import ConfirmScreen
 from sutui.screens.vote import VoteScreen
 from sutui.widgets.figures import Figures
 
@@ -208,3 +209,69 @@ def test_snapshot_leaderboard(snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(new_app(), terminal_size=(110, 16), run_before=run_before)
+
+
+# ----- a column removed or added during a round ------------------------------------------------
+async def test_removing_a_column_mid_round_voids_it_and_keeps_the_letters() -> None:
+    three = [*SUTS, "demo_always_sorry"]
+    app = new_app(three)
+    async with app.run_test(size=(70, 30)) as pilot:
+        await blind_round(pilot, 3)
+        first, middle, last = columns(app)
+        middle.focus()
+        await pilot.press("delete")  # it holds an answer: asked first
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert len(columns(app)) == 3
+        middle.focus()
+        await pilot.press("delete")
+        await pilot.press("y")
+        await settle(pilot)
+        assert columns(app) == [first, last]
+        assert [str(c.border_title) for c in columns(app)] == ["A", "C"]  # no letter shifts
+        labels = [str(t.label) for t in app.compare.query_one(Tabs).query("Tab")]
+        assert labels == ["✓ A", "✓ C"]
+        assert "void" in str(app.compare.query_one("#arena-bar", Static).render())
+        await pilot.press("f9")
+        assert not isinstance(app.screen, VoteScreen)  # no vote on a void round
+        app.compare.add_column("demo_echo", remember=False)  # never a letter in use
+        await pilot.pause()
+        assert [str(c.border_title) for c in columns(app)] == ["A", "C", "B"]
+        await send(pilot, "four five")  # the next send is a fresh round over every column
+        await settle(pilot)
+        assert [str(c.border_title) for c in columns(app)] == ["A", "B", "C"]
+        await pilot.press("f9")
+        assert isinstance(app.screen, VoteScreen)
+        assert str(app.screen.query_one(".dialog-title", Static).render()) == (
+            "Which answer is best?"
+        )
+        await pilot.press("b")
+        await settle(pilot)
+        shown = columns(app)
+        titles = [f"{x} · {c.uid}" for x, c in zip("ABC", shown, strict=True)]
+        assert [str(c.border_title) for c in shown] == titles
+    (saved,) = load_votes()
+    assert saved.names == tuple(c.uid for c in shown) and saved.winner == 1
+
+
+async def test_adding_a_column_mid_round_voids_it() -> None:
+    app = new_app(SUTS)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await blind_round(pilot)
+        app.compare.add_column("demo_always_sorry", remember=False)
+        await pilot.pause()
+        assert [str(c.border_title) for c in columns(app)] == ["A", "B", "C"]
+        await pilot.press("f9")
+        assert not isinstance(app.screen, VoteScreen)
+        assert "void" in str(app.compare.query_one("#arena-bar", Static).render())
+    assert load_votes() == []
+
+
+async def test_an_empty_column_goes_without_a_question() -> None:
+    app = new_app(SUTS)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        columns(app)[0].focus()
+        await pilot.press("x")
+        await pilot.pause()
+        assert [c.uid for c in columns(app)] == SUTS[1:]

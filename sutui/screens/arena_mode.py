@@ -3,7 +3,10 @@
 In arena mode every send starts a round: the columns are shuffled (a seeded RNG, one seed per
 round, kept with the vote), titled A, B, C... instead of their SUTs, and their figures hidden.
 When every column has ended the user votes (f9); the vote is saved to the history database
-and the names are revealed. The compare screen calls in here; nothing here streams.
+and the names are revealed. A column removed or added during a round makes the round void (no
+vote until the next send): letters never shift under the user, so a vote always means the
+answers the user read under those letters. The compare screen calls in here; nothing here
+streams.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ class Round:
     vote: Vote | None = None
     told: bool = field(default=False)
     """The user was told that every column has ended (once)."""
+    void: str | None = None
+    """Why the round can no longer be voted on (a column was removed or added), if it can't."""
 
     @property
     def ended(self) -> bool:
@@ -47,6 +52,8 @@ class ArenaMode:
         """Where each round's seed comes from (tests give a fixed one)."""
         self.enabled = False
         self.round: Round | None = None
+        self.letters: dict[str, str] = {}
+        """Each blind column's letter, by column key: it stays until the next round."""
 
     # ----- the compare screen calls these ----------------------------------------------------
     def toggle(self) -> None:
@@ -65,13 +72,15 @@ class ArenaMode:
                 self.screen.notify("Left arena mode without voting: no vote saved.")
             self.round = None
             self._reveal(self.screen.columns, keep_letters=False)
+            self.letters.clear()
         self.draw()
 
     def before_send(self, prompt: str, system: str) -> None:
         """A new round: shuffle the columns, letter them, hide their SUTs."""
         if not self.enabled:
             return
-        if self.round is not None and self.round.vote is None and self.round.ended:
+        last = self.round
+        if last is not None and last.vote is None and last.void is None and last.ended:
             self.screen.notify("The last round had no vote: nothing saved for it.")
         seed = self.seeds()
         order = shuffled(self.screen.columns, seed)
@@ -89,29 +98,44 @@ class ArenaMode:
         round_ = self.round
         if round_ is None or round_.vote is not None:
             return
-        if round_.ended and not round_.told:
+        if round_.ended and not round_.told and round_.void is None:
             round_.told = True
             self.screen.notify("Every column has answered: press f9 to vote.", title="Arena")
         self.draw()
 
     def added(self, column: SUTColumn) -> None:
-        """A column about to be added in arena mode is blind too (it joins the next round)."""
-        if self.enabled:
-            self._blind_one(column, letter(len(self.screen.columns)))
+        """A column about to be added in arena mode is blind too, under a letter no other
+        column has (it joins the next round); an open round becomes void."""
+        if not self.enabled:
+            return
+        used = {self.letters.get(c.key) for c in self.screen.columns}
+        free = next(letter(i) for i in range(len(used) + 1) if letter(i) not in used)
+        self._blind_one(column, free)
+        self._void("a column was added")
 
     def removed(self, column: SUTColumn) -> None:
+        """The other columns keep their letters; an open round becomes void."""
         round_ = self.round
         if round_ is not None and column in round_.columns:
-            round_.columns.remove(column)
-            if len(round_.columns) < 2 and round_.vote is None:
-                self.round = None
-                self.screen.notify("Fewer than two columns left: this round has no vote.")
-            self.draw()
+            self._void("a column was removed")
+        self.letters.pop(column.key, None)
+
+    def _void(self, why: str) -> None:
+        round_ = self.round
+        if round_ is None or round_.vote is not None or round_.void is not None:
+            return
+        round_.void = why
+        self.screen.notify(
+            f"This blind round is void ({why}): no vote on it. Send again for a new round.",
+            title="Arena",
+            severity="warning",
+        )
+        self.draw()
 
     @property
     def can_vote(self) -> bool:
         round_ = self.round
-        return round_ is not None and round_.vote is None and round_.ended
+        return round_ is not None and round_.vote is None and round_.void is None and round_.ended
 
     def open_vote(self) -> None:
         from sutui.screens.vote import VoteScreen
@@ -126,13 +150,19 @@ class ArenaMode:
         if round_.vote is not None:
             self.screen.notify("This round has its vote: send again for a new one.")
             return
+        if round_.void is not None:
+            self.screen.notify(
+                f"No vote on this round: {round_.void} during it. Send again for a new round.",
+                severity="warning",
+            )
+            return
         if not round_.ended:
             self.screen.notify("Wait until every column has answered.", severity="warning")
             return
         if len(round_.columns) < 2:
             self.screen.notify("A vote needs two columns: add a SUT (ctrl+n).", severity="warning")
             return
-        labels = [letter(i) for i in range(len(round_.columns))]
+        labels = [self.letters.get(c.key, letter(i)) for i, c in enumerate(round_.columns)]
         self.screen.app.push_screen(VoteScreen(labels), self._voted)
 
     # ----- the vote ------------------------------------------------------------------------
@@ -187,17 +217,20 @@ class ArenaMode:
 
     # ----- drawing ---------------------------------------------------------------------------
     def _blind(self, columns: list[SUTColumn]) -> None:
+        self.letters.clear()
         for index, column in enumerate(columns):
             self._blind_one(column, letter(index))
 
     def _blind_one(self, column: SUTColumn, name: str) -> None:
+        self.letters[column.key] = name
         column.border_title = name
         column.add_class("-blind")
         self._tab_label(column)
 
     def _reveal(self, columns: list[SUTColumn], keep_letters: bool) -> None:
         for index, column in enumerate(columns):
-            column.border_title = f"{letter(index)} · {column.uid}" if keep_letters else column.uid
+            name = self.letters.get(column.key, letter(index))
+            column.border_title = f"{name} · {column.uid}" if keep_letters else column.uid
             column.remove_class("-blind")
             self._tab_label(column)
 
@@ -228,6 +261,8 @@ class ArenaMode:
             bar.update("Arena: send a prompt; the columns are shuffled and their SUTs hidden.")
         elif round_.vote is not None:
             bar.update(f"Voted: {verdict(round_.vote)}. Send again for a new round.")
+        elif round_.void is not None:
+            bar.update(f"Round void ({round_.void}): no vote. Send again for a new round.")
         elif round_.ended:
             bar.update("Every column has answered: press f9 to vote.")
         else:

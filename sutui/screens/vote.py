@@ -41,7 +41,8 @@ class VoteScreen(ModalScreen[Choice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Which answer is better?", classes="dialog-title")
+            best = "better" if len(self.labels) == 2 else "best"
+            yield Static(f"Which answer is {best}?", classes="dialog-title")
             options = [
                 Option(Text.assemble((f"{key}  ", "bold"), words)) for key, words, _ in self.lines
             ]
