@@ -101,7 +101,7 @@ def test_resume_sends_only_missing_and_failed(
     assert sorted(sent) == sorted(f"hi {q[1:]}" for q in missing)
     final = records(out)
     assert len(final) == 5 and all(r["status"] == "done" for r in final)
-    assert "resuming" in err and "1 failure lines of earlier runs were replaced" in err
+    assert "resuming" in err and "replaced by their new answers: 1." in err
     provider_server.reset()
     code, err = batch(capsys, *args)
     assert code == 0 and provider_server.requests == [] and len(records(out)) == 5

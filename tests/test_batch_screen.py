@@ -138,7 +138,7 @@ async def test_the_batch_goes_on_while_another_screen_is_shown(
         assert app.screen is screen
         assert screen.outcome is not None and screen.outcome.written == 3
         assert not screen.outcome.interrupted
-        assert (tmp_path / "p-results" / "results.jsonl").exists()  # the default output dir
+        assert (tmp_path / "p.jsonl-results" / "results.jsonl").exists()  # the default output dir
 
 
 async def test_the_cache_checkbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

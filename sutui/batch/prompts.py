@@ -99,7 +99,7 @@ def _jsonl(path: Path) -> Iterator[PromptRow | BadLine]:
             if not raw.strip():
                 continue
             try:
-                data = json.loads(raw)
+                data = json.loads(raw.rstrip("\r\n"))  # columns count on the line as shown
             except json.JSONDecodeError as exc:
                 yield BadLine(number, f"not JSON ({exc.msg} at column {exc.colno})")
                 continue
@@ -138,6 +138,8 @@ def _csv(path: Path) -> Iterator[PromptRow | BadLine]:
             except StopIteration:
                 return
             except csv.Error as exc:
+                if reader.line_num > start and "unexpected end of data" in str(exc):
+                    raise PromptFileError(runaway_quote(path, start, reader.line_num)) from None
                 yield BadLine(start, f"malformed CSV ({exc})")
                 start = reader.line_num + 1
                 continue
@@ -156,6 +158,23 @@ def _csv(path: Path) -> Iterator[PromptRow | BadLine]:
                 )
             except ValueError as exc:
                 yield BadLine(line, str(exc))
+
+
+def runaway_quote(path: Path, start: int, end: int) -> str:
+    """A quote never closed swallows the rest of the file into one field: not one bad line to
+    skip, but most of the file unread, so the run must not go on as if it had read it."""
+    return (
+        f"{path} line {start}: a quote opened on line {start} is never closed, so it runs to "
+        f"the end of the file: lines {start}-{end} were not read (about {end - start} prompts "
+        'after it). Close the quote (a quote inside a quoted field is written twice: "").'
+    )
+
+
+def check_readable(path: Path) -> None:
+    """Raise PromptFileError now if the file cannot be opened (missing, a directory, no
+    permission): the cheap check made before anything else, the full scan comes later."""
+    with _open(path):
+        pass
 
 
 def read(path: Path, fmt: Format) -> Iterator[PromptRow | BadLine]:

@@ -19,42 +19,22 @@ import click
 from drivers.http_client import PER_HOST_CONNECTIONS
 from drivers.options import SUTOptions
 from drivers.transport import aclose_client
-from sutui.batch import preflight
-from sutui.batch import prompts as prompt_file
-from sutui.batch.cache import CacheError, ResponseCache
 from sutui.batch.progress import ProgressDisplay
-from sutui.batch.results import RESULTS, OutputDirError, Previous, batch_id, load, prepare
-from sutui.batch.scheduler import BatchConfig, BatchRunner, Outcome
+from sutui.batch.results import RESULTS, Previous
+from sutui.batch.scheduler import BatchRunner, Outcome
+from sutui.batch.setup import (
+    BatchRequest,
+    BatchSetupError,
+    PreparedBatch,
+    bad_line_report,
+    prepare_batch,
+)
 from sutui.cli.context import pass_context
 from sutui.cli.errors import INTERRUPTED, RUN_FAILED, InputError
-from sutui.cli.run_sut import make_targets
 
 
 def echo(text: str) -> None:
     click.echo(f"sutui batch: {text}", err=True)
-
-
-def read_prompts(path: Path, on_bad_line: str) -> prompt_file.PromptSource:
-    try:
-        source = prompt_file.scan(path, stop_at_bad=on_bad_line == "stop")
-    except prompt_file.PromptFileError as exc:
-        raise InputError(str(exc)) from None
-    if source.bad and on_bad_line == "stop":
-        raise InputError(
-            f"{path} {source.bad[0]}. Fix that line, or give --on-bad-line skip to leave bad "
-            "lines out."
-        )
-    for bad in source.bad:
-        echo(f"{path} {bad} (skipped)")
-    more = len(source.bad_lines) - len(source.bad)
-    if more > 0:
-        echo(f"... and {more} more bad lines in {path} (skipped)")
-    if source.count == 0:
-        raise InputError(
-            f"{path} holds no prompt. A CSV needs a header with a 'prompt' column; a JSONL file "
-            'one object per line, such as {"id": "q1", "prompt": "..."}.'
-        )
-    return source
 
 
 @click.command("batch")
@@ -162,42 +142,41 @@ def batch(
             f"warning: the shared HTTP client opens at most {PER_HOST_CONNECTIONS} connections "
             "to one host; requests to one host past that wait for a free connection."
         )
-    source = read_prompts(prompts_path, on_bad_line)
-    canonical: dict[str, str] = {}
-    targets = make_targets(ctx, suts, canonical)
-    refused = preflight.problems(targets, source, options)
-    if refused:
-        raise InputError("\n".join(refused))
-    try:
-        prepare(out)
-        run_id = batch_id(out)
-    except OutputDirError as exc:
-        raise InputError(str(exc)) from None
-    try:
-        response_cache = ResponseCache() if cache else None
-    except CacheError as exc:
-        raise InputError(str(exc)) from None
-    previous = load(out)
-    report_previous(out, previous)
-    config = BatchConfig(
-        targets=targets,
-        canonical=canonical,
-        source=source,
+    request = BatchRequest(
+        suts=suts,
+        prompts=prompts_path,
         out=out,
-        run_id=run_id,
         options=options,
         timeout_s=timeout,
         concurrency=concurrency,
         per_driver=per_driver,
         rps=rps,
-        cache=response_cache,
+        cache=cache,
+        on_bad_line=on_bad_line,
     )
+    try:
+        prepared = prepare_batch(ctx, request)
+    except BatchSetupError as exc:
+        raise InputError(str(exc)) from None
+    with prepared.lock:
+        for text in bad_line_report(prepared.source):
+            echo(text)
+        report_previous(out, prepared.previous)
+        return run_prepared(prepared, quiet)
+
+
+def run_prepared(prepared: PreparedBatch, quiet: bool) -> int:
+    """Run with the progress display; the summary and the exit code."""
     display = ProgressDisplay(sys.stderr, quiet=quiet)
-    runner = BatchRunner(config, previous, on_progress=display.update)
+    runner = BatchRunner(prepared.config, prepared.previous, on_progress=display.update)
     with display:
         outcome = asyncio.run(_run(runner))
         display.close(runner.progress())
-    return summarize(out, runner, outcome)
+    return summarize(prepared.config.out, runner, outcome)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def report_previous(out: Path, previous: Previous) -> None:
@@ -210,8 +189,8 @@ def report_previous(out: Path, previous: Previous) -> None:
         echo(f"{out / RESULTS} line {number} is not a result record: left as it is, ignored.")
     if previous.records:
         echo(
-            f"resuming: {len(previous.done)} answers already done in {out / RESULTS}; "
-            f"{len(previous.failed)} failed ones are sent again."
+            f"resuming: {plural(len(previous.done), 'answer')} already done in {out / RESULTS}; "
+            f"failed before, sent again: {len(previous.failed)}."
         )
 
 
@@ -229,7 +208,7 @@ def summarize(out: Path, runner: BatchRunner, outcome: Outcome) -> int:
     rows = runner.progress()
     cached = sum(p.cached for p in rows)
     before = sum(p.before for p in rows)
-    parts = [f"{outcome.written} answers written to {out / RESULTS}"]
+    parts = [f"{plural(outcome.written, 'answer')} written to {out / RESULTS}"]
     if outcome.failed:
         parts.append(f"{outcome.failed} failed")
     if cached:
@@ -238,7 +217,7 @@ def summarize(out: Path, runner: BatchRunner, outcome: Outcome) -> int:
         parts.append(f"{before} done by an earlier run")
     echo(", ".join(parts) + ".")
     if outcome.dropped:
-        echo(f"{outcome.dropped} failure lines of earlier runs were replaced by their new answers.")
+        echo(f"failure lines of earlier runs replaced by their new answers: {outcome.dropped}.")
     if outcome.interrupted:
         echo("stopped before the end. Run the same command again to resume: it sends only the "
              "prompts that have no answer yet.")  # fmt: skip

@@ -1,9 +1,14 @@
 """The batch screen: run a prompt file on the compare screen's SUTs, watch each SUT's progress,
 open the results.
 
+The batch uses the compare screen's shared options and timeout (ctrl+o there); per-column
+options are not used, and the screen says so when a column has its own. The setup (checks,
+output-directory lock) is sutui.batch.setup's, the same as `sutui batch`'s.
+
 The batch runs in a thread worker with its own event loop (the same BatchRunner as `sutui
 batch`), so a busy batch never slows the app's own loop; the runner's progress arrives here as
-messages. Leaving the screen does not stop it (the app keeps this screen); Stop does.
+messages. Leaving the screen (escape, as everywhere) does not stop it (the app keeps this
+screen); Stop (ctrl+t) does.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -24,29 +29,67 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, 
 
 from drivers.options import SUTOptions
 from drivers.redaction import redact
-from sutui.batch import preflight
-from sutui.batch import prompts as prompt_file
-from sutui.batch.cache import ResponseCache
 from sutui.batch.progress import SUTProgress, duration
-from sutui.batch.results import OutputDirError, batch_id, load, prepare
-from sutui.batch.scheduler import BatchConfig, BatchRunner, Outcome
+from sutui.batch.scheduler import BatchRunner, Outcome
+from sutui.batch.setup import (
+    DEFAULT_TIMEOUT_S,
+    BatchRequest,
+    PreparedBatch,
+    bad_line_report,
+    prepare_batch,
+)
 from sutui.services import Services
-
-if TYPE_CHECKING:
-    from sutui.cli.context import CliContext
-
-CONCURRENCY = 32
 
 
 def default_out(prompts: Path) -> Path:
-    return prompts.with_name(f"{prompts.stem}-results")
+    """`p.csv-results` beside `p.csv`: the whole name, so p.csv and p.jsonl never share one."""
+    return prompts.with_name(f"{prompts.name}-results")
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """The options a batch from this screen uses: the compare screen's shared ones."""
+
+    options: SUTOptions
+    timeout_s: float | None
+    own: tuple[str, ...] = ()
+    """Columns with options of their own (not used by the batch)."""
+
+    @property
+    def effective_timeout(self) -> float:
+        return self.timeout_s if self.timeout_s is not None else DEFAULT_TIMEOUT_S
+
+    def describe(self) -> str:
+        from sutui.screens.options import options_summary
+
+        timeout = "" if self.timeout_s is not None else f", timeout {DEFAULT_TIMEOUT_S:g} s"
+        text = (
+            f"Options: {options_summary(self.options, self.timeout_s)}{timeout} "
+            "(compare's shared options, ctrl+o there)"
+        )
+        if self.own:
+            text += (
+                f". Not used: the own options of {', '.join(self.own)}: the batch sends "
+                "every SUT the shared ones"
+            )
+        return text + "."
+
+
+def compare_options(app: Any) -> BatchOptions:
+    compare = getattr(app, "compare", None)
+    if compare is None:
+        return BatchOptions(SUTOptions(), None)
+    own = tuple(c.uid for c in compare.columns if c.own_options is not None)
+    return BatchOptions(compare.shared, compare.timeout_s, own)
 
 
 class BatchScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "start", "Start", id="batch.start", tooltip="Run the prompt file"),
-        Binding("escape", "stop_or_back", "Stop / back", id="batch.stop",
-                tooltip="Stop the running batch (resumable), else back to compare"),
+        Binding("ctrl+t", "stop", "Stop", id="batch.stop",
+                tooltip="Stop the running batch (resumable: start again)"),
+        Binding("escape", "app.view('compare')", "Back", id="batch.back",
+                tooltip="Compare (a running batch goes on)"),
         Binding("ctrl+r", "results", "Results", id="batch.results",
                 tooltip="The records written so far"),
     ]  # fmt: skip
@@ -57,7 +100,8 @@ class BatchScreen(Screen[None]):
     BatchScreen .batch-row Input { width: 1fr; }
     BatchScreen #batch-buttons { height: 1; margin: 1 0 0 0; }
     BatchScreen #batch-buttons Button { margin-right: 2; }
-    BatchScreen #batch-suts, BatchScreen #batch-status { height: auto; padding: 0 0 0 0; }
+    BatchScreen #batch-suts, BatchScreen #batch-options { height: auto; }
+    BatchScreen #batch-status { height: auto; }
     BatchScreen #batch-progress { height: 1fr; margin-top: 1; }
     """
 
@@ -83,17 +127,23 @@ class BatchScreen(Screen[None]):
         self.out: Path | None = None
         self.outcome: Outcome | None = None
         self.running = False
+        self.options = BatchOptions(SUTOptions(), None)
+        """Of the running batch, else what the next one would use."""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(id="batch-form"):
             yield Static(id="batch-suts")
+            yield Static(id="batch-options")
             with Horizontal(classes="batch-row"):
                 yield Label("prompt file")
                 yield Input(placeholder="prompts.csv or prompts.jsonl", id="batch-prompts")
             with Horizontal(classes="batch-row"):
                 yield Label("output dir")
-                yield Input(placeholder="default: <prompt file>-results", id="batch-out")
+                yield Input(
+                    placeholder="default: <prompt file name>-results (p.csv: p.csv-results)",
+                    id="batch-out",
+                )
             with Horizontal(id="batch-buttons"):
                 for button in (
                     Button("Start", variant="primary", id="batch-start", compact=True),
@@ -128,6 +178,11 @@ class BatchScreen(Screen[None]):
                 self.suts = [c.uid for c in compare.columns]
             self._show_suts()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return True if self.running else None  # shown dimmed when nothing runs
+        return True
+
     def set_suts(self, suts: list[str]) -> None:
         if not self.running:
             self.suts = list(suts)
@@ -137,6 +192,9 @@ class BatchScreen(Screen[None]):
     def _show_suts(self) -> None:
         names = ", ".join(self.suts) if self.suts else "none: add SUTs on the compare screen"
         self.query_one("#batch-suts", Static).update(Text(f"SUTs (from compare): {names}"))
+        if not self.running:
+            self.options = compare_options(self.app)
+        self.query_one("#batch-options", Static).update(Text(self.options.describe()))
 
     def _status(self, text: str, style: str = "") -> None:
         self.query_one("#batch-status", Static).update(Text(text, style=style))
@@ -145,6 +203,7 @@ class BatchScreen(Screen[None]):
         self.query_one("#batch-start", Button).disabled = self.running
         self.query_one("#batch-stop", Button).disabled = not self.running
         self.query_one("#batch-results", Button).disabled = self.out is None
+        self.refresh_bindings()
 
     # ----- actions ---------------------------------------------------------------------------
     def action_start(self) -> None:
@@ -161,19 +220,26 @@ class BatchScreen(Screen[None]):
         prompts = Path(text).expanduser()
         out_text = self.query_one("#batch-out", Input).value.strip()
         out = Path(out_text).expanduser() if out_text else default_out(prompts)
+        self.options = compare_options(self.app)
+        self._show_suts()
+        request = BatchRequest(
+            suts=list(self.suts),
+            prompts=prompts,
+            out=out,
+            options=self.options.options,
+            timeout_s=self.options.effective_timeout,
+            cache=self.query_one("#batch-cache", Checkbox).value,
+        )
         self.running, self.out, self.outcome = True, out, None
         self.query_one("#batch-progress", DataTable).clear()
         self._buttons()
         self._status(f"Starting: {prompts} into {out}…")
-        cache = self.query_one("#batch-cache", Checkbox).value
-        self.run_batch(list(self.suts), prompts, out, cache)
+        self.run_batch(request)
 
-    def action_stop_or_back(self) -> None:
+    def action_stop(self) -> None:
         if self.running and self.runner is not None:
             self.runner.stop()
             self._status("Stopping…", "yellow")
-        elif not self.running:
-            self.app.action_view("compare")  # type: ignore[attr-defined]
 
     def action_results(self) -> None:
         if self.out is None:
@@ -189,7 +255,7 @@ class BatchScreen(Screen[None]):
 
     @on(Button.Pressed, "#batch-stop")
     def _stop_pressed(self) -> None:
-        self.action_stop_or_back()
+        self.action_stop()
 
     @on(Button.Pressed, "#batch-results")
     def _results_pressed(self) -> None:
@@ -205,14 +271,28 @@ class BatchScreen(Screen[None]):
 
     # ----- the worker ------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
-    def run_batch(self, suts: list[str], prompts: Path, out: Path, cache: bool = False) -> None:
-        """Check everything (file, UIDs, secrets, output dir), then run; all in this thread."""
+    def run_batch(self, request: BatchRequest) -> None:
+        """Check everything (file, UIDs, secrets, output dir and its lock), then run; all in
+        this thread, holding the output directory's lock to the end."""
         try:
-            runner = self._prepare(suts, prompts, out, cache)
+            prepared = prepare_batch(self.services, request)
         except Exception as exc:  # bad input: said on the screen, nothing sent
-            self.post_message(self.Ended(out, None, redact(str(exc))))
+            self.post_message(self.Ended(request.out, None, redact(str(exc))))
             return
-        self.runner = runner
+        with prepared.lock:
+            self._run_prepared(prepared)
+
+    def _run_prepared(self, prepared: PreparedBatch) -> None:
+        out = prepared.config.out
+        report = bad_line_report(prepared.source)
+        if report:
+            bad = len(prepared.source.bad_lines)
+            self.post_message(self.Note(f"{bad} bad lines skipped; the first: {report[0]}"))
+
+        def progress(rows: list[SUTProgress]) -> None:
+            self.post_message(self.Progress(rows))
+
+        runner = self.runner = BatchRunner(prepared.config, prepared.previous, progress)
 
         async def main() -> Outcome:
             from drivers.transport import aclose_client
@@ -229,41 +309,6 @@ class BatchScreen(Screen[None]):
             return
         self.post_message(self.Ended(out, outcome))
 
-    def _prepare(self, suts: list[str], prompts: Path, out: Path, cache: bool) -> BatchRunner:
-        from sutui.cli.run_sut import make_targets
-
-        source = prompt_file.scan(prompts)
-        if source.count == 0:
-            raise ValueError(f"{prompts} holds no prompt.")
-        canonical: dict[str, str] = {}
-        # Services holds the same store, catalog and registry a CLI context does.
-        targets = make_targets(cast("CliContext", self.services), tuple(suts), canonical)
-        refused = preflight.problems(targets, source, SUTOptions())
-        if refused:
-            raise ValueError("\n".join(refused))
-        try:
-            prepare(out)
-            run_id = batch_id(out)
-        except OutputDirError as exc:
-            raise ValueError(str(exc)) from None
-        config = BatchConfig(
-            targets=targets,
-            canonical=canonical,
-            source=source,
-            out=out,
-            run_id=run_id,
-            concurrency=CONCURRENCY,
-            cache=ResponseCache() if cache else None,  # made in this thread, used only here
-        )
-        if source.bad_lines:
-            bad, first = len(source.bad_lines), source.bad[0]
-            self.post_message(self.Note(f"{bad} bad lines in {prompts} skipped (first: {first})."))
-
-        def progress(rows: list[SUTProgress]) -> None:
-            self.post_message(self.Progress(rows))
-
-        return BatchRunner(config, load(out), on_progress=progress)
-
     # ----- messages from the worker ----------------------------------------------------------
     @on(Progress)
     def _progress(self, message: Progress) -> None:
@@ -271,7 +316,10 @@ class BatchScreen(Screen[None]):
             self._fill(message.rows)
             done = sum(p.finished_count for p in message.rows)
             total = sum(p.total for p in message.rows)
-            self._status(f"Running: {done} of {total} answers · escape stops (resumable).")
+            self._status(
+                f"Running: {done} of {total} answers · ctrl+t stops (resumable) · "
+                "escape: back to compare (the batch goes on)."
+            )
 
     @on(Note)
     def _note(self, message: Note) -> None:
@@ -280,6 +328,8 @@ class BatchScreen(Screen[None]):
     @on(Ended)
     def _ended(self, message: Ended) -> None:
         self.running = False
+        self.options = BatchOptions(SUTOptions(), None)
+        """Of the running batch, else what the next one would use."""
         self.runner = None
         self.outcome = message.outcome
         if message.problem is not None:
@@ -287,7 +337,8 @@ class BatchScreen(Screen[None]):
             self._status(message.problem, "red")
         elif message.outcome is not None:
             o = message.outcome
-            text = f"{o.written} answers written to {message.out}"
+            noun = "answer" if o.written == 1 else "answers"
+            text = f"{o.written} {noun} written to {message.out}"
             if o.failed:
                 text += f", {o.failed} failed"
             if o.interrupted:

@@ -1,0 +1,176 @@
+"""Everything a batch needs before its first request, in one order for the CLI and the app.
+
+The cheap checks that can make the whole run impossible come first, so their one message is not
+buried under a page of bad-line warnings: the prompt file can be opened, every UID makes a SUT
+(secrets included), the output directory can be written and no other batch holds it. Then the
+file is scanned (bad lines, a runaway CSV quote), every SUT translates a sample prompt with the
+options (preflight), and the batch id, the cache and what an earlier run left are read.
+
+`prepare_batch` returns with the output directory locked (lock.OutputLock): the caller runs
+the batch and then releases it (`with prepared.lock:`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol, cast
+
+from drivers.options import SUTOptions
+from sutui.batch import preflight
+from sutui.batch import prompts as prompt_file
+from sutui.batch.cache import CacheError, ResponseCache
+from sutui.batch.lock import LOCK, OutputBusy, OutputLock
+from sutui.batch.results import (
+    MANIFEST,
+    RESULTS,
+    OutputDirError,
+    Previous,
+    batch_id,
+    load,
+    prepare,
+)
+from sutui.batch.scheduler import BatchConfig
+
+if TYPE_CHECKING:
+    from drivers.catalog import Catalog
+    from drivers.registry import DriverRegistry
+    from drivers.secret_store import SecretStore
+
+DEFAULT_TIMEOUT_S = 300.0
+DEFAULT_CONCURRENCY = 32
+
+
+class BatchSetupError(Exception):
+    """Bad input found before any request; the message says what is wrong and what to do."""
+
+
+class Parts(Protocol):
+    """What making the SUTs needs: the CLI's context and the app's Services both have it."""
+
+    @property
+    def store(self) -> SecretStore: ...
+    @property
+    def catalog(self) -> Catalog: ...
+    @property
+    def registry(self) -> DriverRegistry: ...
+
+
+@dataclass
+class BatchRequest:
+    suts: Sequence[str]
+    prompts: Path
+    out: Path
+    options: SUTOptions = field(default_factory=SUTOptions)
+    timeout_s: float | None = DEFAULT_TIMEOUT_S
+    concurrency: int = DEFAULT_CONCURRENCY
+    per_driver: int | None = None
+    rps: float | None = None
+    cache: bool = False
+    on_bad_line: Literal["skip", "stop"] = "skip"
+
+
+@dataclass
+class PreparedBatch:
+    config: BatchConfig
+    previous: Previous
+    lock: OutputLock
+    """Held: release it when the run ends."""
+
+    @property
+    def source(self) -> prompt_file.PromptSource:
+        return self.config.source
+
+
+def prepare_batch(parts: Parts, request: BatchRequest) -> PreparedBatch:
+    """Check everything and lock the output directory; raises BatchSetupError (or the SUT
+    layer's own input errors: an unusable UID, missing secrets) with nothing sent."""
+    from sutui.cli.context import CliContext
+    from sutui.cli.run_sut import make_targets
+
+    try:
+        prompt_file.check_readable(request.prompts)
+    except prompt_file.PromptFileError as exc:
+        raise BatchSetupError(str(exc)) from None
+    canonical: dict[str, str] = {}
+    # make_targets reads only .store, .catalog and .registry, which Parts guarantees.
+    targets = make_targets(cast(CliContext, parts), tuple(request.suts), canonical)
+    made = not request.out.exists()
+    try:
+        prepare(request.out)
+        lock = OutputLock(request.out).acquire()
+    except (OutputDirError, OutputBusy) as exc:
+        raise BatchSetupError(str(exc)) from None
+    except OSError as exc:
+        raise BatchSetupError(f"cannot lock {request.out}: {exc.strerror or exc}.") from None
+    try:
+        source = read_prompts(request.prompts, request.on_bad_line)
+        refused = preflight.problems(targets, source, request.options)
+        if refused:
+            raise BatchSetupError("\n".join(refused))
+        try:
+            run_id = batch_id(request.out)
+            cache = ResponseCache() if request.cache else None
+        except (OutputDirError, CacheError) as exc:
+            raise BatchSetupError(str(exc)) from None
+        config = BatchConfig(
+            targets=targets,
+            canonical=canonical,
+            source=source,
+            out=request.out,
+            run_id=run_id,
+            options=request.options,
+            timeout_s=request.timeout_s,
+            concurrency=request.concurrency,
+            per_driver=request.per_driver,
+            rps=request.rps,
+            cache=cache,
+        )
+        return PreparedBatch(config, load(request.out), lock)
+    except BaseException:
+        if made:
+            remove_unused(request.out)
+        lock.release()
+        raise
+
+
+def remove_unused(out: Path) -> None:
+    """Bad input found after the output directory was made for this run: remove it again (it
+    holds only the empty files made here), so a refused run leaves nothing behind."""
+    for name in (RESULTS, MANIFEST, LOCK):
+        path = out / name
+        with contextlib.suppress(OSError):
+            if name != RESULTS or path.stat().st_size == 0:
+                path.unlink()
+    with contextlib.suppress(OSError):
+        out.rmdir()  # only if nothing else is there
+
+
+def read_prompts(path: Path, on_bad_line: str) -> prompt_file.PromptSource:
+    try:
+        source = prompt_file.scan(path, stop_at_bad=on_bad_line == "stop")
+    except prompt_file.PromptFileError as exc:
+        raise BatchSetupError(str(exc)) from None
+    if source.bad and on_bad_line == "stop":
+        raise BatchSetupError(
+            f"{path} {source.bad[0]}. Fix that line, or give --on-bad-line skip to leave bad "
+            "lines out."
+        )
+    if source.count == 0:
+        bad = f" ({len(source.bad_lines)} bad lines; {source.bad[0]})" if source.bad else ""
+        raise BatchSetupError(
+            f"{path} holds no prompt{bad}. A CSV needs a header with a 'prompt' column; a "
+            'JSONL file one object per line, such as {"id": "q1", "prompt": "..."}.'
+        )
+    return source
+
+
+def bad_line_report(source: prompt_file.PromptSource) -> list[str]:
+    """One line per bad line reported (the first ones), then how many more."""
+    lines = [f"{source.path} {bad} (skipped)" for bad in source.bad]
+    more = len(source.bad_lines) - len(source.bad)
+    if more > 0:
+        lines.append(f"... and {more} more bad lines in {source.path} (skipped)")
+    return lines
