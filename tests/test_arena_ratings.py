@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sutui.arena.ratings import BASE, Contest, bradley_terry, elo, pairs, standings
+from sutui.arena.ratings import BASE, Contest, bradley_terry, elo, interval, pairs, standings
 
 
 def win(a: str, b: str) -> Contest:
@@ -31,7 +31,8 @@ def test_a_dominant_sut_ranks_first() -> None:
     assert rows[0].score > rows[1].score > rows[2].score
     assert rows[0].elo > rows[2].elo
     assert rows[0].wins == 16 and rows[0].losses == 1 and rows[0].votes == 17
-    assert all(r.low <= r.score <= r.high for r in rows)
+    assert all(r.low is not None and r.high is not None for r in rows)
+    assert all(r.low <= r.score <= r.high for r in rows if r.low is not None and r.high is not None)
 
 
 def test_symmetric_results_give_equal_scores() -> None:
@@ -64,9 +65,34 @@ def test_confidence_intervals_shrink_with_more_votes() -> None:
 
     def width(contests: list[Contest]) -> float:
         row = next(r for r in standings(contests, rounds=200, seed=3) if r.uid == "a")
+        assert row.high is not None and row.low is not None
         return row.high - row.low
 
-    assert width(few * 20) < width(few * 4) < width(few)
+    assert width(few * 20) < width(few * 4) < width(few * 2)
+
+
+def test_no_interval_from_few_votes_or_none_that_says_nothing() -> None:
+    from sutui.arena.board import rows, to_json
+
+    one = standings([win("a", "b")], rounds=200)
+    assert all(r.low is None and r.high is None for r in one)  # it was 1016-1016: certainty
+    assert [row[3] for row in rows(one)] == ["n/a", "n/a"]
+    data = to_json(one, 1, 200, 0)
+    assert [(s["ci_low"], s["ci_high"]) for s in data["suts"]] == [(None, None), (None, None)]
+    four = standings([win("a", "b")] * 4, rounds=200)
+    assert all(r.low is None for r in four)  # under MIN_CI_VOTES
+    five = standings([win("a", "b"), win("b", "a")] * 3, rounds=200)
+    assert all(r.low is not None and r.high is not None and r.high - r.low >= 1 for r in five)
+    assert all(r.low is None for r in standings([win("a", "b"), win("b", "a")] * 3, rounds=0))
+    assert interval(1000.0, 1000.4, 1000.2, 50) == (None, None)  # zero width once rounded
+
+
+def test_elo_applies_one_votes_results_together() -> None:
+    ratings = elo([Contest(("w", "x", "y"), "win", 0)])
+    assert ratings["x"] == ratings["y"] == pytest.approx(BASE - 16)  # was 984.0 vs 984.7
+    assert ratings["w"] == pytest.approx(BASE + 32)
+    both_bad = elo([Contest(("a", "b", "c"), "both_bad")])
+    assert both_bad == pytest.approx(dict.fromkeys("abc", BASE))
 
 
 def test_bootstrap_is_deterministic_for_a_seed() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sutui.arena.ratings import Standing, standings
+from sutui.arena.ratings import MIN_CI_VOTES, Standing, standings
 from sutui.arena.votes import Vote
 
 ROUNDS = 200
@@ -25,7 +25,7 @@ def rows(table: Sequence[Standing]) -> list[tuple[str, ...]]:
             str(rank),
             row.uid,
             f"{row.score:.0f}",
-            f"{row.low:.0f}-{row.high:.0f}",
+            "n/a" if row.low is None or row.high is None else f"{row.low:.0f}-{row.high:.0f}",
             f"{row.elo:.0f}",
             str(row.votes),
             str(row.wins),
@@ -47,8 +47,8 @@ def to_json(table: Sequence[Standing], votes: int, rounds: int, seed: int) -> di
                 "rank": rank,
                 "uid": row.uid,
                 "score": round(row.score, 1),
-                "ci_low": round(row.low, 1),
-                "ci_high": round(row.high, 1),
+                "ci_low": None if row.low is None else round(row.low, 1),
+                "ci_high": None if row.high is None else round(row.high, 1),
                 "elo": round(row.elo, 1),
                 "votes": row.votes,
                 "wins": row.wins,
@@ -64,7 +64,8 @@ def to_json(table: Sequence[Standing], votes: int, rounds: int, seed: int) -> di
 def explanation(votes: int, rounds: int = ROUNDS) -> str:
     return (
         f"{votes} vote{'s' if votes != 1 else ''}. Score: Bradley-Terry on Elo's scale, "
-        f"95% interval from {rounds} bootstrap resamples; Elo K=32 in vote order. Won/lost/tied "
+        f"95% interval from {rounds} bootstrap resamples (n/a under {MIN_CI_VOTES} votes); Elo "
+        "K=32 in vote order. Won/lost/tied "
         "count pairwise results (a best-of-N win beats each other column); ties and 'both bad' "
         "count half."
     )

@@ -27,6 +27,9 @@ PRIOR_GAMES = 1.0
 """Each SUT plays this many virtual ties against a 1000-point opponent. Without it a SUT that
 never lost (or never won) has an infinite score; with it, scores shrink a little toward 1000."""
 ELO_K = 32.0
+MIN_CI_VOTES = 5
+"""A SUT in fewer votes gets no interval: a bootstrap of one to four votes can only repeat them
+(one vote gives a zero-width interval, which reads as certainty)."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,9 @@ class Standing:
     ties: int
     """Pairwise: a best-of-4 win is 3 wins; a tie of 3 is 2 ties for each."""
     score: float
-    low: float
-    high: float
+    low: float | None
+    high: float | None
+    """The 95% interval; None when it says nothing (see `interval`)."""
     elo: float
 
     @property
@@ -211,17 +215,32 @@ def _quantile(values: list[float], q: float) -> float:
 
 # ----- Elo ---------------------------------------------------------------------------------------
 def elo(contests: Iterable[Contest], k: float = ELO_K) -> dict[str, float]:
-    """Online Elo over the votes in the order given (oldest first): each pairwise result of a
-    vote moves both ratings; unlike Bradley-Terry it depends on the order."""
+    """Online Elo over the votes in the order given (oldest first); unlike Bradley-Terry it
+    depends on the order. The pairwise results of one vote are applied together, from the
+    ratings before it: the order of the columns within a vote does not matter."""
     ratings: dict[str, float] = {}
     for contest in contests:
+        moves: dict[str, float] = defaultdict(float)
         for pair in pairs(contest):
             a = ratings.setdefault(pair.first, BASE)
             b = ratings.setdefault(pair.second, BASE)
-            expected = 1 / (1 + 10 ** ((b - a) / 400))
-            ratings[pair.first] = a + k * (pair.score - expected)
-            ratings[pair.second] = b - k * (pair.score - expected)
+            change = k * (pair.score - 1 / (1 + 10 ** ((b - a) / 400)))
+            moves[pair.first] += change
+            moves[pair.second] -= change
+        for uid, change in moves.items():
+            ratings[uid] += change
     return ratings
+
+
+def interval(
+    low: float, high: float, score: float, votes: int
+) -> tuple[float | None, float | None]:
+    """The bootstrap interval around `score`, or (None, None) when it says nothing: fewer than
+    MIN_CI_VOTES votes, or a width under one point (every resample gave the same score)."""
+    low, high = min(low, score), max(high, score)
+    if votes < MIN_CI_VOTES or high - low < 1.0:
+        return None, None
+    return low, high
 
 
 # ----- the table ---------------------------------------------------------------------------------
@@ -247,6 +266,10 @@ def standings(contests: Sequence[Contest], rounds: int = 200, seed: int = 0) -> 
     scores = bradley_terry(every, players)
     intervals = bootstrap(contests, players, rounds=rounds, seed=seed)
     ratings = elo(contests)
+    bounds = {
+        p: interval(*intervals[p], scores[p], votes[p]) if rounds > 0 else (None, None)
+        for p in players
+    }
     rows = [
         Standing(
             uid=p,
@@ -255,8 +278,8 @@ def standings(contests: Sequence[Contest], rounds: int = 200, seed: int = 0) -> 
             losses=losses[p],
             ties=ties[p],
             score=scores[p],
-            low=min(intervals[p][0], scores[p]),
-            high=max(intervals[p][1], scores[p]),
+            low=bounds[p][0],
+            high=bounds[p][1],
             elo=ratings.get(p, BASE),
         )
         for p in players
