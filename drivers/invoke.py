@@ -17,6 +17,7 @@ from drivers.capabilities import (
 )
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, Prompt, TextPrompt
+from drivers.redaction import StreamRedactor, redact
 from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.sut import SUT, PromptResponseSUT
 
@@ -69,7 +70,15 @@ async def respond(sut: SUT, prompt: Prompt, options: SUTOptions) -> SUTResponse:
     request = translate(sut, prompt, options)
     assert isinstance(sut, PromptResponseSUT)
     response = await _evaluate(sut, request)
-    return sut.translate_response(request, response)
+    return _redacted(sut.translate_response(request, response))
+
+
+def _redacted(response: SUTResponse) -> SUTResponse:
+    """A provider that echoes a key back (in an answer, as some test servers and jailbroken
+    models do) must not put it on the screen or in a file: known secrets are masked in every
+    answer the layer hands out."""
+    text = redact(response.text)
+    return response if text == response.text else response.model_copy(update={"text": text})
 
 
 async def stream(sut: SUT, prompt: Prompt, options: SUTOptions) -> AsyncIterator[SUTStreamChunk]:
@@ -80,7 +89,7 @@ async def stream(sut: SUT, prompt: Prompt, options: SUTOptions) -> AsyncIterator
     request = translate(sut, prompt, options)
     assert isinstance(sut, PromptResponseSUT)
     if StreamsText not in sut.capabilities:
-        response = sut.translate_response(request, await _evaluate(sut, request))
+        response = _redacted(sut.translate_response(request, await _evaluate(sut, request)))
         yield SUTStreamChunk(
             text=response.text,
             usage=response.usage,
@@ -88,6 +97,19 @@ async def stream(sut: SUT, prompt: Prompt, options: SUTOptions) -> AsyncIterator
             top_logprobs=response.top_logprobs,
         )
         return
+    redactor = StreamRedactor()  # a key echoed back is masked, even split across chunks
+    async for chunk in _chunks(sut, request):
+        if chunk.text:
+            text = redactor.feed(chunk.text)
+            if text != chunk.text:
+                chunk = chunk.model_copy(update={"text": text})
+        yield chunk
+    rest = redactor.flush()
+    if rest:
+        yield SUTStreamChunk(text=rest)
+
+
+async def _chunks(sut: PromptResponseSUT[Any, Any], request: Any) -> AsyncIterator[SUTStreamChunk]:
     chunks = sut.evaluate_stream(request)
     if hasattr(chunks, "__aiter__"):
         async for chunk in chunks:
@@ -123,7 +145,8 @@ class ResponseBuilder:
 
     @property
     def text(self) -> str:
-        return "".join(self.parts)
+        """The text so far, with known secrets masked (also one split across chunks)."""
+        return redact("".join(self.parts))
 
     def build(self) -> SUTResponse:
         return SUTResponse(

@@ -27,15 +27,57 @@ def register_secret(value: str | None) -> None:
             _known.add(value)
 
 
-def redact(text: str) -> str:
-    if not text:
-        return text
+def _known_longest_first() -> list[str]:
     with _lock:
-        known = sorted(_known, key=len, reverse=True)
+        return sorted(_known, key=len, reverse=True)
+
+
+def _replace(text: str, known: list[str]) -> str:
     for value in known:
         if value in text:
             text = text.replace(value, "[REDACTED]")
     return text
+
+
+def redact(text: str) -> str:
+    if not text:
+        return text
+    return _replace(text, _known_longest_first())
+
+
+class StreamRedactor:
+    """Masks known secrets in text that comes in pieces (a streamed answer), also a secret split
+    across two pieces: the end of a piece that could be the start of a secret is held back until
+    the next piece (or `flush`) shows whether it is. Usually nothing is held."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, piece: str) -> str:
+        known = _known_longest_first()
+        text = self._held + piece
+        if not known:
+            self._held = ""
+            return text
+        text = _replace(text, known)
+        keep = _secret_start_at_end(text, known)
+        self._held = text[len(text) - keep :] if keep else ""
+        return text[: len(text) - keep]
+
+    def flush(self) -> str:
+        rest, self._held = self._held, ""
+        return redact(rest)
+
+
+def _secret_start_at_end(text: str, known: list[str]) -> int:
+    """The length of the longest end of `text` that begins some known secret."""
+    best = 0
+    for value in known:
+        for size in range(min(len(value) - 1, len(text)), best, -1):
+            if text.endswith(value[:size]):
+                best = size
+                break
+    return best
 
 
 def forget_all() -> None:

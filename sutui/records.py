@@ -1,8 +1,9 @@
 """One answer of one SUT to one prompt, as a JSON object: the schema shared by `run-sut --json`,
 `sutui batch` output, the history and its exports (docs/results.md describes each field).
 
-A record never holds a secret: errors are already redacted by the driver layer, and options
-are the SUTOptions (no credentials live there).
+A record never holds a secret: answers and errors are redacted by the driver layer (an answer
+that echoes a key included), prompts and UIDs here, and options are the SUTOptions (no
+credentials live there).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from drivers.options import SUTOptions
+from drivers.redaction import redact
 from drivers.runner import Cancelled, Failed, Finished, Timings
 from sutui import __version__
 
@@ -114,10 +116,10 @@ def record_from_event(
         "run_id": run_id,
         "prompt_id": prompt_id,
         "index": index,
-        "sut": sut,
-        "uid": uid,
-        "prompt": prompt,
-        "system": system,
+        "sut": redact(sut),
+        "uid": None if uid is None else redact(uid),
+        "prompt": redact(prompt),
+        "system": None if system is None else redact(system),
         "options": options_dict(options),
         "timings": _timings(event.timings),
         "started_at": started_at,

@@ -14,6 +14,15 @@ def _private_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SUTUI_DATA_DIR", str(tmp_path / "data"))
 
 
+@pytest.fixture(autouse=True)
+def _no_secrets_from_other_tests() -> Iterator[None]:
+    """Secrets loaded by one test are not masked in the next one's answers."""
+    yield
+    from drivers.redaction import forget_all
+
+    forget_all()
+
+
 # ----- the loopback provider server (tests/provider_server) -----------------------------------
 
 

@@ -360,7 +360,9 @@ def memory_keyring() -> Iterator[MemoryBackend]:
 
 @dataclass
 class EchoServer:
-    """127.0.0.1 HTTP server: 200 for `good_key`, else 401 with the key it got in the body."""
+    """127.0.0.1 HTTP server: 200 for `good_key`, else 401 with the key it got in the body.
+    Under /echo/ it answers any chat completion (plain or streamed) with the key it got, as a
+    provider (or a model talked into it) might: "your key is Bearer sk-…"."""
 
     url: str
     good_key: str
@@ -377,14 +379,39 @@ def key_echo_server() -> Iterator[EchoServer]:
     good = "sk-good-0123456789abcdef"
 
     class Handler(BaseHTTPRequestHandler):
+        def _echo(self, auth: str, streamed: bool) -> None:
+            text = f"your key is {auth}"
+            if not streamed:
+                message = {"role": "assistant", "content": text}
+                choice = {"index": 0, "message": message, "finish_reason": "stop"}
+                data = json.dumps({"id": "x", "object": "chat.completion", "choices": [choice]})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data.encode())))
+                self.end_headers()
+                self.wfile.write(data.encode())
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            half = len(text) - 6  # the key split across two events
+            for piece in (text[:half], text[half:]):
+                delta = {"index": 0, "delta": {"content": piece}, "finish_reason": None}
+                event = {"id": "x", "object": "chat.completion.chunk", "choices": [delta]}
+                self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
+
         def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
+            body_in = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             seen.append({"path": self.path, **headers})
             auth = headers.get("authorization", "")
             key = auth.removeprefix("Bearer ") or headers.get("x-api-key", "")
+            if self.path.startswith("/echo/"):
+                streamed = bool(body_in and json.loads(body_in).get("stream"))
+                self._echo(auth, streamed)
+                return
             if key == good:
                 status, body = 200, {"object": "list", "data": [{"id": "m", "object": "model"}]}
             else:

@@ -158,6 +158,24 @@ def test_the_canary_key_reaches_no_output_and_no_file(
             f"run-sut --json debug={debug}",
             sutui(sandbox, work, "run-sut", "--sut", uid, "--prompt", "hi", "--json", debug=debug),
         )
+    # A server that answers with the key itself: plain, streamed (split across two events),
+    # in a batch with its response cache, then the history exported.
+    echo = f"some/model:canary:openai;url={key_echo_server.url.removesuffix('/v1')}/echo/v1"
+    record("echo run-sut", sutui(sandbox, work, "run-sut", "--sut", echo, "--prompt", "hi"))
+    record(
+        "echo run-sut --json",
+        sutui(sandbox, work, "run-sut", "--sut", echo, "--sut", echo, "--prompt", "hi", "--json"),
+    )
+    (work / "prompts.jsonl").write_text('{"prompt": "hi"}\n{"prompt": "again"}\n')
+    for out in ("batch-1", "batch-2"):  # the second answers from the cache
+        record(
+            out,
+            sutui(sandbox, work, "batch", "--sut", echo, "--prompts", "prompts.jsonl",
+                  "--out", out, "--cache", "--quiet"),
+        )  # fmt: skip
+    for fmt in ("md", "json", "csv"):
+        record(f"history export {fmt}", sutui(sandbox, work, "history", "export", "--all",
+                                              "--format", fmt))  # fmt: skip
     for model in ("at-make", "at-evaluate"):
         record(
             f"crash {model}",
@@ -198,6 +216,11 @@ def test_the_canary_key_reaches_no_output_and_no_file(
     make_crash = results["crash at-make"]
     assert make_crash.returncode == 1 and "internal error" in make_crash.stderr
     assert "Traceback" in make_crash.stderr and "[REDACTED]" in make_crash.stderr
+    for name in ("echo run-sut", "echo run-sut --json", "batch-1", "batch-2"):
+        assert results[name].returncode == 0, results[name].stderr
+    assert "your key is Bearer [REDACTED]" in results["echo run-sut"].stdout
+    assert "[REDACTED]" in (work / "batch-2" / "results.jsonl").read_text()
+    assert "[REDACTED]" in results["history export json"].stdout
     evaluate_crash = results["crash at-evaluate"]
     assert evaluate_crash.returncode == 1
     assert "[REDACTED]" in evaluate_crash.stdout + evaluate_crash.stderr

@@ -109,3 +109,22 @@ def test_bad_secrets_files_are_clear(tmp_path: Path, content: str, message: str)
 def test_missing_named_file_is_clear(tmp_path: Path) -> None:
     with pytest.raises(SecretsFileError, match="does not exist"):
         SecretStore(environ={}, secrets_file=tmp_path / "nope.toml").lookup("a", "b")
+
+
+def test_a_streamed_key_is_masked_wherever_the_chunks_split_it() -> None:
+    from drivers.redaction import StreamRedactor, forget_all, register_secret
+
+    key = "sk-stream-0123456789abcdef"
+    register_secret(key)
+    try:
+        text = f"before {key} between {key}"
+        for cut in range(1, len(text)):
+            for second in range(cut + 1, len(text) + 1, 7):
+                redactor = StreamRedactor()
+                pieces = [text[:cut], text[cut:second], text[second:]]
+                emitted = [redactor.feed(p) for p in pieces] + [redactor.flush()]
+                assert all(key not in e for e in emitted)
+                joined = "".join(emitted)
+                assert joined == "before [REDACTED] between [REDACTED]", (cut, second)
+    finally:
+        forget_all()
