@@ -71,6 +71,8 @@ def test_deleting_the_run_keeps_its_vote() -> None:
         )
     save_vote(vote(run_id=run_id))
     assert load_votes()[0].run_id == run_id
+    (line,) = CliRunner().invoke(cli, ["votes", "export"]).output.splitlines()
+    assert json.loads(line)["run_id"] == str(run_id)  # a string, as in the result records
     with HistoryStore() as store:
         store.delete([run_id])
     assert load_votes()[0].run_id is None

@@ -95,7 +95,7 @@ def test_export_as_markdown_json_jsonl_and_csv(
     _, out, _ = cli(capsys, "history", "export", "2", "--format", "jsonl")
     assert json.loads(out)["system"] == "be kind"
     code, _, err = cli(capsys, "history", "export", "--search", "sky", "--out", "runs.csv")
-    assert code == 0 and "Exported 1 run(s) as csv" in err
+    assert code == 0 and "Exported 1 run as csv" in err
     rows = list(csv.DictReader(io.StringIO((tmp_path / "runs.csv").read_text())))
     assert [r["sut"] for r in rows] == ["demo_yes_no", "demo_echo"]
     assert rows[0]["options"] == '{"max_tokens": 9}' and rows[0]["status"] == "done"
@@ -215,3 +215,36 @@ def test_an_unreadable_history_is_one_message_and_never_stops_a_run(
     code, out, err = cli(capsys, "run-sut", "--sut", "demo_echo", "--prompt", "still answers")
     assert code == 0 and "still answers" in out
     assert err.count("warning: history not saved") == 1
+
+
+def test_export_refuses_an_unknown_suffix_or_a_contradicting_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    two_runs(capsys)
+    for args, says in [
+        (["--out", "r.xlsx"], "'.xlsx' is no export format. End the file name with .md, .json"),
+        (["--out", "r.json", "--format", "csv"], "--format csv contradicts --out r.json"),
+    ]:
+        code, _, err = cli(capsys, "history", "export", "--all", *args)
+        assert code == 2 and says in err and "Traceback" not in err
+    assert not (tmp_path / "r.xlsx").exists() and not (tmp_path / "r.json").exists()
+    code, _, err = cli(capsys, "history", "export", "--all", "--out", "r.JSON", "--format", "json")
+    assert code == 0 and "Exported 2 runs as json" in err
+    code, _, _ = cli(capsys, "history", "export", "1", "--out", "notes")  # no suffix: Markdown
+    assert code == 0 and (tmp_path / "notes").read_text().startswith("#")
+
+
+def test_list_says_how_many_runs_it_does_not_show(capsys: pytest.CaptureFixture[str]) -> None:
+    with HistoryStore() as store:
+        for i in range(23):
+            store.begin_run(prompt=f"prompt {i}", system=None, options={}, origin="cli",
+                            suts=[Planned("demo_echo", "echo:demo")])  # fmt: skip
+    _, out, _ = cli(capsys, "history", "list")
+    lines = out.splitlines()
+    assert len(lines) == 1 + 20 + 1
+    assert lines[-1] == "… 3 more: --limit 23 shows them all, or narrow with --search."
+    _, out, _ = cli(capsys, "history", "list", "--limit", "23")
+    assert "more:" not in out and len(out.splitlines()) == 24
+    _, out, err = cli(capsys, "history", "list", "--search", "prompt 1", "--limit", "5", "--json")
+    assert len(out.splitlines()) == 5 and all(json.loads(line) for line in out.splitlines())
+    assert "… 7 more" in err  # every word: prompt 1, 10-19 and 21 (12 runs)

@@ -68,7 +68,7 @@ class Vote:
             "schema": SCHEMA,
             "id": self.id,
             "created_at": self.created_at,
-            "run_id": self.run_id,
+            "run_id": None if self.run_id is None else str(self.run_id),  # as result records
             "prompt": self.prompt,
             "system": self.system,
             "contestants": list(self.contestants),

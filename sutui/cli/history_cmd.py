@@ -15,7 +15,7 @@ import click
 from sutui.cli.context import CliContext, pass_context
 from sutui.cli.errors import InputError
 from sutui.cli.table import table
-from sutui.history.export import FORMATS, MARKS, export, when
+from sutui.history.export import FORMATS, MARKS, export, format_of, runs_count, when
 from sutui.history.store import HistoryStore, RunSummary, StoredRun, default_path
 
 
@@ -91,12 +91,18 @@ def list_runs(search: str, limit: int, as_json: bool) -> None:
     pass_context()
     with opened() as store:
         found = store.runs(search, limit=limit)
+        hidden = store.count(search) - len(found) if len(found) == limit else 0
+    more = ""
+    if hidden > 0:
+        more = f"… {hidden} more: --limit {limit + hidden} shows them all, or narrow with --search."
     if as_json:
         for s in found:
             suts = [{"sut": sut, "status": status} for sut, status in s.suts]
             click.echo(json.dumps({"run_id": str(s.id), "started_at": s.started_at,
                                    "origin": s.origin, "prompt": s.prompt, "system": s.system,
                                    "suts": suts}, ensure_ascii=False))  # fmt: skip
+        if more:
+            click.echo(more, err=True)  # stdout stays JSON Lines
         return
     if not found:
         where = f" matching '{search}'" if search else ""
@@ -105,6 +111,8 @@ def list_runs(search: str, limit: int, as_json: bool) -> None:
         return
     rows = [[str(s.id), when(s.started_at), suts_line(s), first_line(s.prompt)] for s in found]
     click.echo(table(["run", "when", "SUTs", "prompt"], rows))
+    if more:
+        click.echo(more)
 
 
 @history.command("show")
@@ -137,9 +145,7 @@ def export_runs(
             "say which runs to export: run ids (`sutui history export 3 4`), --all, or "
             "--search WORDS."
         )
-    if fmt is None:
-        suffix = out.suffix.lstrip(".").lower() if out else ""
-        fmt = {"markdown": "md"}.get(suffix, suffix) if suffix in (*FORMATS, "markdown") else "md"
+    fmt = export_format(fmt, out)
     with opened() as store:
         chosen = load_runs(store, runs)
         if every or search:
@@ -159,7 +165,24 @@ def export_runs(
         raise InputError(
             f"cannot write {out}: {exc.strerror or exc}. Choose another --out."
         ) from exc
-    click.echo(f"Exported {len(chosen)} run(s) as {fmt} to {out}.", err=True)
+    click.echo(f"Exported {runs_count(len(chosen))} as {fmt} to {out}.", err=True)
+
+
+def export_format(fmt: str | None, out: Path | None) -> str:
+    """The format --out's suffix names, which --format may repeat but not contradict; md when
+    neither says (stdout, or a file without a suffix)."""
+    named = format_of(out) if out is not None else None
+    if out is not None and out.suffix and named is None:
+        raise InputError(
+            f"--out {out}: '{out.suffix}' is no export format. End the file name with .md, "
+            ".json, .jsonl or .csv (the format follows it)."
+        )
+    if fmt is not None and named is not None and fmt != named:
+        raise InputError(
+            f"--format {fmt} contradicts --out {out}, which names {named}: drop --format, or "
+            f"name the file .{fmt}."
+        )
+    return fmt or named or "md"
 
 
 @history.command("delete")

@@ -9,12 +9,15 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sutui.history.store import StoredRun
 from sutui.records import ResultRecord
 
 FORMATS = ("md", "json", "jsonl", "csv")
+SUFFIXES = {".md": "md", ".markdown": "md", ".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
+"""The file name says the format: `--out` in the CLI, the export dialog in the app."""
 MARKS = {"done": "✓", "failed": "✗", "cancelled": "■", "partial": "◐", "running": "…"}
 """One mark per answer status, in lists."""
 
@@ -23,6 +26,16 @@ CSV_FIELDS = [
     "status", "text", "finish_reason", "prompt_tokens", "completion_tokens", "error_kind",
     "error", "first_token_s", "total_s", "started_at", "cached", "sutui_version",
 ]  # fmt: skip
+
+
+def format_of(path: Path) -> str | None:
+    """The format a file's suffix names, or None (no suffix, or one that is no format)."""
+    return SUFFIXES.get(path.suffix.lower())
+
+
+def runs_count(count: int) -> str:
+    """'1 run', '12 runs'."""
+    return f"{count} run{'' if count == 1 else 's'}"
 
 
 def records(runs: Sequence[StoredRun]) -> list[ResultRecord]:

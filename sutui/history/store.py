@@ -272,6 +272,15 @@ class HistoryStore:
             for r in runs
         ]  # fmt: skip
 
+    def count(self, search: str = "") -> int:
+        """How many runs `runs(search)` finds without a limit."""
+        where, params = _search_clause(search)
+        try:
+            row = self._conn.execute(f"SELECT count(*) FROM runs r {where}", params).fetchone()
+        except sqlite3.Error as exc:
+            raise HistoryError(f"the history at {self.path} could not be read ({exc}).") from exc
+        return int(row[0])
+
     def run(self, run_id: int) -> StoredRun | None:
         try:
             row = self._conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()

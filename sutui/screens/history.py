@@ -128,7 +128,7 @@ class HistoryScreen(Screen[None]):
 
     @on(Loaded)
     def _loaded_runs(self, message: Loaded) -> None:
-        from sutui.history.export import when
+        from sutui.history.export import runs_count, when
 
         if message.generation != self._generation:
             return  # an older read: a newer one is on its way
@@ -148,7 +148,7 @@ class HistoryScreen(Screen[None]):
         if keep is not None and str(keep) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
         query = self.query_one("#search", Input).value
-        shown = f"{len(message.runs)} run(s)" + (f" matching '{query}'" if query else "")
+        shown = runs_count(len(message.runs)) + (f" matching '{query}'" if query else "")
         if not message.runs and not query:
             shown = "no runs yet: every send is saved here"
         self.sub_title = f"history · {shown}"
@@ -218,7 +218,9 @@ class HistoryScreen(Screen[None]):
         if not ids:
             self.notify("No runs to export.", severity="warning")
             return
-        export_runs(self, ids, f"{len(ids)} run(s)", "sutui-history.md")
+        from sutui.history.export import runs_count
+
+        export_runs(self, ids, runs_count(len(ids)), "sutui-history.md")
 
 
 def export_runs(screen: Screen[Any], ids: list[int], what: str, default: str) -> None:

@@ -14,11 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-SUFFIXES = {".md": "md", ".markdown": "md", ".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
-
-
-def format_of(path: Path) -> str | None:
-    return SUFFIXES.get(path.suffix.lower())
+from sutui.history.export import format_of
 
 
 class ExportScreen(ModalScreen[Path | None]):
