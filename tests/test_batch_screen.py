@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app_support import isolated, new_app, wait_until
+from test_app_support import columns, isolated, new_app, wait_until
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Static
+from textual.widgets._footer import FooterKey
 
-from sutui.screens.batch import BatchScreen
+from drivers.options import SUTOptions
+from sutui.screens.batch import BatchScreen, default_out
 from sutui.screens.batch_results import RecordScreen, ResultsScreen
 
 __all__ = ["isolated"]
@@ -156,3 +158,65 @@ async def test_the_cache_checkbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             assert screen.outcome is not None and screen.outcome.written == 3
         table = screen.query_one("#batch-progress", DataTable)
         assert [table.get_row(k)[3] for k in table.rows] == ["3"]  # the cached column
+
+
+def footer_keys(screen: BatchScreen) -> dict[str, bool]:
+    """Each footer key's description and whether it can be used now."""
+    return {k.description: not k.has_class("-disabled") for k in screen.query(FooterKey)}
+
+
+async def test_escape_goes_back_and_the_batch_goes_on_ctrl_t_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUTUI_DEMO_DELAY", "0.5")  # 3 prompts of 2 to 7 words: seconds
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(140, 30)) as pilot:
+        app.action_view("batch")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BatchScreen)
+        assert footer_keys(screen)["Stop"] is False  # shown, dimmed: nothing runs
+        screen.query_one("#batch-prompts", Input).value = str(prompt_file(tmp_path))
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen.runner is not None)
+        await pilot.pause()
+        assert footer_keys(screen)["Stop"] is True and "Back" in footer_keys(screen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.compare and screen.running  # back; the batch goes on
+        app.action_view("batch")
+        await pilot.pause()
+        assert app.screen is screen and screen.running
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: not screen.running, tries=1000)
+        assert screen.outcome is not None and screen.outcome.interrupted
+        assert "Stopped" in status(screen)
+
+
+async def test_the_batch_uses_the_compare_screens_shared_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUTUI_DEMO_DELAY", "0.2")  # every prompt takes 0.4 s or more
+    app = new_app(["demo_echo", "demo_yes_no"])
+    async with app.run_test(size=(140, 30)) as pilot:
+        app.action_view("batch")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BatchScreen)
+        text = str(screen.query_one("#batch-options", Static).render())
+        assert "provider defaults, timeout 300 s (compare's shared options" in text
+        app.compare.shared = SUTOptions(max_tokens=5)
+        app.compare.timeout_s = 0.05  # shorter than any answer: every record times out
+        columns(app)[1].own_options = SUTOptions(temperature=0.5)
+        screen = await start_batch(pilot, prompt_file(tmp_path), tmp_path / "out")
+        text = str(screen.query_one("#batch-options", Static).render())
+        assert "max_tokens=5, timeout=0.05 s" in text
+        assert "Not used: the own options of demo_yes_no" in text
+        got = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").open()]
+        assert len(got) == 6 and all(r["options"] == {"max_tokens": 5} for r in got)
+        assert all(r["status"] == "failed" and "0.05 s" in r["error"]["message"] for r in got)
+
+
+def test_the_default_output_dir_keeps_the_whole_file_name(tmp_path: Path) -> None:
+    assert default_out(tmp_path / "p.csv") == tmp_path / "p.csv-results"
+    assert default_out(tmp_path / "p.jsonl") != default_out(tmp_path / "p.csv")

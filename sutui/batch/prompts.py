@@ -4,7 +4,8 @@ same memory.
 
 The file is read once up front (`scan`) to count the prompts and report every bad line before any
 request is sent; each SUT's feeder then reads it again (`PromptSource.rows`), skipping the lines
-the scan found bad. A prompt's id is its `id` value, else its line number.
+the scan found bad. A prompt's id is its `id` value, else its line number. A CSV quote never
+closed is no bad line but the end of the run: it swallows the rest of the file.
 """
 
 from __future__ import annotations
