@@ -29,7 +29,8 @@ class ErrorKind(str, Enum):
 
 
 DEFAULT_HINTS: dict[ErrorKind, str] = {
-    ErrorKind.auth: "the provider rejected the key: check it with `sutui list-secrets`.",
+    ErrorKind.auth: "the provider rejected the key: `sutui secrets list` shows where it comes "
+    "from, `sutui secrets test SCOPE` checks it, `sutui secrets set SCOPE KEY` replaces it.",
     ErrorKind.permission: "the key works but may not use this model: check your plan or access.",
     ErrorKind.not_found: "check the model name and the base URL in the UID.",
     ErrorKind.validation: "the provider refused the request: check the options you sent.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import re
 import time
 from collections.abc import Mapping
@@ -278,7 +279,11 @@ def _aiohttp_error(exc: httpx.HTTPError, phase: str, where: str) -> SUTError | N
     if isinstance(cause, aiohttp.SocketTimeoutError | aiohttp.ServerTimeoutError):
         return _timeout(phase, where)
     if isinstance(cause, aiohttp.ClientConnectorError):
-        return SUTError(ErrorKind.connection, f"could not connect to {where}: {detail}")
+        # aiohttp's own text names its ssl setting even for http:// ("ssl:default"): say why
+        # the connection failed, in the OS's words ("Connection refused").
+        os_error = cause.os_error
+        reason = os.strerror(os_error.errno) if os_error.errno else (os_error.strerror or detail)
+        return SUTError(ErrorKind.connection, f"could not connect to {where}: {reason}")
     if isinstance(
         cause, aiohttp.ClientPayloadError | aiohttp.ServerDisconnectedError | aiohttp.ClientOSError
     ):
