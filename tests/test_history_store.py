@@ -6,12 +6,14 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from drivers.redaction import forget_all, register_secret
 from sutui.history.errors import HistoryError
+from sutui.history.owner import Owner, gone, me, process_start
 from sutui.history.recorder import RunRecorder
 from sutui.history.schema import MIGRATIONS, migrate, version
 from sutui.history.store import HistoryStore, Planned
@@ -182,3 +184,59 @@ def test_two_processes_write_and_read_one_history_at_once(tmp_path: Path) -> Non
         app.save_partial(one, 1, "streaming")
         assert [r.prompt for r in app.runs()] == ["from the cli", "from the app"]
         assert cli.run(one).answers[1].text == "streaming"  # type: ignore[union-attr]
+
+
+def test_recovery_is_not_fooled_by_a_reused_pid_or_another_host(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    with HistoryStore(path) as store:
+        reused, elsewhere, left = begin(store), begin(store), begin(store)
+    assert me().started is not None  # Linux: the start time is known
+    with sqlite3.connect(path) as conn:
+        # A process that is gone wrote `reused`, and this process now has its pid:
+        conn.execute("UPDATE runs SET pid_started = 'earlier' WHERE id = ?", (reused,))
+        # Another machine (a shared home) is writing `elsewhere` now and left `left` long ago,
+        # with pids this machine may be running:
+        conn.execute("UPDATE runs SET host = 'other-host' WHERE id IN (?, ?)", (elsewhere, left))
+        conn.execute("UPDATE runs SET touched_at = '2020-01-01T00:00:00.000Z' WHERE id = ?",
+                     (left,))  # fmt: skip
+    with HistoryStore(path) as store:
+        assert store.run(reused).running == frozenset()  # type: ignore[union-attr]
+        assert store.run(elsewhere).running == {0, 1}  # type: ignore[union-attr]
+        assert store.run(left).running == frozenset()  # type: ignore[union-attr]
+
+
+def test_gone_compares_start_times_then_pids() -> None:
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    alive = me()
+    assert process_start(alive.pid) == alive.started
+    assert not gone(alive, None)
+    assert gone(Owner(alive.host, alive.pid, "another start"), None)
+    assert not gone(Owner(alive.host, alive.pid, None), None)  # unknown start: the pid decides
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    assert process_start(int(dead.stdout)) is None
+    assert gone(Owner(alive.host, int(dead.stdout), None), None)
+    other = Owner("other-host", alive.pid, alive.started)
+    assert not gone(other, "2026-01-01T12:00:00.000Z", now)
+    assert gone(other, "2025-12-31T23:00:00.000Z", now)
+
+
+def test_a_v2_history_migrates_and_recovers_its_dead_runs(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, MIGRATIONS[:2]) == 2
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    for pid in (int(dead.stdout), me().pid):
+        conn.execute(
+            "INSERT INTO runs (started_at, origin, prompt, options, pid, sutui_version)"
+            " VALUES ('2026-01-01T00:00:00.000Z', 'cli', 'p', '{}', ?, '0')",
+            (pid,),
+        )
+    conn.execute("INSERT INTO answers (run_id, idx, sut, options, status)"
+                 " VALUES (1, 0, 'a', '{}', 'running'), (2, 0, 'a', '{}', 'running')")  # fmt: skip
+    conn.close()
+    with HistoryStore(path) as store:
+        assert version(store._conn) == len(MIGRATIONS) == 3
+        assert store.run(1).running == frozenset()  # type: ignore[union-attr]
+        assert store.run(2).running == {0}  # type: ignore[union-attr]  # no host: this one's

@@ -63,7 +63,14 @@ CREATE TABLE votes (                         -- blind votes (sutui/arena/votes.p
 CREATE INDEX votes_by_time ON votes (created_at);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+V3 = """
+ALTER TABLE runs ADD COLUMN host TEXT;        -- the writer's host name (NULL: written before V3)
+ALTER TABLE runs ADD COLUMN pid_started TEXT; -- the writer's start time (sutui/history/owner.py)
+ALTER TABLE runs ADD COLUMN touched_at TEXT;  -- when the writer last started one of its answers
+UPDATE runs SET touched_at = started_at;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 
 
 def version(conn: sqlite3.Connection) -> int:

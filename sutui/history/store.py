@@ -3,7 +3,8 @@
 A run is written as it happens, one short transaction per step: the run and a `running` row
 per SUT when it starts, the partial text now and then while it streams, each answer the
 moment it ends. So a crash or `kill -9` loses no finished answer; the unfinished ones of a
-process that is gone read back as `partial`, with the text that had been saved.
+process that is gone (sutui/history/owner.py says which) read back as `partial`, with the text
+that had been saved.
 
 Nothing stored holds a secret: every string passes through the driver layer's redaction.
 """
@@ -11,7 +12,6 @@ Nothing stored holds a secret: every string passes through the driver layer's re
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +23,7 @@ from drivers.locations import user_data_dir
 from drivers.redaction import redact
 from sutui import __version__
 from sutui.history.errors import HistoryError
+from sutui.history.owner import Owner, gone, me
 from sutui.history.schema import MIGRATIONS, migrate
 from sutui.records import RecordTimings, RecordUsage, ResultRecord, now_iso
 
@@ -137,10 +138,12 @@ class HistoryStore:
         started_at: str | None = None,
     ) -> int:
         """Save a run and a `running` answer per SUT; returns the run's id."""
+        writer = me()
         with self._tx() as conn:
             cursor = conn.execute(
                 "INSERT INTO runs (started_at, origin, prompt, system, options, timeout_s,"
-                " parent_id, pid, sutui_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " parent_id, pid, host, pid_started, touched_at, sutui_version)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     started_at or now_iso(),
                     origin,
@@ -149,7 +152,10 @@ class HistoryStore:
                     _json(options),
                     timeout_s,
                     parent_id,
-                    os.getpid(),
+                    writer.pid,
+                    writer.host,
+                    writer.started,
+                    now_iso(),
                     __version__,
                 ),
             )
@@ -214,7 +220,11 @@ class HistoryStore:
                 " first_token_s = NULL, total_s = NULL, options = ? WHERE run_id = ? AND idx = ?",
                 (_json(options), run_id, index),
             )
-            conn.execute("UPDATE runs SET pid = ? WHERE id = ?", (os.getpid(), run_id))
+            writer = me()
+            conn.execute(
+                "UPDATE runs SET pid = ?, host = ?, pid_started = ?, touched_at = ? WHERE id = ?",
+                (writer.pid, writer.host, writer.started, now_iso(), run_id),
+            )
 
     def stop_running(self, run_id: int, texts: dict[int, str]) -> None:
         """The run stops before these answers end (the app quits): they become partial."""
@@ -229,17 +239,22 @@ class HistoryStore:
     def _recover(self) -> None:
         """Answers left `running` by a process that is gone (a crash, kill -9) are partial."""
         rows = self._conn.execute(
-            "SELECT DISTINCT r.pid FROM answers a JOIN runs r ON r.id = a.run_id"
-            " WHERE a.status = 'running'"
+            "SELECT DISTINCT r.id, r.host, r.pid, r.pid_started, r.touched_at"
+            " FROM answers a JOIN runs r ON r.id = a.run_id WHERE a.status = 'running'"
         ).fetchall()
-        dead = [row[0] for row in rows if not _alive(row[0])]
+        dead = [
+            row["id"]
+            for row in rows
+            if gone(Owner(row["host"] or me().host, row["pid"], row["pid_started"]),
+                    row["touched_at"])
+        ]  # fmt: skip
         if not dead:
             return
         marks = ",".join("?" * len(dead))
         with self._tx() as conn:
             conn.execute(
-                "UPDATE answers SET status = 'partial' WHERE status = 'running' AND run_id IN"
-                f" (SELECT id FROM runs WHERE pid IN ({marks}))",
+                "UPDATE answers SET status = 'partial' WHERE status = 'running'"
+                f" AND run_id IN ({marks})",
                 dead,
             )
 
@@ -360,17 +375,3 @@ def _search_clause(search: str) -> tuple[str, list[Any]]:
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    except OSError:
-        return False
-    return True
