@@ -149,6 +149,13 @@ async def test_options_shared_and_per_column() -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert second.own_options is not None and second.own_options.max_tokens == 3
+        first = columns(app)[0]
+        first.focus()
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # saved unchanged: it still follows the shared options
+        await pilot.pause()
+        assert first.own_options is None
         await send(pilot, "a b c d e f")
         assert [c.text for c in columns(app)] == ["a b", "a b c"]
 

@@ -328,13 +328,15 @@ class CompareScreen(Screen[None]):
 
     @on(SUTColumn.OptionsWanted)
     def _column_options(self, message: SUTColumn.OptionsWanted) -> None:
-        from sutui.screens.options import OptionsScreen, options_summary
+        from sutui.screens.options import OptionsResult, OptionsScreen, options_summary
 
         column = message.column
 
         def chosen(result: OptionsResult | None) -> None:
             if result is None:
                 return
+            if (result.options, result.timeout_s) == (self.shared, self.timeout_s):
+                result = OptionsResult(None)  # saved unchanged: it still follows the shared ones
             column.own_options, column.own_timeout = result.options, result.timeout_s
             column.watch_status(column.status, column.status)
             summary = (

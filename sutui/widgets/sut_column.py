@@ -313,7 +313,12 @@ class SUTColumn(Vertical, can_focus=True):
         if self.missing:
             names = ", ".join(d.name for d in self.missing)
             text.append(f"Missing secret: {names}\n", style="bold")
-            text.append("Press s to set it up (stored in the OS keyring).", style="italic")
+            where = (
+                "stored in the OS keyring"
+                if self.services.store.keyring is not None
+                else "the keyring is off here: set it in the environment or a secrets.toml"
+            )
+            text.append(f"Press s to set it up ({where}).", style="italic")
         else:
             text.append(error.one_line(), style="bold")
             if error.hint:
@@ -344,9 +349,16 @@ class SUTColumn(Vertical, can_focus=True):
         getattr(body, f"action_scroll_{how}" if "page" not in how else f"action_{how}")()
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.text)
+        """Copy the answer; with no answer, the error (one line), else say there is nothing."""
+        what, text = "answer", self.text
+        if not text and self.error is not None:
+            what, text = "error", self.error.one_line()
+        if not text:
+            self.notify(f"{self.border_title} has no answer to copy yet.", markup=False)
+            return
+        self.app.copy_to_clipboard(text)
         self.notify(
-            f"Copied {len(self.text)} characters of {self.border_title}'s answer with OSC 52. "
+            f"Copied {len(text)} characters of {self.border_title}'s {what} with OSC 52. "
             "If nothing was copied, your terminal blocks OSC 52: select the text with the "
             "mouse (shift+drag in most terminals) instead.",
             title="Copy",
