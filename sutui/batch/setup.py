@@ -172,5 +172,6 @@ def bad_line_report(source: prompt_file.PromptSource) -> list[str]:
     lines = [f"{source.path} {bad} (skipped)" for bad in source.bad]
     more = len(source.bad_lines) - len(source.bad)
     if more > 0:
-        lines.append(f"... and {more} more bad lines in {source.path} (skipped)")
+        noun = "line" if more == 1 else "lines"
+        lines.append(f"... and {more} more bad {noun} in {source.path} (skipped)")
     return lines

@@ -35,7 +35,6 @@ from sutui.batch.setup import (
     DEFAULT_TIMEOUT_S,
     BatchRequest,
     PreparedBatch,
-    bad_line_report,
     prepare_batch,
 )
 from sutui.services import Services
@@ -79,8 +78,13 @@ def compare_options(app: Any) -> BatchOptions:
     compare = getattr(app, "compare", None)
     if compare is None:
         return BatchOptions(SUTOptions(), None)
-    own = tuple(c.uid for c in compare.columns if c.own_options is not None)
-    return BatchOptions(compare.shared, compare.timeout_s, own)
+    shared, timeout_s = compare.shared, compare.timeout_s
+    own = tuple(
+        c.uid
+        for c in compare.columns
+        if c.own_options is not None and (c.own_options, c.own_timeout) != (shared, timeout_s)
+    )
+    return BatchOptions(shared, timeout_s, own)
 
 
 class BatchScreen(Screen[None]):
@@ -284,10 +288,12 @@ class BatchScreen(Screen[None]):
 
     def _run_prepared(self, prepared: PreparedBatch) -> None:
         out = prepared.config.out
-        report = bad_line_report(prepared.source)
-        if report:
-            bad = len(prepared.source.bad_lines)
-            self.post_message(self.Note(f"{bad} bad lines skipped; the first: {report[0]}"))
+        source = prepared.source
+        if source.bad:
+            count = len(source.bad_lines)
+            lines = "1 bad line" if count == 1 else f"{count} bad lines"
+            text = f"{lines} in {source.path} skipped (the first: {source.bad[0]})."
+            self.post_message(self.Note(text))
 
         def progress(rows: list[SUTProgress]) -> None:
             self.post_message(self.Progress(rows))
