@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -312,3 +314,21 @@ def test_json_carries_the_position_asked(capsys: pytest.CaptureFixture[str]) -> 
     )
     objects = [json.loads(line) for line in out.splitlines()]
     assert {o["sut"]: o["index"] for o in objects} == {"echo:demo;delay=0.05": 0, "demo_yes_no": 1}
+
+
+def test_ctrl_c_prints_what_each_unfinished_sut_sent_marked_partial(tmp_path: Path) -> None:
+    env = {**os.environ, "SUTUI_DATA_DIR": str(tmp_path), "SUTUI_KEYRING": "off"}
+    env["SUTUI_DEMO_DELAY"] = ""  # the UID's delay holds
+    command = [sys.executable, "-m", "sutui", "run-sut", "--sut", "echo:demo;delay=0.3",
+               "--sut", "demo_yes_no", "--prompt", "a b c d e f g h i j k l", "--json"]  # fmt: skip
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert child.stdout is not None
+    first = json.loads(child.stdout.readline())  # yes_no has answered; echo is streaming
+    assert first["sut"] == "demo_yes_no" and first["status"] == "done"
+    time.sleep(0.5)
+    child.send_signal(signal.SIGINT)
+    rest, err = child.communicate(timeout=30)
+    assert child.returncode == 130, err
+    (last,) = [json.loads(line) for line in rest.splitlines()]
+    assert last["sut"] == "echo:demo;delay=0.3" and last["status"] == "partial"
+    assert last["text"] and "a b c d e f g h i j k l".startswith(last["text"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ import click
 from drivers.catalog import CatalogError
 from drivers.options import SUTOptions
 from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, Prompt, TextPrompt
+from drivers.redaction import redact
 from drivers.registry import make_sut, resolve
 from drivers.runner import (
     Cancelled,
@@ -164,6 +166,15 @@ class HumanPrinter:
             click.secho(f"── cancelled after {event.timings.total_s:.2f} s", fg="yellow")
         click.echo()
 
+    def interrupted(self, key: str, text: str) -> None:
+        """A SUT still answering at ctrl+c: what came, marked partial."""
+        if key not in self.started:
+            self.header(key)
+            click.echo(text, nl=False)
+        click.echo()
+        click.secho("── interrupted: the answer above is partial", fg="yellow")
+        click.echo()
+
 
 @click.command("run-sut")
 @click.option(
@@ -295,18 +306,33 @@ async def run_job(
         started_at=started_at,
     )
     failed = False
+    partial: dict[str, list[str]] = {t.key: [] for t in targets}
+    """What each SUT still answering has sent (printed, marked partial, if ctrl+c comes)."""
+    began = time.monotonic()
     try:
         async for event in FanOut(targets, prompt, options, timeout_s=timeout).events():
             if isinstance(event, Chunk):
                 recorder.chunk(event.key, event.text)
+                partial[event.key].append(event.text)
             if isinstance(event, Failed | Cancelled):
                 failed = True
             if isinstance(event, Finished | Failed | Cancelled):
+                partial.pop(event.key, None)
                 record = recorder.finish(event.key, job.record(event, started_at))
                 if as_json:
                     click.echo(record.to_json())
             if not as_json:
                 printer.on_event(event)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        for key, pieces in partial.items():
+            text = redact("".join(pieces))
+            if as_json:
+                stopped = Cancelled(key, text, Timings(None, time.monotonic() - began))
+                record = job.record(stopped, started_at).model_copy(update={"status": "partial"})
+                click.echo(record.to_json())
+            else:
+                printer.interrupted(key, text)
+        raise
     finally:
         recorder.stop()  # interrupted (ctrl+c): what came is kept, as partial
         await aclose_client()  # before the loop ends, or aiohttp warns on stderr
