@@ -344,9 +344,19 @@ async def _check_stream_type(response: httpx.Response, t: Timeouts, url: str, wa
         data = _json(body, url)
         if isinstance(data, dict) and data.get("error"):
             raise error_in_stream(data)
+        if isinstance(data, dict):
+            raise _PlainAnswer(data)
         raise SUTError(
             ErrorKind.protocol, f"{_host(url)} answered plain JSON to a streaming request"
         )
+
+
+class _PlainAnswer(Exception):
+    """A server that ignores `stream: true` answered the whole thing as one JSON object."""
+
+    def __init__(self, data: dict[str, Any]):
+        super().__init__("plain JSON answer")
+        self.data = data
 
 
 async def _timed(items: AsyncIterator[T], t: Timeouts, url: str) -> AsyncGenerator[T, None]:
@@ -371,15 +381,28 @@ async def stream_sse(
     timeout: Timeouts | float | None = None,
     retry: RetryPolicy | None = None,
     limit_key: str | None = None,
+    plain_json_ok: bool = False,
 ) -> AsyncIterator[dict[str, Any]]:
     """POST and yield each server-sent event's JSON data (with `"event"` added when the event
     has a name, e.g. Anthropic's). Handles `data:` with or without a space, `[DONE]` or none,
     and raises a SUTError for an error event (Anthropic `event: error`, or a JSON `error` key).
-    Only opening the stream is retried: nothing is retried after the first event."""
+    Only opening the stream is retried: nothing is retried after the first event.
+
+    Some OpenAI-compatible servers ignore `stream: true` and answer one JSON object: with
+    `plain_json_ok` it is yielded as the only event (the caller reads a whole answer from it);
+    without, it is a protocol error."""
     t = _timeouts(timeout)
-    response, slot = await _open_stream(
-        url, payload, headers, t, retry, limit_key, "text/event-stream"
-    )
+    try:
+        response, slot = await _open_stream(
+            url, payload, headers, t, retry, limit_key, "text/event-stream"
+        )
+    except _PlainAnswer as plain:
+        if not plain_json_ok:
+            raise SUTError(
+                ErrorKind.protocol, f"{_host(url)} answered plain JSON to a streaming request"
+            ) from None
+        yield plain.data
+        return
     events = EventSource(response).aiter_sse()
     try:
         async with aclosing(_timed(events, t, url)) as timed:

@@ -613,6 +613,21 @@ async def test_500_is_retried_a_few_times_then_raised(server: Any) -> None:
     assert (await respond(sut, PROMPT, SUTOptions())).text == "Echo: hello there world"
 
 
+async def test_a_server_that_ignores_stream_true_still_gives_its_answer(server: Any) -> None:
+    sut = BY_NAME["openai-compatible"].make(server, model="fault-ignore-stream")
+    chunks = await _collect(sut, PROMPT, SUTOptions())
+    assert "".join(c.text for c in chunks) == "Echo: hello there world"
+    assert chunks[-1].finish_reason == "stop"
+    # A caller that cannot read a whole answer (Anthropic's and Google's events) gets an error.
+    body = {"model": "fault-ignore-stream", "messages": [{"role": "user", "content": "hi"}]}
+    headers = {"Authorization": f"Bearer {KEYS['vllm']}"}
+    events = transport.stream_sse(f"{server.url}/vllm/v1/chat/completions", body, headers)
+    with pytest.raises(SUTError) as info:
+        async for _ in events:
+            pass
+    assert info.value.kind is ErrorKind.protocol and "plain JSON" in info.value.message
+
+
 async def test_the_providers_x_should_retry_header_decides(server: Any) -> None:
     sut = BY_NAME["openai-compatible"].make(server, model="fault-500-no-retry")
     with pytest.raises(SUTError) as info:

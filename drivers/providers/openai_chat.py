@@ -240,7 +240,8 @@ async def stream_chunks(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             continue
         choice = choices[0]
-        delta = choice.get("delta")
+        # "message": a server that ignored stream=true sent the whole answer at once.
+        delta = choice.get("delta", choice.get("message"))
         text = delta.get("content") if isinstance(delta, dict) else None
         logprobs = parse_logprobs(choice.get("logprobs"))
         if isinstance(choice.get("finish_reason"), str):
@@ -323,6 +324,7 @@ class OpenAIStyleChatBase(PromptResponseSUT[ChatCompletionRequest, dict[str, Any
             timeout=self.timeouts,
             retry=self.retry,
             limit_key=self.driver,
+            plain_json_ok=True,
         )
         async for chunk in stream_chunks(events):
             yield chunk

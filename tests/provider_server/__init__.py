@@ -48,6 +48,8 @@ TGI/HF {"error": "...", "error_type"}, Anthropic {"type": "error", ...}, Google 
     500-once, 503-once        that status the first time, then success
     500-no-retry              500 with OpenAI's `x-should-retry: false` (not to be retried)
     409-retry-once            409 with `x-should-retry: true` the first time, then success
+    ignore-stream             OpenAI-style chat: a streaming request answered with one plain
+                              JSON completion, as servers that ignore `stream: true` do
     overloaded                the provider's "busy": HF router/TGI 503 loading with
                               estimated_time 20, Anthropic 529 overloaded_error, others 503
     overloaded-once           the same (estimated_time 0.01) the first time, then success

@@ -74,7 +74,7 @@ class ChatWire:
                         for t in tokens
                     ]
                 }
-        if not body.get("stream"):
+        if not body.get("stream") or fault == "ignore-stream":
             if fault == "malformed":
                 return web.Response(
                     text='{"id": "chatcmpl-test", "choices": [', content_type="application/json"
