@@ -48,6 +48,8 @@ def bindings_table(screen: Screen[object]) -> Table:
     table.add_column("what it does")
     seen: set[str] = set()
     rows = [(a.binding, a.tooltip) for a in screen.active_bindings.values()]
+    # Keys the screen has but does not offer right now (f9 votes in arena mode only).
+    rows += [(b, b.tooltip) for b in type(screen).BINDINGS if isinstance(b, Binding)]
     if screen.query("SUTColumn"):
         from sutui.widgets.sut_column import SUTColumn
 
