@@ -16,7 +16,7 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol, cast
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from drivers.options import SUTOptions
 from sutui.batch import preflight
@@ -87,16 +87,14 @@ class PreparedBatch:
 def prepare_batch(parts: Parts, request: BatchRequest) -> PreparedBatch:
     """Check everything and lock the output directory; raises BatchSetupError (or the SUT
     layer's own input errors: an unusable UID, missing secrets) with nothing sent."""
-    from sutui.cli.context import CliContext
-    from sutui.cli.run_sut import make_targets
+    from sutui.targets import make_targets
 
     try:
         prompt_file.check_readable(request.prompts)
     except prompt_file.PromptFileError as exc:
         raise BatchSetupError(str(exc)) from None
     canonical: dict[str, str] = {}
-    # make_targets reads only .store, .catalog and .registry, which Parts guarantees.
-    targets = make_targets(cast(CliContext, parts), tuple(request.suts), canonical)
+    targets = make_targets(parts, tuple(request.suts), canonical)
     made = not request.out.exists()
     try:
         prepare(request.out)

@@ -10,11 +10,9 @@ from typing import Any
 
 import click
 
-from drivers.catalog import CatalogError
 from drivers.options import SUTOptions
 from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, Prompt, TextPrompt
 from drivers.redaction import redact
-from drivers.registry import make_sut, resolve
 from drivers.runner import (
     Cancelled,
     Chunk,
@@ -25,16 +23,15 @@ from drivers.runner import (
     RunTarget,
     Timings,
 )
-from drivers.secret_store import CONVENTIONAL_ENV
-from drivers.secrets import MissingSecretValues, env_var_name, secrets_toml
 from drivers.transport import aclose_client
-from drivers.uid import UIDError
-from sutui.cli.context import CliContext, pass_context
+from sutui.cli.context import pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
 from sutui.history.errors import HistoryError
 from sutui.history.recorder import RunRecorder
 from sutui.history.store import HistoryStore, Planned
 from sutui.records import ResultRecord, now_iso, options_dict, record_from_event
+from sutui.targets import make_targets as make_targets
+from sutui.targets import missing_secrets_message as missing_secrets_message
 
 
 def build_prompt(prompt: str, system: str | None) -> Prompt:
@@ -57,62 +54,6 @@ def make_prompt(prompt: str, system: str | None) -> Prompt:
             ChatMessage(text=prompt, role=ChatRole.user),
         ]
     )
-
-
-def make_targets(
-    ctx: CliContext, uids: tuple[str, ...], canonical: dict[str, str] | None = None
-) -> list[RunTarget]:
-    """Make every SUT before running any, reporting every problem at once. `canonical` gets
-    each target's canonical dynamic UID."""
-    canonical = {} if canonical is None else canonical
-    targets: list[RunTarget] = []
-    problems: list[str] = []
-    missing: list[tuple[str, MissingSecretValues]] = []
-    raw = ctx.store.raw_secrets()
-    seen: dict[str, int] = {}
-    for uid in uids:
-        try:
-            definition, info = resolve(uid, ctx.catalog, ctx.registry)
-            sut = make_sut(uid, raw, ctx.catalog, ctx.registry)
-        except MissingSecretValues as exc:
-            missing.append((uid, exc))
-            continue
-        except (UIDError, CatalogError) as exc:
-            problems.append(str(exc))
-            continue
-        except Exception as exc:  # a bug in the driver: reported as such, with the UID
-            exc.add_note(f"(while the driver made the SUT '{uid}')")
-            raise
-        seen[uid] = seen.get(uid, 0) + 1
-        key = uid if seen[uid] == 1 else f"{uid}#{seen[uid]}"
-        targets.append(RunTarget(key=key, sut=sut, group=info.name))
-        canonical[key] = definition.format()
-    if missing:
-        problems.append(missing_secrets_message(missing))
-    if problems:
-        raise InputError("\n\n".join(problems))
-    return targets
-
-
-def missing_secrets_message(missing: list[tuple[str, MissingSecretValues]]) -> str:
-    """Which SUT needs which secret, the ways to set each, and paste-ready TOML for all."""
-    lines = ["These SUTs need secrets that are not set:"]
-    for uid, exc in missing:
-        names = ", ".join(f"[{d.scope}] {d.key}" for d in exc.descriptions)
-        lines.append(f"  {uid}: {names}")
-    lines.append("")
-    lines.append(
-        "Set them in the OS keyring with `sutui secrets setup UID`, or in the environment:"
-    )
-    every = MissingSecretValues.combine([exc for _, exc in missing]).descriptions
-    for d in every:
-        usual = CONVENTIONAL_ENV.get((d.scope, d.key), ())
-        names = " or ".join([env_var_name(d.scope, d.key), *usual])
-        lines.append(f"  {names}")
-    lines.append("or in a secrets.toml (sutui --secrets PATH ...):")
-    lines.append("")
-    lines.append(secrets_toml(every).rstrip())
-    return "\n".join(lines)
 
 
 def _stats(timings: Timings, usage: Any, finish: str | None) -> str:

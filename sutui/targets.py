@@ -1,0 +1,88 @@
+"""Making the SUTs of a run from the UIDs a user gave: every SUT is made before any runs, and
+every problem (bad UIDs, missing secrets) is reported at once. Shared by `run-sut`, `history
+rerun`, `sutui batch` and the batch screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from drivers.catalog import CatalogError
+from drivers.registry import make_sut, resolve
+from drivers.runner import RunTarget
+from drivers.secret_store import CONVENTIONAL_ENV
+from drivers.secrets import MissingSecretValues, env_var_name, secrets_toml
+from drivers.uid import UIDError
+from sutui.cli.errors import InputError
+
+if TYPE_CHECKING:
+    from drivers.catalog import Catalog
+    from drivers.registry import DriverRegistry
+    from drivers.secret_store import SecretStore
+
+
+class SUTParts(Protocol):
+    """What making SUTs needs: the CLI's context and the app's Services both have it."""
+
+    @property
+    def store(self) -> SecretStore: ...
+    @property
+    def catalog(self) -> Catalog: ...
+    @property
+    def registry(self) -> DriverRegistry: ...
+
+
+def make_targets(
+    ctx: SUTParts, uids: tuple[str, ...], canonical: dict[str, str] | None = None
+) -> list[RunTarget]:
+    """Make every SUT before running any, reporting every problem at once. `canonical` gets
+    each target's canonical dynamic UID."""
+    canonical = {} if canonical is None else canonical
+    targets: list[RunTarget] = []
+    problems: list[str] = []
+    missing: list[tuple[str, MissingSecretValues]] = []
+    raw = ctx.store.raw_secrets()
+    seen: dict[str, int] = {}
+    for uid in uids:
+        try:
+            definition, info = resolve(uid, ctx.catalog, ctx.registry)
+            sut = make_sut(uid, raw, ctx.catalog, ctx.registry)
+        except MissingSecretValues as exc:
+            missing.append((uid, exc))
+            continue
+        except (UIDError, CatalogError) as exc:
+            problems.append(str(exc))
+            continue
+        except Exception as exc:  # a bug in the driver: reported as such, with the UID
+            exc.add_note(f"(while the driver made the SUT '{uid}')")
+            raise
+        seen[uid] = seen.get(uid, 0) + 1
+        key = uid if seen[uid] == 1 else f"{uid}#{seen[uid]}"
+        targets.append(RunTarget(key=key, sut=sut, group=info.name))
+        canonical[key] = definition.format()
+    if missing:
+        problems.append(missing_secrets_message(missing))
+    if problems:
+        raise InputError("\n\n".join(problems))
+    return targets
+
+
+def missing_secrets_message(missing: list[tuple[str, MissingSecretValues]]) -> str:
+    """Which SUT needs which secret, the ways to set each, and paste-ready TOML for all."""
+    lines = ["These SUTs need secrets that are not set:"]
+    for uid, exc in missing:
+        names = ", ".join(f"[{d.scope}] {d.key}" for d in exc.descriptions)
+        lines.append(f"  {uid}: {names}")
+    lines.append("")
+    lines.append(
+        "Set them in the OS keyring with `sutui secrets setup UID`, or in the environment:"
+    )
+    every = MissingSecretValues.combine([exc for _, exc in missing]).descriptions
+    for d in every:
+        usual = CONVENTIONAL_ENV.get((d.scope, d.key), ())
+        names = " or ".join([env_var_name(d.scope, d.key), *usual])
+        lines.append(f"  {names}")
+    lines.append("or in a secrets.toml (sutui --secrets PATH ...):")
+    lines.append("")
+    lines.append(secrets_toml(every).rstrip())
+    return "\n".join(lines)
