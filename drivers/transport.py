@@ -3,7 +3,8 @@ phase-labelled timeouts, a small bounded retry, SSE and NDJSON streams. Every HT
 failure becomes a drivers.errors.SUTError carrying the provider's own message (the reading of
 error bodies and rate-limit headers lives in drivers/http_errors.py).
 
-Drivers call `post_json`, `stream_sse` or `stream_ndjson`; they never touch httpx directly.
+Drivers call `post_json` here, or `stream_sse` / `stream_ndjson` in drivers/streams.py; they
+never touch httpx directly.
 
 Timeouts have phases, named in the SUTError: `connect` (TCP/TLS), `first byte` (waiting for the
 response headers, then for the first event of a stream), `read` (idle time between two chunks of
@@ -26,17 +27,15 @@ import asyncio
 import functools
 import json
 import random
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import aclosing
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
-from httpx_sse import EventSource, SSEError
 
 from drivers.concurrency import DEFAULT_CONCURRENCY as DEFAULT_CONCURRENCY
 from drivers.concurrency import concurrency_limit as concurrency_limit
-from drivers.concurrency import driver_semaphore, driver_slot
+from drivers.concurrency import driver_slot
 from drivers.concurrency import set_concurrency_limit as set_concurrency_limit
 from drivers.errors import ErrorKind, SUTError
 from drivers.http_client import USER_AGENT, loop_client
@@ -284,188 +283,3 @@ async def post_json_any(
         return data
 
     return await _retrying(once, retry, deadline.get)
-
-
-async def _open_stream(
-    url: str,
-    payload: Any,
-    headers: Mapping[str, str],
-    t: Timeouts,
-    retry: RetryPolicy | None,
-    limit_key: str | None,
-    accept: str,
-) -> tuple[httpx.Response, asyncio.Semaphore | None]:
-    """Open a stream, with retries, within the total budget; the slot taken in the driver's
-    concurrency cap (if any) is returned held, for the caller to release when the stream ends."""
-    deadline = _Deadline(t.total)
-
-    async def once() -> tuple[httpx.Response, asyncio.Semaphore | None]:
-        semaphore = driver_semaphore(limit_key) if limit_key else None
-        if semaphore is not None:
-            await semaphore.acquire()
-        try:
-            try:
-                async with asyncio.timeout_at(deadline.start()):
-                    response = await _open(url, payload, headers, t, accept)
-                    await _check_stream_type(response, t, url, accept)
-            except TimeoutError:
-                raise _timeout("total", _host(url)) from None
-        except BaseException:
-            if semaphore is not None:
-                semaphore.release()
-            raise
-        return response, semaphore
-
-    return await _retrying(once, retry, deadline.get)
-
-
-async def _next_with_timeout(
-    iterator: AsyncIterator[T], limit: float | None, phase: str, url: str
-) -> T:
-    try:
-        async with asyncio.timeout(limit):
-            return await anext(iterator)
-    except TimeoutError:
-        raise _timeout(phase, _host(url)) from None
-    except httpx.HTTPError as exc:
-        raise _network_error(exc, phase, url) from None
-
-
-async def _check_stream_type(response: httpx.Response, t: Timeouts, url: str, want: str) -> None:
-    """A provider that answers a stream request with a plain JSON body (often an error)."""
-    content_type = response.headers.get("content-type", "").partition(";")[0].strip()
-    if not content_type or want in content_type:
-        return
-    if "json" in content_type and want == "text/event-stream":
-        try:
-            body = await _read_body(response, t, url)
-        finally:
-            await response.aclose()
-        data = _json(body, url)
-        if isinstance(data, dict) and data.get("error"):
-            raise error_in_stream(data)
-        if isinstance(data, dict):
-            raise _PlainAnswer(data)
-        raise SUTError(
-            ErrorKind.protocol, f"{_host(url)} answered plain JSON to a streaming request"
-        )
-
-
-class _PlainAnswer(Exception):
-    """A server that ignores `stream: true` answered the whole thing as one JSON object."""
-
-    def __init__(self, data: dict[str, Any]):
-        super().__init__("plain JSON answer")
-        self.data = data
-
-
-async def _timed(items: AsyncIterator[T], t: Timeouts, url: str) -> AsyncGenerator[T, None]:
-    """A stream's items, the first within `first_byte` and each next within `read`; a timeout
-    is a SUTError naming that phase."""
-    first = True
-    while True:
-        limit, phase = (t.first_byte, "first byte") if first else (t.read, "read")
-        try:
-            item = await _next_with_timeout(items, limit, phase, url)
-        except StopAsyncIteration:
-            return
-        first = False
-        yield item
-
-
-async def stream_sse(
-    url: str,
-    payload: Any,
-    headers: Mapping[str, str],
-    *,
-    timeout: Timeouts | float | None = None,
-    retry: RetryPolicy | None = None,
-    limit_key: str | None = None,
-    plain_json_ok: bool = False,
-) -> AsyncIterator[dict[str, Any]]:
-    """POST and yield each server-sent event's JSON data (with `"event"` added when the event
-    has a name, e.g. Anthropic's). Handles `data:` with or without a space, `[DONE]` or none,
-    and raises a SUTError for an error event (Anthropic `event: error`, or a JSON `error` key).
-    Only opening the stream is retried: nothing is retried after the first event.
-
-    Some OpenAI-compatible servers ignore `stream: true` and answer one JSON object: with
-    `plain_json_ok` it is yielded as the only event (the caller reads a whole answer from it);
-    without, it is a protocol error."""
-    t = _timeouts(timeout)
-    try:
-        response, slot = await _open_stream(
-            url, payload, headers, t, retry, limit_key, "text/event-stream"
-        )
-    except _PlainAnswer as plain:
-        if not plain_json_ok:
-            raise SUTError(
-                ErrorKind.protocol, f"{_host(url)} answered plain JSON to a streaming request"
-            ) from None
-        yield plain.data
-        return
-    events = EventSource(response).aiter_sse()
-    try:
-        async with aclosing(_timed(events, t, url)) as timed:
-            try:
-                async for sse in timed:
-                    data = sse.data.strip()
-                    if not data:
-                        continue
-                    if data == "[DONE]":
-                        return
-                    item = _json(data, url)
-                    if sse.event == "error" or (isinstance(item, dict) and item.get("error")):
-                        raise error_in_stream(item)
-                    if not isinstance(item, dict):
-                        raise SUTError(
-                            ErrorKind.protocol,
-                            f"{_host(url)} sent an event that is not a JSON object",
-                        )
-                    if sse.event != "message" and "event" not in item:
-                        item["event"] = sse.event
-                    yield item
-            except SSEError as exc:
-                raise SUTError(ErrorKind.protocol, f"{_host(url)}: {exc}") from None
-    finally:
-        try:
-            await events.aclose()
-            await response.aclose()
-        finally:
-            if slot is not None:
-                slot.release()
-
-
-async def stream_ndjson(
-    url: str,
-    payload: Any,
-    headers: Mapping[str, str],
-    *,
-    timeout: Timeouts | float | None = None,
-    retry: RetryPolicy | None = None,
-    limit_key: str | None = None,
-) -> AsyncIterator[dict[str, Any]]:
-    """POST and yield each JSON object of a newline-delimited JSON stream (ollama); a line
-    holding {"error": ...} is raised as a SUTError."""
-    t = _timeouts(timeout)
-    response, slot = await _open_stream(
-        url, payload, headers, t, retry, limit_key, "application/x-ndjson"
-    )
-    try:
-        async with aclosing(_timed(response.aiter_lines(), t, url)) as lines:
-            async for line in lines:
-                if not line.strip():
-                    continue
-                item = _json(line, url)
-                if not isinstance(item, dict):
-                    raise SUTError(
-                        ErrorKind.protocol, f"{_host(url)} sent a line that is not a JSON object"
-                    )
-                if item.get("error"):
-                    raise error_in_stream(item)
-                yield item
-    finally:
-        try:
-            await response.aclose()
-        finally:
-            if slot is not None:
-                slot.release()

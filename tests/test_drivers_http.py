@@ -12,7 +12,7 @@ import httpx
 import pytest
 from provider_server import KEYS
 
-from drivers import concurrency, transport
+from drivers import concurrency, streams, transport
 from drivers.errors import ErrorKind, SUTError
 from drivers.invoke import ResponseBuilder, respond, stream
 from drivers.options import SUTOptions
@@ -621,7 +621,7 @@ async def test_a_server_that_ignores_stream_true_still_gives_its_answer(server: 
     # A caller that cannot read a whole answer (Anthropic's and Google's events) gets an error.
     body = {"model": "fault-ignore-stream", "messages": [{"role": "user", "content": "hi"}]}
     headers = {"Authorization": f"Bearer {KEYS['vllm']}"}
-    events = transport.stream_sse(f"{server.url}/vllm/v1/chat/completions", body, headers)
+    events = streams.stream_sse(f"{server.url}/vllm/v1/chat/completions", body, headers)
     with pytest.raises(SUTError) as info:
         async for _ in events:
             pass

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from drivers import transport
+from drivers import streams, transport
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
@@ -116,7 +116,7 @@ class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
     async def evaluate_stream(self, request: AnthropicRequest) -> AsyncIterator[SUTStreamChunk]:
         usage: TokenUsage | None = None
         reason: str | None = None
-        events = transport.stream_sse(
+        events = streams.stream_sse(
             request.url,
             {**request.body, "stream": True},
             self.headers(),

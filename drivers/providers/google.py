@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from drivers import transport
+from drivers import streams, transport
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
@@ -149,7 +149,7 @@ class GeminiSUT(PromptResponseSUT[GeminiRequest, dict[str, Any]]):
     async def evaluate_stream(self, request: GeminiRequest) -> AsyncIterator[SUTStreamChunk]:
         usage: TokenUsage | None = None
         reason: str | None = None
-        events = transport.stream_sse(
+        events = streams.stream_sse(
             request.stream_url,
             request.body,
             self.headers(),

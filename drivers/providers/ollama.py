@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from drivers import transport
+from drivers import streams, transport
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
@@ -95,7 +95,7 @@ class OllamaSUT(PromptResponseSUT[OllamaRequest, dict[str, Any]]):
     async def evaluate_stream(self, request: OllamaRequest) -> AsyncIterator[SUTStreamChunk]:
         usage: TokenUsage | None = None
         reason: str | None = None
-        lines = transport.stream_ndjson(
+        lines = streams.stream_ndjson(
             request.url,
             {**request.body, "stream": True},
             {"Content-Type": "application/json"},

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from drivers import transport
+from drivers import streams, transport
 from drivers.capabilities import (
     AcceptsChatPrompt,
     AcceptsTextPrompt,
@@ -317,7 +317,7 @@ class OpenAIStyleChatBase(PromptResponseSUT[ChatCompletionRequest, dict[str, Any
         body: dict[str, Any] = {**request.body, "stream": True}
         if self.profile.include_usage:
             body["stream_options"] = {"include_usage": True}
-        events = transport.stream_sse(
+        events = streams.stream_sse(
             request.url,
             body,
             self.headers(),

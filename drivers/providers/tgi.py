@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from drivers import transport
+from drivers import streams, transport
 from drivers.capabilities import AcceptsTextPrompt, ProducesPerTokenLogProbabilities, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.options import SUTOptions
@@ -162,7 +162,7 @@ class TGIGenerateSUT(PromptResponseSUT[GenerateRequest, Any]):
         )
 
     async def evaluate_stream(self, request: GenerateRequest) -> AsyncIterator[SUTStreamChunk]:
-        events = transport.stream_sse(
+        events = streams.stream_sse(
             join_url(request.url, "generate_stream"),
             request.body,
             self.headers(),
