@@ -61,7 +61,7 @@ def test_a_stopped_batch_resumes_with_only_what_is_missing(
     prompts = tmp_path / "p.jsonl"
     prompts.write_text("".join(json.dumps({"prompt": f"p{i}"}) + "\n" for i in range(PROMPTS)))
     out = tmp_path / "out"
-    # Each answer takes SLOW_FIRST (1.2 s) to start: two at a time, the run lasts seconds.
+    # Each answer takes SLOW_FIRST (1.5 s) to start: two at a time, the run lasts seconds.
     sut = f"m-fault-slow-first:local:openai;url={provider_server.url}/local/v1"
     args = ["--sut", sut, "--prompts", str(prompts), "--out", str(out), "--concurrency", "2"]
     proc = start(args, tmp_path)

@@ -837,7 +837,7 @@ async def test_concurrency_cap_per_driver_holds(
     monkeypatch.setattr(concurrency, "_limits", {})
     transport.set_concurrency_limit("openai", 3)
     monkeypatch.setattr(
-        transport, "DEFAULT_TIMEOUTS", transport.Timeouts(first_byte=2.0, read=2.0, total=5.0)
+        transport, "DEFAULT_TIMEOUTS", transport.Timeouts(first_byte=3.0, read=3.0, total=8.0)
     )
     server.queue_fault("slow-first", 9)
     sut = BY_NAME["openai-compatible"].make(server)

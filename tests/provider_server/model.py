@@ -24,7 +24,7 @@ KEYS: dict[str, str | None] = {
 }
 """The key each provider accepts (None: no auth, like a local server)."""
 
-SLOW_FIRST = 1.2
+SLOW_FIRST = 1.5
 STALL = 5.0
 CHAT_FLAVOURS = ("openai", "together", "mistral", "nim", "hf-router", "tgi", "vllm", "local")
 OPENAI_ROLES = {"system", "user", "assistant", "developer", "tool"}
