@@ -16,7 +16,7 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
 from drivers.options import SUTOptions
 from sutui.batch import preflight
@@ -35,9 +35,7 @@ from sutui.batch.results import (
 from sutui.batch.scheduler import BatchConfig
 
 if TYPE_CHECKING:
-    from drivers.catalog import Catalog
-    from drivers.registry import DriverRegistry
-    from drivers.secret_store import SecretStore
+    from sutui.targets import SUTParts
 
 DEFAULT_TIMEOUT_S = 300.0
 DEFAULT_CONCURRENCY = 32
@@ -45,17 +43,6 @@ DEFAULT_CONCURRENCY = 32
 
 class BatchSetupError(Exception):
     """Bad input found before any request; the message says what is wrong and what to do."""
-
-
-class Parts(Protocol):
-    """What making the SUTs needs: the CLI's context and the app's Services both have it."""
-
-    @property
-    def store(self) -> SecretStore: ...
-    @property
-    def catalog(self) -> Catalog: ...
-    @property
-    def registry(self) -> DriverRegistry: ...
 
 
 @dataclass
@@ -84,7 +71,7 @@ class PreparedBatch:
         return self.config.source
 
 
-def prepare_batch(parts: Parts, request: BatchRequest) -> PreparedBatch:
+def prepare_batch(parts: SUTParts, request: BatchRequest) -> PreparedBatch:
     """Check everything and lock the output directory; raises BatchSetupError (or the SUT
     layer's own input errors: an unusable UID, missing secrets) with nothing sent."""
     from sutui.targets import make_targets

@@ -17,7 +17,6 @@ from typing import Literal
 import click
 
 from drivers.http_client import PER_HOST_CONNECTIONS
-from drivers.options import SUTOptions
 from drivers.transport import aclose_client
 from sutui.batch.progress import ProgressDisplay
 from sutui.batch.results import RESULTS, Previous
@@ -31,6 +30,7 @@ from sutui.batch.setup import (
 )
 from sutui.cli.context import pass_context
 from sutui.cli.errors import INTERRUPTED, RUN_FAILED, InputError
+from sutui.cli.model_options import model_options, sut_options
 
 
 def echo(text: str) -> None:
@@ -83,19 +83,7 @@ def echo(text: str) -> None:
     show_default=True,
     help="A malformed line of the prompt file: report it and go on, or stop before sending.",
 )
-@click.option("--max-tokens", type=int, default=None, help="Most tokens in each answer.")
-@click.option("--temperature", type=float, default=None)
-@click.option("--top-p", type=float, default=None)
-@click.option("--top-k", type=int, default=None, help="Sample from the k likeliest tokens.")
-@click.option("--stop", multiple=True, help="A stop sequence (repeatable).")
-@click.option("--seed", type=int, default=None)
-@click.option(
-    "--timeout",
-    type=float,
-    default=300.0,
-    show_default=True,
-    help="Seconds one answer may take in all.",
-)
+@model_options
 @click.option("--quiet", is_flag=True, help="No progress display; only the closing summary.")
 def batch(
     suts: tuple[str, ...],
@@ -127,16 +115,7 @@ def batch(
         raise InputError(f"--per-driver must be at least 1, not {per_driver}.")
     if rps is not None and rps <= 0:
         raise InputError(f"--rps must be more than 0, not {rps:g}.")
-    if timeout <= 0:
-        raise InputError(f"--timeout must be more than 0 seconds, not {timeout:g}.")
-    options = SUTOptions(
-        max_tokens=max_tokens,
-        temperature=temperature,
-        top_p=top_p,
-        top_k_per_token=top_k,
-        stop_sequences=list(stop) or None,
-        seed=seed,
-    )
+    options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout)
     if min(concurrency, per_driver or concurrency) > PER_HOST_CONNECTIONS:
         echo(
             f"warning: the shared HTTP client opens at most {PER_HOST_CONNECTIONS} connections "

@@ -26,6 +26,7 @@ from drivers.runner import (
 from drivers.transport import aclose_client
 from sutui.cli.context import pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
+from sutui.cli.model_options import model_options, sut_options
 from sutui.history.errors import HistoryError
 from sutui.history.recorder import RunRecorder
 from sutui.history.store import HistoryStore, Planned
@@ -129,19 +130,7 @@ class HumanPrinter:
 )
 @click.option("--prompt", required=True, help="The prompt text, or - to read it from stdin.")
 @click.option("--system", default=None, help="A system prompt (sends a chat prompt).")
-@click.option("--max-tokens", type=int, default=None, help="Most tokens in the answer.")
-@click.option("--temperature", type=float, default=None)
-@click.option("--top-p", type=float, default=None)
-@click.option("--top-k", type=int, default=None, help="Sample from the k likeliest tokens.")
-@click.option("--stop", multiple=True, help="A stop sequence (repeatable).")
-@click.option("--seed", type=int, default=None)
-@click.option(
-    "--timeout",
-    type=float,
-    default=300.0,
-    show_default=True,
-    help="Seconds each SUT may take in all.",
-)
+@model_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per SUT, one per line.")
 @click.option(
     "--no-history", is_flag=True, help="Do not save this run in the history (`sutui history`)."
@@ -162,16 +151,7 @@ def run_sut(
 ) -> int:
     """Send one prompt to one or more SUTs at once."""
     ctx = pass_context()
-    if timeout <= 0:
-        raise InputError(f"--timeout must be more than 0 seconds, not {timeout:g}.")
-    options = SUTOptions(
-        max_tokens=max_tokens,
-        temperature=temperature,
-        top_p=top_p,
-        top_k_per_token=top_k,
-        stop_sequences=list(stop) or None,
-        seed=seed,
-    )
+    options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout)
     the_prompt = build_prompt(prompt, system)
     canonical: dict[str, str] = {}
     targets = make_targets(ctx, suts, canonical)
