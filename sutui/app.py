@@ -85,11 +85,14 @@ class SutuiApp(App[None]):
         self.call_after_refresh(self._warm_up)
 
     def _warm_up(self) -> None:
-        self.run_worker(self._warm_up_thread, thread=True, group="warm-up", exit_on_error=False)
+        uids = [c.uid for c in self.compare.columns]  # read here: widgets stay on this thread
+        self.run_worker(
+            lambda: self._warm_up_thread(uids), thread=True, group="warm-up", exit_on_error=False
+        )
 
-    def _warm_up_thread(self) -> None:
+    def _warm_up_thread(self, uids: list[str]) -> None:
         """After the first frame: the driver layer loads while the user reads the screen."""
-        self.services.warm_up([c.uid for c in self.compare.columns])
+        self.services.warm_up(uids)
         self.post_message(self.WarmedUp(list(self.services.registry.warnings)))
 
     @dataclass
@@ -109,9 +112,9 @@ class SutuiApp(App[None]):
         the terminal after the app has gone); give the garbage collector back its defaults."""
         gc.set_threshold(*self._gc_before)
         gc.unfreeze()
-        transport = sys.modules.get("drivers.transport")
-        if transport is not None:  # never imported: nothing to close
-            await transport.aclose_client()
+        http_client = sys.modules.get("drivers.http_client")
+        if http_client is not None:  # never imported: nothing to close
+            await http_client.aclose_client()
 
     def _remember_theme(self, theme: str) -> None:
         self.services.settings.theme = theme
