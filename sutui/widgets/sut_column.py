@@ -315,7 +315,7 @@ class SUTColumn(Vertical, can_focus=True):
             text.append(f"Missing secret: {names}\n", style="bold")
             where = (
                 "stored in the OS keyring"
-                if self.services.store.keyring is not None
+                if self.services.store.keyring_enabled
                 else "the keyring is off here: set it in the environment or a secrets.toml"
             )
             text.append(f"Press s to set it up ({where}).", style="italic")
