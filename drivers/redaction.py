@@ -12,6 +12,8 @@ _MIN_LEN = 8
 """Shorter values are not real keys (the demo's is 12345) and masking them would mangle words."""
 _lock = threading.Lock()
 _known: set[str] = set()
+_ordered: tuple[str, ...] = ()
+"""_known, longest first (so a key holding another is masked whole); rebuilt on each change."""
 
 
 def mask(value: str) -> str:
@@ -22,17 +24,19 @@ def mask(value: str) -> str:
 
 
 def register_secret(value: str | None) -> None:
+    global _ordered
     if value and len(value) >= _MIN_LEN:
         with _lock:
-            _known.add(value)
+            if value not in _known:
+                _known.add(value)
+                _ordered = tuple(sorted(_known, key=len, reverse=True))
 
 
-def _known_longest_first() -> list[str]:
-    with _lock:
-        return sorted(_known, key=len, reverse=True)
+def _known_longest_first() -> tuple[str, ...]:
+    return _ordered  # a tuple replaced whole: read without the lock
 
 
-def _replace(text: str, known: list[str]) -> str:
+def _replace(text: str, known: tuple[str, ...]) -> str:
     for value in known:
         if value in text:
             text = text.replace(value, "[REDACTED]")
@@ -69,18 +73,24 @@ class StreamRedactor:
         return redact(rest)
 
 
-def _secret_start_at_end(text: str, known: list[str]) -> int:
-    """The length of the longest end of `text` that begins some known secret."""
+def _secret_start_at_end(text: str, known: tuple[str, ...]) -> int:
+    """The length of the longest end of `text` that begins some known secret. Only places in
+    the tail holding a secret's first character are tried (a streamed chunk usually has none)."""
     best = 0
     for value in known:
-        for size in range(min(len(value) - 1, len(text)), best, -1):
-            if text.endswith(value[:size]):
-                best = size
+        start = max(0, len(text) - len(value) + 1)
+        at = text.find(value[0], start)
+        while at != -1 and len(text) - at > best:
+            if value.startswith(text[at:]):
+                best = len(text) - at
                 break
+            at = text.find(value[0], at + 1)
     return best
 
 
 def forget_all() -> None:
     """For tests only."""
+    global _ordered
     with _lock:
         _known.clear()
+        _ordered = ()

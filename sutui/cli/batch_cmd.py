@@ -30,7 +30,7 @@ from sutui.batch.setup import (
 )
 from sutui.cli.context import pass_context
 from sutui.cli.errors import INTERRUPTED, RUN_FAILED, InputError
-from sutui.cli.model_options import model_options, sut_options
+from sutui.cli.model_options import model_options, sut_options, suts_option
 
 
 def echo(text: str) -> None:
@@ -38,14 +38,7 @@ def echo(text: str) -> None:
 
 
 @click.command("batch")
-@click.option(
-    "--sut",
-    "suts",
-    multiple=True,
-    required=True,
-    metavar="UID",
-    help="A predefined SUT or a dynamic UID (quote it). Repeat for several.",
-)
+@suts_option
 @click.option(
     "--prompts",
     "prompts_path",

@@ -1,5 +1,6 @@
-"""The model options every command that sends prompts takes (`run-sut`, `batch`), written once:
---max-tokens, --temperature, --top-p, --top-k, --stop, --seed and --timeout."""
+"""The options every command that sends prompts takes (`run-sut`, `batch`), written once: the
+SUTs (--sut) and the model options --max-tokens, --temperature, --top-p, --top-k, --stop,
+--seed and --timeout."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ from drivers.options import SUTOptions
 from sutui.cli.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., object])
+
+suts_option = click.option(
+    "--sut",
+    "suts",
+    multiple=True,
+    required=True,
+    metavar="UID",
+    help="A predefined SUT or a dynamic UID (quote it: ';' is special to the shell). "
+    "Repeat to run several at once.",
+)
+"""The command takes `suts: tuple[str, ...]`."""
 
 _OPTIONS = (
     click.option("--max-tokens", type=int, default=None, help="Most tokens in an answer."),

@@ -26,7 +26,7 @@ from drivers.runner import (
 from drivers.transport import aclose_client
 from sutui.cli.context import pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
-from sutui.cli.model_options import model_options, sut_options
+from sutui.cli.model_options import model_options, sut_options, suts_option
 from sutui.history.errors import HistoryError
 from sutui.history.recorder import RunRecorder
 from sutui.history.store import HistoryStore, Planned
@@ -119,15 +119,7 @@ class HumanPrinter:
 
 
 @click.command("run-sut")
-@click.option(
-    "--sut",
-    "suts",
-    multiple=True,
-    required=True,
-    metavar="UID",
-    help="A predefined SUT or a dynamic UID (quote it: ';' is special to the shell). "
-    "Repeat to run several at once.",
-)
+@suts_option
 @click.option("--prompt", required=True, help="The prompt text, or - to read it from stdin.")
 @click.option("--system", default=None, help="A system prompt (sends a chat prompt).")
 @model_options
