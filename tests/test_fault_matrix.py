@@ -291,10 +291,11 @@ async def test_fault(
 
     assert TIMEOUTS.total is not None
     assert elapsed < TIMEOUTS.total + MARGIN, f"took {elapsed:.2f} s"
+    seen = f"{tries} requests reached the server; the call ended with {error!r}"
     if fault.requests == RETRIED:
-        assert 2 <= tries <= RETRY.max_tries, f"{tries} requests reached the server"
+        assert 2 <= tries <= RETRY.max_tries, seen
     elif fault.requests is not None:
-        assert tries == fault.requests, f"{tries} requests reached the server"
+        assert tries == fault.requests, seen
     if fault.ok:
         assert error is None, f"expected success after a retry, got {error}"
         assert text == ANSWER

@@ -60,11 +60,16 @@ class LeaderboardScreen(Screen[None]):
         self.app.call_from_thread(self._show, table, len(votes))
 
     def _show(self, table: list[Standing], votes: int) -> None:
-        from sutui.arena.board import explanation, rows
+        from sutui.arena.board import HEADERS, explanation, rows
 
         grid = self.query_one(DataTable)
-        grid.clear()
-        for row in rows(table):
+        cells = rows(table)
+        # Widths given, not measured later on idle: the table is drawn right at once.
+        grid.clear(columns=True)
+        for i, header in enumerate(HEADERS):
+            width = max([len(header), *(len(str(row[i])) for row in cells)])
+            grid.add_column(header, key=header, width=width)
+        for row in cells:
             rank, uid, *figures = row  # figures read best right-aligned
             grid.add_row(
                 Text(rank, justify="right"), uid, *(Text(f, justify="right") for f in figures)
