@@ -29,7 +29,7 @@ CANONICAL = {
 def screen_text(app: Any) -> str:
     """Every title and line the compare screen shows (border titles, tabs, statics)."""
     parts = [str(c.border_title) for c in columns(app)]
-    parts += [str(t.label) for t in app.compare.query(Tabs).first().query("Tab")]
+    parts += [str(t.label) for tabs in app.compare.query(Tabs) for t in tabs.query("Tab")]
     parts += [str(s.render()) for s in app.compare.query(Static) if s.display]
     return "\n".join(parts)
 

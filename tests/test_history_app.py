@@ -99,7 +99,7 @@ async def open_history(pilot: Pilot[None]) -> HistoryScreen:
 async def test_a_send_is_saved_with_every_answer_and_a_retry_replaces_one() -> None:
     app = new_app(["demo_yes_no", "demo_echo", "demo_echo"])
     async with app.run_test(size=(100, 30)) as pilot:
-        app.compare.query_one("#system", TextArea).text = "be brief"
+        app.compare.set_system("be brief")
         await send(pilot, "one two [b]three[/b]")
         run = saved()
         assert run.origin == "app" and run.prompt == "one two [b]three[/b]"
@@ -220,7 +220,8 @@ async def test_rerun_only_the_failed_from_the_history() -> None:
         assert app.screen is app.compare
         assert [c.uid for c in columns(app)] == ["demo_random_words", "demo_echo"]
         assert app.compare.query_one("#prompt", TextArea).text.startswith("Write a [bold]")
-        assert app.compare.query_one("#system", TextArea).text == "Be terse."
+        assert app.compare.system_text == "Be terse."
+        assert app.compare.query_one("#system", TextArea).display  # shown: it will be sent
         assert app.compare.shared.max_tokens == 40
         await wait_until(pilot, lambda: not any(c.running for c in columns(app)))
         await settle(pilot)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual.containers import HorizontalScroll
-from textual.widgets import Tab, Tabs
+from textual.widgets import Tab
 
 from sutui.arena.shuffle import letter, new_seed, shuffled
 from sutui.widgets.arena_bar import ArenaBar
@@ -243,7 +243,9 @@ class ArenaMode:
     def _retab(self, order: list[SUTColumn]) -> None:
         """Narrow terminals show one column per tab: the tabs follow the new order, the first
         one shown."""
-        tabs = self.screen.query_one(Tabs)
+        tabs = self.screen.tabs
+        if tabs is None:
+            return  # made in the columns' order when the terminal narrows
         holder = tabs.query_one("#tabs-list")
         for index, column in enumerate(order):
             for tab in tabs.query(f"#tab-{column.key}").results(Tab):
@@ -251,8 +253,18 @@ class ArenaMode:
         if order:
             tabs.active = f"tab-{order[0].key}"
 
+    def _bar(self) -> ArenaBar:
+        """The bar, mounted above the editor when first needed."""
+        bar = next(self.screen.query(ArenaBar).results(ArenaBar), None)
+        if bar is None:
+            bar = ArenaBar()
+            self.screen.mount(bar, before="#editor")
+        return bar
+
     def draw(self) -> None:
-        bar = self.screen.query_one(ArenaBar)
+        if not self.enabled and not self.screen.query(ArenaBar):
+            return  # never shown: nothing to clear
+        bar = self._bar()
         bar.set_class(self.can_vote, "-ready")
         round_ = self.round
         if not self.enabled:

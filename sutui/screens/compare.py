@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Tab, Tabs, TextArea
+from textual.widgets import Footer, Header, Tab, Tabs, TextArea
 
 from sutui.screens.arena_mode import ArenaMode
 from sutui.screens.compare_history import TICK_S, CompareRecording
 from sutui.services import Services
-from sutui.widgets.arena_bar import ArenaBar
+from sutui.widgets.action_links import ActionLinks
 from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
@@ -46,6 +46,7 @@ def tab_label(column: SUTColumn) -> str:
 
 
 class CompareScreen(Screen[None]):
+    AUTO_FOCUS = "#prompt"  # focused as the screen mounts: one focus change, not two
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", id="compare.send",
@@ -99,41 +100,68 @@ class CompareScreen(Screen[None]):
         self._shared = options
 
     def compose(self) -> ComposeResult:
+        self._breakpoint_early()
         yield Header(show_clock=False)
         # The first columns are composed with the screen (one styling pass, not two).
         first = [self._new_column(uid) for uid in self.start_suts]
-        tabs = Tabs(*(Tab(tab_label(c), id=f"tab-{c.key}") for c in first), id="tabs")
-        tabs.can_focus = False  # Tab goes from the prompt to the columns; ] and [ switch tabs
-        yield tabs
+        if first:
+            first[0].add_class("-shown", update=False)  # as the first tab will say it
+        if self.has_class("-narrow"):  # else the tabs are mounted if the terminal narrows
+            yield self._make_tabs(first)
         with HorizontalScroll(id="columns", can_focus=False):
             yield from first
-        yield ArenaBar()
-        with Vertical(id="editor"):
-            system = TextArea(id="system", show_line_numbers=False)
-            system.border_title = "system prompt (optional)"
-            yield system
-            with Horizontal(id="prompt-row"):
-                prompt = TextArea(id="prompt", show_line_numbers=False)
-                prompt.border_title = "prompt"
-                prompt.border_subtitle = (
-                    "ctrl+s sends · f3 drivers · f4 SUTs · f5 compose · f6 secrets"
-                )
-                yield prompt
-                with Vertical(id="prompt-buttons"):
-                    # Out of the Tab order (Tab goes from the prompt to the columns): each
-                    # button has its key (ctrl+s, ctrl+n, ctrl+o) and takes a click.
-                    for button in (
-                        Button("Send", variant="primary", id="send", compact=True),
-                        Button("Add SUT", id="add", compact=True),
-                        Button("Options", id="options", compact=True),
-                    ):
-                        button.can_focus = False
-                        yield button
+        # The arena bar is mounted when arena mode is first turned on (arena_mode.py), the
+        # system prompt's editor when it is first shown (set_system).
+        with Vertical(id="editor"), Horizontal(id="prompt-row"):
+            prompt = TextArea(id="prompt", show_line_numbers=False)
+            prompt.border_title = "prompt"
+            prompt.border_subtitle = "ctrl+s sends · f3 drivers · f4 SUTs · f5 compose · f6 secrets"
+            yield prompt
+            yield ActionLinks(
+                [("Send", "screen.send"), ("Add SUT", "screen.add"), ("Options", "screen.options")],
+                id="prompt-buttons",
+            )
         yield Footer(compact=True)
+
+    # ----- the system prompt -------------------------------------------------------------------
+    @property
+    def system_text(self) -> str:
+        """The system prompt ("" while its editor was never opened)."""
+        editor = self._system_editor(create=False)
+        return editor.text if editor is not None else ""
+
+    def _system_editor(self, create: bool = True) -> TextArea | None:
+        """The system prompt's editor, mounted on first use: most sends have none, and a
+        hidden TextArea would still cost the first frame its styling."""
+        editor = next(iter(self.query("#system").results(TextArea)), None)
+        if editor is None and create:
+            editor = TextArea(id="system", show_line_numbers=False)
+            editor.border_title = "system prompt (optional)"
+            self.query_one("#editor").mount(editor, before=0)
+        return editor
+
+    def set_system(self, text: str) -> None:
+        """Put `text` in the system prompt and show its editor, or hide it when `text` is empty."""
+        if text or self._system_editor(create=False) is not None:
+            editor = self._system_editor()
+            assert editor is not None
+            editor.text = text
+        self.query_one("#editor").set_class(bool(text), "-system")
+
+    def _breakpoint_early(self) -> None:
+        """The -narrow/-wide class is set before the children mount. Textual sets it on the
+        first Resize, after they are styled, and a class change on the screen restyles every
+        widget under it: a third of the styling work before the first frame."""
+        width = self.app.size.width
+        classes = {name: False for _, name in self.HORIZONTAL_BREAKPOINTS}
+        for edge, name in sorted(self.HORIZONTAL_BREAKPOINTS, reverse=True):
+            if width >= edge:
+                classes[name] = True
+                break
+        self.update_classes(classes, update=False)
 
     def on_mount(self) -> None:
         self.sub_title = "compare"
-        self.query_one("#prompt", TextArea).focus()
         self.watch(self, "maximized", self._maximized, init=False)
         self.set_interval(TICK_S, self.recording.tick)
 
@@ -158,6 +186,10 @@ class CompareScreen(Screen[None]):
         if not columns:
             return
         narrow = self.has_class("-narrow")
+        if narrow and self.tabs is None:
+            focused = self.focused
+            shown = focused if isinstance(focused, SUTColumn) else columns[0]
+            self.mount(self._make_tabs(columns, shown), before="#columns")
         fit = (self.size.width, tuple(c.key for c in columns), narrow)
         if fit == self._fitted:
             return  # a layout change sends Resize again: do nothing twice (no resize loop)
@@ -165,6 +197,22 @@ class CompareScreen(Screen[None]):
         width = max(MIN_COLUMN, self.size.width // len(columns))
         for column in columns:
             column.styles.width = None if narrow else width
+
+    # ----- tabs (narrow terminals) ----------------------------------------------------------
+    @property
+    def tabs(self) -> Tabs | None:
+        """One tab per column, shown in a narrow terminal only; None until it first is one (six
+        widgets the first frame of a wide terminal does without)."""
+        return next(self.query("#tabs").results(Tabs), None)
+
+    def _make_tabs(self, columns: list[SUTColumn], shown: SUTColumn | None = None) -> Tabs:
+        tabs = Tabs(
+            *(Tab(tab_label(c), id=f"tab-{c.key}") for c in columns),
+            active=f"tab-{shown.key}" if shown else None,
+            id="tabs",
+        )
+        tabs.can_focus = False  # Tab goes from the prompt to the columns; ] and [ switch tabs
+        return tabs
 
     # ----- columns ---------------------------------------------------------------------------
     @property
@@ -180,9 +228,10 @@ class CompareScreen(Screen[None]):
         column = self._new_column(uid)
         self.arena.added(column)
         self.query_one("#columns", HorizontalScroll).mount(column)
-        tabs = self.query_one(Tabs)
-        tabs.add_tab(Tab(tab_label(column), id=f"tab-{column.key}"))
-        tabs.active = f"tab-{column.key}"
+        tabs = self.tabs
+        if tabs is not None:
+            tabs.add_tab(Tab(tab_label(column), id=f"tab-{column.key}"))
+            tabs.active = f"tab-{column.key}"
         self.fit_columns()
         self._to_reveal = column
         self.set_timer(REVEAL_S, self._reveal)  # once the new widths are laid out
@@ -213,7 +262,8 @@ class CompareScreen(Screen[None]):
         self.recording.removed(column)
         column.cancel_quietly()
         self.arena.removed(column)
-        self.query_one(Tabs).remove_tab(f"tab-{column.key}")
+        if self.tabs is not None:
+            self.tabs.remove_tab(f"tab-{column.key}")
         column.remove()
         self.call_after_refresh(self.fit_columns)
 
@@ -258,7 +308,9 @@ class CompareScreen(Screen[None]):
         if not columns:
             return
         if self.has_class("-narrow"):
-            tabs = self.query_one(Tabs)
+            tabs = self.tabs
+            if tabs is None:
+                return
             tabs.action_next_tab() if step > 0 else tabs.action_previous_tab()
             key = (tabs.active or "").removeprefix("tab-")
             self.call_after_refresh(self._focus_key, key)
@@ -287,7 +339,7 @@ class CompareScreen(Screen[None]):
         if not self.columns:
             self.notify("Add a SUT first (ctrl+n).", severity="warning")
             return
-        system = self.query_one("#system", TextArea).text
+        system = self.system_text
         self.arena.before_send(text, system)  # in arena mode: shuffled and blind
         prompt = build_prompt(text, system)
         self.recording.begin(text, system, self.columns)
@@ -371,17 +423,6 @@ class CompareScreen(Screen[None]):
     def action_toggle_system(self) -> None:
         editor = self.query_one("#editor")
         editor.toggle_class("-system")
-        target = "#system" if editor.has_class("-system") else "#prompt"
-        self.query_one(target, TextArea).focus()
-
-    @on(Button.Pressed, "#send")
-    def _send_pressed(self) -> None:
-        self.action_send()
-
-    @on(Button.Pressed, "#add")
-    def _add_pressed(self) -> None:
-        self.action_add()
-
-    @on(Button.Pressed, "#options")
-    def _options_pressed(self) -> None:
-        self.action_options()
+        system = self._system_editor()
+        assert system is not None
+        (system if editor.has_class("-system") else self.query_one("#prompt", TextArea)).focus()

@@ -166,9 +166,7 @@ class CompareRecording:
                 column.own_options = SUTOptions(**answer.options)
                 column.own_timeout = run.timeout_s
         screen.query_one("#prompt", TextArea).text = run.prompt
-        screen.query_one("#system", TextArea).text = run.system or ""
-        editor = screen.query_one("#editor")
-        editor.set_class(bool(run.system), "-system")
+        screen.set_system(run.system or "")
         self._parent = run.id
         self._send_when_mounted()
 

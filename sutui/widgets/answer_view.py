@@ -32,7 +32,8 @@ class AnswerView(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="answer", markup=False)
-        yield Static(classes="problem", markup=False)
+        # The problem's Static is mounted when there is one (show_problem): an idle column
+        # costs the first frame one widget less.
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(REFRESH_S, self.flush, pause=True)
@@ -54,7 +55,7 @@ class AnswerView(VerticalScroll, can_focus=False):
         self.text, self._pending, self._tail = "", [], ""
         self.query(".answer-block").remove()
         self.query_one(".answer", Static).update("")
-        self.query_one(".problem", Static).update("")
+        self.query(".problem").remove()
 
     def replace(self, text: str) -> None:
         """The whole answer at once (a SUT that did not stream, or streamed something else)."""
@@ -63,7 +64,12 @@ class AnswerView(VerticalScroll, can_focus=False):
         self._pending = [text]
 
     def show_problem(self, text: Text) -> None:
-        self.query_one(".problem", Static).update(text)
+        problems = self.query(".problem").results(Static)
+        problem = next(problems, None)
+        if problem is None:
+            self.mount(Static(text, classes="problem", markup=False))
+        else:
+            problem.update(text)
 
     def flush(self) -> None:
         if not self._pending:

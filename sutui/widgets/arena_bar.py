@@ -1,7 +1,7 @@
-"""The line above the prompt that says where an arena round stands (shown in arena mode only).
+"""The line above the prompt that says where an arena round stands (shown in arena mode only,
+and mounted when arena mode is first turned on).
 
-Its stylesheet is not scoped: it also hides what could reveal a blind column's SUT (the
-figures: token counts and timings differ between models; a problem's text names the driver).
+What hides a blind column's figures and problem is in sutui.tcss, with the other column rules.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ class ArenaBar(Static):
     ArenaBar { display: none; height: auto; padding: 0 1; background: $boost; }
     CompareScreen.-arena ArenaBar { display: block; }
     ArenaBar.-ready { background: $accent 30%; text-style: bold; }
-    SUTColumn.-blind > .figures, SUTColumn.-blind .problem { display: none; }
     """
 
     def __init__(self) -> None:

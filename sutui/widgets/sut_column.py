@@ -107,7 +107,7 @@ class SUTColumn(Vertical, can_focus=True):
         return STATUS_ICONS.get(self.status, "?")
 
     def __init__(self, uid: str, key: str, services: Services, *, show_timings: bool = True):
-        super().__init__(id=key)
+        super().__init__(id=key, classes="-idle")  # as watch_status would set it, a restyle later
         self.uid = uid
         self.key = key
         self.services = services
@@ -127,7 +127,7 @@ class SUTColumn(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(classes="status", markup=False)
         yield AnswerView()
-        yield Figures()
+        # Figures are mounted with the first ones to show (an idle column has none).
 
     def on_mount(self) -> None:
         self.answer = self.query_one(AnswerView)
@@ -149,7 +149,8 @@ class SUTColumn(Vertical, can_focus=True):
         self.answer.clear()
         self._first_token = None
         self._note = ""
-        self.query_one(Figures).set_parts([])
+        for figures in self.query(Figures).results(Figures):
+            figures.set_parts([])
         self.status = "connecting"
         if self.own_options is not None:
             timeout_s = self.own_timeout
@@ -303,7 +304,12 @@ class SUTColumn(Vertical, can_focus=True):
             speed = timings.tokens_per_s(out)
             if speed is not None:
                 parts.append(f"{speed:.0f} tok/s")
-        self.query_one(Figures).set_parts(parts)
+        figures = next(self.query(Figures).results(Figures), None)
+        if figures is None and parts:
+            figures = Figures()
+            self.mount(figures)
+        if figures is not None:
+            figures.set_parts(parts)
 
     def _draw_problem(self) -> None:
         error = self.error
