@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from test_app_support import columns, isolated, new_app, no_blink, send, settle, wait_until
 from textual.pilot import Pilot
-from textual.widgets import Input, Static, Tabs
+from textual.widgets import Input, Static, Tabs, TextArea
 
 from sutui.screens.options import OptionsScreen
 from sutui.screens.picker import PickerScreen
@@ -193,6 +193,37 @@ async def test_narrow_terminal_shows_columns_as_tabs() -> None:
         await pilot.pause()
         assert [c.uid for c in columns(app) if c.has_class("-shown")] == ["demo_always_sorry"]
         assert columns(app)[2].size.width > 60
+
+
+async def test_a_terminal_that_narrows_gets_tabs_for_the_focused_column() -> None:
+    """A wide start has no tabs (they cost the first frame); narrowing makes them, labelled
+    with each column's state, the focused column shown; widening hides them again."""
+    app = new_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await send(pilot, "hello")
+        assert app.compare.tabs is None
+        columns(app)[1].focus()
+        await pilot.resize_terminal(70, 24)
+        await wait_until(pilot, lambda: app.compare.tabs is not None)
+        await pilot.pause()
+        tabs = app.compare.tabs
+        assert tabs is not None and tabs.display
+        labels = [str(tab.label) for tab in tabs.query("Tab")]
+        assert labels == ["✓ demo_yes_no", "✓ demo_echo", "✓ demo_always_sorry"]
+        assert [c.uid for c in columns(app) if c.display] == ["demo_echo"]
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause()
+        assert not tabs.display and all(c.display for c in columns(app))
+
+
+async def test_the_send_link_takes_a_click() -> None:
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        app.compare.query_one("#prompt", TextArea).text = "clicked"
+        await pilot.click("#prompt-buttons", offset=(3, 1))  # " Send ", under the top padding
+        await wait_until(pilot, lambda: columns(app)[0].status == "done")
+        assert columns(app)[0].text == "clicked"
 
 
 async def test_many_columns_scroll_sideways() -> None:

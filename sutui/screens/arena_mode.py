@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual.containers import HorizontalScroll
-from textual.widgets import Tab
 
 from sutui.arena.shuffle import letter, new_seed, shuffled
 from sutui.widgets.arena_bar import ArenaBar
@@ -235,23 +234,10 @@ class ArenaMode:
             self._tab_label(column)
 
     def _tab_label(self, column: SUTColumn) -> None:
-        from sutui.screens.compare import tab_label
-
-        for tab in self.screen.query(f"#tab-{column.key}").results(Tab):
-            tab.label = tab_label(column)
+        self.screen.column_tabs.relabel(column)
 
     def _retab(self, order: list[SUTColumn]) -> None:
-        """Narrow terminals show one column per tab: the tabs follow the new order, the first
-        one shown."""
-        tabs = self.screen.tabs
-        if tabs is None:
-            return  # made in the columns' order when the terminal narrows
-        holder = tabs.query_one("#tabs-list")
-        for index, column in enumerate(order):
-            for tab in tabs.query(f"#tab-{column.key}").results(Tab):
-                holder.move_child(tab, before=index)
-        if order:
-            tabs.active = f"tab-{order[0].key}"
+        self.screen.column_tabs.reorder(order)
 
     def _bar(self) -> ArenaBar:
         """The bar, mounted above the editor when first needed."""

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, HorizontalScroll, Vertical
+from textual.containers import HorizontalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Tab, Tabs, TextArea
+from textual.widgets import Footer, Header, Tabs, TextArea
 
 from sutui.screens.arena_mode import ArenaMode
+from sutui.screens.column_tabs import ColumnTabs
 from sutui.screens.compare_history import TICK_S, CompareRecording
 from sutui.services import Services
-from sutui.widgets.action_links import ActionLinks
+from sutui.widgets.prompt_editor import PromptEditor
 from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
@@ -38,11 +39,6 @@ def build_prompt(text: str, system: str) -> Prompt:
 
 MIN_COLUMN = 30
 REVEAL_S = 0.05
-
-
-def tab_label(column: SUTColumn) -> str:
-    """A tab (narrow terminals): the status mark (✓ done, ✗ error, … running) and the UID."""
-    return f"{column.mark} {column.border_title or column.uid}"  # a letter in a blind round
 
 
 class CompareScreen(Screen[None]):
@@ -77,6 +73,7 @@ class CompareScreen(Screen[None]):
         self.services = services
         self.arena = ArenaMode(self)
         self.recording = CompareRecording(self)
+        self.column_tabs = ColumnTabs(self)
         """Each send saved in the history as it happens (`recording.run_id`: the current run)."""
         self.start_suts = list(services.settings.start_suts if suts is None else suts)
         self._shared: SUTOptions | None = None
@@ -106,47 +103,23 @@ class CompareScreen(Screen[None]):
         first = [self._new_column(uid) for uid in self.start_suts]
         if first:
             first[0].add_class("-shown", update=False)  # as the first tab will say it
-        if self.has_class("-narrow"):  # else the tabs are mounted if the terminal narrows
-            yield self._make_tabs(first)
+        if self.has_class("-narrow"):  # else the tabs are made if the terminal narrows
+            yield self.column_tabs.make(first, first[0] if first else None)
         with HorizontalScroll(id="columns", can_focus=False):
             yield from first
-        # The arena bar is mounted when arena mode is first turned on (arena_mode.py), the
-        # system prompt's editor when it is first shown (set_system).
-        with Vertical(id="editor"), Horizontal(id="prompt-row"):
-            prompt = TextArea(id="prompt", show_line_numbers=False)
-            prompt.border_title = "prompt"
-            prompt.border_subtitle = "ctrl+s sends · f3 drivers · f4 SUTs · f5 compose · f6 secrets"
-            yield prompt
-            yield ActionLinks(
-                [("Send", "screen.send"), ("Add SUT", "screen.add"), ("Options", "screen.options")],
-                id="prompt-buttons",
-            )
+        yield PromptEditor()  # the arena bar is mounted above it when first needed
         yield Footer(compact=True)
 
-    # ----- the system prompt -------------------------------------------------------------------
+    @property
+    def editor(self) -> PromptEditor:
+        return self.query_one(PromptEditor)
+
     @property
     def system_text(self) -> str:
-        """The system prompt ("" while its editor was never opened)."""
-        editor = self._system_editor(create=False)
-        return editor.text if editor is not None else ""
-
-    def _system_editor(self, create: bool = True) -> TextArea | None:
-        """The system prompt's editor, mounted on first use: most sends have none, and a
-        hidden TextArea would still cost the first frame its styling."""
-        editor = next(iter(self.query("#system").results(TextArea)), None)
-        if editor is None and create:
-            editor = TextArea(id="system", show_line_numbers=False)
-            editor.border_title = "system prompt (optional)"
-            self.query_one("#editor").mount(editor, before=0)
-        return editor
+        return self.editor.system_text
 
     def set_system(self, text: str) -> None:
-        """Put `text` in the system prompt and show its editor, or hide it when `text` is empty."""
-        if text or self._system_editor(create=False) is not None:
-            editor = self._system_editor()
-            assert editor is not None
-            editor.text = text
-        self.query_one("#editor").set_class(bool(text), "-system")
+        self.editor.set_system(text)
 
     def _breakpoint_early(self) -> None:
         """The -narrow/-wide class is set before the children mount. Textual sets it on the
@@ -186,10 +159,8 @@ class CompareScreen(Screen[None]):
         if not columns:
             return
         narrow = self.has_class("-narrow")
-        if narrow and self.tabs is None:
-            focused = self.focused
-            shown = focused if isinstance(focused, SUTColumn) else columns[0]
-            self.mount(self._make_tabs(columns, shown), before="#columns")
+        if narrow:
+            self.column_tabs.narrowed(columns)
         fit = (self.size.width, tuple(c.key for c in columns), narrow)
         if fit == self._fitted:
             return  # a layout change sends Resize again: do nothing twice (no resize loop)
@@ -198,21 +169,10 @@ class CompareScreen(Screen[None]):
         for column in columns:
             column.styles.width = None if narrow else width
 
-    # ----- tabs (narrow terminals) ----------------------------------------------------------
     @property
     def tabs(self) -> Tabs | None:
-        """One tab per column, shown in a narrow terminal only; None until it first is one (six
-        widgets the first frame of a wide terminal does without)."""
-        return next(self.query("#tabs").results(Tabs), None)
-
-    def _make_tabs(self, columns: list[SUTColumn], shown: SUTColumn | None = None) -> Tabs:
-        tabs = Tabs(
-            *(Tab(tab_label(c), id=f"tab-{c.key}") for c in columns),
-            active=f"tab-{shown.key}" if shown else None,
-            id="tabs",
-        )
-        tabs.can_focus = False  # Tab goes from the prompt to the columns; ] and [ switch tabs
-        return tabs
+        """The tabs a narrow terminal shows (None until it first is narrow)."""
+        return self.column_tabs.widget
 
     # ----- columns ---------------------------------------------------------------------------
     @property
@@ -228,10 +188,7 @@ class CompareScreen(Screen[None]):
         column = self._new_column(uid)
         self.arena.added(column)
         self.query_one("#columns", HorizontalScroll).mount(column)
-        tabs = self.tabs
-        if tabs is not None:
-            tabs.add_tab(Tab(tab_label(column), id=f"tab-{column.key}"))
-            tabs.active = f"tab-{column.key}"
+        self.column_tabs.added(column)
         self.fit_columns()
         self._to_reveal = column
         self.set_timer(REVEAL_S, self._reveal)  # once the new widths are laid out
@@ -262,8 +219,7 @@ class CompareScreen(Screen[None]):
         self.recording.removed(column)
         column.cancel_quietly()
         self.arena.removed(column)
-        if self.tabs is not None:
-            self.tabs.remove_tab(f"tab-{column.key}")
+        self.column_tabs.removed(column)
         column.remove()
         self.call_after_refresh(self.fit_columns)
 
@@ -285,16 +241,22 @@ class CompareScreen(Screen[None]):
         question = f"Remove column {column.border_title} and its answer?"
         self.app.push_screen(ConfirmScreen(question), remove)
 
+    @on(events.DescendantFocus)
+    def _focused(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, SUTColumn):
+            self.column_tabs.focused(event.widget)
+
     @on(Tabs.TabActivated)
     def _tab(self, event: Tabs.TabActivated) -> None:
-        key = (event.tab.id or "").removeprefix("tab-")
-        for column in self.columns:
-            column.set_class(column.key == key, "-shown")
+        self.column_tabs.activated(event.tab)
+
+    @on(Tabs.Cleared)
+    def _tabs_cleared(self) -> None:
+        self.column_tabs.activated(None)
 
     @on(SUTColumn.StatusChanged)
     def _status_changed(self, message: SUTColumn.StatusChanged) -> None:
-        for tab in self.query(f"#tab-{message.column.key}").results(Tab):
-            tab.label = tab_label(message.column)
+        self.column_tabs.relabel(message.column)
         self.arena.status_changed()
         self.recording.status_changed(message.column)
 
@@ -308,27 +270,12 @@ class CompareScreen(Screen[None]):
         if not columns:
             return
         if self.has_class("-narrow"):
-            tabs = self.tabs
-            if tabs is None:
-                return
-            tabs.action_next_tab() if step > 0 else tabs.action_previous_tab()
-            key = (tabs.active or "").removeprefix("tab-")
-            self.call_after_refresh(self._focus_key, key)
+            self.column_tabs.step(step)
             return
         focused = self.focused
         index = columns.index(focused) if isinstance(focused, SUTColumn) else -1 if step > 0 else 0
         target = columns[(index + step) % len(columns)]
         target.focus()
-
-    def _focus_key(self, key: str) -> None:
-        for column in self.columns:
-            if column.key == key and column.display:
-                column.focus()
-
-    @on(Tabs.Cleared)
-    def _tabs_cleared(self) -> None:
-        for column in self.columns:
-            column.remove_class("-shown")
 
     # ----- actions ---------------------------------------------------------------------------
     def action_send(self) -> None:
@@ -421,8 +368,4 @@ class CompareScreen(Screen[None]):
         return True
 
     def action_toggle_system(self) -> None:
-        editor = self.query_one("#editor")
-        editor.toggle_class("-system")
-        system = self._system_editor()
-        assert system is not None
-        (system if editor.has_class("-system") else self.query_one("#prompt", TextArea)).focus()
+        self.editor.toggle_system()
