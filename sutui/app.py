@@ -84,6 +84,14 @@ class SutuiApp(App[None]):
             self.notify(settings.problem, severity="warning", markup=False)
         self.call_after_refresh(self._warm_up)
 
+    def on_ready(self) -> None:
+        """The first frame is painted. `sutui` alone starts with the collector off
+        (sutui/__main__.py): what start-up made is frozen (out of every later pass; its few
+        unreachable cycles stay, rather than pay a full pass now) and the collector is on."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
+
     def _warm_up(self) -> None:
         uids = [c.uid for c in self.compare.columns]  # read here: widgets stay on this thread
         self.run_worker(
@@ -112,6 +120,7 @@ class SutuiApp(App[None]):
         the terminal after the app has gone); give the garbage collector back its defaults."""
         gc.set_threshold(*self._gc_before)
         gc.unfreeze()
+        gc.enable()
         http_client = sys.modules.get("drivers.http_client")
         if http_client is not None:  # never imported: nothing to close
             await http_client.aclose_client()

@@ -24,7 +24,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
 
 from drivers.options import SUTOptions
@@ -37,6 +36,7 @@ from sutui.batch.setup import (
     PreparedBatch,
     prepare_batch,
 )
+from sutui.screens.base import Page
 from sutui.services import Services
 
 
@@ -87,7 +87,7 @@ def compare_options(app: Any) -> BatchOptions:
     return BatchOptions(shared, timeout_s, own)
 
 
-class BatchScreen(Screen[None]):
+class BatchScreen(Page[None]):
     BINDINGS = [
         Binding("ctrl+s", "start", "Start", id="batch.start", tooltip="Run the prompt file"),
         Binding("ctrl+t", "stop", "Stop", id="batch.stop",

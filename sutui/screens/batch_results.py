@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from sutui.batch.results import RESULTS
+from sutui.screens.base import Dialog, Page
 
 MAX_ROWS = 5000
 """Records shown at most (the file may hold far more; it is read line by line)."""
@@ -58,7 +58,7 @@ def order(record: dict[str, Any]) -> tuple[int, str, int]:
 STATUS_STYLE = {"done": "green", "failed": "red", "cancelled": "yellow", "partial": "yellow"}
 
 
-class RecordScreen(ModalScreen[None]):
+class RecordScreen(Dialog[None]):
     """One record: the prompt, the system prompt, the answer or the error, as plain text."""
 
     BINDINGS = [Binding("escape", "dismiss", "Close", id="record.close")]
@@ -97,7 +97,7 @@ class RecordScreen(ModalScreen[None]):
             yield Static(Text(json.dumps(details, ensure_ascii=False)), id="record-details")
 
 
-class ResultsScreen(Screen[None]):
+class ResultsScreen(Page[None]):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="batch_results.back")]
     DEFAULT_CSS = """
     ResultsScreen #results-note { height: 1; padding: 0 1; color: $text-muted; }

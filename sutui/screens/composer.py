@@ -8,12 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from drivers.uid import GRAMMAR, PredefinedSUT, SUTDefinition, UIDError, parse_uid
 from sutui.messages import AddSUT
+from sutui.screens.base import Page
 from sutui.services import Services
 
 FIELDS = ("maker", "model", "provider", "driver", "date", "options")
@@ -66,7 +66,7 @@ def parse_options(text: str) -> dict[str, str]:
     return out
 
 
-class ComposerScreen(Screen[None]):
+class ComposerScreen(Page[None]):
     BINDINGS = [
         Binding("escape", "app.view('compare')", "Back", id="composer.back", tooltip="Compare"),
         Binding("ctrl+s", "add", "Add to compare", id="composer.add",

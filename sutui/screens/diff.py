@@ -16,10 +16,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from sutui.screens.base import Dialog, Page
 from sutui.word_diff import WordDiff, word_diff
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class Side:
     text: str
 
 
-class DiffScreen(Screen[None]):
+class DiffScreen(Page[None]):
     DEFAULT_CSS = """
     #diff-summary { height: auto; padding: 0 1; }
     #diff-panes { layout: horizontal; height: 1fr; }
@@ -138,7 +138,7 @@ class DiffScreen(Screen[None]):
         self.dismiss()
 
 
-class DiffChooser(ModalScreen[tuple[int, int] | None]):
+class DiffChooser(Dialog[tuple[int, int] | None]):
     """Which two columns to diff: enter on the left list moves to the right one, enter there
     opens the diff."""
 

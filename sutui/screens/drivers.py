@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -19,6 +18,7 @@ from drivers.registry import DriverInfo
 from drivers.secret_store import SecretValue
 from drivers.secrets import SecretDescription
 from sutui.messages import AddSUT, ComposeUID, SetupSecrets
+from sutui.screens.base import Page
 from sutui.services import Services
 
 Secrets = list[tuple[SecretDescription, bool, SecretValue | None]]
@@ -59,7 +59,7 @@ def driver_text(info: DriverInfo, secrets: Secrets | None) -> Text:
     return text
 
 
-class DriversScreen(Screen[None]):
+class DriversScreen(Page[None]):
     BINDINGS = [
         Binding("escape", "app.view('compare')", "Back", id="drivers.back", tooltip="Compare"),
         Binding("c", "compose", "Compose UID", id="drivers.compose",

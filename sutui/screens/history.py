@@ -19,6 +19,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
+from sutui.screens.base import Page
+
 if TYPE_CHECKING:
     from sutui.history.store import HistoryStore, RunSummary, StoredRun
 
@@ -58,7 +60,7 @@ def suts_text(summary: RunSummary) -> Text:
     return text
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(Page[None]):
     DEFAULT_CSS = """
     HistoryScreen #runs { height: 1fr; }
     """

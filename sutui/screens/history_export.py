@@ -11,13 +11,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from sutui.history.export import format_of
+from sutui.screens.base import Dialog
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(Dialog[Path | None]):
     """Asks for a path and writes `make_text(format)` there; dismisses with the path written."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="export.close", tooltip="Close")]

@@ -12,9 +12,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalScroll, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from sutui.screens.base import Page
 from sutui.screens.history import (
     confirm_delete,
     copy_markdown,
@@ -97,7 +97,7 @@ class AnswerPanel(VerticalScroll, can_focus=True):
         yield Static(answer_problem(self.answer), classes="problem", markup=False)
 
 
-class HistoryRunScreen(Screen[None]):
+class HistoryRunScreen(Page[None]):
     DEFAULT_CSS = """
     HistoryRunScreen #run-head { height: auto; padding: 0 1; }
     HistoryRunScreen #run-prompt {

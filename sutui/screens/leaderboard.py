@@ -8,13 +8,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from sutui.arena.ratings import Standing
+from sutui.screens.base import Page
 
 
-class LeaderboardScreen(Screen[None]):
+class LeaderboardScreen(Page[None]):
     DEFAULT_CSS = """
     #board-summary { height: auto; padding: 0 1; color: $text-muted; }
     #board { height: 1fr; }

@@ -11,10 +11,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from drivers.options import SUTOptions
+from sutui.screens.base import Dialog
 
 FIELDS = (
     ("max_tokens", "max tokens", "integer"),
@@ -79,7 +79,7 @@ def friendly(error: dict[str, Any]) -> str:
     return f"{label}: {error.get('msg', 'not a valid value')}"
 
 
-class OptionsScreen(ModalScreen[OptionsResult | None]):
+class OptionsScreen(Dialog[OptionsResult | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close", id="options.close", tooltip="Keep as is"),
         Binding("ctrl+s", "save", "Save", id="options.save", tooltip="Use these options"),

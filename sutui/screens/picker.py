@@ -7,11 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from drivers.uid import UIDError, is_predefined_uid
+from sutui.screens.base import Dialog
 from sutui.services import Services
 
 
@@ -24,7 +24,7 @@ def validate_uid(services: Services, uid: str) -> str | None:
     return None
 
 
-class PickerScreen(ModalScreen[str | None]):
+class PickerScreen(Dialog[str | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close", id="picker.close", tooltip="Add nothing"),
         Binding("down", "focus_list", "List", show=False, id="picker.list"),

@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
 
 from drivers.keyring_layer import KeyringEntryMissing, KeyringProblem
@@ -20,11 +19,12 @@ from drivers.readiness import DeclaredSecret
 from drivers.redaction import mask
 from drivers.secret_store import SecretsFileError, SecretValue, find_secrets_file, read_secrets_file
 from sutui.messages import SetupSecrets
+from sutui.screens.base import Dialog, Page
 from sutui.screens.setup import test_secret
 from sutui.services import Services
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     BINDINGS = [
         Binding("escape,n", "dismiss(False)", "No", id="confirm.no", tooltip="Keep it"),
         Binding("y", "dismiss(True)", "Yes", id="confirm.yes", tooltip="Do it"),
@@ -52,7 +52,7 @@ class ImportRequest:
     replace: bool
 
 
-class ImportScreen(ModalScreen[ImportRequest | None]):
+class ImportScreen(Dialog[ImportRequest | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="import.close", tooltip="Close")]
 
     def compose(self) -> ComposeResult:
@@ -77,7 +77,7 @@ class ImportScreen(ModalScreen[ImportRequest | None]):
         self.dismiss(ImportRequest(path, self.query_one("#replace", Checkbox).value))
 
 
-class SecretsScreen(Screen[None]):
+class SecretsScreen(Page[None]):
     BINDINGS = [
         Binding("escape", "app.view('compare')", "Back", id="secrets.back", tooltip="Compare"),
         Binding("s,enter", "set", "Set", id="secrets.set", tooltip="Store a value in the keyring"),

@@ -12,13 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from drivers.keyring_layer import STATUS_TEXT, KeyringProblem
 from drivers.redaction import mask, register_secret
 from drivers.secret_store import SecretStore, SecretValue
 from drivers.secrets import SecretDescription
+from sutui.screens.base import Dialog
 from sutui.services import Services
 
 
@@ -54,7 +54,7 @@ def test_secret(
     return (True if result.ok else False if result.outcome == "rejected" else None), result.detail
 
 
-class SetupScreen(ModalScreen[bool]):
+class SetupScreen(Dialog[bool]):
     """Dismissed with True when at least one secret was stored."""
 
     BINDINGS = [

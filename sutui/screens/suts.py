@@ -9,11 +9,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from drivers.readiness import Readiness, catalog_readiness
 from sutui.messages import AddSUT, SetupSecrets
+from sutui.screens.base import Page
 from sutui.services import Services
 
 
@@ -27,7 +27,7 @@ def ready_text(ready: Readiness | None) -> Text:
     return Text("✓ ready", style="green")
 
 
-class SUTsScreen(Screen[None]):
+class SUTsScreen(Page[None]):
     BINDINGS = [
         Binding("escape", "app.view('compare')", "Back", id="suts.back", tooltip="Compare"),
         Binding("a", "add", "Add to compare", id="suts.add", tooltip="Add the SUT as a column"),

@@ -10,9 +10,10 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from sutui.screens.base import Dialog
 
 Choice = tuple[str, int | None]
 """(outcome, winner index): ("win", 0) is A; ("tie", None); ("both_bad", None)."""
@@ -31,7 +32,7 @@ def choices(labels: Sequence[str]) -> list[tuple[str, str, Choice]]:
     return lines
 
 
-class VoteScreen(ModalScreen[Choice | None]):
+class VoteScreen(Dialog[Choice | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Not now")]
 
     def __init__(self, labels: Sequence[str]):
