@@ -19,13 +19,14 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from sutui.commands import SutuiCommands
 from sutui.messages import AddSUT, ComposeUID, SetupSecrets
 from sutui.screens.compare import CompareScreen
 from sutui.services import Services
 from sutui.settings import Settings
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from drivers.catalog import Catalog
     from drivers.registry import DriverRegistry
     from drivers.secret_store import SecretStore
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 class SutuiApp(App[None]):
     TITLE = "sutui"
     CSS_PATH = "sutui.tcss"
-    COMMANDS = App.COMMANDS | {SutuiCommands}
+    COMMANDS = App.COMMANDS | {lambda: _commands()}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Leave sutui",
                 show=False),
@@ -220,6 +221,13 @@ class SutuiApp(App[None]):
         look_up = getattr(self.screen, "look_up", None)
         if stored and callable(look_up):
             look_up()
+
+
+def _commands() -> type[Provider]:
+    """The palette's commands, loaded when the palette first opens."""
+    from sutui.commands import SutuiCommands
+
+    return SutuiCommands
 
 
 def make_app(

@@ -6,11 +6,8 @@ screen opens with, and the recently used SUT UIDs.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-import tomli_w
 
 from drivers.locations import user_config_dir
 
@@ -39,10 +36,17 @@ class Settings:
         path = path or settings_path()
         settings = cls(path=path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
+            return settings  # a first start: no TOML parser to load (bench/app_start.py)
+        except OSError as exc:
+            settings.problem = f"{path} could not be read ({exc}); using the defaults."
             return settings
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             settings.problem = f"{path} could not be read ({exc}); using the defaults."
             return settings
         if isinstance(data.get("theme"), str):
@@ -65,6 +69,8 @@ class Settings:
         """Write the file; returns a problem to show, or None."""
         if self.path is None:
             return None
+        import tomli_w  # only when saving: not before the app's first frame
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.write_text(tomli_w.dumps(self.to_dict()), encoding="utf-8")

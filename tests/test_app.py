@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -224,6 +225,20 @@ async def test_the_send_link_takes_a_click() -> None:
         await pilot.click("#prompt-buttons", offset=(3, 1))  # " Send ", under the top padding
         await wait_until(pilot, lambda: columns(app)[0].status == "done")
         assert columns(app)[0].text == "clicked"
+
+
+async def test_the_collector_is_on_again_after_the_first_frame() -> None:
+    """`sutui` alone starts with the cyclic garbage collector off (sutui/__main__.py); the
+    first frame turns it back on, else a long session would never free a cycle."""
+    gc.disable()
+    try:
+        app = new_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 async def test_many_columns_scroll_sideways() -> None:

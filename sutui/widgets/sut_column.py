@@ -21,13 +21,12 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from drivers.errors import ErrorKind, SUTError, classify
-from drivers.uid import UIDError
 from sutui.services import Services
 from sutui.widgets.answer_view import AnswerView
 from sutui.widgets.figures import Figures
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
+    from drivers.errors import SUTError
     from drivers.options import SUTOptions
     from drivers.prompt import Prompt
     from drivers.runner import FanOut, RunEvent, Timings
@@ -160,8 +159,10 @@ class SUTColumn(Vertical, can_focus=True):
     async def stream(
         self, run: int, prompt: Prompt, options: SUTOptions, timeout_s: float | None = None
     ) -> None:
+        from drivers.errors import ErrorKind, SUTError, classify
         from drivers.runner import Cancelled, Chunk, Failed, FanOut, RunTarget, Timings
         from drivers.secrets import MissingSecretValues
+        from drivers.uid import UIDError
 
         def post(event: RunEvent, missing: tuple[SecretDescription, ...] = ()) -> None:
             self.post_message(self.Event(self, run, event, missing))
@@ -329,7 +330,7 @@ class SUTColumn(Vertical, can_focus=True):
             text.append(error.one_line(), style="bold")
             if error.hint:
                 text.append(f"\n{error.hint}", style="italic")
-            if error.kind is ErrorKind.auth:
+            if self.auth_failed:
                 text.append("\nPress s to set up this SUT's secrets.", style="italic")
         self.answer.show_problem(text)
 
@@ -377,13 +378,20 @@ class SUTColumn(Vertical, can_focus=True):
     def action_remove(self) -> None:  # the screen cancels it once the removal is confirmed
         self.post_message(self.Removed(self))
 
+    @property
+    def auth_failed(self) -> bool:
+        """The provider refused the credentials: s sets up this SUT's secrets."""
+        from drivers.errors import ErrorKind  # the driver layer loads after the first frame
+
+        return self.error is not None and self.error.kind is ErrorKind.auth
+
     def action_setup(self) -> None:
         from sutui.messages import SetupSecrets
 
         if self.missing:
             self.post_message(SetupSecrets(self.missing, self.uid))
             return
-        if self.error is not None and self.error.kind is ErrorKind.auth:
+        if self.auth_failed:
             statuses = self.services.readiness(self.uid).secrets
             self.post_message(SetupSecrets([s.description for s in statuses], self.uid))
             return
@@ -391,8 +399,7 @@ class SUTColumn(Vertical, can_focus=True):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "setup":
-            auth = self.error is not None and self.error.kind is ErrorKind.auth
-            return bool(self.missing) or auth
+            return bool(self.missing) or self.auth_failed
         if action == "cancel":
             return self.running
         return True
