@@ -262,6 +262,23 @@ async def test_theme_is_remembered(tmp_path: Any) -> None:
     assert Settings.load(path).theme == "nord"
 
 
+async def test_a_broken_settings_file_is_said_once_and_the_defaults_used(tmp_path: Any) -> None:
+    from sutui.settings import DEFAULT_SUTS, Settings
+
+    path = tmp_path / "app.toml"
+    path.write_text('theme = "nord"\nstart_suts = [', encoding="utf-8")
+    settings = Settings.load(path)
+    assert settings.problem is not None and str(path) in settings.problem
+    assert (settings.theme, settings.start_suts) == ("textual-dark", list(DEFAULT_SUTS))
+    settings.show_timings = False
+    app = new_app(settings=settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        notes = [str(n.message) for n in app._notifications]
+        assert any("could not be read" in note for note in notes)
+    assert Settings.load(tmp_path / "missing.toml").problem is None  # a first start: no problem
+
+
 # ----- snapshots (fixed sizes; no timing figure on screen) -----------------------------------
 def test_snapshot_compare_after_a_run(snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
