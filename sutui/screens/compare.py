@@ -15,6 +15,7 @@ from sutui.screens.arena_mode import ArenaMode
 from sutui.screens.column_tabs import ColumnTabs
 from sutui.screens.compare_history import TICK_S, CompareRecording
 from sutui.services import Services
+from sutui.widgets.answer_view import REFRESH_S, AnswerView
 from sutui.widgets.prompt_editor import PromptEditor
 from sutui.widgets.sut_column import SUTColumn
 
@@ -137,6 +138,8 @@ class CompareScreen(Screen[None]):
         self.sub_title = "compare"
         self.watch(self, "maximized", self._maximized, init=False)
         self.set_interval(TICK_S, self.recording.tick)
+        self._turn = 0
+        self._drawing = self.set_interval(REFRESH_S / 2, self._draw_answers, pause=True)
 
     def on_unmount(self) -> None:
         self.recording.close()  # what is still streaming is kept, as partial
@@ -253,6 +256,23 @@ class CompareScreen(Screen[None]):
     @on(Tabs.Cleared)
     def _tabs_cleared(self) -> None:
         self.column_tabs.activated(None)
+
+    @on(AnswerView.Streaming)
+    def _streaming(self, message: AnswerView.Streaming) -> None:
+        message.stop()
+        self._drawing.resume()
+
+    def _draw_answers(self) -> None:
+        """Half the streaming columns draw what came since their last turn, in one layout
+        pass; the other half at the next tick. Each column draws every REFRESH_S."""
+        self._turn = 1 - self._turn
+        views = [c.answer for c in self.columns if c.is_mounted and c.answer.streaming]
+        if not views:
+            self._drawing.pause()
+            return
+        with self.app.batch_update():
+            for view in views[self._turn :: 2]:
+                view.flush()
 
     @on(SUTColumn.StatusChanged)
     def _status_changed(self, message: SUTColumn.StatusChanged) -> None:

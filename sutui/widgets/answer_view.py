@@ -1,9 +1,12 @@
 """A column's answer as it streams: text pushed by the column's worker into a plain buffer,
-drawn by a timer in blocks, with the problem (an error's explanation) under it.
+drawn in blocks at each tick of the compare screen's one timer (every REFRESH_S), with the
+problem (an error's explanation) under it.
 
-Chunks arriving faster than REFRESH_S are coalesced into one draw. Text is drawn in blocks of
-about BLOCK_CHARS: only the last block is re-wrapped and measured on each draw, the others keep
-their cached size. Provider text is always a rich Text: never read as markup.
+Chunks arriving faster than REFRESH_S are coalesced into one draw. One timer for every column,
+not one each, so the columns' draws land in one layout pass per tick (bench/app_keys.py).
+Text is drawn in blocks of about BLOCK_CHARS: only the last block is re-wrapped and measured
+on each draw, the others keep their cached size. Provider text is always a rich Text: never
+read as markup.
 """
 
 from __future__ import annotations
@@ -11,12 +14,33 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.geometry import Size
+from textual.message import Message
 from textual.widgets import Static
 
 REFRESH_S = 1 / 20
 """How often streamed text is drawn."""
 BLOCK_CHARS = 600
 """A new block starts at a line break, else at a space, once the last one holds this many."""
+
+
+class Block(Static):
+    """A block of the answer that will not change: its height at a width is measured once.
+    Textual measures every widget again on each full layout (a column finishing, a resize):
+    with 8 long answers that re-wrapped ~100 blocks, ~150 ms (bench/app_keys.py)."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text, classes="answer-block", markup=False)
+        self._heights: dict[int, int] = {}
+        """Lines at each width asked (a layout asks with and without the scrollbar's column)."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        height = self._heights.get(width)
+        if height is None:
+            if len(self._heights) > 8:  # widths of past terminal sizes
+                self._heights.clear()
+            height = self._heights[width] = super().get_content_height(container, viewport, width)
+        return height
 
 
 class AnswerView(VerticalScroll, can_focus=False):
@@ -29,27 +53,32 @@ class AnswerView(VerticalScroll, can_focus=False):
         self._pending: list[str] = []
         self._tail = ""
         """The text of the last block (the `.answer` Static); earlier blocks are frozen."""
+        self.streaming = False
+        """Between start() and stop(): the screen's timer flushes this view."""
+
+    class Streaming(Message):
+        """An answer started streaming: the screen's timer should tick."""
 
     def compose(self) -> ComposeResult:
         yield Static(classes="answer", markup=False)
         # The problem's Static is mounted when there is one (show_problem): an idle column
         # costs the first frame one widget less.
 
-    def on_mount(self) -> None:
-        self._timer = self.set_interval(REFRESH_S, self.flush, pause=True)
-
     def push(self, text: str) -> None:
         """Text to draw at the next tick (cheap: the worker calls it for every chunk)."""
         self._pending.append(text)
 
     def start(self) -> None:
-        """Draw pushed text from now on."""
-        self._timer.resume()
+        """Draw pushed text from now on, at each tick of the screen's timer."""
+        self.streaming = True
+        # To the screen itself: made while the column handles an event, the message counts as
+        # the column's, and Textual would not bubble it past the column.
+        self.screen.post_message(self.Streaming())
 
     def stop(self) -> None:
-        """Draw what is pending, then stop the timer."""
+        """Draw what is pending; no more ticks for this view."""
         self.flush()
-        self._timer.pause()
+        self.streaming = False
 
     def clear(self) -> None:
         self.text, self._pending, self._tail = "", [], ""
@@ -86,7 +115,7 @@ class AnswerView(VerticalScroll, can_focus=False):
                 cut = self._tail.rfind(" ", 0, BLOCK_CHARS)
             if cut <= 0:
                 break  # one very long word: it stays in the tail
-            block = Static(Text(self._tail[: cut + 1]), classes="answer-block", markup=False)
+            block = Block(Text(self._tail[: cut + 1]))
             self.mount(block, before=tail)
             self._tail = self._tail[cut + 1 :]
         tail.update(Text(self._tail))

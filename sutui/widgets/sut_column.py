@@ -106,7 +106,7 @@ class SUTColumn(Vertical, can_focus=True):
         return STATUS_ICONS.get(self.status, "?")
 
     def __init__(self, uid: str, key: str, services: Services, *, show_timings: bool = True):
-        super().__init__(id=key, classes="-idle")  # as watch_status would set it, a restyle later
+        super().__init__(id=key)
         self.uid = uid
         self.key = key
         self.services = services
@@ -124,12 +124,15 @@ class SUTColumn(Vertical, can_focus=True):
         self.border_title = uid
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="status", markup=False)
+        # The status's class (-idle, -streaming, -done, ...) colours it: on the status line,
+        # not the column, so a change restyles one widget, not every block of the answer.
+        yield Static(classes="status -idle", markup=False)
         yield AnswerView()
         # Figures are mounted with the first ones to show (an idle column has none).
 
     def on_mount(self) -> None:
         self.answer = self.query_one(AnswerView)
+        self.query_one(".status").set_classes(f"status -{self.status}")  # if it changed before
         self._draw_status()
 
     @property
@@ -277,9 +280,9 @@ class SUTColumn(Vertical, can_focus=True):
 
     # ----- drawing ---------------------------------------------------------------------------
     def watch_status(self, old: str, new: str) -> None:
-        for name in (old, new):
-            self.set_class(name == new, f"-{name}")
         if self.is_mounted:
+            status = self.query_one(".status", Static)
+            status.update_classes({f"-{old}": False, f"-{new}": True})
             self._draw_status()
             if self.has_focus_within:  # the footer shows this column's keys only then; a
                 self.refresh_bindings()  # refresh rebuilds it (8 columns starting: 100 times)
