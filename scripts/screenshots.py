@@ -101,7 +101,7 @@ async def second_run(pilot: Pilot[None]) -> None:
     """Another send, with a system prompt, for a history of more than one run."""
     app = pilot.app
     assert isinstance(app, SutuiApp)
-    app.compare.query_one("#system", TextArea).text = "Answer like a pirate."
+    app.compare.set_system("Answer like a pirate.")
     await typed(pilot, "Name three uses for a paperclip.")
     await pilot.press("ctrl+s")
     await pilot.app.workers.wait_for_complete()
