@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,13 +19,13 @@ import tomli_w
 from drivers.keyring_layer import SERVICE, KeyringLayer, username
 from drivers.readiness import DeclaredSecret, declared_secrets
 from drivers.redaction import mask, register_secret
-from drivers.registry import secrets_needed
 from drivers.secret_store import SecretStore, read_secrets_file
-from drivers.secrets import InjectSecret, SecretDescription
+from drivers.secrets import SecretDescription
 from sutui.cli.context import CliContext, pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
+from sutui.cli.secrets_input import read_value
 from sutui.cli.table import table
-from sutui.secret_check import CHECKS, check_secret, has_check
+from sutui.secret_check import check_secret
 
 JSON_HELP = "Print JSON for programs instead of text for people."
 SUTS_SHOWN = 3
@@ -65,36 +64,6 @@ def _keyring_report(store: SecretStore) -> dict[str, Any]:
         "line": layer.status_line() if layer else "keyring: off (SUTUI_KEYRING=off)",
         "message": str(problem) if problem else None,
     }
-
-
-# ----- reading values ---------------------------------------------------------------------------
-
-
-def _stdin_is_tty() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def read_value(label: str, allow_empty: bool = False) -> str | None:
-    """A value typed at a hidden prompt (TTY) or one line of stdin; None at end of input."""
-    if _stdin_is_tty():
-        text = click.prompt(
-            f"{label} (hidden)" + (", Enter to skip" if allow_empty else ""),
-            hide_input=True,
-            default="" if allow_empty else None,
-            show_default=False,
-            err=True,
-        )
-        value = str(text).strip()
-    else:
-        line = sys.stdin.readline()
-        if line == "":
-            return None
-        value = line.strip()
-    register_secret(value)
-    return value
 
 
 # ----- the commands -----------------------------------------------------------------------------
@@ -324,82 +293,7 @@ def check_cmd(scope: str, url: str | None, timeout: float) -> int:
     return RUN_FAILED
 
 
-def _setup_targets(ctx: CliContext, name: str) -> tuple[str, list[InjectSecret[Any]]]:
-    drivers = ctx.registry.drivers()
-    if name in drivers:
-        return f"the driver '{name}'", drivers[name].factory({}).get_secrets()
-    if name in ctx.catalog:
-        return f"the SUT '{name}'", secrets_needed(name, ctx.catalog, ctx.registry)
-    if ":" in name:
-        return f"the SUT '{name}'", secrets_needed(name, ctx.catalog, ctx.registry)
-    names = [*drivers, *(e.uid for e in ctx.catalog)]
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-    hint = f"Did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-    raise InputError(
-        f"'{name}' is neither a driver nor a predefined SUT. {hint}`sutui list-drivers` and "
-        "`sutui list-suts` show them; a dynamic UID works too (e.g. 'gpt-4o-mini:openai')."
-    )
+# `sutui secrets setup` is in its own module (guided, with its own target lookup).
+from sutui.cli.secrets_setup import setup_cmd  # noqa: E402
 
-
-@secrets.command("setup")
-@click.argument("driver_or_sut")
-def setup_cmd(driver_or_sut: str) -> int:
-    """Guided: asks for each missing secret of a driver or SUT, stores it, tests it.
-
-    In a terminal the values are asked hidden; otherwise one line of stdin per missing
-    secret, in the order shown (an empty line skips it).
-    """
-    ctx = pass_context()
-    store = ctx.store
-    what, injects = _setup_targets(ctx, driver_or_sut)
-    seen: set[tuple[str, str]] = set()
-    missing: list[InjectSecret[Any]] = []
-    for inject in injects:
-        d = inject.description()
-        if (d.scope, d.key) in seen:
-            continue
-        seen.add((d.scope, d.key))
-        found = store.lookup(d.scope, d.key)
-        if found is None:
-            missing.append(inject)
-        else:
-            click.echo(f"[{d.scope}] {d.key}: already set ({found.layer}: {mask(found.value)})")
-    if not missing:
-        click.echo(f"Every secret {what} uses is set. Nothing to do.")
-        return 0
-    store.writable_keyring().check()
-    click.echo(f"{what} needs {len(missing)} more secret{'s' if len(missing) > 1 else ''}.")
-    failed = False
-    stored = 0
-    for inject in missing:
-        d = inject.description()
-        kind = "required" if inject.required else "optional"
-        click.echo(f"\n[{d.scope}] {d.key} ({kind})")
-        for line in d.instructions.splitlines():
-            click.echo(f"  {line}")
-        value = read_value(f"  {d.scope}/{d.key}", allow_empty=True)
-        if value is None:
-            click.echo("  end of input: stopping here.")
-            break
-        if not value:
-            click.echo("  skipped.")
-            continue
-        store.set(d.scope, d.key, value)
-        stored += 1
-        click.echo(f"  stored in the OS keyring as {username(d.scope, d.key)}: {mask(value)}")
-        check = CHECKS.get(d.scope)
-        if has_check(d.scope) and (check is None or check.key == d.key):
-            result = check_secret(store, d.scope)
-            click.echo(f"  test: {result.outcome} · {result.detail}")
-            failed = failed or result.outcome == "rejected"
-    left = [i for i in missing if i.required and store.lookup(*_names(i)) is None]
-    click.echo(
-        f"\n{stored} stored."
-        + (" Still missing: " + ", ".join("/".join(_names(i)) for i in left) + "." if left else "")
-    )
-    return RUN_FAILED if failed else 0
-
-
-def _names(inject: InjectSecret[Any]) -> tuple[str, str]:
-    d = inject.description()
-    return d.scope, d.key
+secrets.add_command(setup_cmd)

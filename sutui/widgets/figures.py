@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.geometry import Size
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from drivers.runner import Timings
+
+
+def figure_parts(
+    timings: Timings, tokens_in: int | None, out: int | None, *, show_timings: bool = True
+) -> list[str]:
+    """What an answer's figures say: tokens in and out, then (unless hidden, as in tests and
+    snapshots) time to first token, total time and tokens per second."""
+    parts: list[str] = []
+    if tokens_in is not None or out is not None:
+        parts.append(f"tokens {_n(tokens_in)} in / {_n(out)} out")
+    if show_timings and (timings.total_s > 0 or timings.first_token_s is not None):
+        if timings.first_token_s is not None:
+            parts.append(f"first {timings.first_token_s:.2f} s")
+        parts.append(f"total {timings.total_s:.2f} s")
+        speed = timings.tokens_per_s(out)
+        if speed is not None:
+            parts.append(f"{speed:.0f} tok/s")
+    return parts
+
+
+def _n(value: int | None) -> str:
+    return "?" if value is None else str(value)
 
 
 class Figures(Static):

@@ -23,7 +23,7 @@ from textual.widgets import Static
 
 from sutui.services import Services
 from sutui.widgets.answer_view import AnswerView
-from sutui.widgets.figures import Figures
+from sutui.widgets.figures import Figures, figure_parts
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
     from drivers.errors import SUTError
@@ -298,16 +298,7 @@ class SUTColumn(Vertical, can_focus=True):
         self.query_one(".status", Static).update(line)
 
     def _draw_figures(self, timings: Timings, tokens_in: int | None, out: int | None) -> None:
-        parts: list[str] = []
-        if tokens_in is not None or out is not None:
-            parts.append(f"tokens {_n(tokens_in)} in / {_n(out)} out")
-        if self.show_timings and (timings.total_s > 0 or timings.first_token_s is not None):
-            if timings.first_token_s is not None:
-                parts.append(f"first {timings.first_token_s:.2f} s")
-            parts.append(f"total {timings.total_s:.2f} s")
-            speed = timings.tokens_per_s(out)
-            if speed is not None:
-                parts.append(f"{speed:.0f} tok/s")
+        parts = figure_parts(timings, tokens_in, out, show_timings=self.show_timings)
         figures = next(self.query(Figures).results(Figures), None)
         if figures is None and parts:
             figures = Figures()
@@ -406,7 +397,3 @@ class SUTColumn(Vertical, can_focus=True):
         if action == "cancel":
             return self.running
         return True
-
-
-def _n(value: int | None) -> str:
-    return "?" if value is None else str(value)
