@@ -39,7 +39,7 @@ class Settings:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return settings  # a first start: no TOML parser to load (bench/app_start.py)
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             settings.problem = f"{path} could not be read ({exc}); using the defaults."
             return settings
         import tomllib

@@ -277,6 +277,8 @@ async def test_a_broken_settings_file_is_said_once_and_the_defaults_used(tmp_pat
         notes = [str(n.message) for n in app._notifications]
         assert any("could not be read" in note for note in notes)
     assert Settings.load(tmp_path / "missing.toml").problem is None  # a first start: no problem
+    path.write_bytes(b'theme = "\xff\xfe"\n')  # not UTF-8
+    assert "could not be read" in str(Settings.load(path).problem)
 
 
 # ----- snapshots (fixed sizes; no timing figure on screen) -----------------------------------

@@ -84,7 +84,9 @@ class AnswerView(VerticalScroll, can_focus=False):
         self.text, self._pending, self._tail = "", [], ""
         self.query(".answer-block").remove()
         self.query_one(".answer", Static).update("")
-        self.query(".problem").remove()
+        for problem in self.query(".problem").results(Static):
+            problem.update("")  # hidden, not removed: a retry that fails at once shows its own
+            problem.add_class("-empty")  # a class, not display: the blind rule must still win
 
     def replace(self, text: str) -> None:
         """The whole answer at once (a SUT that did not stream, or streamed something else)."""
@@ -99,6 +101,7 @@ class AnswerView(VerticalScroll, can_focus=False):
             self.mount(Static(text, classes="problem", markup=False))
         else:
             problem.update(text)
+            problem.remove_class("-empty")
 
     def flush(self) -> None:
         if not self._pending:
