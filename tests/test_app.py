@@ -100,6 +100,26 @@ async def test_a_wrong_key_is_an_auth_error_with_its_hint() -> None:
         assert "auth [HTTP 401]" in problem and "the demo key is 12345" in problem
 
 
+async def test_a_retried_error_column_shows_its_problem_again_and_a_success_hides_it() -> None:
+    app = new_app(["demo_random_words"], environ={"SUTUI_DEMO__API_KEY": "wrong"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "hello")
+        (column,) = columns(app)
+        for _ in range(3):  # r at once: the new run fails before the old problem could go
+            column.focus()
+            await pilot.press("r")
+            await settle(pilot)
+            problems = list(column.query(".problem").results(Static))
+            assert len(problems) == 1 and problems[0].display
+            assert "auth [HTTP 401]" in str(problems[0].render())
+        app.services.store.environ["SUTUI_DEMO__API_KEY"] = "12345"
+        column.focus()
+        await pilot.press("r")
+        await settle(pilot)
+        assert column.status == "done"
+        assert not any(p.display for p in column.query(".problem").results(Static))
+
+
 async def test_picker_adds_catalog_sut_and_rejects_a_bad_uid() -> None:
     app = new_app(["demo_yes_no"])
     async with app.run_test(size=(100, 30)) as pilot:
