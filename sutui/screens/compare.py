@@ -74,8 +74,8 @@ class CompareScreen(Screen[None]):
         self.services = services
         self.arena = ArenaMode(self)
         self.recording = CompareRecording(self)
-        self.column_tabs = ColumnTabs(self)
         """Each send saved in the history as it happens (`recording.run_id`: the current run)."""
+        self.column_tabs = ColumnTabs(self)
         self.start_suts = list(services.settings.start_suts if suts is None else suts)
         self._shared: SUTOptions | None = None
         self.timeout_s: float | None = None

@@ -1,9 +1,10 @@
 """A column's answer as it streams: text pushed by the column's worker into a plain buffer,
-drawn in blocks at each tick of the compare screen's one timer (every REFRESH_S), with the
+drawn in blocks by the compare screen's one timer (each view every REFRESH_S), with the
 problem (an error's explanation) under it.
 
 Chunks arriving faster than REFRESH_S are coalesced into one draw. One timer for every column,
-not one each, so the columns' draws land in one layout pass per tick (bench/app_keys.py).
+not one each: it draws half the streaming columns at each tick, in one batch, so a tick's
+layout and render are small and a key press does not wait long behind one (bench/app_keys.py).
 Text is drawn in blocks of about BLOCK_CHARS: only the last block is re-wrapped and measured
 on each draw, the others keep their cached size. Provider text is always a rich Text: never
 read as markup.
@@ -26,8 +27,8 @@ BLOCK_CHARS = 600
 
 class Block(Static):
     """A block of the answer that will not change: its height at a width is measured once.
-    Textual measures every widget again on each full layout (a column finishing, a resize):
-    with 8 long answers that re-wrapped ~100 blocks, ~150 ms (bench/app_keys.py)."""
+    Textual measures every widget again on each full layout (a column finishing, a resize),
+    and with 8 long answers that re-wrapped every block (~100) each time (bench/app_keys.py)."""
 
     def __init__(self, text: Text) -> None:
         super().__init__(text, classes="answer-block", markup=False)
