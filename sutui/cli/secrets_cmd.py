@@ -24,6 +24,7 @@ from drivers.secrets import SecretDescription
 from sutui.cli.context import CliContext, pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
 from sutui.cli.secrets_input import read_value
+from sutui.cli.secrets_setup import setup_cmd
 from sutui.cli.table import table
 from sutui.secret_check import check_secret
 
@@ -293,7 +294,4 @@ def check_cmd(scope: str, url: str | None, timeout: float) -> int:
     return RUN_FAILED
 
 
-# `sutui secrets setup` is in its own module (guided, with its own target lookup).
-from sutui.cli.secrets_setup import setup_cmd  # noqa: E402
-
-secrets.add_command(setup_cmd)
+secrets.add_command(setup_cmd)  # guided, in its own module

@@ -83,6 +83,7 @@ class AnswerView(VerticalScroll, can_focus=False):
 
     def clear(self) -> None:
         self.text, self._pending, self._tail = "", [], ""
+        self.streaming = False  # a run replaced mid-stream never called stop()
         self.query(".answer-block").remove()
         self.query_one(".answer", Static).update("")
         for problem in self.query(".problem").results(Static):
