@@ -6,7 +6,7 @@ import gc
 from typing import Any
 
 import pytest
-from test_app_support import columns, isolated, new_app, no_blink, send, settle, wait_until
+from test_app_support import columns, isolated, new_app, no_blink, send, settle, steady, wait_until
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, Tabs, TextArea
 
@@ -307,7 +307,7 @@ def test_snapshot_compare_after_a_run(snap_compare: Any) -> None:
         await pilot.pause()
         await send(pilot, "Why did the chicken cross the road?")
         pilot.app.set_focus(None)
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(new_app(), run_before=run_before, terminal_size=(100, 30))
 
@@ -317,7 +317,7 @@ def test_snapshot_error_column(snap_compare: Any) -> None:
         await pilot.pause()
         await send(pilot, "hello")
         pilot.app.set_focus(None)
-        await pilot.pause()
+        await steady(pilot)
 
     app = new_app(["demo_echo", "demo_random_words", "bogus:nodriver"])
     assert snap_compare(app, run_before=run_before, terminal_size=(110, 26))
@@ -328,7 +328,7 @@ def test_snapshot_narrow(snap_compare: Any) -> None:
         await pilot.pause()
         await send(pilot, "Why did the chicken cross the road?")
         pilot.app.set_focus(None)
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(new_app(), run_before=run_before, terminal_size=(70, 24))
 
@@ -340,7 +340,7 @@ def test_snapshot_picker_with_an_error(snap_compare: Any) -> None:
         await pilot.pause()
         pilot.app.screen.query_one(Input).value = "gpt-4o:opnai;url=http://127.0.0.1:9/v1"
         no_blink(pilot)
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(new_app(), run_before=run_before, terminal_size=(100, 30))
 
@@ -351,7 +351,7 @@ def test_snapshot_options(snap_compare: Any) -> None:
         await pilot.press("ctrl+o")
         await pilot.pause()
         no_blink(pilot)
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(new_app(), run_before=run_before, terminal_size=(100, 30))
 
@@ -360,7 +360,7 @@ def test_snapshot_help(snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.pause()
         await pilot.press("f1")
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(new_app(), run_before=run_before, terminal_size=(100, 34))
 

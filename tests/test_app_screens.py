@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app_support import columns, isolated, new_app, no_blink, send, settle, wait_until
+from test_app_support import columns, isolated, new_app, no_blink, send, settle, steady, wait_until
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
@@ -260,7 +260,7 @@ def _view(key: str, *more: str) -> Any:
             await pilot.press(*more)
             await settle(pilot)
         no_blink(pilot)
-        await pilot.pause()
+        await steady(pilot)
 
     return run_before
 

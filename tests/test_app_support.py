@@ -7,7 +7,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from drivers.catalog import Catalog, load_file
 from drivers.keyring_layer import KeyringLayer
@@ -88,9 +90,21 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await wait_until(pilot, lambda: getattr(pilot.app.screen, "loaded", True), tries=500)
+    await steady(pilot)
+
+
+async def steady(pilot: Pilot[None]) -> None:
+    """The last step before a snapshot. A DataTable sizes its columns on an Idle event, which a
+    loaded machine may deliver after `pilot.pause()` returns: wait until every table has."""
     await pilot.app.workers.wait_for_complete()
+    await wait_until(pilot, lambda: not _tables_pending(pilot.app), tries=500)
     await pilot.pause()
     await pilot.pause()
+
+
+def _tables_pending(app: App[object]) -> bool:
+    tables = app.screen.query(DataTable)
+    return any(t._require_update_dimensions or t._updated_cells for t in tables)
 
 
 def columns(app: SutuiApp) -> list[SUTColumn]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_app_support import columns, isolated, new_app, no_blink, send, settle, wait_until
+from test_app_support import columns, isolated, new_app, no_blink, send, settle, steady, wait_until
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, Tabs
 
@@ -170,7 +170,7 @@ def test_snapshot_blind_columns_before_the_vote(snap_compare: Any) -> None:
         no_blink(pilot)
         await blind_round(pilot, 7, "Is the sky blue?")
         pilot.app.clear_notifications()
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(new_app(SUTS), terminal_size=(100, 28), run_before=run_before)
 

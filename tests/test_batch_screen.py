@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app_support import columns, isolated, new_app, wait_until
+from test_app_support import columns, isolated, new_app, steady, wait_until
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Static
 from textual.widgets._footer import FooterKey
@@ -112,7 +112,7 @@ def test_snapshot_batch_results(snap_compare: Any, tmp_path: Path) -> None:
         await wait_until(pilot, lambda: results.loaded)
         results.query_one("#results-note", Static).update("6 records")  # no temporary path
         pilot.app.clear_notifications()  # the bad line's note names the temporary file
-        await pilot.pause()
+        await steady(pilot)
 
     app = new_app(["demo_echo", "demo_yes_no"])
     assert snap_compare(app, run_before=run_before, terminal_size=(100, 20))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app_support import columns, isolated, new_app, no_blink, send, settle, wait_until
+from test_app_support import columns, isolated, new_app, no_blink, send, settle, steady, wait_until
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TextArea
 
@@ -298,7 +298,7 @@ def test_snapshot_history(snap_compare: Any, utc: None) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await open_history(pilot)
         no_blink(pilot)
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(new_app(), run_before=run_before, terminal_size=(110, 14))
 
@@ -311,6 +311,6 @@ def test_snapshot_history_run(snap_compare: Any, utc: None) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app, SutuiApp)
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(new_app(), run_before=run_before, terminal_size=(110, 24))

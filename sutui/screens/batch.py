@@ -38,6 +38,7 @@ from sutui.batch.setup import (
 )
 from sutui.screens.base import Page
 from sutui.services import Services
+from sutui.widgets.table import Table
 
 
 def default_out(prompts: Path) -> Path:
@@ -158,7 +159,7 @@ class BatchScreen(Page[None]):
                     yield button
                 yield Checkbox("response cache", id="batch-cache", compact=True)
             yield Static(id="batch-status")
-        table: DataTable[Any] = DataTable(id="batch-progress", cursor_type="row")
+        table: DataTable[Any] = Table(id="batch-progress", cursor_type="row")
         table.add_column("SUT", key="sut")
         table.add_column("done", key="done")
         table.add_column("failed", key="failed")

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from sutui.batch.results import RESULTS
 from sutui.screens.base import Dialog, Page
+from sutui.widgets.table import Table
 
 MAX_ROWS = 5000
 """Records shown at most (the file may hold far more; it is read line by line)."""
@@ -118,7 +119,7 @@ class ResultsScreen(Page[None]):
         yield Header(show_clock=False)
         with Vertical():
             yield Static(Text(f"reading {self.out / RESULTS}…"), id="results-note")
-            table: DataTable[Any] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+            table: DataTable[Any] = Table(id="results", cursor_type="row", zebra_stripes=True)
             table.add_columns("prompt", "SUT", "status", "answer")
             yield table
         yield Footer(compact=True)

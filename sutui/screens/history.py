@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from sutui.screens.base import Page
+from sutui.widgets.table import Table
 
 if TYPE_CHECKING:
     from sutui.history.store import HistoryStore, RunSummary, StoredRun
@@ -101,7 +102,7 @@ class HistoryScreen(Page[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Input(placeholder="search: prompt, SUT, answer (/ to focus)", id="search")
-        table: DataTable[object] = DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        table: DataTable[object] = Table(id="runs", cursor_type="row", zebra_stripes=True)
         table.add_columns("run", "when", "prompt", "SUTs")
         yield table
         yield Footer(compact=True)

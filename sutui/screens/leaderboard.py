@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from sutui.arena.ratings import Standing
 from sutui.screens.base import Page
+from sutui.widgets.table import Table
 
 
 class LeaderboardScreen(Page[None]):
@@ -33,7 +34,7 @@ class LeaderboardScreen(Page[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("Reading the votes…", id="board-summary", markup=False)
-        yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+        yield Table(id="board", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -22,6 +22,7 @@ from sutui.messages import SetupSecrets
 from sutui.screens.base import Dialog, Page
 from sutui.screens.setup import test_secret
 from sutui.services import Services
+from sutui.widgets.table import Table
 
 
 class ConfirmScreen(Dialog[bool]):
@@ -111,7 +112,7 @@ class SecretsScreen(Page[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("keyring: checking…", id="keyring", markup=False)
-        table: DataTable[object] = DataTable(id="table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[object] = Table(id="table", cursor_type="row", zebra_stripes=True)
         table.add_columns("secret", "state", "layer", "value", "used by")
         yield table
         yield Footer(compact=True)

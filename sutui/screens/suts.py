@@ -15,6 +15,7 @@ from drivers.readiness import Readiness, catalog_readiness
 from sutui.messages import AddSUT, SetupSecrets
 from sutui.screens.base import Page
 from sutui.services import Services
+from sutui.widgets.table import Table
 
 
 def ready_text(ready: Readiness | None) -> Text:
@@ -54,7 +55,7 @@ class SUTsScreen(Page[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Input(placeholder="search: name, driver, description (/ to focus)", id="search")
-        table: DataTable[object] = DataTable(id="table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[object] = Table(id="table", cursor_type="row", zebra_stripes=True)
         table.add_columns("SUT", "driver", "secrets", "description")
         yield table
         yield Footer(compact=True)
