@@ -41,7 +41,11 @@ otherwise) hit a 2 s connect timeout."""
 TIMED = {"slow-first", "stall", "connect-timeout"}
 """The faults whose point is a timeout: they keep the tight TIMEOUTS."""
 RETRY = transport.RetryPolicy(max_tries=3, base_delay=0.01, max_delay=0.02, max_retry_after=0.5)
-MARGIN = 1.0
+MARGIN = 6.0
+"""The call must end within its total timeout plus this: a bound that catches a hang, nothing
+finer. Which timeout fired is the phase's job, asserted for each case. A run with the machine's
+2 cores shared by 4 busy processes saw a 0.8 s read timeout end a stalled call after 7.2 s
+(the server shares this process); with a margin of 1 s that failed."""
 RETRIED = -1
 PROMPT = TextPrompt(text="hello there world")
 ANSWER = "Echo: hello there world"
