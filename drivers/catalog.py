@@ -122,11 +122,13 @@ class Catalog:
             self._entries[entry.uid] = entry
 
     @classmethod
-    def load(cls, shipped: Path | None = None, user: Path | None = None) -> Catalog:
+    def load(
+        cls, shipped: Path | None = None, user: Path | None = None, *, with_user: bool = True
+    ) -> Catalog:
         shipped = shipped or shipped_config_dir() / "suts.toml"
         user = user if user is not None else user_suts_file()
         entries = load_file(shipped)
-        if user.is_file():
+        if with_user and user.is_file():
             entries += load_file(user)
         return cls(entries)
 
@@ -168,6 +170,22 @@ def default_catalog() -> Catalog:
         if _default is None:
             _default = Catalog.load()
         return _default
+
+
+def forgiving_catalog() -> tuple[Catalog, str | None]:
+    """The default catalog and None, or, when a file is broken, what could be read and what is
+    wrong. For the app, which must open anyway and say so; the CLI stops with the error."""
+    try:
+        return default_catalog(), None
+    except CatalogError as exc:
+        problem = str(exc)
+    try:
+        readable = Catalog.load(with_user=False)
+        left_out = "The SUTs of your file are left out until it is mended."
+    except CatalogError:  # the shipped file itself: a broken install
+        readable = Catalog([])
+        left_out = "No predefined SUT is available; dynamic UIDs still work."
+    return readable, f"{problem} {left_out}"
 
 
 def reset_default_catalog() -> None:

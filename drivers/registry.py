@@ -220,7 +220,7 @@ def resolve(
     registry = registry or default_registry()
     ref = parse_uid(uid)
     if isinstance(ref, PredefinedSUT):
-        definition = (catalog or default_catalog()).get(ref.name)
+        definition = (catalog if catalog is not None else default_catalog()).get(ref.name)
     else:
         definition = ref
     info = registry.get(definition.driver, uid)

@@ -102,11 +102,13 @@ class SutuiApp(App[None]):
     def _warm_up_thread(self, uids: list[str]) -> None:
         """After the first frame: the driver layer loads while the user reads the screen."""
         self.services.warm_up(uids)
-        self.post_message(self.WarmedUp(list(self.services.registry.warnings)))
+        problem = self.services.catalog_problem
+        self.post_message(self.WarmedUp(list(self.services.registry.warnings), problem))
 
     @dataclass
     class WarmedUp(Message):
         warnings: list[str]
+        catalog_problem: str | None = None
 
     @on(WarmedUp)
     def _warmed_up(self, message: WarmedUp) -> None:
@@ -115,6 +117,11 @@ class SutuiApp(App[None]):
         gc.freeze()
         for warning in message.warnings:
             self.notify(warning, title="Driver plugin", severity="warning", markup=False)
+        if message.catalog_problem:
+            self.notify(
+                message.catalog_problem, title="SUT catalog", severity="error", timeout=30,
+                markup=False,
+            )  # fmt: skip
 
     async def on_unmount(self) -> None:
         """Close the shared HTTP client while its event loop still runs (else aiohttp warns on

@@ -42,6 +42,8 @@ class Services:
         self.settings = settings if settings is not None else Settings.load()
         self.secrets_file = secrets_file
         self._declared: list[DeclaredSecret] | None = None
+        self.catalog_problem: str | None = None
+        """Why a catalog file could not be read (the app says it; what could be read is used)."""
         self._lock = threading.RLock()  # a worker thread and the UI may ask at once
 
     # ----- the parts, made on first use ----------------------------------------------------
@@ -58,9 +60,9 @@ class Services:
     def catalog(self) -> Catalog:
         with self._lock:
             if self._catalog is None:
-                from drivers.catalog import default_catalog
+                from drivers.catalog import forgiving_catalog
 
-                self._catalog = default_catalog()
+                self._catalog, self.catalog_problem = forgiving_catalog()
             return self._catalog
 
     @property
@@ -77,6 +79,7 @@ class Services:
         first ctrl+s does not pay for it."""
         import drivers.runner  # noqa: F401
 
+        _ = self.catalog  # read (and any problem with it known) before the first send
         for uid in uids:
             with contextlib.suppress(Exception):  # a bad UID shows its error when it is sent
                 self.resolve(uid)  # imports the driver's module

@@ -282,6 +282,34 @@ async def test_theme_is_remembered(tmp_path: Any) -> None:
     assert Settings.load(path).theme == "nord"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["[[sut]\n", '[[sut]]\nuid = "x:dmeo"\n'],
+    ids=["not TOML", "a bad entry"],
+)
+async def test_a_broken_user_catalog_is_said_and_the_shipped_one_used(
+    text: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sutui.app import make_app
+    from sutui.screens.suts import SUTsScreen
+    from sutui.settings import Settings
+
+    (tmp_path / "config").mkdir(exist_ok=True)
+    (tmp_path / "config" / "suts.toml").write_text(text, encoding="utf-8")  # isolated's dir
+    monkeypatch.setattr("drivers.catalog._default", None)  # read anew; restored after
+    app = make_app(settings=Settings(show_timings=False), suts=["demo_echo", "demo_yes_no"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: bool(app._notifications), tries=500)
+        (note,) = [str(n.message) for n in app._notifications]
+        assert "suts.toml" in note and "left out until it is mended" in note
+        await send(pilot, "hello there")
+        assert [c.status for c in columns(app)] == ["done", "done"]
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, SUTsScreen)
+        assert len(app.services.catalog) > 40  # the shipped SUTs
+
+
 async def test_a_broken_settings_file_is_said_once_and_the_defaults_used(tmp_path: Any) -> None:
     from sutui.settings import DEFAULT_SUTS, Settings
 

@@ -71,14 +71,18 @@ async def test_suts_screen_searches_shows_readiness_and_adds() -> None:
         assert isinstance(app.screen, SUTsScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 7
-        await pilot.press("slash", *"random")
+        await pilot.press(*"random")  # the search box has the focus: letters search, not act
         await pilot.pause()
         assert table.row_count == 1
         assert "missing demo/api_key" in str(table.get_row_at(0)[2])
-        await pilot.press("enter")  # to the table
-        await pilot.press("enter")  # add
+        await pilot.press("down")  # to the table
+        assert table.has_focus
+        await pilot.press("slash", "ctrl+u", *"echo", "enter")  # back to search, then the list
+        await pilot.pause()
+        assert table.has_focus and table.row_count == 1
+        await pilot.press("a")  # add
         await settle(pilot)
-        assert [c.uid for c in columns(app)] == ["demo_echo", "demo_random_words"]
+        assert [c.uid for c in columns(app)] == ["demo_echo", "demo_echo"]
 
 
 # ----- composer --------------------------------------------------------------------------------
@@ -122,6 +126,40 @@ async def test_composer_shows_the_grammars_error_and_completes() -> None:
         assert "openai" in detail(app, "#candidates")
         await pilot.press("ctrl+s")  # not valid: nothing added
         assert isinstance(app.screen, ComposerScreen)
+
+
+async def test_composer_form_never_keeps_a_uid_the_text_no_longer_has() -> None:
+    app = new_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f5")
+        screen = app.screen
+        assert isinstance(screen, ComposerScreen)
+        uid = screen.query_one("#uid", Input)
+
+        def form() -> dict[str, str]:
+            return {n: screen.query_one(f"#f-{n}", Input).value for n in ("model", "options")}
+
+        uid.value = "yes_no:demo;delay=abc"  # only the options are wrong: the form shows them
+        await pilot.pause()
+        assert form() == {"model": "yes_no", "options": "delay=abc"}
+        assert not screen.query_one("#form").disabled
+        uid.value = ""  # cleared: so is the form
+        await pilot.pause()
+        assert form() == {"model": "", "options": ""}
+        screen.query_one("#f-model", Input).value = "mymodel"
+        await pilot.pause()
+        assert uid.value == "" or "delay" not in uid.value  # nothing deleted comes back
+        uid.value = "a:b:c:d:e:f"  # no parts to show: the form waits, empty and disabled
+        await pilot.pause()
+        assert form() == {"model": "", "options": ""} and screen.query_one("#form").disabled
+        assert "once its parts parse" in detail(app, "#form-note")
+        uid.value = ";delay=abc"  # options with nothing before them: not "it is empty"
+        await pilot.pause()
+        assert "it is empty" not in detail(app, "#verdict")
+        uid.value = "demo_echo"  # a predefined SUT: the form shows what it stands for
+        await pilot.pause()
+        assert form()["model"] == "echo" and not screen.query_one("#form").disabled
+        assert detail(app, "#form-note") == ""
 
 
 # ----- secrets ---------------------------------------------------------------------------------

@@ -103,6 +103,7 @@ class ComposerScreen(Page[None]):
                         classes="form-field",
                         compact=True,
                     )
+            yield Static(id="form-note", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Add to compare", variant="primary", id="add")
         yield Footer(compact=True)
@@ -125,6 +126,7 @@ class ComposerScreen(Page[None]):
         hint = f"{kind}: {', '.join(fits[:8])}{' …' if len(fits) > 8 else ''}" if fits else ""
         self.query_one("#candidates", Static).update(Text(hint, style="dim"))
         if not text.strip():
+            self._clear_form()
             self._verdict(None, "Type a UID, or fill in the form below.")
             return
         try:
@@ -138,8 +140,11 @@ class ComposerScreen(Page[None]):
 
     def _first_problem(self, text: str, error: UIDError) -> str:
         """The most important problem of a UID that does not parse: its structure, then its
-        driver, then its options. The form keeps what could be parsed."""
+        driver, then its options. The form shows what could be parsed, or waits (disabled)."""
         base, _, options = text.partition(";")
+        self._clear_form(follows=False)  # until the part before the options parses
+        if not base.strip():
+            return str(error)  # options with nothing before them: the grammar says so
         try:
             ref = parse_uid(base)
         except UIDError as exc:
@@ -154,6 +159,23 @@ class ComposerScreen(Page[None]):
         except Exception:  # a misbehaving plugin: the grammar's own error stays
             return str(error)
         return str(error)
+
+    def _form_follows(self, follows: bool) -> None:
+        """A form that cannot show the text is disabled, never left showing an older UID that
+        editing it would bring back."""
+        self.query_one("#form", Grid).disabled = not follows
+        note = "" if follows else "The form follows the UID once its parts parse."
+        form_note = self.query_one("#form-note", Static)
+        form_note.update(Text(note, style="dim italic"))
+        form_note.display = not follows
+
+    def _clear_form(self, follows: bool = True) -> None:
+        for name in FIELDS:
+            field = self.query_one(f"#f-{name}", Input)
+            if field.value:
+                self._echo.add((field.id or "", ""))
+                field.value = ""
+        self._form_follows(follows)
 
     def _set_form(self, definition: SUTDefinition, raw_options: str | None = None) -> None:
         values = {
@@ -171,6 +193,7 @@ class ComposerScreen(Page[None]):
             if field.value != value:
                 self._echo.add((field.id or "", value))
                 field.value = value
+        self._form_follows(True)
 
     # ----- form -> text ----------------------------------------------------------------------
     @on(Input.Changed, ".form-field")
@@ -200,9 +223,12 @@ class ComposerScreen(Page[None]):
         try:
             definition, info = self.services.resolve(text)
         except UIDError as exc:
+            if isinstance(ref, PredefinedSUT):
+                self._clear_form(follows=False)  # an unknown name: nothing to show
             self._verdict(False, str(exc))
             return
         if isinstance(ref, PredefinedSUT):
+            self._set_form(definition)  # what the name stands for; editing it makes a dynamic UID
             what = f"✓ the predefined SUT {ref.name}: {definition.format()}"
         else:
             what = f"✓ valid · driver {info.name} · canonical form {definition.format()}"

@@ -35,6 +35,7 @@ class SUTsScreen(Page[None]):
         Binding("s", "setup", "Set secrets", id="suts.setup",
                 tooltip="Guided setup of the SUT's missing secrets"),
         Binding("slash", "search", "Search", id="suts.search", tooltip="Search the catalog"),
+        Binding("down", "to_table", "To the list", show=False),  # from the search box
     ]  # fmt: skip
 
     @dataclass
@@ -54,7 +55,10 @@ class SUTsScreen(Page[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        yield Input(placeholder="search: name, driver, description (/ to focus)", id="search")
+        yield Input(
+            placeholder="search: name, driver, description (↓ or enter: the list; / back here)",
+            id="search",
+        )
         table: DataTable[object] = Table(id="table", cursor_type="row", zebra_stripes=True)
         table.add_columns("SUT", "driver", "secrets", "description")
         yield table
@@ -63,7 +67,7 @@ class SUTsScreen(Page[None]):
     def on_mount(self) -> None:
         self.sub_title = "SUTs"
         self._fill("")
-        self.query_one(DataTable).focus()
+        self.query_one("#search", Input).focus()  # open to type: the table's letters are keys
         self.look_up()
 
     @work(thread=True, exit_on_error=False, group="lookup")
@@ -100,7 +104,7 @@ class SUTsScreen(Page[None]):
         self._fill(event.value)
 
     @on(Input.Submitted, "#search")
-    def _to_table(self) -> None:
+    def action_to_table(self) -> None:
         self.query_one(DataTable).focus()
 
     @property
