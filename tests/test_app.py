@@ -237,6 +237,20 @@ async def test_a_terminal_that_narrows_gets_tabs_for_the_focused_column() -> Non
         assert not tabs.display and all(c.display for c in columns(app))
 
 
+async def test_a_column_added_on_a_narrow_terminal_gets_its_tab_shown_and_active() -> None:
+    app = new_app()
+    async with app.run_test(size=(70, 24)) as pilot:
+        await pilot.pause()
+        for uid in ("demo_random_words", "demo_always_angry"):  # past the right edge
+            app.compare.add_column(uid)
+        tabs = app.compare.tabs
+        assert tabs is not None
+        last = tabs.query("Tab").last()
+        await wait_until(pilot, lambda: tabs.active == last.id, tries=300)
+        await wait_until(pilot, lambda: tabs.region.contains_region(last.region), tries=300)
+        assert [c.uid for c in columns(app) if c.display] == ["demo_always_angry"]
+
+
 async def test_the_send_link_takes_a_click() -> None:
     app = new_app(["demo_echo"])
     async with app.run_test(size=(120, 30)) as pilot:

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 
 def tab_label(column: SUTColumn) -> str:
-    """The status mark (✓ done, ✗ error, … running) and the UID (a letter in a blind round)."""
+    """The status mark (STATUS_ICONS: ✓ done, ✗ error, ▸ streaming...) and the UID (a letter
+    in a blind round)."""
     return f"{column.mark} {column.border_title or column.uid}"
 
 
@@ -52,10 +53,24 @@ class ColumnTabs:
             self.screen.mount(self.make(columns, shown), before="#columns")
 
     def added(self, column: SUTColumn) -> None:
+        """A new column's tab, made active (and so scrolled to) once it is mounted and laid
+        out: Tabs ignores an active id it cannot find yet, and cannot scroll to a tab with no
+        place, which left a new tab off-screen on the right."""
         tabs = self.widget
-        if tabs is not None:
-            tabs.add_tab(Tab(tab_label(column), id=tab_id(column)))
-            tabs.active = tab_id(column)
+        if tabs is None:
+            return
+        mounted = tabs.add_tab(Tab(tab_label(column), id=tab_id(column)))
+        key = tab_id(column)
+
+        def activate() -> None:
+            if tabs.is_attached and tabs.query(f"#tabs-list > #{key}"):
+                tabs.active = key
+
+        async def when_mounted() -> None:
+            await mounted
+            tabs.call_after_refresh(activate)
+
+        self.screen.call_later(when_mounted)
 
     def removed(self, column: SUTColumn) -> None:
         tabs = self.widget
