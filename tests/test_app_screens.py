@@ -178,7 +178,13 @@ async def test_secrets_screen_lists_layers_masked() -> None:
         assert rows["demo/api_key"][:3] == ["set", "env", "•••••"]
         assert rows["openai/api_key"][:3] == ["set", "env", "sk-…1234"]
         assert rows["hugging_face/token"][0] == "missing"
+        assert rows["openai/organization"][0] == "optional"  # not needed: not "missing"
         assert "keyring: off" in detail(app, "#keyring")
+        table.move_cursor(row=table.get_row_index("hugging_face/token"))
+        await pilot.press("d")  # not set: nothing to confirm
+        await pilot.pause()
+        assert isinstance(app.screen, SecretsScreen)
+        assert any("Nothing to delete" in str(n.message) for n in app._notifications)
 
 
 @pytest.fixture

@@ -156,7 +156,7 @@ class SecretsScreen(Page[None]):
             if self.found is None:
                 state = Text("checking…", style="dim")
             elif found is None:
-                state = Text("missing", style="red" if secret.required else "dim")
+                state = Text("missing", "red") if secret.required else Text("optional", "dim")
             else:
                 state = Text("set", style="green")
             table.add_row(
@@ -187,6 +187,9 @@ class SecretsScreen(Page[None]):
     def action_delete(self) -> None:
         secret = self.current
         if secret is None:
+            return
+        if self.found is not None and self.found.get(secret.name) is None:
+            self.notify(f"Nothing to delete: {secret.name} is not set.", markup=False)
             return
 
         def answered(yes: bool | None) -> None:
