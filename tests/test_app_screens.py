@@ -192,6 +192,21 @@ def memory_layer(memory_keyring: Any) -> keyring_layer.KeyringLayer:
     return keyring_layer.default_keyring()
 
 
+async def test_an_error_column_does_not_promise_a_keyring_that_cannot_be_used(
+    no_dbus_keyring: None,
+) -> None:
+    app = new_app(["demo_random_words"], keyring=keyring_layer.default_keyring())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "hello")
+        (column,) = columns(app)
+        await wait_until(pilot, lambda: column.status == "error")
+        problem = column.answer.query_one(".problem", Static).render()
+        assert "Missing secret: demo/api_key" in str(problem)
+        assert "cannot be used here" in str(problem) and "stored in the OS keyring" not in str(
+            problem
+        )
+
+
 async def test_guided_setup_from_an_error_column_stores_in_the_keyring(
     memory_keyring: Any, memory_layer: keyring_layer.KeyringLayer
 ) -> None:

@@ -314,12 +314,7 @@ class SUTColumn(Vertical, can_focus=True):
         if self.missing:
             names = ", ".join(d.name for d in self.missing)
             text.append(f"Missing secret: {names}\n", style="bold")
-            where = (
-                "stored in the OS keyring"
-                if self.services.store.keyring_enabled
-                else "the keyring is off here: set it in the environment or a secrets.toml"
-            )
-            text.append(f"Press s to set it up ({where}).", style="italic")
+            text.append(f"Press s to set it up ({self._where_secrets_go()}).", style="italic")
         else:
             text.append(error.one_line(), style="bold")
             if error.hint:
@@ -371,6 +366,19 @@ class SUTColumn(Vertical, can_focus=True):
 
     def action_remove(self) -> None:  # the screen cancels it once the removal is confirmed
         self.post_message(self.Removed(self))
+
+    def _where_secrets_go(self) -> str:
+        """Where setup would store the secret: the keyring, unless it is off or its last use
+        failed (a remembered problem: nothing is asked of the keyring here)."""
+        store = self.services.store
+        if not store.keyring_enabled:
+            return "the keyring is off here: set it in the environment or a secrets.toml"
+        if store.keyring_problem() is not None:
+            return (
+                "the OS keyring cannot be used here, f6 says why: set it in the environment "
+                "or a secrets.toml"
+            )
+        return "stored in the OS keyring"
 
     @property
     def auth_failed(self) -> bool:
