@@ -11,6 +11,7 @@ import email.utils
 import json
 import os
 import re
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -265,6 +266,32 @@ def error_in_stream(payload: Any) -> SUTError:
     return SUTError(kind, "the provider sent an error inside the stream", provider_message=message)
 
 
+HOST_NOT_FOUND = "the host name could not be resolved (check the URL and your network)"
+"""One wording for a DNS failure, whichever library met it: aiohttp's errno reads "Unknown
+error -2" through os.strerror, httpx's "[Errno -2] Name or service not known"."""
+
+
+def _connect_reason(exc: BaseException, fallback: str) -> str:
+    """Why a connection failed, the same words from aiohttp and httpx: the OS's words for the
+    OSError at the root ("Connection refused"), HOST_NOT_FOUND for the resolver's."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, socket.gaierror):
+            return HOST_NOT_FOUND
+        if isinstance(current, OSError) and current.errno and current.errno > 0:
+            return os.strerror(current.errno)
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return fallback
+
+
+def network_error_message(exc: httpx.HTTPError, url: str) -> str:
+    """What went wrong talking to `url`, in the words a SUT's failure uses (for callers
+    outside a SUT call, such as `sutui secrets test`)."""
+    return _network_error(exc, "connect", url).message
+
+
 def _aiohttp_error(exc: httpx.HTTPError, phase: str, where: str) -> SUTError | None:
     """Classify from the aiohttp error behind an httpx-aiohttp one: that transport maps every
     aiohttp connection error (refused, disconnected) to httpx.ConnectTimeout, which is wrong."""
@@ -281,8 +308,9 @@ def _aiohttp_error(exc: httpx.HTTPError, phase: str, where: str) -> SUTError | N
     if isinstance(cause, aiohttp.ClientConnectorError):
         # aiohttp's own text names its ssl setting even for http:// ("ssl:default"): say why
         # the connection failed, in the OS's words ("Connection refused").
+        dns = isinstance(cause, aiohttp.ClientConnectorDNSError)
         os_error = cause.os_error
-        reason = os.strerror(os_error.errno) if os_error.errno else (os_error.strerror or detail)
+        reason = HOST_NOT_FOUND if dns else _connect_reason(os_error, os_error.strerror or detail)
         return SUTError(ErrorKind.connection, f"could not connect to {where}: {reason}")
     if isinstance(
         cause, aiohttp.ClientPayloadError | aiohttp.ServerDisconnectedError | aiohttp.ClientOSError
@@ -310,7 +338,8 @@ def _network_error(exc: httpx.HTTPError, phase: str, url: str) -> SUTError:
     if isinstance(exc, httpx.ReadTimeout):
         return _timeout(phase, where)
     if isinstance(exc, httpx.ConnectError):
-        return SUTError(ErrorKind.connection, f"could not connect to {where}: {detail}")
+        reason = _connect_reason(exc, detail)
+        return SUTError(ErrorKind.connection, f"could not connect to {where}: {reason}")
     if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
         return SUTError(
             ErrorKind.config,

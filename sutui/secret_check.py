@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import httpx
 
+from drivers.http_errors import network_error_message
 from drivers.redaction import redact
-from drivers.secret_store import SecretStore
+from drivers.secret_store import SecretStore, SecretValue
 from drivers.secrets import env_var_name
 from sutui.cli.errors import InputError
 
@@ -117,8 +118,12 @@ def check_secret(
         _require_found(found, DEMO_SCOPE, "api_key")
         assert found is not None
         if found.value == DEMO_KEY:
-            return CheckResult("ok", "the demo key is right (checked offline)")
-        return CheckResult("rejected", f"the demo key is {DEMO_KEY}, not the value stored")
+            return CheckResult(
+                "ok", f"the demo key from {origin(found)} is right (checked offline)"
+            )
+        return CheckResult(
+            "rejected", f"the demo key is {DEMO_KEY}; {origin(found)} holds another value"
+        )
     check = CHECKS.get(scope)
     if check is None:
         if not url:
@@ -144,17 +149,29 @@ def check_secret(
         response = httpx.get(target, headers=_headers(check.auth, found.value), timeout=timeout)
     except httpx.HTTPError as exc:
         return CheckResult(
-            "unreachable", redact(f"GET {target} failed: {type(exc).__name__}: {exc}")
+            "unreachable", redact(f"GET {target} failed: {network_error_message(exc, target)}")
         )
     code = response.status_code
     where = f"GET {target} answered HTTP {code}"
     if 200 <= code < 300:
-        return CheckResult("ok", f"{where}: the key works")
+        return CheckResult("ok", f"{where}: the key from {origin(found)} works")
     if code in (401, 403):
-        return CheckResult("rejected", f"{where}: the provider refused this key")
+        return CheckResult(
+            "rejected", f"{where}: the provider refused the key from {origin(found)}"
+        )
     if code == 429:
         return CheckResult("unexpected", f"{where} (rate limited): try again later")
     return CheckResult("unexpected", f"{where}: this says nothing sure about the key")
+
+
+def origin(found: SecretValue) -> str:
+    """Which layer gave the value tested, so a person fixes that one (an environment variable
+    hides what the keyring holds)."""
+    if found.layer == "env":
+        return f"the environment variable {found.source}"
+    if found.layer == "keyring":
+        return f"the OS keyring (entry {found.source})"
+    return f"the secrets file {found.source}"
 
 
 def _require_found(found: object, scope: str, key: str) -> None:

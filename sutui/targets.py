@@ -5,6 +5,7 @@ rerun`, `sutui batch` and the batch screen.
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, Protocol
 
 from drivers.catalog import CatalogError
@@ -74,9 +75,12 @@ def missing_secrets_message(missing: list[tuple[str, MissingSecretValues]]) -> s
         names = ", ".join(f"[{d.scope}] {d.key}" for d in exc.descriptions)
         lines.append(f"  {uid}: {names}")
     lines.append("")
-    lines.append(
-        "Set them in the OS keyring with `sutui secrets setup UID`, or in the environment:"
+    setup = (
+        f"`sutui secrets setup {shlex.quote(missing[0][0])}`"
+        if len(missing) == 1
+        else "`sutui secrets setup UID` for each UID above"
     )
+    lines.append(f"Set them in the OS keyring with {setup}, or in the environment:")
     every = MissingSecretValues.combine([exc for _, exc in missing]).descriptions
     for d in every:
         usual = CONVENTIONAL_ENV.get((d.scope, d.key), ())

@@ -180,8 +180,10 @@ def test_bad_csv_lines(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     [
         (["--sut", "nope:nodriver"], "there is no driver 'nodriver'"),
         (["--sut", "demo_random_words"], "[demo] api_key"),
-        (["--sut", "demo_echo", "--concurrency", "0"], "--concurrency must be at least 1"),
-        (["--sut", "demo_echo", "--rps", "0"], "--rps must be more than 0"),
+        (["--sut", "demo_echo", "--concurrency", "0"], "--concurrency 0: must be 1 or more."),
+        (["--sut", "demo_echo", "--rps", "0"], "--rps 0: must be more than 0"),
+        (["--sut", "demo_echo", "--top-k", "-1"], "--top-k -1: must be 1 or more."),
+        (["--sut", "demo_echo", "--temperature", "5"], "--temperature 5: must be from 0 to 2."),
         (  # TGI's native API takes no chat prompt, and the file has a system prompt
             ["--sut", "gpt2:hf;url=http://127.0.0.1:9/tgi;api=generate"],
             "cannot take a chat prompt (with system) as line 1 asks",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -89,9 +90,7 @@ def test_system_prompt_and_options(capsys: pytest.CaptureFixture[str]) -> None:
         (["--sut", "demo_random_words"], 'api_key = "<value>"'),
         (["--sut", "echo:demo;url=http://x"], "does not take the option 'url'"),
         (["--sut", "a:b:c:d:e"], "at most 4"),
-        (["--sut", "demo_echo", "--temperature", "9"], "--temperature"),
-        (["--sut", "demo_echo", "--max-tokens", "0"], "--max-tokens"),
-        (["--sut", "demo_echo", "--timeout", "0"], "--timeout"),
+        (["--sut", "demo_echo", "--timeout", "0"], "--timeout 0: must be more than 0 seconds."),
     ],
 )
 def test_bad_input_exits_2_with_one_clear_message(
@@ -101,6 +100,24 @@ def test_bad_input_exits_2_with_one_clear_message(
     assert code == 2
     assert expected in err
     assert "Traceback" not in err + out
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "expected"),
+    [
+        ("--top-k", "-1", "sutui: --top-k -1: must be 1 or more.\n"),
+        ("--temperature", "5", "sutui: --temperature 5: must be from 0 to 2.\n"),
+        ("--max-tokens", "0", "sutui: --max-tokens 0: must be 1 or more.\n"),
+        ("--top-p", "1.5", "sutui: --top-p 1.5: must be more than 0 and at most 1.\n"),
+    ],
+)
+def test_a_model_option_out_of_range_names_the_flag_typed_and_its_range(
+    capsys: pytest.CaptureFixture[str], flag: str, value: str, expected: str
+) -> None:
+    """The flag as typed (--top-k, not the field top_k_per_token) and plain words, not
+    pydantic's "Input should be greater than or equal to 1"."""
+    code, out, err = cli(capsys, "run-sut", "--sut", "demo_yes_no", "--prompt", "hi", flag, value)
+    assert (code, out, err) == (2, "", expected)
 
 
 def test_every_problem_reported_at_once(capsys: pytest.CaptureFixture[str]) -> None:
@@ -163,6 +180,48 @@ def test_uid_for_a_predefined_sut_and_a_bad_uid(capsys: pytest.CaptureFixture[st
     assert code == 2 and "reas=y" in err
 
 
+def test_an_unresolvable_host_reads_the_same_in_run_sut_and_secrets_test(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiohttp (run-sut) and httpx (secrets test) word a DNS failure differently; sutui says
+    it one way. `.invalid` never resolves (RFC 6761), so this needs no network."""
+    monkeypatch.setenv("SUTUI_KEYRING", "off")
+    monkeypatch.setenv("OPENAI_API_KEY", "x")
+    url = "http://nosuchhost.invalid/v1"
+    said = "could not connect to nosuchhost.invalid: the host name could not be resolved " + (
+        "(check the URL and your network)"
+    )
+    code, out, _ = cli(capsys, "run-sut", "--sut", f"m:openai;url={url}", "--prompt", "hi")
+    assert code == 1 and said in out and "Unknown error" not in out
+    code, _, err = cli(capsys, "secrets", "test", "openai", "--url", url)
+    assert code == 1 and said in err and "Errno" not in err
+
+
+def test_the_uid_examples_in_the_docs_name_real_drivers(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/uids.md's table of parts (each row's parts as `sutui uid` reads them) and the
+    README's UID examples: a UID there once named an `azure` driver that does not exist."""
+    monkeypatch.setenv("SUTUI_KEYRING", "off")
+    table = re.findall(
+        r"^\| `([^`]+)` \|(( [^|]+ \|){5})$", (ROOT / "docs/uids.md").read_text(), re.M
+    )
+    readme = (ROOT / "README.md").read_text().split("### UIDs", 1)[1].split("\n#", 1)[0]
+    examples = [
+        u for u in re.findall(r"`([^`]+)`", readme) if re.search(r"\w:\w", u) and "[" not in u
+    ]
+    assert len(table) >= 4 and len(examples) >= 2
+    for uid, cells, _ in table:
+        code, out, err = cli(capsys, "uid", uid, "--json")
+        assert code == 0, (uid, err)
+        info = json.loads(out)
+        parts = [info[k] or "-" for k in ("maker", "model", "provider", "driver", "date")]
+        assert parts == [c.strip() for c in cells.strip(" |").split("|")], uid
+    for uid in examples:
+        code, _, err = cli(capsys, "uid", uid)
+        assert code == 0, (uid, err)
+
+
 def test_list_suts_shows_40_or_more_with_missing_secrets(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -176,6 +235,15 @@ def test_list_suts_shows_40_or_more_with_missing_secrets(
     ]
     code, out, _ = cli(capsys, "list-suts")
     assert "demo_random_words" in out and "missing demo/api_key" in out
+
+
+def test_list_suts_help_names_the_columns_its_table_has(capsys: pytest.CaptureFixture[str]) -> None:
+    code, help_text, _ = cli(capsys, "list-suts", "--help")
+    assert code == 0
+    _, out, _ = cli(capsys, "list-suts")
+    columns = out.splitlines()[0].split()
+    assert columns == ["SUT", "DRIVER", "SECRETS", "STATUS"]
+    assert all(column in help_text for column in columns)
 
 
 def test_list_drivers_and_secrets(capsys: pytest.CaptureFixture[str]) -> None:
@@ -285,7 +353,33 @@ def test_uid_runs_the_drivers_own_checks(capsys: pytest.CaptureFixture[str]) -> 
         ("m:demo;mk=foo", "no model 'foo/m'"),
     ):
         code, out, err = cli(capsys, "uid", bad)
-        assert code == 2 and expected in out + err, (bad, out, err)
+        assert code == 2 and expected in err and err.removeprefix("sutui: ") not in out
+
+
+@pytest.mark.parametrize("bad", ["x:dmeo", "a:b:c:d:e"])
+def test_uid_explains_a_failure_on_stderr_only(
+    capsys: pytest.CaptureFixture[str], bad: str
+) -> None:
+    """A driver-level problem (x:dmeo) goes to stderr as a syntax error (a:b:c:d:e) does; the
+    parts it could parse stay on stdout, and --json stays one valid document on stdout."""
+    code, out, err = cli(capsys, "uid", bad)
+    assert code == 2 and "problem" not in out and "Did you mean" not in out
+    assert err.startswith("sutui: ") and err.count("\n") == 1
+    if bad == "x:dmeo":
+        assert "driver:        dmeo" in out and "Did you mean 'demo'" in err
+        code, out, err = cli(capsys, "uid", bad, "--json")
+        assert code == 2 and "Did you mean 'demo'" in json.loads(out)["problem"]
+        assert err.startswith("sutui: there is no driver 'dmeo'")
+
+
+def test_uid_with_a_missing_secret_points_to_secrets_setup_for_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUTUI_KEYRING", "off")
+    code, out, _ = cli(capsys, "uid", "gpt-4o")
+    assert code == 0 and "`sutui secrets setup gpt-4o`" in out and "list-secrets" not in out
+    _, out, _ = cli(capsys, "uid", "m:openai;url=http://h/v1")
+    assert "ready:         yes" in out
 
 
 def test_missing_secrets_say_which_sut_needs_what(
@@ -297,7 +391,7 @@ def test_missing_secrets_say_which_sut_needs_what(
     )
     assert code == 2
     assert "demo_random_words: [demo] api_key" in err and "demo_yes_no" not in err
-    assert "SUTUI_DEMO__API_KEY" in err and "sutui secrets setup" in err
+    assert "SUTUI_DEMO__API_KEY" in err and "`sutui secrets setup demo_random_words`" in err
 
 
 def test_json_carries_the_position_asked(capsys: pytest.CaptureFixture[str]) -> None:

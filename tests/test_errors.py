@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
+import socket
 import urllib.error
 
 import httpx
 import pytest
 
 from drivers.errors import ErrorKind, SUTError, classify
+from drivers.http_errors import HOST_NOT_FOUND, network_error_message
 
 
 def test_urllib_http_error_keeps_status_and_body() -> None:
@@ -81,3 +84,22 @@ def test_classify_never_raises() -> None:
 def test_plain_exception_is_internal_with_its_type() -> None:
     err = classify(KeyError("MY_SUT_URL"))
     assert err.kind is ErrorKind.internal and "KeyError" in err.message
+
+
+@pytest.mark.parametrize(
+    ("root", "expected"),
+    [
+        (socket.gaierror(-2, "Name or service not known"), HOST_NOT_FOUND),
+        (socket.gaierror(-3, "Temporary failure in name resolution"), HOST_NOT_FOUND),
+        (ConnectionRefusedError(111, "Connection refused"), os.strerror(111)),
+    ],
+)
+def test_a_connect_error_says_why_in_the_words_aiohttp_gets_too(
+    root: OSError, expected: str
+) -> None:
+    """httpx says "[Errno -2] Name or service not known" where aiohttp says "Unknown error -2":
+    both become the same sentence."""
+    exc = httpx.ConnectError(f"[Errno {root.errno}] {root.strerror}")
+    exc.__cause__ = root
+    message = network_error_message(exc, "http://nosuchhost.invalid/v1/models")
+    assert message == f"could not connect to nosuchhost.invalid: {expected}"

@@ -287,6 +287,33 @@ def test_test_demo_offline(
     assert code == 1 and "rejected" in err
 
 
+def test_test_names_the_layer_the_rejected_value_came_from(
+    memory_keyring: MemoryBackend,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The environment hides the keyring: "not the value stored" sent people to fix the wrong
+    one."""
+    memory_keyring.items[("sutui", "demo/api_key")] = "12345"
+    monkeypatch.setenv("SUTUI_DEMO__API_KEY", "999")
+    code, _, err = cli(capsys, monkeypatch, "secrets", "test", "demo")
+    assert code == 1 and "the environment variable SUTUI_DEMO__API_KEY holds another" in err
+    assert "stored" not in err
+    monkeypatch.delenv("SUTUI_DEMO__API_KEY")
+    memory_keyring.items[("sutui", "demo/api_key")] = "54321"
+    memory_keyring_layer_reset()
+    code, _, err = cli(capsys, monkeypatch, "secrets", "test", "demo")
+    assert code == 1 and "the OS keyring (entry sutui/demo/api_key) holds another" in err
+    del memory_keyring.items[("sutui", "demo/api_key")]
+    memory_keyring_layer_reset()
+    file = tmp_path / "s.toml"
+    file.write_text('[demo]\napi_key = "999"\n')
+    code, _, err = cli(capsys, monkeypatch, "--secrets", str(file), "secrets", "test", "demo")
+    assert code == 1 and f"the secrets file {file} holds another" in err
+    assert "999" not in err
+
+
 def memory_keyring_layer_reset() -> None:
     from drivers.keyring_layer import default_keyring
 

@@ -30,7 +30,7 @@ from sutui.batch.setup import (
 )
 from sutui.cli.context import pass_context
 from sutui.cli.errors import INTERRUPTED, RUN_FAILED, InputError
-from sutui.cli.model_options import model_options, sut_options, suts_option
+from sutui.cli.model_options import bad_flag, model_options, sut_options, suts_option
 
 
 def echo(text: str) -> None:
@@ -103,11 +103,11 @@ def batch(
     """
     ctx = pass_context()
     if concurrency < 1:
-        raise InputError(f"--concurrency must be at least 1, not {concurrency}.")
+        raise bad_flag("--concurrency", concurrency, "1 or more")
     if per_driver is not None and per_driver < 1:
-        raise InputError(f"--per-driver must be at least 1, not {per_driver}.")
-    if rps is not None and rps <= 0:
-        raise InputError(f"--rps must be more than 0, not {rps:g}.")
+        raise bad_flag("--per-driver", per_driver, "1 or more")
+    if rps is not None and not rps > 0:  # nan too
+        raise bad_flag("--rps", rps, "more than 0 (requests per second)")
     options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout)
     if min(concurrency, per_driver or concurrency) > PER_HOST_CONNECTIONS:
         echo(

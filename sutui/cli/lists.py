@@ -66,7 +66,12 @@ def list_drivers(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.option("--paths", is_flag=True, help="Also say which catalog files are read.")
 def list_suts(as_json: bool, paths: bool) -> None:
-    """The predefined SUTs: uid, driver, the secrets each uses and which are missing."""
+    """The predefined SUTs: name, driver, secrets used, and ready or what is missing.
+
+    The table's columns are SUT (the name, which --sut takes as a UID), DRIVER, SECRETS and
+    STATUS; --json adds each SUT's model, the dynamic UID it stands for, its description and
+    its catalog file.
+    """
     ctx = pass_context()
     entries = {e.uid: e for e in ctx.catalog}
     states = catalog_readiness(ctx.catalog, ctx.store, ctx.registry)

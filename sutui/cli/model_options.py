@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import annotated_types
 import click
+from pydantic import ValidationError
 
 from drivers.options import SUTOptions
-from sutui.cli.errors import InputError
+from sutui.cli.errors import InputError, describe_validation
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -60,13 +62,65 @@ def sut_options(
     timeout: float,
 ) -> SUTOptions:
     """The SUTOptions the flags ask for (a bad value is exit 2, with the flag's name)."""
-    if timeout <= 0:
-        raise InputError(f"--timeout must be more than 0 seconds, not {timeout:g}.")
-    return SUTOptions(
-        max_tokens=max_tokens,
-        temperature=temperature,
-        top_p=top_p,
-        top_k_per_token=top_k,
-        stop_sequences=list(stop) or None,
-        seed=seed,
-    )
+    if not timeout > 0:  # nan too
+        raise bad_flag("--timeout", timeout, "more than 0 seconds")
+    given: dict[str, object] = {
+        "max_tokens": max_tokens,
+        "temperature": temperature,
+        "top_p": top_p,
+        "top_k_per_token": top_k,
+        "stop_sequences": list(stop) or None,
+        "seed": seed,
+    }
+    try:
+        return SUTOptions.model_validate(given)
+    except ValidationError as exc:
+        raise InputError(_describe(exc, given)) from None
+
+
+_FLAGS = {
+    "max_tokens": "--max-tokens",
+    "temperature": "--temperature",
+    "top_p": "--top-p",
+    "top_k_per_token": "--top-k",
+    "stop_sequences": "--stop",
+    "seed": "--seed",
+}
+"""SUTOptions' field names (modelgauge's) to the flags a person typed."""
+
+
+def bad_flag(flag: str, value: object, rule: str) -> InputError:
+    """`--top-k -1: must be 1 or more.`: the flag as typed, its value, what it may be."""
+    return InputError(f"{flag} {_number(value)}: must be {rule}.")
+
+
+def _number(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def allowed_range(field: str) -> str:
+    """The values SUTOptions takes for `field`, in words ("1 or more", "from 0 to 2"), read
+    from its own bounds so the message cannot drift from the check."""
+    low = high = ""
+    low_in = high_in = True
+    for bound in SUTOptions.model_fields[field].metadata:
+        match bound:
+            case annotated_types.Ge(ge=value) | annotated_types.Gt(gt=value):
+                low, low_in = _number(value), isinstance(bound, annotated_types.Ge)
+            case annotated_types.Le(le=value) | annotated_types.Lt(lt=value):
+                high, high_in = _number(value), isinstance(bound, annotated_types.Le)
+    if low and high and low_in and high_in:
+        return f"from {low} to {high}"
+    lower = (f"{low} or more" if low_in else f"more than {low}") if low else ""
+    upper = (f"at most {high}" if high_in else f"less than {high}") if high else ""
+    return " and ".join(p for p in (lower, upper) if p) or "a valid value"
+
+
+def _describe(exc: ValidationError, given: dict[str, object]) -> str:
+    parts = []
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else ""
+        if field not in _FLAGS:  # a rule across fields: pydantic's words, still exit 2
+            return describe_validation(exc)
+        parts.append(str(bad_flag(_FLAGS[field], given[field], allowed_range(field))))
+    return " ".join(parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 import click
@@ -52,35 +53,43 @@ def uid(uid_text: str, as_json: bool) -> int:
     if as_json:
         click.echo(json.dumps(info, indent=2))
     else:
-        rows = [
-            ("kind", info["kind"]),
-            ("canonical", info["canonical"]),
-            ("maker", info["maker"]),
-            ("model", info["model"]),
-            ("provider", info["provider"]),
-            ("driver", info["driver"]),
-            ("date", info["date"]),
-            ("model id sent", info["model_id"]),
-        ]
-        if info["kind"] == "predefined":
-            rows.insert(1, ("description", info["description"]))
-        for key, value in rows:
-            click.echo(f"{key + ':':<15}{value if value is not None else '-'}")
-        opts = ", ".join(f"{k}={v}" for k, v in info["options"].items()) or "-"
-        click.echo(f"{'options:':<15}{opts}")
-        if info["driver_origin"]:
-            click.echo(f"{'driver from:':<15}{info['driver_origin']}")
-        for s in info["secrets"]:
-            state = (
-                f"set ({s['layer']})"
-                if s["set"]
-                else ("missing" if s["required"] else "not set (optional)")
-            )
-            click.echo(f"{'secret:':<15}[{s['scope']}] {s['key']}: {state}")
-        if info["problem"]:
-            click.echo(f"{'problem:':<15}{info['problem']}")
-        elif not info["ready"]:
-            click.echo(f"{'ready:':<15}no: set the missing secrets (see `sutui list-secrets`)")
-        else:
-            click.echo(f"{'ready:':<15}yes")
+        show(info)
+    if info["problem"]:  # what it could parse is on stdout; why it fails goes to stderr
+        click.echo(f"sutui: {info['problem']}", err=True)
     return 0 if ok else USAGE_ERROR
+
+
+def show(info: dict[str, Any]) -> None:
+    """The parts, one a line, for a person; the caller puts a problem on stderr."""
+    rows = [
+        ("kind", info["kind"]),
+        ("canonical", info["canonical"]),
+        ("maker", info["maker"]),
+        ("model", info["model"]),
+        ("provider", info["provider"]),
+        ("driver", info["driver"]),
+        ("date", info["date"]),
+        ("model id sent", info["model_id"]),
+    ]
+    if info["kind"] == "predefined":
+        rows.insert(1, ("description", info["description"]))
+    for key, value in rows:
+        click.echo(f"{key + ':':<15}{value if value is not None else '-'}")
+    opts = ", ".join(f"{k}={v}" for k, v in info["options"].items()) or "-"
+    click.echo(f"{'options:':<15}{opts}")
+    if info["driver_origin"]:
+        click.echo(f"{'driver from:':<15}{info['driver_origin']}")
+    for s in info["secrets"]:
+        state = (
+            f"set ({s['layer']})"
+            if s["set"]
+            else ("missing" if s["required"] else "not set (optional)")
+        )
+        click.echo(f"{'secret:':<15}[{s['scope']}] {s['key']}: {state}")
+    if info["problem"]:
+        click.echo(f"{'ready:':<15}no")
+    elif not info["ready"]:
+        setup = f"sutui secrets setup {shlex.quote(info['uid'])}"
+        click.echo(f"{'ready:':<15}no: set the missing secrets with `{setup}`")
+    else:
+        click.echo(f"{'ready:':<15}yes")
