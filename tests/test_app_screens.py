@@ -192,6 +192,27 @@ def memory_layer(memory_keyring: Any) -> keyring_layer.KeyringLayer:
     return keyring_layer.default_keyring()
 
 
+async def test_an_added_sut_says_its_missing_secret_before_any_send() -> None:
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        column = app.compare.add_column("gpt-4o")
+        await settle(pilot)
+        status = str(column.query_one(".status", Static).render())
+        assert "needs openai/api_key: s sets it up" in status
+        assert any("gpt-4o needs openai/api_key" in str(n.message) for n in app._notifications)
+        column.focus()
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        assert [d.name for d in app.screen.descriptions] == ["openai/api_key"]
+        await pilot.press("escape")
+        await settle(pilot)
+        ready = app.compare.add_column("demo_yes_no")  # nothing missing: nothing said
+        await settle(pilot)
+        assert ready.missing == () and "needs" not in str(ready.query_one(".status").render())
+
+
 async def test_an_error_column_does_not_promise_a_keyring_that_cannot_be_used(
     no_dbus_keyring: None,
 ) -> None:

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Tabs, TextArea
 
 from sutui.screens.arena_mode import ArenaMode
+from sutui.screens.column_secrets import SecretsMissing, check_added_column
 from sutui.screens.column_tabs import ColumnTabs
 from sutui.screens.compare_history import TICK_S, CompareRecording
 from sutui.services import Services
@@ -195,10 +196,22 @@ class CompareScreen(Screen[None]):
         self.fit_columns()
         self._to_reveal = column
         self.set_timer(REVEAL_S, self._reveal)  # once the new widths are laid out
-        if remember:
+        if remember:  # the user added it: say now if a secret it needs is missing
+            check_added_column(self, column)
             self.services.settings.remember(uid)
             self.services.settings.save()
         return column
+
+    @on(SecretsMissing)
+    def _secrets_missing(self, message: SecretsMissing) -> None:
+        column = message.column
+        if column.is_attached and column.status == "idle" and not column.missing:
+            column.needs(message.missing)
+            names = ", ".join(d.name for d in message.missing)
+            self.notify(
+                f"{column.uid} needs {names}, which is not set: s in its column sets it up.",
+                severity="warning", markup=False,
+            )  # fmt: skip
 
     def on_screen_resume(self) -> None:
         if self._to_reveal is not None:

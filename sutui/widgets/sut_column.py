@@ -295,7 +295,16 @@ class SUTColumn(Vertical, can_focus=True):
             line.append(f" · {self._note}")
         if self.own_options is not None:
             line.append(" · own options", style="italic")
+        if self.missing and self.status == "idle":
+            names = ", ".join(d.name for d in self.missing)
+            line.append(f" · needs {names}: s sets it up", style="bold")
         self.query_one(".status", Static).update(line)
+
+    def needs(self, missing: tuple[SecretDescription, ...]) -> None:
+        """Secrets found missing before any send: the status says so, and s sets them up."""
+        self.missing = missing
+        self._draw_status()
+        self.refresh_bindings()
 
     def _draw_figures(self, timings: Timings, tokens_in: int | None, out: int | None) -> None:
         parts = figure_parts(timings, tokens_in, out, show_timings=self.show_timings)
