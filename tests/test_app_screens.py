@@ -85,6 +85,20 @@ async def test_suts_screen_searches_shows_readiness_and_adds() -> None:
         assert [c.uid for c in columns(app)] == ["demo_echo", "demo_echo"]
 
 
+async def test_help_says_what_the_screen_beneath_is_for() -> None:
+    from sutui.screens.help import INTRO, HelpScreen
+
+    app = new_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        intro = detail(app, ".help-intro")
+        assert "type to search" in intro and intro != INTRO
+
+
 # ----- composer --------------------------------------------------------------------------------
 async def test_composer_keeps_text_and_form_in_step() -> None:
     app = new_app(["demo_echo"])

@@ -21,6 +21,28 @@ INTRO = (
     "'sut: add …', 'secret: set …'."
 )
 
+INTROS = {
+    "drivers": "Every registered driver, built in or from a plugin: what it is, the UID options "
+    "it takes, the secrets it needs (set or missing) and example UIDs.",
+    "suts": "The predefined SUTs of the catalog (the shipped one plus your own suts.toml). The "
+    "search box has the focus: type to search by name, driver or description; ↓ or enter goes "
+    "to the list, / back to the search.",
+    "composer": "Write a SUT UID, [maker/]model:[provider:]driver[:date][;key=value]...: it is "
+    "checked as you type, with the grammar's own error, and tab takes the completion shown. "
+    "The form follows the text, and the text the form, whenever the UID's parts parse.",
+    "secrets": "Every secret a driver or SUT declares: set, missing or optional; the layer it "
+    "comes from (environment, OS keyring, or a secrets.toml; the first one found wins) and a "
+    "masked value. What you set here goes to the OS keyring.",
+    "history": "Every send is kept here, newest first; the search looks in prompts, SUTs and "
+    "answers.",
+    "history-run": "A saved run, read-only, its answers side by side.",
+    "leaderboard": "The blind A/B votes of arena mode, as a leaderboard.",
+    "diff": "A word-level diff of two answers.",
+    "batch": "A prompt file run on the compare screen's SUTs with its shared options; each answer "
+    "is appended to a JSONL file as it arrives. Esc leaves the screen; the batch goes on.",
+}
+"""What each screen (by id) is for; the compare screen's is INTRO."""
+
 GROUPS = (
     ("send and cancel", ("compare.send", "compare.cancel_all")),
     ("a focused column (Tab to it)", ("column.",)),
@@ -102,6 +124,7 @@ class HelpScreen(Dialog[None]):
         with Vertical(classes="dialog wide"):
             yield Label(f"Help · {self.beneath.sub_title or 'sutui'}", classes="dialog-title")
             with VerticalScroll():
-                yield Static(Text(INTRO), classes="help-intro")
+                intro = INTROS.get(self.beneath.id or "", INTRO)
+                yield Static(Text(intro), classes="help-intro")
                 yield Static(bindings_table(self.beneath), id="bindings")
             yield Label("esc closes", classes="dialog-help")
