@@ -60,7 +60,12 @@ async def test_echo_answers_the_last_user_turn_of_a_chat() -> None:
             ChatMessage(text="hello you", role=ChatRole.user),
         ]
     )
-    assert (await respond(sut, chat, SUTOptions())).text == "hello you"
+    answer = await respond(sut, chat, SUTOptions())
+    assert answer.text == "hello you"
+    # Tokens in count the whole chat, as every other demo SUT counts them.
+    yes_no = await respond(make_sut("yes_no:demo", {}), chat, SUTOptions())
+    assert answer.usage is not None and yes_no.usage is not None
+    assert answer.usage.prompt_tokens == yes_no.usage.prompt_tokens == 4
 
 
 async def test_max_tokens_truncates_with_length_reason() -> None:

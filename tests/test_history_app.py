@@ -110,7 +110,7 @@ async def test_a_send_is_saved_with_every_answer_and_a_retry_replaces_one() -> N
             ("demo_echo#2", "echo:demo", "done"),
         ]
         assert [a.text for a in run.answers] == [c.text for c in columns(app)]
-        assert run.answers[1].usage == RecordUsage(prompt_tokens=3, completion_tokens=3)
+        assert run.answers[1].usage == RecordUsage(prompt_tokens=5, completion_tokens=3)  # + system
         assert app.compare.recording.run_id == run.id
         columns(app)[0].focus()
         await pilot.press("r")

@@ -82,6 +82,9 @@ class DemoApiKey(RequiredSecret):
 class DemoRequest(BaseModel):
     model: str
     text: str
+    """What the SUT answers from: the whole prompt, or the last user message for echo."""
+    prompt_words: int | None = None
+    """Words in the whole prompt (every message), reported as tokens in; None: `text`'s."""
     max_tokens: int | None = None
     seed: str | None = None
     stop_sequences: list[str] | None = None
@@ -126,14 +129,18 @@ class DemoSUT(PromptResponseSUT[DemoRequest, DemoResponse]):
         return self._request(prompt.text, options)
 
     def translate_chat_prompt(self, prompt: ChatPrompt, options: SUTOptions) -> DemoRequest:
-        if self.model == "echo":
-            return self._request(prompt.last_user_text, options)
-        return self._request("\n".join(m.text for m in prompt.messages), options)
+        whole = "\n".join(m.text for m in prompt.messages)
+        if self.model == "echo":  # echoes the last user message; counts every one, as others
+            return self._request(prompt.last_user_text, options, len(whole.split()))
+        return self._request(whole, options)
 
-    def _request(self, text: str, options: SUTOptions) -> DemoRequest:
+    def _request(
+        self, text: str, options: SUTOptions, prompt_words: int | None = None
+    ) -> DemoRequest:
         return DemoRequest(
             model=self.model,
             text=text,
+            prompt_words=prompt_words,
             max_tokens=options.max_tokens,
             seed=options.random,
             stop_sequences=options.stop_sequences,
@@ -175,7 +182,11 @@ class DemoSUT(PromptResponseSUT[DemoRequest, DemoResponse]):
     def _response(self, request: DemoRequest, words: list[str], reason: str) -> DemoResponse:
         return DemoResponse(
             text=" ".join(words),
-            prompt_tokens=len(request.text.split()),
+            prompt_tokens=(
+                request.prompt_words
+                if request.prompt_words is not None
+                else len(request.text.split())
+            ),
             completion_tokens=len(words),
             finish_reason=reason,
         )
