@@ -49,7 +49,9 @@ def driver_text(info: DriverInfo, secrets: Secrets | None) -> Text:
         text.append(f"  {description.name}", style="bold")
         text.append(" (required)" if required else " (optional)", style="dim")
         if found is None:
-            text.append("  missing\n", style="red" if required else "dim")
+            text.append(
+                "  missing\n" if required else "  not set\n", style="red" if required else "dim"
+            )
         else:
             text.append(f"  set · {found.layer}\n", style="green")
     text.append("\nExample UIDs\n", style="bold underline")
