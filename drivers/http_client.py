@@ -33,11 +33,15 @@ _ssl_context: ssl.SSLContext | None = None
 
 
 def _ssl() -> ssl.SSLContext:
-    """One TLS context (certifi's CAs, as httpx's default) for every client: building one costs
-    tens of milliseconds, and each event loop gets its own client."""
+    """One TLS context for every client: building one costs tens of milliseconds, and each
+    event loop gets its own client. Its CAs are certifi's (as httpx's default), or the file
+    SSL_CERT_FILE names (when it is a file), as httpx does: how a self-signed endpoint is
+    trusted."""
     global _ssl_context
     if _ssl_context is None:
-        _ssl_context = ssl.create_default_context(cafile=certifi.where())
+        named = os.environ.get("SSL_CERT_FILE", "")
+        cafile = named if named and os.path.isfile(named) else certifi.where()
+        _ssl_context = ssl.create_default_context(cafile=cafile)
     return _ssl_context
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -279,11 +280,26 @@ def _connect_reason(exc: BaseException, fallback: str) -> str:
     while current is not None and id(current) not in seen:
         if isinstance(current, socket.gaierror):
             return HOST_NOT_FOUND
+        if isinstance(current, ssl.SSLError):  # its errno (1) would read "Operation not permitted"
+            return _tls_reason(current)
         if isinstance(current, OSError) and current.errno and current.errno > 0:
             return os.strerror(current.errno)
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return fallback
+
+
+def _tls_reason(exc: ssl.SSLError) -> str:
+    """A TLS handshake that failed, said as such, with what to check."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (
+            f"its TLS certificate was not trusted ({exc.verify_message}): for a self-signed "
+            "one, point SSL_CERT_FILE at its CA"
+        )
+    reason = exc.reason or exc.strerror or str(exc)
+    if reason == "WRONG_VERSION_NUMBER":
+        return "the TLS handshake failed (WRONG_VERSION_NUMBER): is it an http:// server?"
+    return f"the TLS handshake failed ({reason})"
 
 
 def network_error_message(exc: httpx.HTTPError, url: str) -> str:

@@ -40,7 +40,8 @@ started; at most {concurrency} calls in flight per driver and event loop
 (`drivers.transport.set_concurrency_limit(driver, n)`).
 Every failure is a `SUTError` of one kind (auth, permission, not_found, validation,
 rate_limited, overloaded, timeout with its phase, connection, server, protocol, cancelled) with
-the HTTP status, the provider's own message and the retry time.
+the HTTP status, the provider's own message and the retry time. HTTPS trusts certifi's CAs;
+for a server with a self-signed certificate, set `SSL_CERT_FILE` to the file of its CA.
 """
 
 
