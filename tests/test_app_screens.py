@@ -97,6 +97,11 @@ async def test_help_says_what_the_screen_beneath_is_for() -> None:
         assert isinstance(app.screen, HelpScreen)
         intro = detail(app, ".help-intro")
         assert "type to search" in intro and intro != INTRO
+        await pilot.press("escape", "ctrl+l")  # the leaderboard
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "blind A/B votes" in detail(app, ".help-intro")
 
 
 # ----- composer --------------------------------------------------------------------------------
@@ -194,11 +199,6 @@ async def test_secrets_screen_lists_layers_masked() -> None:
         assert rows["hugging_face/token"][0] == "missing"
         assert rows["openai/organization"][0] == "optional"  # not needed: not "missing"
         assert "keyring: off" in detail(app, "#keyring")
-        table.move_cursor(row=table.get_row_index("hugging_face/token"))
-        await pilot.press("d")  # not set: nothing to confirm
-        await pilot.pause()
-        assert isinstance(app.screen, SecretsScreen)
-        assert any("Nothing to delete" in str(n.message) for n in app._notifications)
 
 
 @pytest.fixture
@@ -207,7 +207,7 @@ def memory_layer(memory_keyring: Any) -> keyring_layer.KeyringLayer:
 
 
 async def test_an_added_sut_says_its_missing_secret_before_any_send() -> None:
-    app = new_app(["demo_echo"])
+    app = new_app(["demo_echo"], environ={})
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         column = app.compare.add_column("gpt-4o")
@@ -222,6 +222,11 @@ async def test_an_added_sut_says_its_missing_secret_before_any_send() -> None:
         assert [d.name for d in app.screen.descriptions] == ["openai/api_key"]
         await pilot.press("escape")
         await settle(pilot)
+        assert column.missing  # not set: still said
+        app.services.store.environ["OPENAI_API_KEY"] = "sk-set-elsewhere-1234"
+        await pilot.press("f6", "f2")  # the secrets screen and back: looked up again
+        await settle(pilot)
+        assert column.missing == () and "needs" not in str(column.query_one(".status").render())
         ready = app.compare.add_column("demo_yes_no")  # nothing missing: nothing said
         await settle(pilot)
         assert ready.missing == () and "needs" not in str(ready.query_one(".status").render())
@@ -240,6 +245,37 @@ async def test_an_error_column_does_not_promise_a_keyring_that_cannot_be_used(
         assert "cannot be used here" in str(problem) and "stored in the OS keyring" not in str(
             problem
         )
+
+
+async def test_deleting_a_secret_that_is_not_set_asks_nothing_when_the_keyring_answered(
+    memory_keyring: Any, memory_layer: keyring_layer.KeyringLayer
+) -> None:
+    app = new_app(keyring=memory_layer)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("hugging_face/token"))
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, SecretsScreen)  # no confirmation asked
+        assert any("Nothing to delete" in str(n.message) for n in app._notifications)
+
+
+async def test_deleting_with_the_keyring_off_says_why_it_cannot() -> None:
+    app = new_app()  # keyring off: it cannot say what it holds
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("hugging_face/token"))
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        notes = [str(n.message) for n in app._notifications]
+        assert any("turned off" in note for note in notes), notes
 
 
 async def test_guided_setup_from_an_error_column_stores_in_the_keyring(

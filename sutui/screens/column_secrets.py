@@ -1,5 +1,6 @@
 """When the user adds a column, say which of its secrets are missing: before the first send,
-not only in the error column after it."""
+not only in the error column after it; and look again when the compare screen is back (from
+the guided setup or the secrets screen), so a secret just set stops being said missing."""
 
 from __future__ import annotations
 
@@ -16,20 +17,25 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class SecretsMissing(Message):
+class SecretsLookedUp(Message):
     column: SUTColumn
     missing: tuple[SecretDescription, ...]
+    added: bool
+    """Looked up because the user just added the column (a note says what is missing)."""
 
 
-def check_added_column(screen: Screen[Any], column: SUTColumn) -> None:
-    """Look the column's secrets up in a thread (the keyring may be slow, even stalled), and
-    post what is missing to `screen`."""
-    services, uid = column.services, column.uid
+def check_columns(screen: Screen[Any], columns: list[SUTColumn], added: bool = False) -> None:
+    """Look the columns' secrets up in a thread (the keyring may be slow, even stalled), and
+    post what each one misses (maybe nothing) to `screen`."""
+    if not columns:
+        return
+    looked = [(column, column.services, column.uid) for column in columns]
 
     def look_up() -> None:
-        ready = services.readiness(uid)
-        if ready.missing:
+        for column, services, uid in looked:
+            ready = services.readiness(uid)
             missing = tuple(status.description for status in ready.missing)
-            screen.post_message(SecretsMissing(column, missing))
+            if missing or not added:
+                screen.post_message(SecretsLookedUp(column, missing, added))
 
     screen.run_worker(look_up, thread=True, group="column-secrets", exit_on_error=False)

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Tabs, TextArea
 
 from sutui.screens.arena_mode import ArenaMode
-from sutui.screens.column_secrets import SecretsMissing, check_added_column
+from sutui.screens.column_secrets import SecretsLookedUp, check_columns
 from sutui.screens.column_tabs import ColumnTabs
 from sutui.screens.compare_history import TICK_S, CompareRecording
 from sutui.services import Services
@@ -197,25 +197,30 @@ class CompareScreen(Screen[None]):
         self._to_reveal = column
         self.set_timer(REVEAL_S, self._reveal)  # once the new widths are laid out
         if remember:  # the user added it: say now if a secret it needs is missing
-            check_added_column(self, column)
+            check_columns(self, [column], added=True)
             self.services.settings.remember(uid)
             self.services.settings.save()
         return column
 
-    @on(SecretsMissing)
-    def _secrets_missing(self, message: SecretsMissing) -> None:
+    @on(SecretsLookedUp)
+    def _secrets_looked_up(self, message: SecretsLookedUp) -> None:
         column = message.column
-        if column.is_attached and column.status == "idle" and not column.missing:
-            column.needs(message.missing)
+        if not column.is_attached or column.status != "idle":
+            return  # removed, or sent since: the run says what is missing (not yet mounted:
+            # needs() leaves the drawing to on_mount)
+        if message.added and message.missing and not column.missing:
             names = ", ".join(d.name for d in message.missing)
             self.notify(
                 f"{column.uid} needs {names}, which is not set: s in its column sets it up.",
                 severity="warning", markup=False,
             )  # fmt: skip
+        column.needs(message.missing)
 
     def on_screen_resume(self) -> None:
         if self._to_reveal is not None:
             self.set_timer(REVEAL_S, self._reveal)
+        # Back from the guided setup or the secrets screen: a secret may have been set.
+        check_columns(self, [c for c in self.columns if c.missing and c.status == "idle"])
 
     def _reveal(self, tries: int = 10) -> None:
         """A new column is scrolled into view and focused (it may be off-screen on the right).

@@ -38,10 +38,15 @@ INTROS = {
     "history-run": "A saved run, read-only, its answers side by side.",
     "leaderboard": "The blind A/B votes of arena mode, as a leaderboard.",
     "diff": "A word-level diff of two answers.",
+    "ResultsScreen": "The records of a batch's results.jsonl, one row per answer; enter shows "
+    "one whole.",
     "batch": "A prompt file run on the compare screen's SUTs with its shared options; each answer "
     "is appended to a JSONL file as it arrives. Esc leaves the screen; the batch goes on.",
 }
-"""What each screen (by id) is for; the compare screen's is INTRO."""
+"""What each screen (by id, or class name when it has none) is for; the compare screen's is
+INTRO, any other's OTHER."""
+
+OTHER = "The keys of this screen; esc goes back. ctrl+p opens the command palette."
 
 GROUPS = (
     ("send and cancel", ("compare.send", "compare.cancel_all")),
@@ -124,7 +129,8 @@ class HelpScreen(Dialog[None]):
         with Vertical(classes="dialog wide"):
             yield Label(f"Help · {self.beneath.sub_title or 'sutui'}", classes="dialog-title")
             with VerticalScroll():
-                intro = INTROS.get(self.beneath.id or "", INTRO)
+                screen_id = self.beneath.id or type(self.beneath).__name__
+                intro = INTRO if screen_id == "compare" else INTROS.get(screen_id, OTHER)
                 yield Static(Text(intro), classes="help-intro")
                 yield Static(bindings_table(self.beneath), id="bindings")
             yield Label("esc closes", classes="dialog-help")

@@ -188,7 +188,10 @@ class SecretsScreen(Page[None]):
         secret = self.current
         if secret is None:
             return
-        if self.found is not None and self.found.get(secret.name) is None:
+        store = self.services.store
+        usable = store.keyring_enabled and store.keyring_problem() is None
+        if usable and self.found is not None and self.found.get(secret.name) is None:
+            # Only a keyring that answered can say so; else the delete says what is wrong.
             self.notify(f"Nothing to delete: {secret.name} is not set.", markup=False)
             return
 

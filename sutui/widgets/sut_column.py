@@ -301,10 +301,12 @@ class SUTColumn(Vertical, can_focus=True):
         self.query_one(".status", Static).update(line)
 
     def needs(self, missing: tuple[SecretDescription, ...]) -> None:
-        """Secrets found missing before any send: the status says so, and s sets them up."""
+        """Secrets found missing before any send (or none any more): the status says so, and
+        s sets them up."""
         self.missing = missing
-        self._draw_status()
-        self.refresh_bindings()
+        if self.is_mounted:  # else on_mount draws it
+            self._draw_status()
+            self.refresh_bindings()
 
     def _draw_figures(self, timings: Timings, tokens_in: int | None, out: int | None) -> None:
         parts = figure_parts(timings, tokens_in, out, show_timings=self.show_timings)
