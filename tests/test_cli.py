@@ -367,9 +367,12 @@ def test_uid_explains_a_failure_on_stderr_only(
     assert err.startswith("sutui: ") and err.count("\n") == 1
     if bad == "x:dmeo":
         assert "driver:        dmeo" in out and "Did you mean 'demo'" in err
-        code, out, err = cli(capsys, "uid", bad, "--json")
-        assert code == 2 and "Did you mean 'demo'" in json.loads(out)["problem"]
-        assert err.startswith("sutui: there is no driver 'dmeo'")
+    code, out, err = cli(capsys, "uid", bad, "--json")  # one JSON document, even for syntax
+    document = json.loads(out)
+    assert code == 2 and document["uid"] == bad and document["ready"] is False
+    assert err == f"sutui: {document['problem']}\n"
+    if bad == "x:dmeo":
+        assert "Did you mean 'demo'" in document["problem"]
 
 
 def test_uid_with_a_missing_secret_points_to_secrets_setup_for_it(

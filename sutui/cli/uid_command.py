@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from drivers.readiness import readiness
-from drivers.uid import PredefinedSUT, SUTDefinition, parse_uid
+from drivers.uid import PredefinedSUT, SUTDefinition, UIDError, parse_uid
 from sutui.cli.context import pass_context
 from sutui.cli.errors import USAGE_ERROR
 
@@ -49,7 +49,12 @@ def explain(uid: str) -> tuple[dict[str, Any], bool]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
 def uid(uid_text: str, as_json: bool) -> int:
     """Explain a SUT UID: [maker/]model:[provider:]driver[:date][;key=value]..."""
-    info, ok = explain(uid_text)
+    try:
+        info, ok = explain(uid_text)
+    except UIDError as exc:
+        if not as_json:
+            raise  # one paragraph on stderr, exit 2 (sutui.cli.errors)
+        info, ok = {"uid": uid_text, "ready": False, "problem": str(exc)}, False
     if as_json:
         click.echo(json.dumps(info, indent=2))
     else:
