@@ -197,7 +197,7 @@ async def main() -> None:
     await shoot("picker", keys("ctrl+n", *"gpt-4o:opnai"))
     await shoot("options", keys("ctrl+o", *"256", "tab", *"0.7"))
     await shoot("drivers", keys("f3", "down"))
-    await shoot("suts", keys("f4", *"/llama"))
+    await shoot("suts", keys("f4", *"llama"))  # the search box has the focus
     bad_uid = "meta-llama/Llama-3.1-8B-Instruct:together:hfrelay;reas=maybe"
     await shoot("composer", keys("f5", *bad_uid))
     await shoot("secrets", keys("f6"))
