@@ -216,6 +216,7 @@ class ComposerScreen(Page[None]):
         if uid.value != text:
             self._echo.add(("uid", text))
             uid.value = text
+        self.query_one("#candidates", Static).update("")  # they were for the text typed
         self._check(text, definition)
 
     # ----- verdict ---------------------------------------------------------------------------
