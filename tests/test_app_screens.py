@@ -165,12 +165,15 @@ async def test_composer_form_never_keeps_a_uid_the_text_no_longer_has() -> None:
         uid.value = ""  # cleared: so is the form
         await pilot.pause()
         assert form() == {"model": "", "options": ""}
-        uid.value = "gpt"  # the hint completes a catalog model...
-        await pilot.pause()
-        assert detail(app, "#candidates").startswith("models: ")
         screen.query_one("#f-model", Input).value = "mymodel"
         await pilot.pause()
         assert "delay" not in uid.value  # nothing deleted comes back
+        uid.value = "echo:dem"  # the hint completes the chunk typed...
+        await pilot.pause()
+        assert "demo" in detail(app, "#candidates")
+        screen.query_one("#f-driver", Input).value = "demo"
+        await pilot.pause()
+        assert uid.value == "echo:demo"
         assert detail(app, "#candidates") == ""  # ...and goes when the form writes the text
         uid.value = "a:b:c:d:e:f"  # no parts to show: the form waits, empty and disabled
         await pilot.pause()
