@@ -39,3 +39,19 @@ def check_columns(screen: Screen[Any], columns: list[SUTColumn], added: bool = F
                 screen.post_message(SecretsLookedUp(column, missing, added))
 
     screen.run_worker(look_up, thread=True, group="column-secrets", exit_on_error=False)
+
+
+def show_looked_up(screen: Screen[Any], message: SecretsLookedUp) -> None:
+    """The compare screen's handler: the column says what it misses (or stops saying it), and
+    a column just added gets a note."""
+    column = message.column
+    if not column.is_attached or column.status != "idle":
+        return  # removed, or sent since: the run says what is missing (not yet mounted:
+        # needs() leaves the drawing to on_mount)
+    if message.added and message.missing and not column.missing:
+        names = ", ".join(d.name for d in message.missing)
+        screen.notify(
+            f"{column.uid} needs {names}, which is not set: s in its column sets it up.",
+            severity="warning", markup=False,
+        )  # fmt: skip
+    column.needs(message.missing)

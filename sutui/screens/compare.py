@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Tabs, TextArea
 
 from sutui.screens.arena_mode import ArenaMode
-from sutui.screens.column_secrets import SecretsLookedUp, check_columns
+from sutui.screens.column_secrets import SecretsLookedUp, check_columns, show_looked_up
 from sutui.screens.column_tabs import ColumnTabs
 from sutui.screens.compare_history import TICK_S, CompareRecording
 from sutui.services import Services
@@ -204,17 +204,7 @@ class CompareScreen(Screen[None]):
 
     @on(SecretsLookedUp)
     def _secrets_looked_up(self, message: SecretsLookedUp) -> None:
-        column = message.column
-        if not column.is_attached or column.status != "idle":
-            return  # removed, or sent since: the run says what is missing (not yet mounted:
-            # needs() leaves the drawing to on_mount)
-        if message.added and message.missing and not column.missing:
-            names = ", ".join(d.name for d in message.missing)
-            self.notify(
-                f"{column.uid} needs {names}, which is not set: s in its column sets it up.",
-                severity="warning", markup=False,
-            )  # fmt: skip
-        column.needs(message.missing)
+        show_looked_up(self, message)
 
     def on_screen_resume(self) -> None:
         if self._to_reveal is not None:

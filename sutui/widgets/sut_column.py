@@ -12,7 +12,6 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +22,7 @@ from textual.widgets import Static
 
 from sutui.services import Services
 from sutui.widgets.answer_view import AnswerView
+from sutui.widgets.column_text import STATUS_ICONS, problem_text, status_line
 from sutui.widgets.figures import Figures, figure_parts
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
@@ -31,19 +31,6 @@ if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/service
     from drivers.prompt import Prompt
     from drivers.runner import FanOut, RunEvent, Timings
     from drivers.secrets import SecretDescription
-
-STATUS_ICONS = {
-    "idle": "·",
-    "queued": "…",
-    "connecting": "…",
-    "waiting": "◌",
-    "streaming": "▸",
-    "retrying": "↻",
-    "done": "✓",
-    "error": "✗",
-    "cancelled": "■",
-}
-STATUS_WORDS = {"waiting": "waiting for first token"}
 
 
 class SUTColumn(Vertical, can_focus=True):
@@ -120,7 +107,8 @@ class SUTColumn(Vertical, can_focus=True):
         """With own options: this column's timeout in seconds (None: no limit)."""
         self._last: tuple[Prompt, SUTOptions, float | None] | None = None
         self._first_token: float | None = None
-        self._note = ""
+        self.note = ""
+        """What the status line adds while retrying (the attempt, the wait)."""
         self.border_title = uid
 
     def compose(self) -> ComposeResult:
@@ -150,7 +138,7 @@ class SUTColumn(Vertical, can_focus=True):
         self.error, self.missing = None, ()
         self.answer.clear()
         self._first_token = None
-        self._note = ""
+        self.note = ""
         for figures in self.query(Figures).results(Figures):
             figures.set_parts([])
         self.status = "connecting"
@@ -271,7 +259,7 @@ class SUTColumn(Vertical, can_focus=True):
     def show_retrying(self, attempt: int | None, wait_s: float | None) -> None:
         """Status "retrying", with the attempt and the wait when the transport reports them."""
         parts = [f"attempt {attempt}" if attempt else "", f"in {wait_s:.0f} s" if wait_s else ""]
-        self._note = " ".join(p for p in parts if p)
+        self.note = " ".join(p for p in parts if p)
         self.status = "retrying"
 
     def _finish(self, status: str, timings: Timings) -> None:
@@ -289,16 +277,7 @@ class SUTColumn(Vertical, can_focus=True):
             self.post_message(self.StatusChanged(self))
 
     def _draw_status(self) -> None:
-        word = STATUS_WORDS.get(self.status, self.status)
-        line = Text(f"{STATUS_ICONS.get(self.status, '?')} {word}")
-        if self._note and self.status == "retrying":
-            line.append(f" · {self._note}")
-        if self.own_options is not None:
-            line.append(" · own options", style="italic")
-        if self.missing and self.status == "idle":
-            names = ", ".join(d.name for d in self.missing)
-            line.append(f" · needs {names}: s sets it up", style="bold")
-        self.query_one(".status", Static).update(line)
+        self.query_one(".status", Static).update(status_line(self))
 
     def needs(self, missing: tuple[SecretDescription, ...]) -> None:
         """Secrets found missing before any send (or none any more): the status says so, and
@@ -318,21 +297,8 @@ class SUTColumn(Vertical, can_focus=True):
             figures.set_parts(parts)
 
     def _draw_problem(self) -> None:
-        error = self.error
-        if error is None:
-            return
-        text = Text()
-        if self.missing:
-            names = ", ".join(d.name for d in self.missing)
-            text.append(f"Missing secret: {names}\n", style="bold")
-            text.append(f"Press s to set it up ({self._where_secrets_go()}).", style="italic")
-        else:
-            text.append(error.one_line(), style="bold")
-            if error.hint:
-                text.append(f"\n{error.hint}", style="italic")
-            if self.auth_failed:
-                text.append("\nPress s to set up this SUT's secrets.", style="italic")
-        self.answer.show_problem(text)
+        if self.error is not None:
+            self.answer.show_problem(problem_text(self, self.error))
 
     # ----- actions -------------------------------------------------------------------------
     def action_retry(self) -> None:
@@ -377,19 +343,6 @@ class SUTColumn(Vertical, can_focus=True):
 
     def action_remove(self) -> None:  # the screen cancels it once the removal is confirmed
         self.post_message(self.Removed(self))
-
-    def _where_secrets_go(self) -> str:
-        """Where setup would store the secret: the keyring, unless it is off or its last use
-        failed (a remembered problem: nothing is asked of the keyring here)."""
-        store = self.services.store
-        if not store.keyring_enabled:
-            return "the keyring is off here: set it in the environment or a secrets.toml"
-        if store.keyring_problem() is not None:
-            return (
-                "the OS keyring cannot be used here, f6 says why: set it in the environment "
-                "or a secrets.toml"
-            )
-        return "stored in the OS keyring"
 
     @property
     def auth_failed(self) -> bool:
