@@ -254,17 +254,22 @@ async def test_an_error_column_does_not_promise_a_keyring_that_cannot_be_used(
         )
 
 
+async def delete_on_the_secrets_screen(pilot: Pilot[None], name: str) -> None:
+    """Open the secrets screen (f6) and press d on the secret `name`."""
+    await pilot.press("f6")
+    await settle(pilot)
+    table = pilot.app.screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(name))
+    await pilot.press("d")
+    await pilot.pause()
+
+
 async def test_deleting_a_secret_that_is_not_set_asks_nothing_when_the_keyring_answered(
     memory_keyring: Any, memory_layer: keyring_layer.KeyringLayer
 ) -> None:
     app = new_app(keyring=memory_layer)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f6")
-        await settle(pilot)
-        table = app.screen.query_one(DataTable)
-        table.move_cursor(row=table.get_row_index("hugging_face/token"))
-        await pilot.press("d")
-        await pilot.pause()
+        await delete_on_the_secrets_screen(pilot, "hugging_face/token")
         assert isinstance(app.screen, SecretsScreen)  # no confirmation asked
         assert any("Nothing to delete" in str(n.message) for n in app._notifications)
 
@@ -272,12 +277,7 @@ async def test_deleting_a_secret_that_is_not_set_asks_nothing_when_the_keyring_a
 async def test_deleting_with_the_keyring_off_says_why_it_cannot() -> None:
     app = new_app()  # keyring off: it cannot say what it holds
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f6")
-        await settle(pilot)
-        table = app.screen.query_one(DataTable)
-        table.move_cursor(row=table.get_row_index("hugging_face/token"))
-        await pilot.press("d")
-        await pilot.pause()
+        await delete_on_the_secrets_screen(pilot, "hugging_face/token")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await settle(pilot)
