@@ -23,6 +23,7 @@ class ErrorKind(str, Enum):
     connection = "connection"
     server = "server"
     protocol = "protocol"
+    truncated = "truncated"
     cancelled = "cancelled"
     config = "config"
     internal = "internal"
@@ -40,6 +41,8 @@ DEFAULT_HINTS: dict[ErrorKind, str] = {
     ErrorKind.connection: "check the URL and that the server is running and reachable.",
     ErrorKind.server: "the provider failed: retry later.",
     ErrorKind.protocol: "the provider answered in a form sutui did not expect.",
+    ErrorKind.truncated: "the stream ended before the provider said the answer was complete: "
+    "the text kept is partial; retry.",
     ErrorKind.cancelled: "",
     ErrorKind.config: "",
     ErrorKind.internal: "this is a bug in the driver: please report it.",
@@ -60,6 +63,7 @@ class SUTError(Exception):
         phase: str | None = None,
         hint: str | None = None,
         should_retry: bool | None = None,
+        stream_broke: bool = False,
     ):
         self.kind = kind
         self.message = redact(message)
@@ -70,6 +74,9 @@ class SUTError(Exception):
         self.hint = DEFAULT_HINTS[kind] if hint is None else hint
         self.should_retry = should_retry
         """The provider's own say (OpenAI's `x-should-retry` header); None when it said nothing."""
+        self.stream_broke = stream_broke or kind is ErrorKind.truncated
+        """An open stream broke (cut, ended early, a malformed event, an idle timeout): the
+        answer is retried from scratch (drivers/invoke.py), whatever text had come."""
         super().__init__(self.one_line())
 
     def one_line(self) -> str:

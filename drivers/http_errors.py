@@ -375,6 +375,7 @@ def _timeout(phase: str, where: str) -> SUTError:
     what = {
         "first byte": f"{where} did not start answering in time",
         "read": f"{where} stalled: nothing arrived for too long",
+        "idle": f"{where} stalled mid-stream: no event arrived for too long",
         "total": f"the call to {where} took too long in total",
     }.get(phase, f"{where} took too long")
     return SUTError(ErrorKind.timeout, what, phase=phase)

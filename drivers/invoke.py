@@ -15,8 +15,11 @@ from drivers.capabilities import (
     ProducesPerTokenLogProbabilities,
     StreamsText,
 )
+from drivers.errors import SUTError
 from drivers.options import SUTOptions
+from drivers.progress import report_retry
 from drivers.prompt import ChatPrompt, Prompt, TextPrompt
+from drivers.reasoning import normalise_finish_reason
 from drivers.redaction import StreamRedactor, redact
 from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.sut import SUT, PromptResponseSUT
@@ -70,43 +73,103 @@ async def respond(sut: SUT, prompt: Prompt, options: SUTOptions) -> SUTResponse:
     request = translate(sut, prompt, options)
     assert isinstance(sut, PromptResponseSUT)
     response = await _evaluate(sut, request)
-    return _redacted(sut.translate_response(request, response))
+    return _finalised(sut.translate_response(request, response), request_notes(request))
 
 
-def _redacted(response: SUTResponse) -> SUTResponse:
-    """A provider that echoes a key back (in an answer, as some test servers and jailbroken
-    models do) must not put it on the screen or in a file: known secrets are masked in every
-    answer the layer hands out."""
+def request_notes(request: Any) -> list[str]:
+    """What the driver changed in the request for its model (a request's `notes`, if any)."""
+    notes = getattr(request, "notes", None)
+    return [str(n) for n in notes] if isinstance(notes, list) else []
+
+
+def _finalised(response: SUTResponse, notes: list[str]) -> SUTResponse:
+    """The answer as the layer hands it out: known secrets masked (a provider may echo a key
+    back, as some test servers and jailbroken models do), the finish reason normalised with
+    the provider's word kept, the request's notes attached."""
+    update: dict[str, Any] = {}
     text = redact(response.text)
-    return response if text == response.text else response.model_copy(update={"text": text})
+    if text != response.text:
+        update["text"] = text
+    if response.reasoning:
+        reasoning = redact(response.reasoning)
+        if reasoning != response.reasoning:
+            update["reasoning"] = reasoning
+    if response.provider_finish_reason is None and response.finish_reason is not None:
+        update["provider_finish_reason"] = response.finish_reason
+        update["finish_reason"] = normalise_finish_reason(response.finish_reason)
+    if notes and not response.notes:
+        update["notes"] = notes
+    return response.model_copy(update=update) if update else response
 
 
 async def stream(sut: SUT, prompt: Prompt, options: SUTOptions) -> AsyncIterator[SUTStreamChunk]:
     """The answer as chunks: streamed when the SUT streams, else one chunk with all of it.
 
-    The last chunk carries usage and finish reason when the SUT gives them.
+    The last chunk carries usage and finish reason when the SUT gives them. A stream that
+    breaks (SUTError.stream_broke: cut, ended before its end marker, a malformed event, an
+    idle timeout) is started again with the retry policy's budget and backoff; the retry is
+    reported (drivers/progress.py) and, when chunks had already come, a chunk with
+    `restart=True` says that they are void.
     """
     request = translate(sut, prompt, options)
     assert isinstance(sut, PromptResponseSUT)
+    notes = request_notes(request)
     if StreamsText not in sut.capabilities:
-        response = _redacted(sut.translate_response(request, await _evaluate(sut, request)))
+        response = _finalised(sut.translate_response(request, await _evaluate(sut, request)), [])
         yield SUTStreamChunk(
             text=response.text,
+            reasoning=response.reasoning or "",
             usage=response.usage,
-            finish_reason=response.finish_reason,
+            finish_reason=response.provider_finish_reason or response.finish_reason,
             top_logprobs=response.top_logprobs,
+            notes=notes or response.notes,
         )
         return
-    redactor = StreamRedactor()  # a key echoed back is masked, even split across chunks
+    if notes:
+        yield SUTStreamChunk(notes=notes)
+    attempt = 1
+    while True:
+        sent = False
+        try:
+            async for chunk in _redacted_chunks(sut, request):
+                sent = True
+                yield chunk
+            return
+        except SUTError as error:
+            wait = _restart_delay(sut, error, attempt)
+            if wait is None:
+                raise
+            report_retry(attempt, wait, error, restart=sent)
+        if sent:
+            yield SUTStreamChunk(restart=True)
+        await asyncio.sleep(wait)
+        attempt += 1
+
+
+def _restart_delay(sut: SUT, error: SUTError, attempt: int) -> float | None:
+    from drivers import transport  # only now: a driver without HTTP never loads it
+
+    policy = getattr(sut, "retry", None)
+    if not isinstance(policy, transport.RetryPolicy):
+        policy = transport.DEFAULT_RETRY
+    return policy.restart_delay(error, attempt)
+
+
+async def _redacted_chunks(
+    sut: PromptResponseSUT[Any, Any], request: Any
+) -> AsyncIterator[SUTStreamChunk]:
+    # A key echoed back is masked, even split across chunks (answer and reasoning apart).
+    answer, thought = StreamRedactor(), StreamRedactor()
     async for chunk in _chunks(sut, request):
-        if chunk.text:
-            text = redactor.feed(chunk.text)
-            if text != chunk.text:
-                chunk = chunk.model_copy(update={"text": text})
+        if chunk.text or chunk.reasoning:
+            text = answer.feed(chunk.text) if chunk.text else ""
+            reasoning = thought.feed(chunk.reasoning) if chunk.reasoning else ""
+            if text != chunk.text or reasoning != chunk.reasoning:
+                chunk = chunk.model_copy(update={"text": text, "reasoning": reasoning})
         yield chunk
-    rest = redactor.flush()
-    if rest:
-        yield SUTStreamChunk(text=rest)
+    rest_reasoning, rest = thought.flush(), answer.flush()
+    if rest or rest_reasoning:
+        yield SUTStreamChunk(text=rest, reasoning=rest_reasoning)
 
 
 async def _chunks(sut: PromptResponseSUT[Any, Any], request: Any) -> AsyncIterator[SUTStreamChunk]:
@@ -128,14 +191,27 @@ class ResponseBuilder:
     """Accumulates stream chunks into the final SUTResponse."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget what came (a broken stream starts again); the request's notes stay."""
         self.parts: list[str] = []
+        self.reasoning_parts: list[str] = []
+        self.notes: list[str] = getattr(self, "notes", [])
         self.usage: TokenUsage | None = None
         self.finish_reason: str | None = None
         self.top_logprobs: list[Any] | None = None
 
     def add(self, chunk: SUTStreamChunk) -> None:
+        if chunk.restart:
+            self.reset()
+            return
         if chunk.text:
             self.parts.append(chunk.text)
+        if chunk.reasoning:
+            self.reasoning_parts.append(chunk.reasoning)
+        if chunk.notes:
+            self.notes = list(chunk.notes)
         if chunk.usage is not None:
             self.usage = chunk.usage
         if chunk.finish_reason is not None:
@@ -148,10 +224,17 @@ class ResponseBuilder:
         """The text so far, with known secrets masked (also one split across chunks)."""
         return redact("".join(self.parts))
 
+    @property
+    def reasoning(self) -> str:
+        return redact("".join(self.reasoning_parts))
+
     def build(self) -> SUTResponse:
         return SUTResponse(
             text=self.text,
+            reasoning=self.reasoning or None,
             usage=self.usage,
-            finish_reason=self.finish_reason,
+            finish_reason=normalise_finish_reason(self.finish_reason),
+            provider_finish_reason=self.finish_reason,
             top_logprobs=self.top_logprobs,
+            notes=self.notes,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class SUTOptions(BaseModel):
@@ -26,6 +26,20 @@ class SUTOptions(BaseModel):
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
     random: str | None = None
     seed: int | None = None
+    reasoning: str | None = None
+    """How much the model may reason: none, minimal, low, medium, high, or a token budget
+    ("2048"); each driver maps it to its provider (drivers/reasoning.py)."""
+
+    @field_validator("reasoning", mode="before")
+    @classmethod
+    def _reasoning_value(cls, value: object) -> object:
+        from drivers.reasoning import parse_reasoning
+
+        if value is None:
+            return None
+        parsed = parse_reasoning(value if isinstance(value, (str, int)) else str(value))
+        assert parsed is not None
+        return parsed.level if parsed.level is not None else str(parsed.budget)
 
     @model_validator(mode="after")
     def _total_covers_answer(self) -> Self:

@@ -36,10 +36,14 @@ class RunTarget:
 @dataclass(frozen=True)
 class Timings:
     first_token_s: float | None
+    """Time to the first token of the answer (reasoning not counted)."""
     total_s: float
+    first_reasoning_s: float | None = None
+    """Time to the first token of reasoning, when the model reasoned aloud."""
 
     def tokens_per_s(self, tokens: int | None) -> float | None:
-        """Output speed after the first token: (tokens - 1) / (total - time to first token)."""
+        """Answer speed after its first token: (tokens - 1) / (total - time to first token);
+        give it the answer's tokens (TokenUsage.answer_tokens), not the reasoning's."""
         if not tokens or tokens < 2 or self.first_token_s is None:
             return None
         span = self.total_s - self.first_token_s
@@ -67,17 +71,32 @@ class FirstToken(RunEvent):
 
 
 @dataclass(frozen=True)
+class FirstReasoning(RunEvent):
+    first_reasoning_s: float
+
+
+@dataclass(frozen=True)
 class Chunk(RunEvent):
     text: str
 
 
 @dataclass(frozen=True)
+class ReasoningChunk(RunEvent):
+    """Reasoning text, streamed apart from the answer (it comes first, often for long)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Retrying(RunEvent):
-    """The transport will try again after `wait_s` seconds; `attempt` is the one that failed."""
+    """The call will be tried again after `wait_s` seconds; `attempt` is the one that failed.
+    With `restart`, a stream broke after text had come: that text is void, the answer starts
+    again (a FirstToken comes again with its first text)."""
 
     attempt: int
     wait_s: float
     error: SUTError
+    restart: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,13 +169,18 @@ class FanOut:
         builder = ResponseBuilder()
         start = time.monotonic()
         first: float | None = None
+        first_reasoning: float | None = None
 
         def timings() -> Timings:
-            return Timings(first, time.monotonic() - start)
+            return Timings(first, time.monotonic() - start, first_reasoning)
 
         emit = self._queue.put_nowait
+
+        def on_retry(attempt: int, wait: float, error: SUTError, restart: bool) -> None:
+            emit(Retrying(target.key, attempt, wait, error, restart))
+
         # This task's own listener (a context variable is per task): the transport reports here.
-        ON_RETRY.set(lambda attempt, wait, error: emit(Retrying(target.key, attempt, wait, error)))
+        ON_RETRY.set(on_retry)
         try:
             limit = self._limits.setdefault(target.group, asyncio.Semaphore(self.per_group_limit))
             async with limit:
@@ -165,10 +189,17 @@ class FanOut:
                 options = target.options or self.options
                 async with asyncio.timeout(self.timeout_s):
                     async for chunk in stream(target.sut, self.prompt, options):
+                        if chunk.restart:  # reported by Retrying(restart=True) just before
+                            first = first_reasoning = None
+                        if chunk.reasoning and first_reasoning is None:
+                            first_reasoning = time.monotonic() - start
+                            emit(FirstReasoning(target.key, first_reasoning))
                         if chunk.text and first is None:
                             first = time.monotonic() - start
                             emit(FirstToken(target.key, first))
                         builder.add(chunk)
+                        if chunk.reasoning:
+                            emit(ReasoningChunk(target.key, chunk.reasoning))
                         if chunk.text:
                             emit(Chunk(target.key, chunk.text))
             emit(Finished(target.key, builder.build(), timings()))

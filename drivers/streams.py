@@ -1,13 +1,19 @@
 """Streamed answers over the shared transport: server-sent events (OpenAI-style, Anthropic,
 Google, TGI) and newline-delimited JSON (ollama). Opening a stream is retried like any request
-(drivers/transport.py); nothing is retried once the first event has come. The first event must
-come within the `first byte` timeout and each next one within `read`.
+(drivers/transport.py). The first event must come within the `first byte` timeout and each next
+one within `read` (a stall between events is a timeout of phase `idle`).
+
+A stream is whole or it failed: each driver passes `is_end`, its protocol's end marker (OpenAI's
+`[DONE]` or a finish_reason, Anthropic's message_stop, ...), and a stream that ends before it
+(EOF, a cut connection, a broken chunked body) is a SUTError of kind `truncated`. A malformed
+event stops the stream with kind `protocol`: it is never skipped. These failures, and an idle
+timeout, are marked `stream_broke`: drivers/invoke.py retries the whole answer for them.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing
 from typing import Any, TypeVar
 
@@ -70,9 +76,43 @@ async def _next_with_timeout(
         async with asyncio.timeout(limit):
             return await anext(iterator)
     except TimeoutError:
-        raise _timeout(phase, _host(url)) from None
+        error = _timeout(phase, _host(url))
+        error.stream_broke = phase == "idle"
+        raise error from None
     except httpx.HTTPError as exc:
-        raise _network_error(exc, phase, url) from None
+        raise _cut(exc, url) from None
+
+
+def _cut(exc: httpx.HTTPError, url: str) -> SUTError:
+    """The connection broke while the stream was open: the answer is truncated."""
+    cause = _network_error(exc, "idle", url)
+    if cause.kind is ErrorKind.timeout:
+        cause.stream_broke = True
+        return cause
+    return SUTError(
+        ErrorKind.truncated,
+        f"the stream from {_host(url)} was cut before the answer was complete: {cause.message}",
+        phase="stream",
+    )
+
+
+def _ended_early(url: str) -> SUTError:
+    return SUTError(
+        ErrorKind.truncated,
+        f"the stream from {_host(url)} ended before its end marker: the answer is incomplete",
+        phase="stream",
+    )
+
+
+def _malformed(message: str) -> SUTError:
+    return SUTError(ErrorKind.protocol, message, phase="stream", stream_broke=True)
+
+
+def _event_json(data: str, url: str) -> Any:
+    try:
+        return _json(data, url)
+    except SUTError as exc:
+        raise _malformed(exc.message) from None
 
 
 async def _check_stream_type(response: httpx.Response, t: Timeouts, url: str, want: str) -> None:
@@ -108,7 +148,7 @@ async def _timed(items: AsyncIterator[T], t: Timeouts, url: str) -> AsyncGenerat
     is a SUTError naming that phase."""
     first = True
     while True:
-        limit, phase = (t.first_byte, "first byte") if first else (t.read, "read")
+        limit, phase = (t.first_byte, "first byte") if first else (t.read, "idle")
         try:
             item = await _next_with_timeout(items, limit, phase, url)
         except StopAsyncIteration:
@@ -126,6 +166,7 @@ async def stream_sse(
     retry: RetryPolicy | None = None,
     limit_key: str | None = None,
     plain_json_ok: bool = False,
+    is_end: Callable[[dict[str, Any]], bool] | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """POST and yield each server-sent event's JSON data (with `"event"` added when the event
     has a name, e.g. Anthropic's). Handles `data:` with or without a space, `[DONE]` or none,
@@ -134,7 +175,11 @@ async def stream_sse(
 
     Some OpenAI-compatible servers ignore `stream: true` and answer one JSON object: with
     `plain_json_ok` it is yielded as the only event (the caller reads a whole answer from it);
-    without, it is a protocol error."""
+    without, it is a protocol error.
+
+    `is_end` tells the protocol's end marker (`[DONE]` always is one): a stream that ends
+    before it raises `truncated`. Without it, the end of the body is taken as the end (for
+    drivers written before the check existed)."""
     t = _timeouts(timeout)
     try:
         response, slot = await _open_stream(
@@ -148,6 +193,7 @@ async def stream_sse(
         yield plain.data
         return
     events = EventSource(response).aiter_sse()
+    ended = is_end is None
     try:
         async with aclosing(_timed(events, t, url)) as timed:
             try:
@@ -157,19 +203,20 @@ async def stream_sse(
                         continue
                     if data == "[DONE]":
                         return
-                    item = _json(data, url)
+                    item = _event_json(data, url)
                     if sse.event == "error" or (isinstance(item, dict) and item.get("error")):
                         raise error_in_stream(item)
                     if not isinstance(item, dict):
-                        raise SUTError(
-                            ErrorKind.protocol,
-                            f"{_host(url)} sent an event that is not a JSON object",
-                        )
+                        raise _malformed(f"{_host(url)} sent an event that is not a JSON object")
                     if sse.event != "message" and "event" not in item:
                         item["event"] = sse.event
+                    if not ended and is_end is not None and is_end(item):
+                        ended = True
                     yield item
             except SSEError as exc:
-                raise SUTError(ErrorKind.protocol, f"{_host(url)}: {exc}") from None
+                raise _malformed(f"{_host(url)}: {exc}") from None
+        if not ended:
+            raise _ended_early(url)
     finally:
         try:
             await events.aclose()
@@ -187,26 +234,30 @@ async def stream_ndjson(
     timeout: Timeouts | float | None = None,
     retry: RetryPolicy | None = None,
     limit_key: str | None = None,
+    is_end: Callable[[dict[str, Any]], bool] | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """POST and yield each JSON object of a newline-delimited JSON stream (ollama); a line
-    holding {"error": ...} is raised as a SUTError."""
+    holding {"error": ...} is raised as a SUTError; `is_end` as for stream_sse."""
     t = _timeouts(timeout)
     response, slot = await _open_stream(
         url, payload, headers, t, retry, limit_key, "application/x-ndjson"
     )
+    ended = is_end is None
     try:
         async with aclosing(_timed(response.aiter_lines(), t, url)) as lines:
             async for line in lines:
                 if not line.strip():
                     continue
-                item = _json(line, url)
+                item = _event_json(line, url)
                 if not isinstance(item, dict):
-                    raise SUTError(
-                        ErrorKind.protocol, f"{_host(url)} sent a line that is not a JSON object"
-                    )
+                    raise _malformed(f"{_host(url)} sent a line that is not a JSON object")
                 if item.get("error"):
                     raise error_in_stream(item)
+                if not ended and is_end is not None and is_end(item):
+                    ended = True
                 yield item
+        if not ended:
+            raise _ended_early(url)
     finally:
         try:
             await response.aclose()

@@ -102,6 +102,17 @@ class RetryPolicy:
             if error.retry_after > self.max_retry_after:
                 return None
             return max(0.0, error.retry_after)
+        return self._backoff(attempt)
+
+    def restart_delay(self, error: SUTError, attempt: int) -> float | None:
+        """Seconds to wait before starting a broken stream again (attempt `attempt + 1`), or
+        None: a stream that broke (error.stream_broke) gets the same budget and backoff as a
+        failed request; other errors were already retried where they happened."""
+        if attempt >= self.max_tries or not error.stream_broke:
+            return None
+        return self._backoff(attempt)
+
+    def _backoff(self, attempt: int) -> float:
         backoff: float = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
         return backoff * random.uniform(0.5, 1.0)
 

@@ -19,7 +19,7 @@ from provider_server import KEYS
 
 from drivers import transport
 from drivers.errors import ErrorKind, SUTError
-from drivers.invoke import respond, stream
+from drivers.invoke import ResponseBuilder, respond, stream
 from drivers.options import SUTOptions
 from drivers.prompt import TextPrompt
 from drivers.registry import make_sut
@@ -221,11 +221,34 @@ FAULTS = [
         requests=1,
     ),
     Fault("stall", "stall", kind=ErrorKind.timeout, phase="read", requests=1),
-    Fault("stall/stream", "stall", streamed=True, kind=ErrorKind.timeout, phase="read", requests=1),
+    # A stream that breaks is started again (same budget as a failed request), then fails.
+    Fault(
+        "stall/stream",
+        "stall",
+        streamed=True,
+        kind=ErrorKind.timeout,
+        phase="idle",
+        requests=RETRIED,
+    ),
+    Fault("stall-once/stream", "stall", streamed=True, ok=True, requests=2),
     Fault("cut", "cut", kind=ErrorKind.connection, requests=RETRIED),
-    Fault("cut/stream", "cut", streamed=True, kind=ErrorKind.connection, requests=1),
+    Fault("cut/stream", "cut", streamed=True, kind=ErrorKind.truncated, requests=RETRIED),
+    Fault("cut-once/stream", "cut", streamed=True, ok=True, requests=2),
+    Fault(
+        "cut-mid-event/stream",
+        "cut-mid-event",
+        streamed=True,
+        kind=ErrorKind.truncated,
+        requests=RETRIED,
+    ),
+    Fault("cut-mid-event-once/stream", "cut-mid-event", streamed=True, ok=True, requests=2),
+    Fault("truncate/stream", "truncate", streamed=True, kind=ErrorKind.truncated, requests=RETRIED),
+    Fault("truncate-once/stream", "truncate", streamed=True, ok=True, requests=2),
     Fault("malformed", "malformed", kind=ErrorKind.protocol, requests=1),
-    Fault("malformed/stream", "malformed", streamed=True, kind=ErrorKind.protocol, requests=1),
+    Fault(
+        "malformed/stream", "malformed", streamed=True, kind=ErrorKind.protocol, requests=RETRIED
+    ),
+    Fault("malformed-once/stream", "malformed", streamed=True, ok=True, requests=2),
     Fault("midstream-error", "midstream-error", streamed=True, requests=1),
 ]
 
@@ -276,8 +299,10 @@ def _make(driver: Driver, base: str, monkeypatch: pytest.MonkeyPatch) -> Any:
 async def _call(sut: Any, streamed: bool) -> str:
     if not streamed:
         return str((await respond(sut, PROMPT, SUTOptions(max_tokens=50))).text)
-    chunks = [c async for c in stream(sut, PROMPT, SUTOptions(max_tokens=50))]
-    return "".join(c.text for c in chunks)
+    builder = ResponseBuilder()  # as every front end reads a stream: a restart voids the text
+    async for chunk in stream(sut, PROMPT, SUTOptions(max_tokens=50)):
+        builder.add(chunk)
+    return builder.text
 
 
 def _handshake_completes(url: str) -> bool:

@@ -19,6 +19,7 @@ from drivers.factory import DynamicSUTFactory
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
 from drivers.providers.openai_chat import join_url, secret_value, text_as_chat
+from drivers.reasoning import parse_reasoning
 from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.secrets import InjectSecret, RequiredSecret, SecretDescription
 from drivers.sut import PromptResponseSUT, modelgauge_sut
@@ -43,6 +44,40 @@ class AnthropicApiKey(RequiredSecret):
 class AnthropicRequest(BaseModel):
     url: str
     body: dict[str, Any]
+    notes: list[str] = []
+
+
+MIN_THINKING_BUDGET = 1024
+"""Anthropic's smallest `thinking.budget_tokens`."""
+
+
+def sampling_rules(options: SUTOptions, thinking: bool) -> tuple[dict[str, Any], list[str]]:
+    """Anthropic's rules, as its API states them: temperature in [0, 1]; temperature or top_p,
+    not both (current models); with thinking, no temperature (other than 1), no top_k, and
+    top_p only in [0.95, 1]. What breaks a rule is dropped, with a note."""
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    temperature, top_p, top_k = options.temperature, options.top_p, options.top_k_per_token
+    if temperature is not None and temperature > 1.0:
+        notes.append(f"Anthropic takes temperature 0 to 1: {temperature:g} dropped")
+        temperature = None
+    if thinking:
+        if temperature is not None and temperature != 1.0:
+            notes.append(f"with thinking Anthropic takes no temperature: {temperature:g} dropped")
+            temperature = None
+        if top_k is not None:
+            notes.append(f"with thinking Anthropic takes no top_k: {top_k} dropped")
+            top_k = None
+        if top_p is not None and top_p < 0.95:
+            notes.append(f"with thinking Anthropic takes top_p 0.95 to 1: {top_p:g} dropped")
+            top_p = None
+    if temperature is not None and top_p is not None:
+        notes.append(f"Anthropic takes temperature or top_p, not both: top_p={top_p:g} dropped")
+        top_p = None
+    for name, value in (("temperature", temperature), ("top_p", top_p), ("top_k", top_k)):
+        if value is not None:
+            out[name] = value
+    return out, notes
 
 
 def _usage(data: Any, previous: TokenUsage | None = None) -> TokenUsage | None:
@@ -58,6 +93,10 @@ def _usage(data: Any, previous: TokenUsage | None = None) -> TokenUsage | None:
         if isinstance(completion, int)
         else (previous.completion_tokens if previous else None),
     )
+
+
+def _is_message_stop(event: dict[str, Any]) -> bool:
+    return (event.get("type") or event.get("event")) == "message_stop"
 
 
 @modelgauge_sut(capabilities=[AcceptsTextPrompt, AcceptsChatPrompt, StreamsText])
@@ -79,22 +118,33 @@ class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
             for m in prompt.messages
             if m.role is not ChatRole.system
         ]
+        answer_tokens = options.max_tokens or DEFAULT_MAX_TOKENS
         body: dict[str, Any] = {
             "model": self.model,
-            "max_tokens": options.max_tokens or DEFAULT_MAX_TOKENS,
+            "max_tokens": answer_tokens,
             "messages": messages,
         }
+        notes: list[str] = []
+        wanted = parse_reasoning(options.reasoning)
+        thinking = wanted is not None and not wanted.off
+        if wanted is not None and thinking:
+            budget = wanted.tokens()
+            if budget < MIN_THINKING_BUDGET:
+                notes.append(f"Anthropic's smallest thinking budget is {MIN_THINKING_BUDGET}: "
+                             f"{budget} sent as {MIN_THINKING_BUDGET}")  # fmt: skip
+                budget = MIN_THINKING_BUDGET
+            # max_tokens counts thinking too and must exceed the budget: the answer keeps its own.
+            body["thinking"] = {"type": "enabled", "budget_tokens": budget}
+            body["max_tokens"] = budget + answer_tokens
+        elif wanted is not None:
+            body["thinking"] = {"type": "disabled"}
         if prompt.system_text:
             body["system"] = prompt.system_text
-        if options.temperature is not None:
-            body["temperature"] = options.temperature
-        if options.top_p is not None:
-            body["top_p"] = options.top_p
-        if options.top_k_per_token is not None:
-            body["top_k"] = options.top_k_per_token
+        sampling, sampling_notes = sampling_rules(options, thinking)
+        body.update(sampling)
         if options.stop_sequences:
             body["stop_sequences"] = list(options.stop_sequences)
-        return AnthropicRequest(url=self.url, body=body)
+        return AnthropicRequest(url=self.url, body=body, notes=notes + sampling_notes)
 
     def headers(self) -> dict[str, str]:
         return {
@@ -123,6 +173,7 @@ class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
             timeout=self.timeouts,
             retry=self.retry,
             limit_key=DRIVER_NAME,
+            is_end=_is_message_stop,
         )
         async for event in events:
             kind = event.get("type") or event.get("event")
@@ -131,10 +182,15 @@ class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
                 usage = _usage(message.get("usage") if isinstance(message, dict) else None)
             elif kind == "content_block_delta":
                 delta = event.get("delta")
-                if isinstance(delta, dict) and delta.get("type") == "text_delta":
-                    text = delta.get("text")
+                kind = delta.get("type") if isinstance(delta, dict) else None
+                if kind == "text_delta":
+                    text = delta.get("text")  # type: ignore[union-attr]
                     if isinstance(text, str) and text:
                         yield SUTStreamChunk(text=text)
+                elif kind == "thinking_delta":  # a signature_delta is not text: never shown
+                    thought = delta.get("thinking")  # type: ignore[union-attr]
+                    if isinstance(thought, str) and thought:
+                        yield SUTStreamChunk(reasoning=thought)
             elif kind == "message_delta":
                 delta = event.get("delta")
                 if isinstance(delta, dict) and isinstance(delta.get("stop_reason"), str):
@@ -150,12 +206,14 @@ class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
         content = response.get("content")
         if not isinstance(content, list):
             raise SUTError(ErrorKind.protocol, "Anthropic answered a message without content")
-        text = "".join(
-            b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"
-        )
+        blocks = [b for b in content if isinstance(b, dict)]
+        text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
+        # redacted_thinking is encrypted and the signature opaque: neither is reasoning text.
+        thought = "".join(b.get("thinking", "") for b in blocks if b.get("type") == "thinking")
         reason = response.get("stop_reason")
         return SUTResponse(
             text=text,
+            reasoning=thought or None,
             finish_reason=reason if isinstance(reason, str) else None,
             usage=_usage(response.get("usage")),
         )

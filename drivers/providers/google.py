@@ -3,12 +3,16 @@ https://generativelanguage.googleapis.com/v1beta, the key in the x-goog-api-key 
 the URL, where it would end up in tracebacks and logs).
 
 An answer blocked for safety, recitation etc. is the empty string, as upstream, with the block
-reason as its finish reason. `;reas=n` turns thinking off (thinkingBudget 0) on models that think.
+reason as its finish reason. Thinking: Gemini 3 takes a thinkingLevel, 2.5 a thinkingBudget (2.5 Pro
+cannot turn it off), older models none; the `reasoning` option is mapped by THINKING, and thoughts
+are asked for (includeThoughts) and kept apart from the answer. `;reas=n` is reasoning=none.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +25,7 @@ from drivers.factory import DynamicSUTFactory
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
 from drivers.providers.openai_chat import text_as_chat
+from drivers.reasoning import Reasoning, parse_reasoning
 from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.secrets import InjectSecret, RequiredSecret, SecretDescription
 from drivers.sut import PromptResponseSUT, modelgauge_sut
@@ -45,37 +50,100 @@ class GeminiRequest(BaseModel):
     url: str
     stream_url: str
     body: dict[str, Any]
+    notes: list[str] = []
+
+
+@dataclass(frozen=True)
+class ThinkingFamily:
+    """How one Gemini family thinks: by level (Gemini 3) or by budget (2.5), as data."""
+
+    pattern: str
+    levels: tuple[str, ...] = ()
+    """thinkingLevel values it takes; empty: it takes a thinkingBudget."""
+    min_budget: int = 0
+    """The smallest budget; above 0, thinking cannot be turned off."""
+    max_budget: int = 24576
+
+
+THINKING = (
+    ThinkingFamily(r"gemini-3(\.\d+)?-pro", levels=("low", "high")),
+    ThinkingFamily(r"gemini-3", levels=("minimal", "low", "medium", "high")),
+    ThinkingFamily(r"gemini-2\.5-pro", min_budget=128, max_budget=32768),
+    ThinkingFamily(r"gemini-2\.5-flash-lite", max_budget=24576),
+    ThinkingFamily(r"gemini-2\.5", max_budget=24576),
+    ThinkingFamily(r"gemini-(flash|pro)-latest"),
+)
+"""Models no family matches do not think (gemini-2.0, gemma): a reasoning setting is dropped."""
+
+
+def thinking_config(
+    model: str, wanted: Reasoning | None
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """The generationConfig.thinkingConfig for this model and setting, and notes."""
+    family = next((f for f in THINKING if re.match(f.pattern, model)), None)
+    if family is None:
+        if wanted is None:
+            return None, []
+        return None, [f"{model} does not think: reasoning dropped"]
+    config: dict[str, Any] = {"includeThoughts": True}
+    if wanted is None:
+        return config, []
+    if family.levels:
+        level = wanted.effort()
+        if level not in family.levels:
+            order = ["none", "minimal", "low", "medium", "high"]
+            nearest = min(family.levels, key=lambda a: abs(order.index(a) - order.index(level)))
+            note = f"{model} takes thinking levels {'/'.join(family.levels)}: {level} sent as "
+            return {**config, "thinkingLevel": nearest}, [note + nearest]
+        return {**config, "thinkingLevel": level}, []
+    budget = 0 if wanted.off else wanted.tokens()
+    notes = []
+    if budget < family.min_budget:
+        notes.append(f"{model} cannot turn thinking off: budget {family.min_budget} sent")
+        budget = family.min_budget
+    if budget > family.max_budget:
+        notes.append(f"{model} thinks at most {family.max_budget} tokens: {budget} sent as that")
+        budget = family.max_budget
+    if budget == 0:
+        return {"thinkingBudget": 0}, notes
+    return {**config, "thinkingBudget": budget}, notes
 
 
 def _usage(data: Any) -> TokenUsage | None:
+    """Gemini counts thoughts apart (thoughtsTokenCount): completion here is both."""
     if not isinstance(data, dict):
         return None
     prompt, completion = data.get("promptTokenCount"), data.get("candidatesTokenCount")
+    thoughts = data.get("thoughtsTokenCount")
     if not isinstance(prompt, int) and not isinstance(completion, int):
         return None
+    if isinstance(thoughts, int):
+        completion = (completion if isinstance(completion, int) else 0) + thoughts
     return TokenUsage(
         prompt_tokens=prompt if isinstance(prompt, int) else None,
         completion_tokens=completion if isinstance(completion, int) else None,
+        reasoning_tokens=thoughts if isinstance(thoughts, int) else None,
     )
 
 
-def _candidate(data: dict[str, Any]) -> tuple[str, str | None]:
-    """The text and finish reason of the first candidate ("" and the block reason if none)."""
+def _candidate(data: dict[str, Any]) -> tuple[str, str | None, str]:
+    """The text, finish reason and thoughts of the first candidate ("" and the block reason
+    if none)."""
     candidates = data.get("candidates")
     if not isinstance(candidates, list) or not candidates:
         feedback = data.get("promptFeedback")
         reason = feedback.get("blockReason") if isinstance(feedback, dict) else None
-        return "", reason if isinstance(reason, str) else None
+        return "", reason if isinstance(reason, str) else None, ""
     first = candidates[0]
     if not isinstance(first, dict):
         raise SUTError(ErrorKind.protocol, "Gemini answered a candidate that is not an object")
     content = first.get("content")
-    parts = content.get("parts") if isinstance(content, dict) else None
-    text = "".join(
-        p.get("text", "") for p in parts or [] if isinstance(p, dict) and not p.get("thought")
-    )
+    parts = [p for p in (content.get("parts") if isinstance(content, dict) else None) or []
+             if isinstance(p, dict)]  # fmt: skip
+    text = "".join(p.get("text", "") for p in parts if not p.get("thought"))
+    thoughts = "".join(p.get("text", "") for p in parts if p.get("thought"))
     reason = first.get("finishReason")
-    return text, reason if isinstance(reason, str) else None
+    return text, reason if isinstance(reason, str) else None, thoughts
 
 
 @modelgauge_sut(capabilities=[AcceptsTextPrompt, AcceptsChatPrompt, StreamsText])
@@ -122,8 +190,12 @@ class GeminiSUT(PromptResponseSUT[GeminiRequest, dict[str, Any]]):
                 config[name] = value
         if options.stop_sequences:
             config["stopSequences"] = list(options.stop_sequences)
-        if self.reasoning is False:
-            config["thinkingConfig"] = {"thinkingBudget": 0}
+        wanted = parse_reasoning(options.reasoning)
+        if wanted is None and self.reasoning is False:  # upstream's ;reas=n
+            wanted = Reasoning(level="none")
+        thinking, notes = thinking_config(self.model, wanted)
+        if thinking is not None:
+            config["thinkingConfig"] = thinking
         if config:
             body["generationConfig"] = config
         model = quote(self.model, safe="/-._~")
@@ -131,6 +203,7 @@ class GeminiSUT(PromptResponseSUT[GeminiRequest, dict[str, Any]]):
             url=f"{self.base_url}/models/{model}:generateContent",
             stream_url=f"{self.base_url}/models/{model}:streamGenerateContent?alt=sse",
             body=body,
+            notes=notes,
         )
 
     def headers(self) -> dict[str, str]:
@@ -156,21 +229,25 @@ class GeminiSUT(PromptResponseSUT[GeminiRequest, dict[str, Any]]):
             timeout=self.timeouts,
             retry=self.retry,
             limit_key=DRIVER_NAME,
+            is_end=lambda event: _candidate(event)[1] is not None,
         )
         async for event in events:
-            text, finish = _candidate(event)
+            text, finish, thoughts = _candidate(event)
             usage = _usage(event.get("usageMetadata")) or usage
             reason = finish or reason
-            if text and finish not in BLOCKED:
-                yield SUTStreamChunk(text=text)
+            if (text or thoughts) and finish not in BLOCKED:
+                yield SUTStreamChunk(text=text, reasoning=thoughts)
         yield SUTStreamChunk(usage=usage, finish_reason=reason)
 
     def translate_response(self, request: GeminiRequest, response: dict[str, Any]) -> SUTResponse:
-        text, reason = _candidate(response)
+        text, reason, thoughts = _candidate(response)
         if reason in BLOCKED:
             text = ""
         return SUTResponse(
-            text=text, finish_reason=reason, usage=_usage(response.get("usageMetadata"))
+            text=text,
+            reasoning=thoughts or None,
+            finish_reason=reason,
+            usage=_usage(response.get("usageMetadata")),
         )
 
 
@@ -178,7 +255,7 @@ class GoogleSUTFactory(DynamicSUTFactory):
     DESCRIPTION = "Google Gemini models (Gemini API, generativelanguage.googleapis.com)."
     ACCEPTED_OPTIONS = {
         "url": "base URL of the API (default https://generativelanguage.googleapis.com/v1beta)",
-        "reas": "n turns thinking off (thinkingBudget 0) on thinking models",
+        "reas": "n: as the option reasoning=none (upstream's name); the reasoning option wins",
     }
     EXAMPLE_UIDS = ("gemini-2.5-flash:google", "gemini-2.5-flash:google;reas=n")
     STREAMS = True

@@ -30,7 +30,7 @@ from drivers.uid import SUTDefinition
 
 DRIVER_NAME = "hf"
 ROUTER_URL = "https://router.huggingface.co/v1"
-PROFILE = ChatProfile(provider="Hugging Face", top_p_below_one=True)
+PROFILE = ChatProfile(provider="Hugging Face", top_p_below_one=True, reasoning_field=None)
 
 
 def endpoint_chat_url(url: str) -> str:

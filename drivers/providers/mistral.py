@@ -29,7 +29,11 @@ class MistralSUTFactory(OpenAIStyleFactory):
     EXAMPLE_UIDS = ("mistral-small-latest:mistral",)
     DEFAULT_BASE_URL = BASE_URL
     PROFILE = ChatProfile(
-        provider="Mistral", seed_field="random_seed", logprobs=None, include_usage=False
+        provider="Mistral",
+        seed_field="random_seed",
+        logprobs=None,
+        include_usage=False,
+        reasoning_field=None,  # magistral models always reason; others cannot
     )
     SECRET = MistralApiKey
     LOGPROBS = False

@@ -16,6 +16,7 @@ from drivers.factory import DynamicSUTFactory
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, TextPrompt
 from drivers.providers.openai_chat import join_url, openai_messages, text_as_chat
+from drivers.reasoning import Reasoning, ThinkSplitter, parse_reasoning, split_think
 from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.secrets import InjectSecret
 from drivers.sut import PromptResponseSUT, modelgauge_sut
@@ -28,6 +29,21 @@ BASE_URL = "http://127.0.0.1:11434"
 class OllamaRequest(BaseModel):
     url: str
     body: dict[str, Any]
+    notes: list[str] = []
+
+
+def think_value(model: str, wanted: Reasoning) -> tuple[bool | str, list[str]]:
+    """ollama's `think`: true/false, or a level for gpt-oss (which cannot turn it off)."""
+    if "gpt-oss" in model:
+        level = wanted.effort()
+        if level in ("low", "medium", "high"):
+            return level, []
+        sent = "low"
+        return sent, [f"{model} takes thinking low/medium/high: {level} sent as {sent}"]
+    notes = []
+    if wanted.budget:
+        notes.append(f"ollama takes thinking on or off: {wanted.budget} tokens sent as on")
+    return not wanted.off, notes
 
 
 def _usage(data: dict[str, Any]) -> TokenUsage | None:
@@ -40,14 +56,16 @@ def _usage(data: dict[str, Any]) -> TokenUsage | None:
     )
 
 
-def _content(data: dict[str, Any]) -> str:
+def _content(data: dict[str, Any]) -> tuple[str, str]:
+    """(thinking, content) of one message (`thinking` with `think`, ollama 0.9 and later)."""
     message = data.get("message")
     if message is None:
-        return ""
+        return "", ""
     content = message.get("content") if isinstance(message, dict) else None
     if not isinstance(content, str):
         raise SUTError(ErrorKind.protocol, "ollama answered a message without text content")
-    return content
+    thinking = message.get("thinking")
+    return (thinking if isinstance(thinking, str) else ""), content
 
 
 @modelgauge_sut(capabilities=[AcceptsTextPrompt, AcceptsChatPrompt, StreamsText])
@@ -80,7 +98,11 @@ class OllamaSUT(PromptResponseSUT[OllamaRequest, dict[str, Any]]):
         body: dict[str, Any] = {"model": self.model, "messages": openai_messages(prompt)}
         if settings:
             body["options"] = settings
-        return OllamaRequest(url=self.url, body=body)
+        notes: list[str] = []
+        wanted = parse_reasoning(options.reasoning)
+        if wanted is not None:
+            body["think"], notes = think_value(self.model, wanted)
+        return OllamaRequest(url=self.url, body=body, notes=notes)
 
     async def evaluate(self, request: OllamaRequest) -> dict[str, Any]:
         return await transport.post_json(
@@ -102,22 +124,32 @@ class OllamaSUT(PromptResponseSUT[OllamaRequest, dict[str, Any]]):
             timeout=self.timeouts,
             retry=self.retry,
             limit_key=DRIVER_NAME,
+            is_end=lambda item: item.get("done") is True,
         )
+        think = ThinkSplitter()  # models that think inline, without `think` support
         async for item in lines:
-            text = _content(item)
-            if text:
-                yield SUTStreamChunk(text=text)
+            thinking, text = _content(item)
+            if text and not thinking:
+                inline, text = think.feed(text)
+                thinking += inline
+            if text or thinking:
+                yield SUTStreamChunk(text=text, reasoning=thinking)
             if item.get("done"):
                 usage = _usage(item)
                 done_reason = item.get("done_reason")
                 reason = done_reason if isinstance(done_reason, str) else "stop"
                 break
-        yield SUTStreamChunk(usage=usage, finish_reason=reason)
+        inline, text = think.flush()
+        yield SUTStreamChunk(text=text, reasoning=inline, usage=usage, finish_reason=reason)
 
     def translate_response(self, request: OllamaRequest, response: dict[str, Any]) -> SUTResponse:
         reason = response.get("done_reason")
+        thinking, text = _content(response)
+        if not thinking:
+            thinking, text = split_think(text)
         return SUTResponse(
-            text=_content(response),
+            text=text,
+            reasoning=thinking or None,
             finish_reason=reason if isinstance(reason, str) else None,
             usage=_usage(response),
         )

@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from drivers.providers.openai_chat import (
+    SAMPLING,
     ChatProfile,
+    ModelFamily,
     OpenAIStyleFactory,
     api_key_secret,
     secret_value,
@@ -48,7 +50,18 @@ class OpenAIOrganization(OptionalSecret):
         )
 
 
-OFFICIAL = ChatProfile(provider="OpenAI", max_tokens_field="max_completion_tokens")
+OFFICIAL = ChatProfile(
+    provider="OpenAI",
+    max_tokens_field="max_completion_tokens",
+    families=(
+        # Reasoning models refuse sampling settings; the levels each generation accepts.
+        ModelFamily(r"gpt-5(\.\d+)?-(chat|search)", reasoning_levels=()),
+        ModelFamily(r"gpt-5\.[1-9]|gpt-[6-9]", SAMPLING, ("none", "low", "medium", "high")),
+        ModelFamily(r"gpt-5", SAMPLING, ("minimal", "low", "medium", "high")),
+        ModelFamily(r"o\d", SAMPLING, ("low", "medium", "high")),
+        ModelFamily(r"gpt-|chatgpt-", reasoning_levels=()),
+    ),
+)
 COMPATIBLE = ChatProfile(provider="OpenAI-compatible server")
 
 

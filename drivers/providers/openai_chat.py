@@ -6,6 +6,7 @@ only declares what differs.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ from drivers.capabilities import (
 from drivers.factory import DynamicSUTFactory
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
-from drivers.providers.openai_response import parse_completion, stream_chunks
+from drivers.providers.openai_response import is_stream_end, parse_completion, stream_chunks
+from drivers.reasoning import LEVELS, parse_reasoning
 from drivers.response import (
     SUTResponse,
     SUTStreamChunk,
@@ -88,7 +90,31 @@ class ChatProfile:
     """Ask for usage in streams with stream_options.include_usage."""
     top_p_below_one: bool = False
     """TGI refuses top_p = 1.0 (422); drop it, which means the same."""
+    reasoning_field: str | None = "reasoning_effort"
+    """Where the `reasoning` option goes (a level), or None: the API has no such field."""
+    families: tuple[ModelFamily, ...] = ()
+    """Per-model rules, first match wins; a model no family matches takes every option."""
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelFamily:
+    """What one family of models takes, as data: the options it refuses (dropped, with a note
+    in the result) and the reasoning levels it accepts (empty: it does not reason)."""
+
+    pattern: str
+    """A regular expression matched at the start of the model id."""
+    refuses: frozenset[str] = frozenset()
+    reasoning_levels: tuple[str, ...] = ()
+
+    def matches(self, model: str) -> bool:
+        return re.match(self.pattern, model.rsplit("/", 1)[-1]) is not None
+
+
+SAMPLING = frozenset(
+    {"temperature", "top_p", "presence_penalty", "frequency_penalty", "top_logprobs"}
+)
+"""What OpenAI's reasoning models refuse (400 "Unsupported parameter")."""
 
 
 class ChatCompletionRequest(BaseModel):
@@ -96,6 +122,8 @@ class ChatCompletionRequest(BaseModel):
 
     url: str
     body: dict[str, Any]
+    notes: list[str] = []
+    """What was changed for the model (an option it cannot take): shown with the answer."""
 
 
 def openai_messages(prompt: ChatPrompt) -> list[dict[str, str]]:
@@ -106,10 +134,60 @@ def text_as_chat(prompt: TextPrompt) -> ChatPrompt:
     return ChatPrompt.model_validate({"messages": [{"text": prompt.text, "role": ChatRole.user}]})
 
 
+def model_rules(
+    profile: ChatProfile, model: str, options: SUTOptions
+) -> tuple[SUTOptions, str | None, list[str]]:
+    """The options this model takes, the reasoning level to send (or None) and the notes
+    saying what was dropped or changed."""
+    family = next((f for f in profile.families if f.matches(model)), None)
+    notes: list[str] = []
+    refused = {
+        name: getattr(options, name)
+        for name in sorted(family.refuses if family else ())
+        if getattr(options, name) is not None
+    }
+    if refused:
+        listed = ", ".join(f"{k}={v}" for k, v in refused.items())
+        notes.append(f"{model} does not take {listed}: dropped")
+        options = options.model_copy(update=dict.fromkeys(refused))
+    wanted = parse_reasoning(options.reasoning)
+    if wanted is None:
+        return options, None, notes
+    if profile.reasoning_field is None:
+        notes.append(f"{profile.provider} takes no reasoning setting: reasoning dropped")
+        return options, None, notes
+    level = wanted.effort()
+    if family is not None:
+        if not family.reasoning_levels:
+            notes.append(f"{model} does not reason: reasoning={options.reasoning} dropped")
+            return options, None, notes
+        if level not in family.reasoning_levels:
+            nearest = _nearest_level(level, family.reasoning_levels)
+            notes.append(f"{model} takes reasoning {'/'.join(family.reasoning_levels)}: "
+                         f"{level} sent as {nearest}")  # fmt: skip
+            level = nearest
+    elif wanted.budget is not None:
+        notes.append(f"{profile.provider} takes reasoning levels: {wanted.budget} tokens "
+                     f"sent as {level}")  # fmt: skip
+    return options, level, notes
+
+
+def _nearest_level(level: str, accepted: tuple[str, ...]) -> str:
+    order = list(LEVELS)
+    rank = order.index(level)
+    return min(accepted, key=lambda a: (abs(order.index(a) - rank), -order.index(a)))
+
+
 def build_body(
-    profile: ChatProfile, model: str, messages: list[dict[str, str]], options: SUTOptions
+    profile: ChatProfile,
+    model: str,
+    messages: list[dict[str, str]],
+    options: SUTOptions,
+    reasoning: str | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"model": model, "messages": messages}
+    if reasoning is not None and profile.reasoning_field:
+        body[profile.reasoning_field] = reasoning
     if options.max_tokens is not None:
         body[profile.max_tokens_field] = options.max_tokens
     if options.temperature is not None:
@@ -174,8 +252,9 @@ class OpenAIStyleChatBase(PromptResponseSUT[ChatCompletionRequest, dict[str, Any
     def translate_chat_prompt(
         self, prompt: ChatPrompt, options: SUTOptions
     ) -> ChatCompletionRequest:
-        body = build_body(self.profile, self.model, openai_messages(prompt), options)
-        return ChatCompletionRequest(url=self.url, body=body)
+        options, reasoning, notes = model_rules(self.profile, self.model, options)
+        body = build_body(self.profile, self.model, openai_messages(prompt), options, reasoning)
+        return ChatCompletionRequest(url=self.url, body=body, notes=notes)
 
     def headers(self) -> dict[str, str]:
         out = {"Content-Type": "application/json", **self.extra_headers}
@@ -208,6 +287,7 @@ class OpenAIStyleChatBase(PromptResponseSUT[ChatCompletionRequest, dict[str, Any
             retry=self.retry,
             limit_key=self.driver,
             plain_json_ok=True,
+            is_end=is_stream_end,
         )
         async for chunk in stream_chunks(events):
             yield chunk

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from drivers.errors import ErrorKind, SUTError
+from drivers.reasoning import ThinkSplitter, split_think
 from drivers.response import SUTResponse, SUTStreamChunk, TokenProbability, TokenUsage, TopTokens
 
 
@@ -20,10 +21,48 @@ def parse_usage(data: Any) -> TokenUsage | None:
     prompt, completion = data.get("prompt_tokens"), data.get("completion_tokens")
     if not isinstance(prompt, int) and not isinstance(completion, int):
         return None
+    details = data.get("completion_tokens_details")
+    reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else None
     return TokenUsage(
         prompt_tokens=prompt if isinstance(prompt, int) else None,
         completion_tokens=completion if isinstance(completion, int) else None,
+        reasoning_tokens=reasoning if isinstance(reasoning, int) else None,
     )
+
+
+REASONING_FIELDS = ("reasoning_content", "reasoning")
+"""Where OpenAI-compatible servers put reasoning: DeepSeek, vLLM, llama.cpp (reasoning_content);
+OpenRouter, Together, ollama's /v1, newer vLLM (reasoning)."""
+
+
+def _reasoning_field(message: dict[str, Any]) -> str:
+    for name in REASONING_FIELDS:
+        value = message.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _content_parts(content: Any) -> tuple[str, str]:
+    """(reasoning, answer) of a message's content: a string, or a list of parts (Mistral's
+    magistral: {"type": "thinking", "thinking": [{"type": "text", "text"}]} and text parts)."""
+    if isinstance(content, str):
+        return "", content
+    if not isinstance(content, list):
+        return "", ""
+    reasoning, answer = [], []
+    for part in content:
+        if not isinstance(part, dict):
+            continue
+        if part.get("type") == "thinking":
+            inner = part.get("thinking")
+            if isinstance(inner, list):
+                reasoning += [p.get("text", "") for p in inner if isinstance(p, dict)]
+            elif isinstance(inner, str):
+                reasoning.append(inner)
+        elif isinstance(part.get("text"), str):
+            answer.append(part["text"])
+    return "".join(reasoning), "".join(answer)
 
 
 def parse_logprobs(data: Any) -> list[TopTokens] | None:
@@ -88,17 +127,29 @@ def parse_completion(data: dict[str, Any], where: str = "the provider") -> SUTRe
     content = message.get("content")
     if content is None:
         content = ""
-    if isinstance(content, list):  # content parts
-        content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    if not isinstance(content, str):
+    if not isinstance(content, str | list):
         raise SUTError(ErrorKind.protocol, f"{where} answered a message whose content is not text")
+    reasoning, content = _content_parts(content)
+    reasoning = reasoning or _reasoning_field(message)
+    if not reasoning:
+        reasoning, content = split_think(content)
     reason = choice.get("finish_reason")
     return SUTResponse(
         text=content,
+        reasoning=reasoning or None,
         finish_reason=reason if isinstance(reason, str) else None,
         usage=parse_usage(data.get("usage")),
         top_logprobs=parse_logprobs(choice.get("logprobs")),
     )
+
+
+def is_stream_end(event: dict[str, Any]) -> bool:
+    """The stream's end marker besides `[DONE]`: a choice with a finish reason (what follows it
+    is only usage, which some servers never send)."""
+    choices = event.get("choices")
+    if not isinstance(choices, list):
+        return False
+    return any(isinstance(c, dict) and isinstance(c.get("finish_reason"), str) for c in choices)
 
 
 async def stream_chunks(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[SUTStreamChunk]:
@@ -106,6 +157,8 @@ async def stream_chunks(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[
     reason (OpenAI sends usage after the finish reason, in a chunk with no choices)."""
     usage: TokenUsage | None = None
     reason: str | None = None
+    think = ThinkSplitter()  # inline <think>: only when no reasoning field came
+    fielded = False
     async for event in events:
         usage = parse_usage(event.get("usage")) or usage
         choices = event.get("choices")
@@ -114,12 +167,19 @@ async def stream_chunks(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[
         choice = choices[0]
         # "message": a server that ignored stream=true sent the whole answer at once.
         delta = choice.get("delta", choice.get("message"))
-        text = delta.get("content") if isinstance(delta, dict) else None
+        if not isinstance(delta, dict):
+            delta = {}
+        reasoning, text = _content_parts(delta.get("content"))
+        field = _reasoning_field(delta)
+        fielded = fielded or bool(field or reasoning)
+        reasoning += field
+        if text and not fielded:
+            inline, text = think.feed(text)
+            reasoning += inline
         logprobs = parse_logprobs(choice.get("logprobs"))
         if isinstance(choice.get("finish_reason"), str):
             reason = choice["finish_reason"]
-        if (isinstance(text, str) and text) or logprobs:
-            yield SUTStreamChunk(
-                text=text if isinstance(text, str) else "", top_logprobs=logprobs or None
-            )
-    yield SUTStreamChunk(usage=usage, finish_reason=reason)
+        if text or reasoning or logprobs:
+            yield SUTStreamChunk(text=text, reasoning=reasoning, top_logprobs=logprobs or None)
+    inline, text = think.flush()
+    yield SUTStreamChunk(text=text, reasoning=inline, usage=usage, finish_reason=reason)

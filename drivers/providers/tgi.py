@@ -27,6 +27,7 @@ from drivers.errors import ErrorKind, SUTError
 from drivers.options import SUTOptions
 from drivers.prompt import TextPrompt
 from drivers.providers.openai_chat import join_url
+from drivers.reasoning import ThinkSplitter, split_think
 from drivers.response import SUTResponse, SUTStreamChunk, TokenProbability, TokenUsage, TopTokens
 from drivers.sut import PromptResponseSUT, modelgauge_sut
 from drivers.uid import SUTDefinition, UIDError
@@ -169,9 +170,11 @@ class TGIGenerateSUT(PromptResponseSUT[GenerateRequest, Any]):
             timeout=self.timeouts,
             retry=self.retry,
             limit_key=self.driver,
+            is_end=lambda event: isinstance(event.get("generated_text"), str),
         )
         usage: TokenUsage | None = None
         reason: str | None = None
+        think = ThinkSplitter()
         async for event in events:
             token = event.get("token")
             top = event.get("top_tokens")
@@ -179,13 +182,15 @@ class TGIGenerateSUT(PromptResponseSUT[GenerateRequest, Any]):
                 text = token.get("text")
                 logprobs = [_top(top)] if isinstance(top, list) and top else None
                 if isinstance(text, str) and (text or logprobs):
-                    yield SUTStreamChunk(text=text, top_logprobs=logprobs)
+                    thought, text = think.feed(text)
+                    yield SUTStreamChunk(text=text, reasoning=thought, top_logprobs=logprobs)
             details = event.get("details")
             if isinstance(details, dict):
                 usage = details_usage(details) or usage
                 if isinstance(details.get("finish_reason"), str):
                     reason = details["finish_reason"]
-        yield SUTStreamChunk(usage=usage, finish_reason=reason)
+        thought, text = think.flush()
+        yield SUTStreamChunk(text=text, reasoning=thought, usage=usage, finish_reason=reason)
 
     def translate_response(self, request: GenerateRequest, response: Any) -> SUTResponse:
         data = response[0] if isinstance(response, list) and response else response
@@ -193,8 +198,10 @@ class TGIGenerateSUT(PromptResponseSUT[GenerateRequest, Any]):
             raise SUTError(ErrorKind.protocol, "the TGI endpoint answered without a generated_text")
         details = data.get("details")
         reason = details.get("finish_reason") if isinstance(details, dict) else None
+        reasoning, text = split_think(data["generated_text"])
         return SUTResponse(
-            text=data["generated_text"],
+            text=text,
+            reasoning=reasoning or None,
             finish_reason=reason if isinstance(reason, str) else None,
             usage=details_usage(details),
             top_logprobs=details_logprobs(details),

@@ -221,7 +221,7 @@ class BatchRunner:
         stats = self.stats[target.key]
         epoch = 0
 
-        def on_retry(attempt: int, wait: float, error: SUTError) -> None:
+        def on_retry(attempt: int, wait: float, error: SUTError, restart: bool) -> None:
             stats.retries += 1
             if error.kind is ErrorKind.rate_limited or error.status == 429:
                 limits.on_throttle(epoch, error.retry_after)

@@ -19,6 +19,7 @@ from drivers.runner import (
     Failed,
     FanOut,
     Finished,
+    Retrying,
     RunEvent,
     RunTarget,
     Timings,
@@ -88,6 +89,14 @@ class HumanPrinter:
                 self.started.add(event.key)
             click.echo(event.text, nl=False)
             sys.stdout.flush()
+            return
+        if isinstance(event, Retrying) and event.restart and event.key in self.started:
+            click.echo()
+            click.secho(
+                f"── ↻ {event.error.one_line()}: the text above is void; the answer starts "
+                f"again in {event.wait_s:.1f} s (attempt {event.attempt + 1})",
+                fg="yellow",
+            )
             return
         if not isinstance(event, Finished | Failed | Cancelled):
             return
@@ -227,6 +236,9 @@ async def run_job(
             if isinstance(event, Chunk):
                 recorder.chunk(event.key, event.text)
                 partial[event.key].append(event.text)
+            if isinstance(event, Retrying) and event.restart:  # a broken stream starts again
+                recorder.discard(event.key)
+                partial[event.key] = []
             if isinstance(event, Failed | Cancelled):
                 failed = True
             if isinstance(event, Finished | Failed | Cancelled):

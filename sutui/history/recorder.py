@@ -56,6 +56,12 @@ class RunRecorder:
             self._texts[key] += text
             self.progress(key, self._texts[key])
 
+    def discard(self, key: str) -> None:
+        """A broken stream starts its answer again: the text saved so far is void."""
+        if key in self._texts:
+            self._texts[key] = ""
+            self.progress(key, "", force=True)
+
     def progress(self, key: str, text: str, force: bool = False) -> None:
         """The whole text so far; saved when it grew and PARTIAL_EVERY_S has passed."""
         index, run_id = self.index(key), self.run_id

@@ -51,7 +51,8 @@ class AnswerView(VerticalScroll, can_focus=False):
         super().__init__(classes="body")
         self.text = ""
         """Everything drawn so far."""
-        self._pending: list[str] = []
+        self._pending: list[str | None] = []
+        """Text to draw; None voids what came before it (a broken stream started again)."""
         self._tail = ""
         """The text of the last block (the `.answer` Static); earlier blocks are frozen."""
         self.streaming = False
@@ -68,6 +69,11 @@ class AnswerView(VerticalScroll, can_focus=False):
     def push(self, text: str) -> None:
         """Text to draw at the next tick (cheap: the worker calls it for every chunk)."""
         self._pending.append(text)
+
+    def restart(self) -> None:
+        """A broken stream starts its answer again: the text so far goes at the next tick (in
+        line with the pushes, so none of the new attempt's text is lost)."""
+        self._pending.append(None)
 
     def start(self) -> None:
         """Draw pushed text from now on, at each tick of the screen's timer."""
@@ -92,9 +98,7 @@ class AnswerView(VerticalScroll, can_focus=False):
 
     def replace(self, text: str) -> None:
         """The whole answer at once (a SUT that did not stream, or streamed something else)."""
-        self.text, self._tail = "", ""
-        self.query(".answer-block").remove()
-        self._pending = [text]
+        self._pending = [None, text]
 
     def show_problem(self, text: Text) -> None:
         problems = self.query(".problem").results(Static)
@@ -108,8 +112,13 @@ class AnswerView(VerticalScroll, can_focus=False):
     def flush(self) -> None:
         if not self._pending:
             return
-        added = "".join(self._pending)
-        self._pending = []
+        pending, self._pending = self._pending, []
+        if None in pending:
+            last = len(pending) - 1 - pending[::-1].index(None)
+            pending = pending[last + 1 :]
+            self.text, self._tail = "", ""
+            self.query(".answer-block").remove()
+        added = "".join(p for p in pending if p is not None)
         self.text += added
         self._tail += added
         follow = self.scroll_y >= self.max_scroll_y - 1

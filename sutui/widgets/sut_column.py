@@ -151,7 +151,7 @@ class SUTColumn(Vertical, can_focus=True):
         self, run: int, prompt: Prompt, options: SUTOptions, timeout_s: float | None = None
     ) -> None:
         from drivers.errors import ErrorKind, SUTError, classify
-        from drivers.runner import Cancelled, Chunk, Failed, FanOut, RunTarget, Timings
+        from drivers.runner import Cancelled, Chunk, Failed, FanOut, Retrying, RunTarget, Timings
         from drivers.secrets import MissingSecretValues
         from drivers.uid import UIDError
 
@@ -179,6 +179,8 @@ class SUTColumn(Vertical, can_focus=True):
                     if run == self._run:
                         self.answer.push(event.text)
                 else:
+                    if isinstance(event, Retrying) and event.restart and run == self._run:
+                        self.answer.restart()
                     post(event)
         except asyncio.CancelledError:
             post(Cancelled(self.key, "", Timings(self._first_token, 0.0)))
@@ -252,13 +254,20 @@ class SUTColumn(Vertical, can_focus=True):
             self._finish("cancelled", event.timings)
             self._draw_figures(event.timings, None, None)
         elif isinstance(event, Retrying):
-            self.show_retrying(event.attempt, event.wait_s)
+            self.show_retrying(event.attempt, event.wait_s, event.error if event.restart else None)
         if isinstance(event, Finished | Failed | Cancelled) and self._last is not None:
             self.post_message(self.Ended(self, event, self.own_options or self._last[1]))
 
-    def show_retrying(self, attempt: int | None, wait_s: float | None) -> None:
-        """Status "retrying", with the attempt and the wait when the transport reports them."""
-        parts = [f"attempt {attempt}" if attempt else "", f"in {wait_s:.0f} s" if wait_s else ""]
+    def show_retrying(
+        self, attempt: int | None, wait_s: float | None, broke: SUTError | None = None
+    ) -> None:
+        """Status "retrying", with the attempt and the wait when the transport reports them;
+        `broke`: the stream broke after text had come, and the answer starts again."""
+        parts = [
+            f"{broke.kind.value}: answer starts again" if broke else "",
+            f"attempt {attempt}" if attempt else "",
+            f"in {wait_s:.0f} s" if wait_s else "",
+        ]
         self.note = " ".join(p for p in parts if p)
         self.status = "retrying"
 

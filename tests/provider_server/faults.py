@@ -17,6 +17,29 @@ def answer_tokens(last_user: str, max_tokens: int | None) -> tuple[list[str], bo
     return tokens, False
 
 
+def thought_tokens(last_user: str) -> list[str]:
+    """The fake's reasoning, streamed before the answer by a model that reasons."""
+    words = f"The user said {last_user}; I echo it.".split(" ")
+    return [w if i == 0 else " " + w for i, w in enumerate(words)]
+
+
+def reasoning_style(flavour: str, model: str) -> str | None:
+    """How a model reasons on this fake, from its name: `reasoner` (a reasoning_content field,
+    DeepSeek/vLLM/llama.cpp), `r1` (inline <think>, as an R1 distill without a parser),
+    `magistral` (Mistral's thinking content parts), OpenAI's o-series and gpt-5 (hidden:
+    reasoning_tokens in usage only), `qwen3` on ollama (message.thinking with think: true)."""
+    name = model.lower()
+    if flavour == "mistral" and "magistral" in name:
+        return "parts"
+    if "reasoner" in name:
+        return "field"
+    if "-r1" in name or name.startswith("r1"):
+        return "inline"
+    if flavour == "openai" and (name.startswith("o3") or name.startswith("gpt-5")):
+        return "hidden"
+    return None
+
+
 def count_words(texts: list[str]) -> int:
     return sum(len(t.split()) for t in texts)
 

@@ -335,12 +335,15 @@ class ProviderServer(ChatWire, OtherWires):
         error_event: bytes,
         malformed: bytes,
         error_at: int = 3,
+        tail: int = 1,
     ) -> web.StreamResponse:
         response = web.StreamResponse(
             status=200, headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
         )
         await response.prepare(request)
-        await self._write_stream(request, response, events, fault, error_event, malformed, error_at)
+        await self._write_stream(
+            request, response, events, fault, error_event, malformed, error_at, tail
+        )
         return response
 
     async def _write_stream(
@@ -352,10 +355,22 @@ class ProviderServer(ChatWire, OtherWires):
         error_event: bytes,
         malformed: bytes,
         error_at: int = 3,
+        tail: int = 1,
     ) -> None:
+        """Write the events, or break the stream as `fault` says. `tail` is how many of the
+        last events make the protocol's end (finish reason, usage, [DONE], message_stop...):
+        `truncate` leaves them out and ends the body cleanly, as a proxy that gives up does;
+        `cut-mid-event` sends half of the third event and closes the connection."""
         if fault == "slow-first":
             await asyncio.sleep(SLOW_FIRST)
+        if fault == "truncate":
+            events = events[:-tail]
         for i, event in enumerate(events):
+            if fault == "cut-mid-event" and i == 2:
+                await response.write(event[: len(event) // 2])
+                assert request.transport is not None
+                request.transport.close()
+                return
             if fault == "malformed" and i == 1:
                 await response.write(malformed)
                 break

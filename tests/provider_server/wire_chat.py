@@ -8,7 +8,13 @@ from typing import Any
 
 from aiohttp import web
 
-from .faults import answer_tokens, count_words, tgi_validate
+from .faults import (
+    answer_tokens,
+    count_words,
+    reasoning_style,
+    tgi_validate,
+    thought_tokens,
+)
 from .model import MISTRAL_FIELDS, OPENAI_ROLES, Fault
 
 
@@ -38,6 +44,22 @@ class ChatWire:
                 )
         if flavour == "openai" and "max_tokens" in body and "max_completion_tokens" in body:
             raise Fault(400, "max_tokens and max_completion_tokens cannot both be set")
+        style = reasoning_style(flavour, str(body.get("model", "")))
+        if style == "hidden":  # OpenAI's reasoning models: what they refuse, in their words
+            for name in ("temperature", "top_p", "presence_penalty", "frequency_penalty"):
+                if name in body and body[name] != 1:
+                    raise Fault(
+                        400,
+                        f"Unsupported parameter: '{name}' is not supported with this model.",
+                        "invalid_request_error",
+                    )
+            if "max_tokens" in body:
+                raise Fault(
+                    400,
+                    "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                    "Use 'max_completion_tokens' instead.",
+                    "invalid_request_error",
+                )
         last_user = next(
             (m.get("content", "") for m in reversed(messages) if m.get("role") == "user"), ""
         )
@@ -45,11 +67,14 @@ class ChatWire:
         tokens, cut = answer_tokens(str(last_user), limit)
         stop = "eos" if flavour == "together" else "stop"
         reason = "length" if cut else stop
-        usage = {
+        thoughts = thought_tokens(str(last_user)) if style else []
+        usage: dict[str, Any] = {
             "prompt_tokens": count_words([str(m.get("content", "")) for m in messages]),
-            "completion_tokens": len(tokens),
+            "completion_tokens": len(tokens) + len(thoughts),
         }
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+        if style in ("hidden", "field"):
+            usage["completion_tokens_details"] = {"reasoning_tokens": len(thoughts)}
         model = body.get("model")
         cid = "" if flavour == "tgi" else "chatcmpl-test"
         logprobs = None
@@ -79,6 +104,16 @@ class ChatWire:
                 return web.Response(
                     text='{"id": "chatcmpl-test", "choices": [', content_type="application/json"
                 )
+            message: dict[str, Any] = {"role": "assistant", "content": "".join(tokens)}
+            if style == "field":
+                message["reasoning_content"] = "".join(thoughts)
+            elif style == "inline":
+                message["content"] = f"<think>\n{''.join(thoughts)}\n</think>\n\n" + "".join(tokens)
+            elif style == "parts":
+                message["content"] = [
+                    {"type": "thinking", "thinking": [{"type": "text", "text": "".join(thoughts)}]},
+                    {"type": "text", "text": "".join(tokens)},
+                ]
             data: dict[str, Any] = {
                 "id": cid,
                 "object": "chat.completion",
@@ -87,7 +122,7 @@ class ChatWire:
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": "".join(tokens)},
+                        "message": message,
                         "logprobs": logprobs,
                         "finish_reason": reason,
                     }
@@ -119,6 +154,19 @@ class ChatWire:
             )
 
         events = [chunk({"role": "assistant", "content": ""}, None)]
+        if style == "inline":
+            events.append(chunk({"content": "<th"}, None))  # a tag split across two chunks
+            events.append(chunk({"content": "ink>\n"}, None))
+        for t in thoughts if style != "hidden" else []:
+            if style == "field":
+                events.append(chunk({"reasoning_content": t, "content": None}, None))
+            elif style == "inline":
+                events.append(chunk({"content": t}, None))
+            elif style == "parts":
+                thinking = [{"type": "thinking", "thinking": [{"type": "text", "text": t}]}]
+                events.append(chunk({"content": thinking}, None))
+        if style == "inline":
+            events.append(chunk({"content": "\n</think>\n\n"}, None))
         for i, t in enumerate(tokens):
             delta = {"role": "assistant", "content": t} if flavour == "tgi" else {"content": t}
             lp = (
@@ -145,6 +193,7 @@ class ChatWire:
                     )
                 )
         events.append(sep + b"[DONE]\n\n")
+        tail = 3 if include_usage and flavour not in ("together", "mistral") else 2
         if flavour == "tgi":
             err = event(
                 {
@@ -163,7 +212,9 @@ class ChatWire:
                     }
                 }
             )
-        return await self._sse(request, events, fault, err, sep + b'{"choices": [{"delta": \n\n')
+        return await self._sse(
+            request, events, fault, err, sep + b'{"choices": [{"delta": \n\n', tail=tail
+        )
 
     # -- TGI native /generate, /generate_stream --
     async def tgi_generate(

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .faults import answer_tokens, count_words
+from .faults import answer_tokens, count_words, thought_tokens
 from .model import Fault
 
 
@@ -28,29 +28,70 @@ class OtherWires:
                     f'messages: Unexpected role "{m.get("role")}". Allowed roles '
                     'are "user" or "assistant". Use the top-level system parameter.',
                 )
+        # The Messages API's own rules (its 400 messages).
+        temperature, top_p = body.get("temperature"), body.get("top_p")
+        if temperature is not None and not 0 <= temperature <= 1:
+            raise Fault(400, "temperature: range: 0..1", "invalid_request_error")
+        if temperature is not None and top_p is not None:
+            raise Fault(
+                400,
+                "`temperature` and `top_p` cannot both be specified for this model. "
+                "Please use only one.",
+                "invalid_request_error",
+            )
+        thinking = body.get("thinking") or {}
+        thinks = thinking.get("type") == "enabled"
+        if thinks:
+            budget = thinking.get("budget_tokens")
+            if not isinstance(budget, int) or budget < 1024:
+                raise Fault(
+                    400, "thinking.enabled.budget_tokens: Input should be greater than or equal "
+                    "to 1024", "invalid_request_error",
+                )  # fmt: skip
+            if body["max_tokens"] <= budget:
+                raise Fault(
+                    400, "`max_tokens` must be greater than `thinking.budget_tokens`.",
+                    "invalid_request_error",
+                )  # fmt: skip
+            if (temperature is not None and temperature != 1) or "top_k" in body:
+                raise Fault(
+                    400, "temperature may only be set to 1 when thinking is enabled.",
+                    "invalid_request_error",
+                )  # fmt: skip
         last_user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
         if isinstance(last_user, list):
             last_user = "".join(b.get("text", "") for b in last_user)
-        tokens, cut = answer_tokens(str(last_user), body["max_tokens"])
+        answer_budget = body["max_tokens"] - (thinking.get("budget_tokens", 0) if thinks else 0)
+        tokens, cut = answer_tokens(str(last_user), answer_budget)
+        thoughts = thought_tokens(str(last_user)) if thinks else []
         reason = "max_tokens" if cut else "end_turn"
         texts = [m["content"] if isinstance(m["content"], str) else "" for m in messages]
         prompt_tokens = count_words([*texts, str(body.get("system") or "")])
         model = body.get("model")
+        output_tokens = len(tokens) + len(thoughts)
+        signature = "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"
         if not body.get("stream"):
             if fault == "malformed":
                 return web.Response(
                     text='{"type": "message", "content": [', content_type="application/json"
                 )
+            content: list[dict[str, Any]] = []
+            if thinks:
+                content.append(
+                    {"type": "thinking", "thinking": "".join(thoughts), "signature": signature}
+                )
+                content.append({"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix"})
+            content.append({"type": "text", "text": "".join(tokens)})
             return web.json_response(
                 {
                     "id": "msg_test",
                     "type": "message",
                     "role": "assistant",
                     "model": model,
-                    "content": [{"type": "text", "text": "".join(tokens)}],
+                    "content": content,
                     "stop_reason": reason,
                     "stop_sequence": None,
-                    "usage": {"input_tokens": prompt_tokens, "output_tokens": len(tokens)},
+                    "usage": {"input_tokens": prompt_tokens, "output_tokens": output_tokens},
                 }
             )
 
@@ -74,35 +115,66 @@ class OtherWires:
                     },
                 },
             ),
+            event("ping", {"type": "ping"}),
+        ]
+        index = 0
+        if thinks:
+            events.append(
+                event(
+                    "content_block_start",
+                    {
+                        "type": "content_block_start",
+                        "index": 0,
+                        "content_block": {"type": "thinking", "thinking": "", "signature": ""},
+                    },
+                )
+            )
+            for t in thoughts:
+                delta = {"type": "thinking_delta", "thinking": t}
+                events.append(
+                    event(
+                        "content_block_delta",
+                        {"type": "content_block_delta", "index": 0, "delta": delta},
+                    )
+                )
+            delta = {"type": "signature_delta", "signature": signature}
+            events.append(
+                event(
+                    "content_block_delta",
+                    {"type": "content_block_delta", "index": 0, "delta": delta},
+                )
+            )
+            events.append(event("content_block_stop", {"type": "content_block_stop", "index": 0}))
+            index = 1
+        events.append(
             event(
                 "content_block_start",
                 {
                     "type": "content_block_start",
-                    "index": 0,
+                    "index": index,
                     "content_block": {"type": "text", "text": ""},
                 },
-            ),
-            event("ping", {"type": "ping"}),
-        ]
+            )
+        )
         for t in tokens:
             events.append(
                 event(
                     "content_block_delta",
                     {
                         "type": "content_block_delta",
-                        "index": 0,
+                        "index": index,
                         "delta": {"type": "text_delta", "text": t},
                     },
                 )
             )
         events += [
-            event("content_block_stop", {"type": "content_block_stop", "index": 0}),
+            event("content_block_stop", {"type": "content_block_stop", "index": index}),
             event(
                 "message_delta",
                 {
                     "type": "message_delta",
                     "delta": {"stop_reason": reason, "stop_sequence": None},
-                    "usage": {"output_tokens": len(tokens)},
+                    "usage": {"output_tokens": output_tokens},
                 },
             ),
             event("message_stop", {"type": "message_stop"}),
@@ -112,7 +184,13 @@ class OtherWires:
             {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
         )
         return await self._sse(
-            request, events, fault, err, b"event: content_block_delta\ndata: {not json\n\n", 5
+            request,
+            events,
+            fault,
+            err,
+            b"event: content_block_delta\ndata: {not json\n\n",
+            5,
+            tail=3,
         )
 
     # -- Google Gemini --
@@ -138,7 +216,22 @@ class OtherWires:
             "",
         )
         config = body.get("generationConfig") or {}
+        model_id = target.rpartition(":")[0].removeprefix("models/")
+        thinking = config.get("thinkingConfig") or {}
+        if thinking.get("thinkingBudget") == 0 and model_id.startswith("gemini-2.5-pro"):
+            raise Fault(
+                400,
+                "Budget 0 is invalid. This model only works in thinking mode.",
+                "INVALID_ARGUMENT",
+            )
+        if "thinkingLevel" in thinking and not model_id.startswith("gemini-3"):
+            raise Fault(400, "Thinking level is not supported for this model.", "INVALID_ARGUMENT")
+        thinks = (
+            model_id.startswith(("gemini-2.5", "gemini-3")) and thinking.get("thinkingBudget") != 0
+        )
         tokens, cut = answer_tokens(last_user, config.get("maxOutputTokens"))
+        thoughts = thought_tokens(last_user) if thinks else []
+        shown = thoughts if thinking.get("includeThoughts") else []
         reason = "MAX_TOKENS" if cut else "STOP"
         texts = ["".join(p.get("text", "") for p in c.get("parts", [])) for c in contents]
         system = body.get("systemInstruction") or {}
@@ -146,12 +239,17 @@ class OtherWires:
         usage = {
             "promptTokenCount": count_words(texts),
             "candidatesTokenCount": len(tokens),
-            "totalTokenCount": count_words(texts) + len(tokens),
+            "totalTokenCount": count_words(texts) + len(tokens) + len(thoughts),
         }
+        if thoughts:
+            usage["thoughtsTokenCount"] = len(thoughts)
 
-        def response(parts: list[str], finish: str | None, with_usage: bool) -> dict[str, Any]:
+        def response(
+            parts: list[str], finish: str | None, with_usage: bool, thought: bool = False
+        ) -> dict[str, Any]:
+            made = [{"text": p, "thought": True} if thought else {"text": p} for p in parts]
             candidate: dict[str, Any] = {
-                "content": {"parts": [{"text": p} for p in parts], "role": "model"},
+                "content": {"parts": made, "role": "model"},
                 "index": 0,
             }
             if finish:
@@ -167,7 +265,12 @@ class OtherWires:
         if action == "generateContent":
             if fault == "malformed":
                 return web.Response(text='{"candidates": [', content_type="application/json")
-            return web.json_response(response(["".join(tokens)], reason, True))
+            whole = response(["".join(tokens)], reason, True)
+            if shown:
+                whole["candidates"][0]["content"]["parts"].insert(
+                    0, {"text": "".join(shown), "thought": True}
+                )
+            return web.json_response(whole)
         if request.query.get("alt") != "sse":
             raise Fault(400, "this test server streams only with ?alt=sse")
         events = [
@@ -177,6 +280,10 @@ class OtherWires:
         events.append(
             b"data: " + json.dumps(response([tokens[-1]], reason, True)).encode() + b"\r\n\r\n"
         )
+        events[0:0] = [
+            b"data: " + json.dumps(response([t], None, False, thought=True)).encode() + b"\r\n\r\n"
+            for t in shown
+        ]
         events.insert(0, b": keep-alive\r\n\r\n")
         err = (
             b"data: "
@@ -209,11 +316,17 @@ class OtherWires:
         reason = "length" if cut else "stop"
         prompt_count = count_words([str(m.get("content", "")) for m in messages])
 
-        def line(content: str, done: bool) -> dict[str, Any]:
+        thinks = body.get("think") not in (None, False)
+        thoughts = thought_tokens(str(last_user)) if thinks else []
+
+        def line(content: str, done: bool, thinking: str = "") -> dict[str, Any]:
+            message = {"role": "assistant", "content": content}
+            if thinking:
+                message["thinking"] = thinking
             out: dict[str, Any] = {
                 "model": model,
                 "created_at": "2026-11-26T00:00:00Z",
-                "message": {"role": "assistant", "content": content},
+                "message": message,
                 "done": done,
             }
             if done:
@@ -222,7 +335,7 @@ class OtherWires:
                         "done_reason": reason,
                         "total_duration": 1000,
                         "prompt_eval_count": prompt_count,
-                        "eval_count": len(tokens),
+                        "eval_count": len(tokens) + len(thoughts),
                     }
                 )
             return out
@@ -230,8 +343,9 @@ class OtherWires:
         if body.get("stream") is False:
             if fault == "malformed":
                 return web.Response(text='{"model": ', content_type="application/json")
-            return web.json_response(line("".join(tokens), True))
-        events = [json.dumps(line(t, False)).encode() + b"\n" for t in tokens]
+            return web.json_response(line("".join(tokens), True, "".join(thoughts)))
+        events = [json.dumps(line("", False, t)).encode() + b"\n" for t in thoughts]
+        events += [json.dumps(line(t, False)).encode() + b"\n" for t in tokens]
         events.append(json.dumps(line("", True)).encode() + b"\n")
         response = web.StreamResponse(status=200, headers={"Content-Type": "application/x-ndjson"})
         await response.prepare(request)
