@@ -110,12 +110,14 @@ class Failed(RunEvent):
     error: SUTError
     partial_text: str
     timings: Timings
+    partial_reasoning: str = ""
 
 
 @dataclass(frozen=True)
 class Cancelled(RunEvent):
     partial_text: str
     timings: Timings
+    partial_reasoning: str = ""
 
 
 TERMINAL = (Finished, Failed, Cancelled)
@@ -204,7 +206,7 @@ class FanOut:
                             emit(Chunk(target.key, chunk.text))
             emit(Finished(target.key, builder.build(), timings()))
         except asyncio.CancelledError:
-            emit(Cancelled(target.key, builder.text, timings()))
+            emit(Cancelled(target.key, builder.text, timings(), builder.reasoning))
         except TimeoutError:
             error = SUTError(
                 ErrorKind.timeout,
@@ -212,6 +214,6 @@ class FanOut:
                 phase="total",
                 hint="raise the timeout, or retry.",
             )
-            emit(Failed(target.key, error, builder.text, timings()))
+            emit(Failed(target.key, error, builder.text, timings(), builder.reasoning))
         except Exception as exc:  # one SUT's failure must never touch the others
-            emit(Failed(target.key, classify(exc), builder.text, timings()))
+            emit(Failed(target.key, classify(exc), builder.text, timings(), builder.reasoning))

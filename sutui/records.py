@@ -27,7 +27,9 @@ class RecordTimings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     first_token_s: float | None = None
+    """Time to the answer's first token (reasoning not counted)."""
     total_s: float | None = None
+    first_reasoning_s: float | None = None
 
 
 class RecordUsage(BaseModel):
@@ -35,6 +37,8 @@ class RecordUsage(BaseModel):
 
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    """Every token generated, reasoning included."""
+    reasoning_tokens: int | None = None
 
 
 class ResultRecord(BaseModel):
@@ -55,7 +59,14 @@ class ResultRecord(BaseModel):
     options: dict[str, Any] = {}
     status: Status
     text: str = ""
+    reasoning: str | None = None
+    """The model's reasoning, apart from the answer (partial when the answer is)."""
     finish_reason: str | None = None
+    """Normalised: stop, length, content_filter, tool_calls, error or other."""
+    provider_finish_reason: str | None = None
+    """The provider's own word for it."""
+    notes: list[str] = []
+    """What the driver changed for the model (an option it cannot take was dropped)."""
     usage: RecordUsage | None = None
     error: dict[str, Any] | None = None
     timings: RecordTimings = RecordTimings()
@@ -91,10 +102,11 @@ def now_iso() -> str:
 
 
 def _timings(timings: Timings) -> RecordTimings:
-    first = timings.first_token_s
+    first, reasoning = timings.first_token_s, timings.first_reasoning_s
     return RecordTimings(
         first_token_s=None if first is None else round(first, 4),
         total_s=round(timings.total_s, 4),
+        first_reasoning_s=None if reasoning is None else round(reasoning, 4),
     )
 
 
@@ -132,15 +144,25 @@ def record_from_event(
             **common,
             status="done",
             text=response.text,
+            reasoning=response.reasoning,
             finish_reason=response.finish_reason,
+            provider_finish_reason=response.provider_finish_reason,
+            notes=list(response.notes),
             usage=None
             if usage is None
             else RecordUsage(
-                prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                reasoning_tokens=usage.reasoning_tokens,
             ),
         )
+    reasoning = event.partial_reasoning or None
     if isinstance(event, Failed):
         return ResultRecord(
-            **common, status="failed", text=event.partial_text, error=event.error.to_dict()
+            **common,
+            status="failed",
+            text=event.partial_text,
+            reasoning=reasoning,
+            error=event.error.to_dict(),
         )
-    return ResultRecord(**common, status="cancelled", text=event.partial_text)
+    return ResultRecord(**common, status="cancelled", text=event.partial_text, reasoning=reasoning)

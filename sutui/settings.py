@@ -24,6 +24,8 @@ class Settings:
     theme: str = "textual-dark"
     show_timings: bool = True
     """Off in tests and snapshots: timing figures differ from run to run."""
+    show_reasoning: bool = True
+    """Reasoning in full above each answer, or one line (the `t` key in a column)."""
     start_suts: list[str] = field(default_factory=lambda: list(DEFAULT_SUTS))
     recent: list[str] = field(default_factory=list)
     path: Path | None = field(default=None, compare=False, repr=False)
@@ -51,8 +53,9 @@ class Settings:
             return settings
         if isinstance(data.get("theme"), str):
             settings.theme = data["theme"]
-        if isinstance(data.get("show_timings"), bool):
-            settings.show_timings = data["show_timings"]
+        for key in ("show_timings", "show_reasoning"):
+            if isinstance(data.get(key), bool):
+                setattr(settings, key, data[key])
         for key in ("start_suts", "recent"):
             value = data.get(key)
             if isinstance(value, list) and all(isinstance(v, str) for v in value):

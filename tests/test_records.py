@@ -15,8 +15,8 @@ from sutui.records import SCHEMA, ResultRecord, record_from_event
 
 FIELDS = [
     "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "options",
-    "status", "text", "finish_reason", "usage", "error", "timings", "started_at", "cached",
-    "sutui_version",
+    "status", "text", "reasoning", "finish_reason", "provider_finish_reason", "notes", "usage",
+    "error", "timings", "started_at", "cached", "sutui_version",
 ]  # fmt: skip
 
 

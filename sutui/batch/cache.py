@@ -16,24 +16,24 @@ from pathlib import Path
 
 import platformdirs
 
-from drivers.response import SUTResponse, TokenUsage
+from drivers.response import SUTResponse
 from drivers.runner import Timings
 
 COMMIT_EVERY = 200
 COMMIT_AFTER_S = 2.0
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers (
+CREATE TABLE IF NOT EXISTS responses (
     key BLOB PRIMARY KEY,
-    text TEXT NOT NULL,
-    finish_reason TEXT,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER,
+    response TEXT NOT NULL,  -- the SUTResponse as JSON: answer, reasoning, usage, notes...
     first_token_s REAL,
     total_s REAL,
+    first_reasoning_s REAL,
     stored_at REAL NOT NULL
 ) WITHOUT ROWID
 """
+"""The whole response as JSON, so a field the driver layer adds is cached too. (Version 1's
+`answers` table kept only text and counts: it is left unread, a cache's loss, not the user's.)"""
 
 
 def default_cache_path() -> Path:
@@ -73,36 +73,28 @@ class ResponseCache:
 
     def get(self, key: bytes) -> Cached | None:
         row = self._db.execute(
-            "SELECT text, finish_reason, prompt_tokens, completion_tokens, first_token_s, "
-            "total_s FROM answers WHERE key = ?",
+            "SELECT response, first_token_s, total_s, first_reasoning_s FROM responses"
+            " WHERE key = ?",
             (key,),
         ).fetchone()
         if row is None:
             return None
         self.hits += 1
-        text, finish, prompt_tokens, completion_tokens, first, total = row
-        usage = (
-            None
-            if prompt_tokens is None and completion_tokens is None
-            else TokenUsage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
-        )
-        response = SUTResponse(text=text, finish_reason=finish, usage=usage)
-        return Cached(response, Timings(first, total or 0.0))
+        data, first, total, first_reasoning = row
+        response = SUTResponse.model_validate_json(data)
+        return Cached(response, Timings(first, total or 0.0, first_reasoning))
 
     def put(self, key: bytes, response: SUTResponse, timings: Timings) -> None:
         if self._pending == 0:
             self._db.execute("BEGIN")
-        usage = response.usage
         self._db.execute(
-            "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?)",
             (
                 key,
-                response.text,
-                response.finish_reason,
-                None if usage is None else usage.prompt_tokens,
-                None if usage is None else usage.completion_tokens,
+                response.model_dump_json(exclude={"top_logprobs"}),
                 timings.first_token_s,
                 timings.total_s,
+                timings.first_reasoning_s,
                 time.time(),
             ),
         )

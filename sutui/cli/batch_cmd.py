@@ -93,6 +93,7 @@ def batch(
     top_k: int | None,
     stop: tuple[str, ...],
     seed: int | None,
+    reasoning: str | None,
     timeout: float,
     quiet: bool,
 ) -> int:
@@ -108,7 +109,7 @@ def batch(
         raise bad_flag("--per-driver", per_driver, "1 or more")
     if rps is not None and not rps > 0:  # nan too
         raise bad_flag("--rps", rps, "more than 0 (requests per second)")
-    options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout)
+    options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout, reasoning)
     if min(concurrency, per_driver or concurrency) > PER_HOST_CONNECTIONS:
         echo(
             f"warning: the shared HTTP client opens at most {PER_HOST_CONNECTIONS} connections "

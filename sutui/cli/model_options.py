@@ -35,6 +35,13 @@ _OPTIONS = (
     click.option("--stop", multiple=True, help="A stop sequence (repeatable)."),
     click.option("--seed", type=int, default=None),
     click.option(
+        "--reasoning",
+        default=None,
+        metavar="LEVEL|TOKENS",
+        help="How much a reasoning model may think: none, minimal, low, medium, high, or a "
+        "token budget (each driver maps it; what a model cannot take is dropped, with a note).",
+    ),
+    click.option(
         "--timeout",
         type=float,
         default=300.0,
@@ -45,8 +52,8 @@ _OPTIONS = (
 
 
 def model_options(command: F) -> F:
-    """Adds the options; the command takes max_tokens, temperature, top_p, top_k, stop, seed
-    and timeout."""
+    """Adds the options; the command takes max_tokens, temperature, top_p, top_k, stop, seed,
+    reasoning and timeout."""
     for option in reversed(_OPTIONS):
         command = option(command)
     return command
@@ -60,6 +67,7 @@ def sut_options(
     stop: tuple[str, ...],
     seed: int | None,
     timeout: float,
+    reasoning: str | None = None,
 ) -> SUTOptions:
     """The SUTOptions the flags ask for (a bad value is exit 2, with the flag's name)."""
     if not timeout > 0:  # nan too
@@ -71,6 +79,7 @@ def sut_options(
         "top_k_per_token": top_k,
         "stop_sequences": list(stop) or None,
         "seed": seed,
+        "reasoning": reasoning,
     }
     try:
         return SUTOptions.model_validate(given)
@@ -85,6 +94,7 @@ _FLAGS = {
     "top_k_per_token": "--top-k",
     "stop_sequences": "--stop",
     "seed": "--seed",
+    "reasoning": "--reasoning",
 }
 """SUTOptions' field names (modelgauge's) to the flags a person typed."""
 
@@ -122,5 +132,9 @@ def _describe(exc: ValidationError, given: dict[str, object]) -> str:
         field = str(err["loc"][0]) if err["loc"] else ""
         if field not in _FLAGS:  # a rule across fields: pydantic's words, still exit 2
             return describe_validation(exc)
-        parts.append(str(bad_flag(_FLAGS[field], given[field], allowed_range(field))))
+        if field == "reasoning":
+            rule = "none, minimal, low, medium, high or a number of tokens (e.g. 2048)"
+        else:
+            rule = allowed_range(field)
+        parts.append(str(bad_flag(_FLAGS[field], given[field], rule)))
     return " ".join(parts)

@@ -19,6 +19,7 @@ from drivers.runner import (
     Failed,
     FanOut,
     Finished,
+    ReasoningChunk,
     Retrying,
     RunEvent,
     RunTarget,
@@ -60,13 +61,20 @@ def make_prompt(prompt: str, system: str | None) -> Prompt:
 
 def _stats(timings: Timings, usage: Any, finish: str | None) -> str:
     parts = [f"{timings.total_s:.2f} s"]
+    if timings.first_reasoning_s is not None:
+        parts.append(f"first thought {timings.first_reasoning_s:.2f} s")
     if timings.first_token_s is not None:
         parts.append(f"first token {timings.first_token_s:.2f} s")
     if usage is not None and (usage.prompt_tokens is not None or usage.completion_tokens):
-        parts.append(f"tokens {usage.prompt_tokens or 0} in / {usage.completion_tokens or 0} out")
-        rate = timings.tokens_per_s(usage.completion_tokens)
+        tokens = f"tokens {usage.prompt_tokens or 0} in / {usage.completion_tokens or 0} out"
+        if usage.reasoning_tokens:
+            tokens += f" ({usage.reasoning_tokens} reasoning)"
+        parts.append(tokens)
+        rate = timings.tokens_per_s(usage.answer_tokens)
         if rate:
-            parts.append(f"{rate:.0f} tok/s")
+            parts.append(f"{rate:.0f} answer tok/s")
+    elif usage is None:
+        parts.append("tokens not reported")
     if finish:
         parts.append(finish)
     return " · ".join(parts)
@@ -78,16 +86,26 @@ class HumanPrinter:
     def __init__(self, live: bool):
         self.live = live
         self.started: set[str] = set()
+        self.thinking: set[str] = set()
+        """SUTs whose live output is in its thinking section."""
 
     def header(self, key: str) -> None:
         click.secho(f"━━ {key} ━━", bold=True)
 
     def on_event(self, event: RunEvent) -> None:
-        if isinstance(event, Chunk) and self.live:
+        if isinstance(event, Chunk | ReasoningChunk) and self.live:
             if event.key not in self.started:
                 self.header(event.key)
                 self.started.add(event.key)
-            click.echo(event.text, nl=False)
+            thought = isinstance(event, ReasoningChunk)
+            if thought and event.key not in self.thinking:
+                self.thinking.add(event.key)
+                click.secho("── thinking", dim=True)
+            elif not thought and event.key in self.thinking:
+                self.thinking.discard(event.key)
+                click.echo()
+                click.secho("── answer", dim=True)
+            click.secho(event.text, nl=False, dim=thought)
             sys.stdout.flush()
             return
         if isinstance(event, Retrying) and event.restart and event.key in self.started:
@@ -103,12 +121,21 @@ class HumanPrinter:
         if event.key not in self.started:
             self.header(event.key)
             if not self.live:
-                text = event.response.text if isinstance(event, Finished) else event.partial_text
+                if isinstance(event, Finished):
+                    text, reasoning = event.response.text, event.response.reasoning or ""
+                else:
+                    text, reasoning = event.partial_text, event.partial_reasoning
+                if reasoning:
+                    click.secho("── thinking", dim=True)
+                    click.secho(reasoning, dim=True)
+                    click.secho("── answer", dim=True)
                 click.echo(text, nl=False)
         click.echo()
         if isinstance(event, Finished):
             r = event.response
             click.secho(f"── done · {_stats(event.timings, r.usage, r.finish_reason)}", dim=True)
+            for note in r.notes:
+                click.secho(f"   note: {note}", fg="yellow")
         elif isinstance(event, Failed):
             click.secho(f"── failed · {event.error.one_line()}", fg="red", err=False)
             if event.error.hint:
@@ -146,13 +173,14 @@ def run_sut(
     top_k: int | None,
     stop: tuple[str, ...],
     seed: int | None,
+    reasoning: str | None,
     timeout: float,
     as_json: bool,
     no_history: bool,
 ) -> int:
     """Send one prompt to one or more SUTs at once."""
     ctx = pass_context()
-    options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout)
+    options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout, reasoning)
     the_prompt = build_prompt(prompt, system)
     canonical: dict[str, str] = {}
     targets = make_targets(ctx, suts, canonical)

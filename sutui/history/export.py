@@ -23,8 +23,9 @@ MARKS = {"done": "✓", "failed": "✗", "cancelled": "■", "partial": "◐", "
 
 CSV_FIELDS = [
     "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "options",
-    "status", "text", "finish_reason", "prompt_tokens", "completion_tokens", "error_kind",
-    "error", "first_token_s", "total_s", "started_at", "cached", "sutui_version",
+    "status", "text", "reasoning", "finish_reason", "provider_finish_reason", "notes",
+    "prompt_tokens", "completion_tokens", "reasoning_tokens", "error_kind", "error",
+    "first_token_s", "first_reasoning_s", "total_s", "started_at", "cached", "sutui_version",
 ]  # fmt: skip
 
 
@@ -63,11 +64,14 @@ def csv_row(record: ResultRecord) -> dict[str, Any]:
     return {
         **data,
         "options": json.dumps(data["options"], ensure_ascii=False) if data["options"] else "",
+        "notes": "; ".join(data["notes"]),
         "prompt_tokens": usage.get("prompt_tokens"),
         "completion_tokens": usage.get("completion_tokens"),
+        "reasoning_tokens": usage.get("reasoning_tokens"),
         "error_kind": error["kind"] if error else None,
         "error": error_line(error) if error else None,
         "first_token_s": timings["first_token_s"],
+        "first_reasoning_s": timings.get("first_reasoning_s"),
         "total_s": timings["total_s"],
     }
 
@@ -106,6 +110,10 @@ def figures(record: ResultRecord, timings: bool = True) -> str:
     usage = record.usage
     if usage is not None:
         parts.append(f"tokens {_n(usage.prompt_tokens)} in / {_n(usage.completion_tokens)} out")
+        if usage.reasoning_tokens:
+            parts.append(f"{usage.reasoning_tokens} reasoning")
+    if timings and record.timings.first_reasoning_s is not None:
+        parts.append(f"first thought {record.timings.first_reasoning_s:.2f} s")
     if timings and record.timings.first_token_s is not None:
         parts.append(f"first token {record.timings.first_token_s:.2f} s")
     if timings and record.timings.total_s is not None:
@@ -151,10 +159,14 @@ def answer_markdown(
         meta.append(shown)
     if meta:
         lines.append(" · ".join(meta))
+    for note in answer.notes:
+        lines.append(f"*Note*: {note}")
     if answer.error:
         lines.append(f"**Error**: {error_line(answer.error)}")
         if answer.error.get("hint"):
             lines.append(f"*What to do*: {answer.error['hint']}")
+    if answer.reasoning:
+        lines.append("**Reasoning**\n\n" + fenced(answer.reasoning))
     if answer.text or not answer.error:
         lines.append(fenced(answer.text))
     return "\n\n".join(lines)

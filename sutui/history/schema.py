@@ -70,7 +70,15 @@ ALTER TABLE runs ADD COLUMN touched_at TEXT;  -- when the writer last started on
 UPDATE runs SET touched_at = started_at;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+V4 = """
+ALTER TABLE answers ADD COLUMN reasoning TEXT;              -- the model's reasoning, apart
+ALTER TABLE answers ADD COLUMN provider_finish_reason TEXT; -- finish_reason is normalised
+ALTER TABLE answers ADD COLUMN reasoning_tokens INTEGER;
+ALTER TABLE answers ADD COLUMN notes TEXT;                  -- JSON list: what the driver changed
+ALTER TABLE answers ADD COLUMN first_reasoning_s REAL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
 
 
 def version(conn: sqlite3.Connection) -> int:

@@ -194,8 +194,9 @@ class HistoryStore:
         with self._tx() as conn:
             conn.execute(
                 "UPDATE answers SET status = ?, text = ?, finish_reason = ?, prompt_tokens = ?,"
-                " completion_tokens = ?, error = ?, first_token_s = ?, total_s = ?, options = ?"
-                " WHERE run_id = ? AND idx = ?",
+                " completion_tokens = ?, error = ?, first_token_s = ?, total_s = ?, options = ?,"
+                " reasoning = ?, provider_finish_reason = ?, reasoning_tokens = ?, notes = ?,"
+                " first_reasoning_s = ? WHERE run_id = ? AND idx = ?",
                 (
                     record.status,
                     redact(record.text),
@@ -206,6 +207,11 @@ class HistoryStore:
                     record.timings.first_token_s,
                     record.timings.total_s,
                     _json(record.options),
+                    None if record.reasoning is None else redact(record.reasoning),
+                    record.provider_finish_reason,
+                    usage.reasoning_tokens,
+                    _json(record.notes) if record.notes else None,
+                    record.timings.first_reasoning_s,
                     int(record.run_id),
                     record.index,
                 ),
@@ -217,7 +223,9 @@ class HistoryStore:
             conn.execute(
                 "UPDATE answers SET status = 'running', text = '', finish_reason = NULL,"
                 " prompt_tokens = NULL, completion_tokens = NULL, error = NULL,"
-                " first_token_s = NULL, total_s = NULL, options = ? WHERE run_id = ? AND idx = ?",
+                " first_token_s = NULL, total_s = NULL, reasoning = NULL,"
+                " provider_finish_reason = NULL, reasoning_tokens = NULL, notes = NULL,"
+                " first_reasoning_s = NULL, options = ? WHERE run_id = ? AND idx = ?",
                 (_json(options), run_id, index),
             )
             writer = me()
@@ -339,7 +347,9 @@ def _record(run: sqlite3.Row, a: sqlite3.Row) -> ResultRecord:
     usage = None
     if a["prompt_tokens"] is not None or a["completion_tokens"] is not None:
         usage = RecordUsage(
-            prompt_tokens=a["prompt_tokens"], completion_tokens=a["completion_tokens"]
+            prompt_tokens=a["prompt_tokens"],
+            completion_tokens=a["completion_tokens"],
+            reasoning_tokens=a["reasoning_tokens"],
         )
     return ResultRecord(
         run_id=str(run["id"]),
@@ -351,10 +361,17 @@ def _record(run: sqlite3.Row, a: sqlite3.Row) -> ResultRecord:
         options=json.loads(a["options"]),
         status=status,
         text=a["text"],
+        reasoning=a["reasoning"],
         finish_reason=a["finish_reason"],
+        provider_finish_reason=a["provider_finish_reason"],
+        notes=json.loads(a["notes"]) if a["notes"] else [],
         usage=usage,
         error=None if a["error"] is None else json.loads(a["error"]),
-        timings=RecordTimings(first_token_s=a["first_token_s"], total_s=a["total_s"]),
+        timings=RecordTimings(
+            first_token_s=a["first_token_s"],
+            total_s=a["total_s"],
+            first_reasoning_s=a["first_reasoning_s"],
+        ),
         started_at=run["started_at"],
         sutui_version=run["sutui_version"],
     )

@@ -23,6 +23,27 @@ REFRESH_S = 1 / 20
 """How often streamed text is drawn."""
 BLOCK_CHARS = 600
 """A new block starts at a line break, else at a space, once the last one holds this many."""
+LIVE_REASONING_CHARS = 2000
+"""While it streams, reasoning shows its last this many characters (re-wrapped at each draw);
+all of it once the answer ends."""
+
+
+class Thought(str):
+    """A piece of reasoning in the pending buffer (answer text is a plain str)."""
+
+    __slots__ = ()
+
+
+def reasoning_text(reasoning: str, shown: bool, live: bool) -> Text:
+    """The reasoning above the answer: all of it (the tail while it streams), or one line
+    saying how much there is when it is hidden."""
+    words = len(reasoning.split())
+    if not shown:
+        return Text(f"▸ thinking · {words} words (t shows it)", style="italic")
+    if live and len(reasoning) > LIVE_REASONING_CHARS:
+        cut = reasoning[-LIVE_REASONING_CHARS:]
+        return Text(f"▾ thinking · {words} words so far\n…{cut}")
+    return Text(f"▾ thinking (t hides it)\n{reasoning}")
 
 
 class Block(Static):
@@ -52,7 +73,12 @@ class AnswerView(VerticalScroll, can_focus=False):
         self.text = ""
         """Everything drawn so far."""
         self._pending: list[str | None] = []
-        """Text to draw; None voids what came before it (a broken stream started again)."""
+        """Text to draw (a Thought is reasoning); None voids what came before it (a broken
+        stream started again)."""
+        self.reasoning = ""
+        """The reasoning drawn so far."""
+        self.show_reasoning = True
+        """Reasoning in full, or one line saying how much there is (the `t` key, for all)."""
         self._tail = ""
         """The text of the last block (the `.answer` Static); earlier blocks are frozen."""
         self.streaming = False
@@ -70,6 +96,28 @@ class AnswerView(VerticalScroll, can_focus=False):
         """Text to draw at the next tick (cheap: the worker calls it for every chunk)."""
         self._pending.append(text)
 
+    def push_reasoning(self, text: str) -> None:
+        """Reasoning to draw at the next tick, above the answer."""
+        self._pending.append(Thought(text))
+
+    def set_reasoning_shown(self, shown: bool) -> None:
+        self.show_reasoning = shown
+        self._draw_reasoning()
+
+    def _draw_reasoning(self) -> None:
+        found = next(self.query(".reasoning").results(Static), None)
+        if not self.reasoning:
+            if found is not None:
+                found.remove()
+            return
+        text = reasoning_text(self.reasoning, self.show_reasoning, self.streaming)
+        if found is None:
+            children = self.children
+            self.mount(Static(text, classes="reasoning", markup=False),
+                       before=children[0] if children else None)  # fmt: skip
+        else:
+            found.update(text)
+
     def restart(self) -> None:
         """A broken stream starts its answer again: the text so far goes at the next tick (in
         line with the pushes, so none of the new attempt's text is lost)."""
@@ -86,11 +134,15 @@ class AnswerView(VerticalScroll, can_focus=False):
         """Draw what is pending; no more ticks for this view."""
         self.flush()
         self.streaming = False
+        if self.reasoning:
+            self._draw_reasoning()  # all of it now, not the live tail
 
     def clear(self) -> None:
         self.text, self._pending, self._tail = "", [], ""
         self.streaming = False  # a run replaced mid-stream never called stop()
         self.query(".answer-block").remove()
+        self.reasoning = ""
+        self.query(".reasoning").remove()
         self.query_one(".answer", Static).update("")
         for problem in self.query(".problem").results(Static):
             problem.update("")  # hidden, not removed: a retry that fails at once shows its own
@@ -116,9 +168,16 @@ class AnswerView(VerticalScroll, can_focus=False):
         if None in pending:
             last = len(pending) - 1 - pending[::-1].index(None)
             pending = pending[last + 1 :]
-            self.text, self._tail = "", ""
+            self.text, self._tail, self.reasoning = "", "", ""
             self.query(".answer-block").remove()
-        added = "".join(p for p in pending if p is not None)
+            self._draw_reasoning()
+        thought = "".join(p for p in pending if isinstance(p, Thought))
+        if thought:
+            self.reasoning += thought
+            self._draw_reasoning()
+        added = "".join(p for p in pending if p is not None and not isinstance(p, Thought))
+        if not added:
+            return
         self.text += added
         self._tail += added
         follow = self.scroll_y >= self.max_scroll_y - 1

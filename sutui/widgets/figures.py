@@ -13,20 +13,31 @@ if TYPE_CHECKING:
 
 
 def figure_parts(
-    timings: Timings, tokens_in: int | None, out: int | None, *, show_timings: bool = True
+    timings: Timings,
+    tokens_in: int | None,
+    out: int | None,
+    reasoning: int | None = None,
+    *,
+    show_timings: bool = True,
 ) -> list[str]:
-    """What an answer's figures say: tokens in and out, then (unless hidden, as in tests and
-    snapshots) time to first token, total time and tokens per second."""
+    """What an answer's figures say: tokens in and out (and how many of those reasoned), then
+    (unless hidden, as in tests and snapshots) time to the first thought and to the answer's
+    first token, total time and the answer's tokens per second."""
     parts: list[str] = []
     if tokens_in is not None or out is not None:
         parts.append(f"tokens {_n(tokens_in)} in / {_n(out)} out")
+        if reasoning:
+            parts.append(f"{reasoning} reasoning")
     if show_timings and (timings.total_s > 0 or timings.first_token_s is not None):
+        if timings.first_reasoning_s is not None:
+            parts.append(f"thought {timings.first_reasoning_s:.2f} s")
         if timings.first_token_s is not None:
             parts.append(f"first {timings.first_token_s:.2f} s")
         parts.append(f"total {timings.total_s:.2f} s")
-        speed = timings.tokens_per_s(out)
+        answer = None if out is None else max(0, out - (reasoning or 0))
+        speed = timings.tokens_per_s(answer)
         if speed is not None:
-            parts.append(f"{speed:.0f} tok/s")
+            parts.append(f"{speed:.0f} answer tok/s")
     return parts
 
 

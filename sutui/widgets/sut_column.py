@@ -44,6 +44,13 @@ class SUTColumn(Vertical, can_focus=True):
         Binding("x,delete", "remove", "Remove", id="column.remove", tooltip="Remove the column"),
         Binding("s", "setup", "Set secret", id="column.setup", tooltip="Set up the missing secret"),
         Binding(
+            "t",
+            "toggle_reasoning",
+            "Thinking",
+            id="column.reasoning",
+            tooltip="Show or hide the reasoning of every column",
+        ),
+        Binding(
             "d",
             "screen.diff",
             "Diff",
@@ -120,6 +127,7 @@ class SUTColumn(Vertical, can_focus=True):
 
     def on_mount(self) -> None:
         self.answer = self.query_one(AnswerView)
+        self.answer.show_reasoning = self.services.settings.show_reasoning
         self.query_one(".status").set_classes(f"status -{self.status}")  # if it changed before
         self._draw_status()
 
@@ -151,7 +159,16 @@ class SUTColumn(Vertical, can_focus=True):
         self, run: int, prompt: Prompt, options: SUTOptions, timeout_s: float | None = None
     ) -> None:
         from drivers.errors import ErrorKind, SUTError, classify
-        from drivers.runner import Cancelled, Chunk, Failed, FanOut, Retrying, RunTarget, Timings
+        from drivers.runner import (
+            Cancelled,
+            Chunk,
+            Failed,
+            FanOut,
+            ReasoningChunk,
+            Retrying,
+            RunTarget,
+            Timings,
+        )
         from drivers.secrets import MissingSecretValues
         from drivers.uid import UIDError
 
@@ -178,6 +195,9 @@ class SUTColumn(Vertical, can_focus=True):
                 if isinstance(event, Chunk):
                     if run == self._run:
                         self.answer.push(event.text)
+                elif isinstance(event, ReasoningChunk):
+                    if run == self._run:
+                        self.answer.push_reasoning(event.text)
                 else:
                     if isinstance(event, Retrying) and event.restart and run == self._run:
                         self.answer.restart()
@@ -216,6 +236,7 @@ class SUTColumn(Vertical, can_focus=True):
             Cancelled,
             Failed,
             Finished,
+            FirstReasoning,
             FirstToken,
             Queued,
             Retrying,
@@ -230,20 +251,34 @@ class SUTColumn(Vertical, can_focus=True):
             self.status = "queued"
         elif isinstance(event, Started):
             self.status = "waiting"
+        elif isinstance(event, FirstReasoning):
+            self.note = "thinking"
+            self.status = "streaming"
+            self._draw_status()
+            self.answer.start()
         elif isinstance(event, FirstToken):
             self._first_token = event.first_token_s
+            self.note = ""
             self.status = "streaming"
+            self._draw_status()
             self.answer.start()
         elif isinstance(event, Finished):
             self.answer.flush()
-            if event.response.text and event.response.text != self.text:
-                self.answer.replace(event.response.text)  # a SUT that did not stream
+            response = event.response
+            if response.text and response.text != self.text:
+                self.answer.replace(response.text)  # a SUT that did not stream
+                if response.reasoning:
+                    self.answer.push_reasoning(response.reasoning)
+            elif response.reasoning and not self.answer.reasoning:
+                self.answer.push_reasoning(response.reasoning)
+            self.note = "; ".join(response.notes)
             self._finish("done", event.timings)
-            usage = event.response.usage
+            usage = response.usage
             self._draw_figures(
                 event.timings,
                 usage.prompt_tokens if usage else None,
                 usage.completion_tokens if usage else None,
+                usage.reasoning_tokens if usage else None,
             )
         elif isinstance(event, Failed):
             self.error, self.missing = event.error, message.missing
@@ -257,6 +292,16 @@ class SUTColumn(Vertical, can_focus=True):
             self.show_retrying(event.attempt, event.wait_s, event.error if event.restart else None)
         if isinstance(event, Finished | Failed | Cancelled) and self._last is not None:
             self.post_message(self.Ended(self, event, self.own_options or self._last[1]))
+
+    def action_toggle_reasoning(self) -> None:
+        """Reasoning in full or as one line, in every column; remembered in the settings."""
+        settings = self.services.settings
+        settings.show_reasoning = not settings.show_reasoning
+        for column in self.screen.query(SUTColumn).results(SUTColumn):
+            column.answer.set_reasoning_shown(settings.show_reasoning)
+        problem = settings.save()
+        if problem:
+            self.notify(problem, severity="warning")
 
     def show_retrying(
         self, attempt: int | None, wait_s: float | None, broke: SUTError | None = None
@@ -296,8 +341,14 @@ class SUTColumn(Vertical, can_focus=True):
             self._draw_status()
             self.refresh_bindings()
 
-    def _draw_figures(self, timings: Timings, tokens_in: int | None, out: int | None) -> None:
-        parts = figure_parts(timings, tokens_in, out, show_timings=self.show_timings)
+    def _draw_figures(
+        self,
+        timings: Timings,
+        tokens_in: int | None,
+        out: int | None,
+        reasoning: int | None = None,
+    ) -> None:
+        parts = figure_parts(timings, tokens_in, out, reasoning, show_timings=self.show_timings)
         figures = next(self.query(Figures).results(Figures), None)
         if figures is None and parts:
             figures = Figures()
