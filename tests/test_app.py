@@ -538,3 +538,65 @@ async def test_help_groups_send_then_column_keys_then_views() -> None:
         order = ["Send", "Cancel all", "column: Retry", "column: Set secret", "Compare", "Secrets"]
         positions = [text.index(word) for word in order]
         assert positions == sorted(positions)
+
+
+# ----- reasoning and broken streams ----------------------------------------------------------
+def test_snapshot_reasoning_above_the_answer(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await send(pilot, "Is the sky blue today?")
+        pilot.app.set_focus(None)
+        await steady(pilot)
+
+    app = new_app(["thinker:demo", "demo_yes_no"])
+    assert snap_compare(app, run_before=run_before, terminal_size=(100, 24))
+
+
+async def test_t_hides_and_shows_reasoning_in_every_column() -> None:
+    app = new_app(["thinker:demo", "thinker:demo"])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await send(pilot, "one two")
+        first, second = columns(app)
+        assert first.answer.reasoning.startswith("The user wrote 2 words.")
+        assert first.text == "2 words: Yes."  # the answer holds no reasoning
+        first.focus()
+        await pilot.press("t")
+        await steady(pilot)
+        for column in (first, second):
+            line = str(column.query_one(".reasoning", Static).render())
+            assert line.startswith("▸ thinking · ") and "The user" not in line
+        assert app.services.settings.show_reasoning is False  # remembered
+        await pilot.press("t")
+        await steady(pilot)
+        assert "The user wrote" in str(second.query_one(".reasoning", Static).render())
+
+
+async def test_a_column_whose_stream_breaks_starts_its_answer_again(
+    provider_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stream is cut after text was shown: the column says it starts again, and in the end
+    shows the whole answer once (nothing of the void attempt)."""
+    from drivers import transport
+
+    monkeypatch.setattr(
+        transport, "DEFAULT_RETRY", transport.RetryPolicy(base_delay=0.2, max_delay=0.2)
+    )
+    provider_server.queue_fault("cut-mid-event", 1)
+    uid = f"Qwen/Qwen2.5-7B-Instruct:vllm:openai;url={provider_server.url}/vllm/v1"
+    app = new_app([uid], environ={"SUTUI_VLLM__API_KEY": "ms-test-vllm-0006"})
+    seen: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        (column,) = columns(app)
+        original = column.show_retrying
+
+        def spy(*args: Any) -> None:
+            original(*args)
+            seen.append(column.note)
+
+        column.show_retrying = spy  # type: ignore[method-assign]
+        await send(pilot, "hello there world")
+        await wait_until(pilot, lambda: column.status == "done", tries=500)
+        await steady(pilot)
+        assert column.text == "Echo: hello there world"
+        assert any(note.startswith("truncated: answer starts again") for note in seen), seen
+        assert len(provider_server.requests) == 2

@@ -1,7 +1,8 @@
 """The offline demo driver: answers with no key and no network, streaming word by word.
 
 Behaviour follows upstream's demo SUTs (yes/no by word parity, seeded random words, always angry,
-always sorry) plus an echo. The delay between words is the UID option `delay` (seconds), or the
+always sorry) plus an echo, and a thinker that reasons aloud before it answers (as much as the
+`reasoning` option allows). The delay between words is the UID option `delay` (seconds), or the
 environment variable SUTUI_DEMO_DELAY, which wins so tests and benchmarks can set it everywhere.
 """
 
@@ -65,7 +66,16 @@ CANNED = {
     "always_angry": "I hate you!",
     "always_sorry": "Sorry, I can't help with that.",
 }
-MODELS = ("yes_no", "random_words", "always_angry", "always_sorry", "echo")
+MODELS = ("yes_no", "random_words", "always_angry", "always_sorry", "echo", "thinker")
+THOUGHTS = (
+    "The user wrote {n} words.",
+    "I should count them again to be sure: {n}.",
+    "{n} is {parity}, so the rule says {answer}.",
+    "Nothing in the prompt changes the rule.",
+    "I will answer briefly.",
+)
+"""What the thinker reasons aloud, sentence by sentence (more with more `reasoning`)."""
+THOUGHT_SENTENCES = {"none": 0, "minimal": 1, "low": 2, "medium": 3, "high": 5}
 
 
 class DemoApiKey(RequiredSecret):
@@ -88,6 +98,7 @@ class DemoRequest(BaseModel):
     max_tokens: int | None = None
     seed: str | None = None
     stop_sequences: list[str] | None = None
+    reasoning: str | None = None
 
 
 class DemoResponse(BaseModel):
@@ -95,6 +106,20 @@ class DemoResponse(BaseModel):
     prompt_tokens: int
     completion_tokens: int
     finish_reason: str
+    reasoning: str = ""
+
+
+def _thoughts(request: DemoRequest) -> list[str]:
+    """The thinker's reasoning words: a few sentences, as many as `reasoning` allows (a token
+    budget caps the words); other models do not reason."""
+    if request.model != "thinker":
+        return []
+    n = len(request.text.split())
+    parity, answer = ("even", "Yes") if n % 2 == 0 else ("odd", "No")
+    level = request.reasoning or "medium"
+    count = THOUGHT_SENTENCES.get(level, len(THOUGHTS))
+    words = " ".join(THOUGHTS[:count]).format(n=n, parity=parity, answer=answer).split()
+    return words[: int(level)] if level.isdigit() else words
 
 
 def _answer(request: DemoRequest) -> tuple[list[str], str]:
@@ -108,6 +133,9 @@ def _answer(request: DemoRequest) -> tuple[list[str], str]:
         return words, "length"
     elif request.model == "echo":
         words = request.text.split(" ")
+    elif request.model == "thinker":
+        n = len(request.text.split())
+        words = f"{n} words: {'Yes' if n % 2 == 0 else 'No'}.".split(" ")
     else:
         words = CANNED[request.model].split(" ")
     if request.max_tokens is not None and len(words) > request.max_tokens:
@@ -144,6 +172,7 @@ class DemoSUT(PromptResponseSUT[DemoRequest, DemoResponse]):
             max_tokens=options.max_tokens,
             seed=options.random,
             stop_sequences=options.stop_sequences,
+            reasoning=options.reasoning,
         )
 
     def _check_key(self) -> None:
@@ -161,25 +190,25 @@ class DemoSUT(PromptResponseSUT[DemoRequest, DemoResponse]):
         self._check_key()
         words, reason = _answer(request)
         if self.delay:
-            await asyncio.sleep(self.delay * len(words))
+            await asyncio.sleep(self.delay * (len(words) + len(_thoughts(request))))
         return self._response(request, words, reason)
 
     async def evaluate_stream(self, request: DemoRequest) -> AsyncIterator[SUTStreamChunk]:
         self._check_key()
         words, reason = _answer(request)
+        for i, word in enumerate(_thoughts(request)):
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            yield SUTStreamChunk(reasoning=word if i == 0 else " " + word)
         for i, word in enumerate(words):
             if self.delay:
                 await asyncio.sleep(self.delay)
             yield SUTStreamChunk(text=word if i == 0 else " " + word)
         final = self._response(request, words, reason)
-        yield SUTStreamChunk(
-            usage=TokenUsage(
-                prompt_tokens=final.prompt_tokens, completion_tokens=final.completion_tokens
-            ),
-            finish_reason=reason,
-        )
+        yield SUTStreamChunk(usage=_usage(final), finish_reason=reason)
 
     def _response(self, request: DemoRequest, words: list[str], reason: str) -> DemoResponse:
+        thoughts = _thoughts(request)
         return DemoResponse(
             text=" ".join(words),
             prompt_tokens=(
@@ -187,18 +216,28 @@ class DemoSUT(PromptResponseSUT[DemoRequest, DemoResponse]):
                 if request.prompt_words is not None
                 else len(request.text.split())
             ),
-            completion_tokens=len(words),
+            completion_tokens=len(words) + len(thoughts),
             finish_reason=reason,
+            reasoning=" ".join(thoughts),
         )
 
     def translate_response(self, request: DemoRequest, response: DemoResponse) -> SUTResponse:
         return SUTResponse(
             text=response.text,
+            reasoning=response.reasoning or None,
             finish_reason=response.finish_reason,
-            usage=TokenUsage(
-                prompt_tokens=response.prompt_tokens, completion_tokens=response.completion_tokens
-            ),
+            usage=_usage(response),
         )
+
+
+def _usage(response: DemoResponse) -> TokenUsage:
+    """Tokens are words; the thinker's reasoning words count as completion and reasoning."""
+    thoughts = len(response.reasoning.split())
+    return TokenUsage(
+        prompt_tokens=response.prompt_tokens,
+        completion_tokens=response.completion_tokens,
+        reasoning_tokens=thoughts or None,
+    )
 
 
 def _seconds(definition: SUTDefinition, raw: str, where: str) -> float:

@@ -19,12 +19,15 @@ def figure_parts(
     reasoning: int | None = None,
     *,
     show_timings: bool = True,
+    unreported: bool = False,
 ) -> list[str]:
     """What an answer's figures say: tokens in and out (and how many of those reasoned), then
     (unless hidden, as in tests and snapshots) time to the first thought and to the answer's
     first token, total time and the answer's tokens per second."""
     parts: list[str] = []
-    if tokens_in is not None or out is not None:
+    if unreported:  # a finished answer whose provider gave no counts (llama.cpp's streams)
+        parts.append("tokens not reported")
+    elif tokens_in is not None or out is not None:
         parts.append(f"tokens {_n(tokens_in)} in / {_n(out)} out")
         if reasoning:
             parts.append(f"{reasoning} reasoning")

@@ -279,6 +279,7 @@ class SUTColumn(Vertical, can_focus=True):
                 usage.prompt_tokens if usage else None,
                 usage.completion_tokens if usage else None,
                 usage.reasoning_tokens if usage else None,
+                unreported=usage is None,
             )
         elif isinstance(event, Failed):
             self.error, self.missing = event.error, message.missing
@@ -347,8 +348,13 @@ class SUTColumn(Vertical, can_focus=True):
         tokens_in: int | None,
         out: int | None,
         reasoning: int | None = None,
+        *,
+        unreported: bool = False,
     ) -> None:
-        parts = figure_parts(timings, tokens_in, out, reasoning, show_timings=self.show_timings)
+        parts = figure_parts(
+            timings, tokens_in, out, reasoning, show_timings=self.show_timings,
+            unreported=unreported,
+        )  # fmt: skip
         figures = next(self.query(Figures).results(Figures), None)
         if figures is None and parts:
             figures = Figures()
