@@ -30,18 +30,30 @@ variable `SUTUI_<SCOPE>__<KEY>`, then in the provider's usual variable (`OPENAI_
 may be left unset (a local server that needs no key).
 
 **Every network driver** shares one transport (drivers/transport.py): one keep-alive HTTP
-client per event loop; separate connect, first-byte, idle-between-chunks (read) and total
-timeouts, the total one bounding a whole call with its retries; up to {max_tries} tries with
-exponential backoff and jitter on 408, 409, 429, 5xx and connection failures, waiting as the
-provider asks (retry-after-ms, Retry-After in seconds or as an HTTP date, x-ratelimit-reset as
-seconds, a duration like `6m0s` or a timestamp, Hugging Face's `estimated_time`) when that wait
-is at most {max_retry_after:g} s; never retrying 400/401/403/404/422 or a stream that has
-started; at most {concurrency} calls in flight per driver and event loop
+client per event loop; separate connect, first-byte, idle (between two events of a stream, or
+two chunks of a body) and total timeouts, the total one bounding a whole call with its retries;
+up to {max_tries} tries with exponential backoff and jitter on 408, 409, 429, 5xx and connection
+failures, waiting as the provider asks (retry-after-ms, Retry-After in seconds or as an HTTP
+date, x-ratelimit-reset as seconds, a duration like `6m0s` or a timestamp, Hugging Face's
+`estimated_time`) when that wait is at most {max_retry_after:g} s; never retrying
+400/401/403/404/422; at most {concurrency} calls in flight per driver and event loop
 (`drivers.transport.set_concurrency_limit(driver, n)`).
 Every failure is a `SUTError` of one kind (auth, permission, not_found, validation,
-rate_limited, overloaded, timeout with its phase, connection, server, protocol, cancelled) with
-the HTTP status, the provider's own message and the retry time. HTTPS trusts certifi's CAs;
-for a server with a self-signed certificate, set `SSL_CERT_FILE` to the file of its CA.
+rate_limited, overloaded, timeout with its phase, connection, server, protocol, truncated,
+cancelled) with the HTTP status, the provider's own message and the retry time. HTTPS trusts
+certifi's CAs; for a server with a self-signed certificate, set `SSL_CERT_FILE` to the file of
+its CA.
+
+**A stream is whole or it failed** ([streams.md](streams.md)): each driver knows its
+protocol's end marker, and a stream that ends before it is `truncated`, never done; a
+malformed event is `protocol`; a stall between events is `timeout` (phase `idle`, default
+{idle:g} s). A stream that breaks is started again from scratch, with the same budget and
+backoff as a failed request.
+
+**Reasoning** ([reasoning.md](reasoning.md)): the option `reasoning` (none, minimal, low,
+medium, high or a token budget; `--reasoning` in the CLI) is mapped per driver, and each
+answer's reasoning is kept apart from its text. The wire formats were checked against the
+providers' official Python SDKs: {sdks}.
 """
 
 
@@ -86,6 +98,21 @@ def _module_doc(factory: type) -> str:
     return doc or ""
 
 
+SDKS = ("openai", "anthropic", "google-genai", "mistralai", "ollama", "together", "huggingface-hub")
+"""The official clients that judge the test server's wire formats (tests/test_sdk_judges.py)."""
+
+
+def sdk_pins() -> str:
+    """`openai==3.60.0, ...`: the versions pinned in pyproject.toml's test extra."""
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    pins = project["project"]["optional-dependencies"]["test"]
+    found = [p for p in pins if p.split("==")[0] in SDKS and "==" in p]
+    return ", ".join(f"`{p}`" for p in found) or "none pinned"
+
+
 def render() -> str:
     retry = transport.RetryPolicy()  # the defaults (tests replace DEFAULT_RETRY)
     out = [
@@ -93,6 +120,8 @@ def render() -> str:
             max_tries=retry.max_tries,
             max_retry_after=retry.max_retry_after,
             concurrency=transport.DEFAULT_CONCURRENCY,
+            idle=transport.Timeouts().read,
+            sdks=sdk_pins(),
         )
     ]
     names = sorted(DYNAMIC_SUT_FACTORIES)

@@ -17,6 +17,7 @@ from drivers.errors import ErrorKind, SUTError
 from drivers.invoke import ResponseBuilder, respond, stream
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, TextPrompt
+from drivers.reasoning import normalise_finish_reason
 from drivers.registry import make_sut, secrets_needed
 from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.secrets import MissingSecretValues
@@ -303,7 +304,8 @@ async def test_plain_answer(case: Case, server: Any, monkeypatch: pytest.MonkeyP
     response = await respond(sut, PROMPT, SUTOptions(max_tokens=50, temperature=0.5))
     assert isinstance(response, SUTResponse)
     assert response.text == "Echo: hello there world"
-    assert response.finish_reason == case.finish
+    assert response.provider_finish_reason == case.finish
+    assert response.finish_reason == normalise_finish_reason(case.finish)
     assert response.usage is not None
     assert response.usage.prompt_tokens == 3
     assert response.usage.completion_tokens == 4
@@ -447,7 +449,7 @@ async def test_tgi_generate_plain_and_streamed(uid: str, server: Any) -> None:
     options = SUTOptions(max_tokens=50, temperature=0.0, top_p=1.0, top_k_per_token=3, seed=4)
     response = await respond(sut, PROMPT, options)
     assert response.text == "Echo: hello there world"
-    assert response.finish_reason == "eos_token"
+    assert response.provider_finish_reason == "eos_token" and response.finish_reason == "stop"
     assert response.usage is not None and response.usage.completion_tokens == 5  # with </s>
     last = server.last()
     assert last.path == "/tgi/generate"
@@ -472,7 +474,7 @@ async def test_tgi_generate_length_stop_and_logprobs(server: Any) -> None:
     assert response.top_logprobs is not None and len(response.top_logprobs) == 2
     assert len(response.top_logprobs[0].top_tokens) == 2
     response = await respond(sut, PROMPT, SUTOptions(stop_sequences=["there"]))
-    assert response.finish_reason == "stop_sequence"
+    assert response.provider_finish_reason == "stop_sequence"
     chunks = await _collect(sut, PROMPT, SUTOptions(top_logprobs=1))
     assert sum(len(c.top_logprobs or []) for c in chunks) == 4
 
@@ -588,7 +590,7 @@ async def test_429_is_retried_then_succeeds(server: Any) -> None:
 async def test_429_with_an_http_date_is_retried(server: Any) -> None:
     sut = BY_NAME["together"].make(server, model="fault-429-date")
     response = await respond(sut, PROMPT, SUTOptions())
-    assert response.finish_reason == "eos"
+    assert response.provider_finish_reason == "eos" and response.finish_reason == "stop"
     assert len(server.requests) == 2
 
 
@@ -741,7 +743,7 @@ async def test_faults_can_be_queued_through_the_control_endpoint(server: Any) ->
     with pytest.raises(SUTError) as info:
         await respond(sut, PROMPT, SUTOptions())
     assert info.value.kind is ErrorKind.permission
-    assert (await respond(sut, PROMPT, SUTOptions())).finish_reason == "STOP"
+    assert (await respond(sut, PROMPT, SUTOptions())).provider_finish_reason == "STOP"
 
 
 async def test_one_client_per_loop_is_reused(server: Any) -> None:
