@@ -2,6 +2,7 @@
 
 Prints figures, asserts nothing. For each concurrency (32, 128) and each client:
   sutui   - the openai driver end to end (make_sut + respond: translate, transport, parse)
+  sutui-stream - the same, streamed (invoke.stream: SSE, the end-marker check, redaction)
   post    - sutui's transport.post_json alone
   httpx   - a raw httpx.AsyncClient loop (default pool)
   aiohttp - a raw aiohttp.ClientSession loop
@@ -111,6 +112,30 @@ def sutui_driver(
     return (lambda: respond(sut, prompt, options)), close
 
 
+def sutui_stream(
+    base: str,
+) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]:
+    from drivers import http_client
+    from drivers.invoke import ResponseBuilder, stream
+
+    http_client.HTTP_BACKEND = "aiohttp"
+    sut = make_sut(f"bench:local:openai;url={base}/v1", {})
+    prompt, options = TextPrompt(text="hi"), SUTOptions()
+
+    async def call() -> object:
+        builder = ResponseBuilder()
+        async for chunk in stream(sut, prompt, options):
+            builder.add(chunk)
+        return builder.build()
+
+    async def close() -> None:
+        from drivers.transport import aclose_client
+
+        await aclose_client()
+
+    return call, close
+
+
 def sutui_post(base: str) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]:
     from drivers import http_client
     from drivers.transport import aclose_client, post_json
@@ -167,6 +192,7 @@ def raw_aiohttp(base: str) -> tuple[Callable[[], Awaitable[object]], Callable[[]
 
 CLIENTS = {
     "sutui": sutui_driver_over("aiohttp"),
+    "sutui-stream": sutui_stream,
     "sutui/httpx": sutui_driver_over("httpx"),
     "post": sutui_post,
     "httpx": raw_httpx,

@@ -192,6 +192,7 @@ async def main() -> None:
     await shoot("compare", finished)
     streaming = ["demo_echo", "demo_random_words", "demo_always_sorry"]
     await shoot("compare-streaming", mid_stream, suts=streaming, env=KEY)
+    await shoot("compare-reasoning", finished, suts=["demo_thinker", "demo_yes_no"], size=(100, 24))
     await shoot("compare-error", error_columns, suts=[*four[1:], "llama3%3A8b:olama"])
     await shoot("compare-narrow", finished, size=(70, 26))
     await shoot("picker", keys("ctrl+n", *"gpt-4o:opnai"))

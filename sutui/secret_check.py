@@ -27,13 +27,13 @@ class SecretCheck:
     base_url: str | None
     path: str
     auth: str
-    """'bearer', 'anthropic' (x-api-key) or 'google' (x-goog-api-key)."""
+    """'bearer', 'anthropic' (Bearer, with anthropic-version) or 'google' (x-goog-api-key)."""
 
 
 CHECKS: dict[str, SecretCheck] = {
     "openai": SecretCheck("api_key", "openai", "https://api.openai.com/v1", "/models", "bearer"),
     "together": SecretCheck(
-        "api_key", "together", "https://api.together.xyz/v1", "/models", "bearer"
+        "api_key", "together", "https://api.together.ai/v1", "/models", "bearer"
     ),
     "mistralai": SecretCheck(
         "api_key", "mistral", "https://api.mistral.ai/v1", "/models", "bearer"
@@ -96,8 +96,10 @@ def check_url(store: SecretStore, scope: str, check: SecretCheck, url: str | Non
 
 
 def _headers(auth: str, value: str) -> dict[str, str]:
-    if auth == "anthropic":
-        return {"x-api-key": value, "anthropic-version": "2023-06-01"}
+    if auth == "anthropic":  # as the driver sends them (its API version, a Bearer key)
+        from drivers.providers.anthropic import API_VERSION
+
+        return {"Authorization": f"Bearer {value}", "anthropic-version": API_VERSION}
     if auth == "google":
         return {"x-goog-api-key": value}
     return {"Authorization": f"Bearer {value}"}

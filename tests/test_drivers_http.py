@@ -239,7 +239,7 @@ CASES = [
         "anthropic",
         {"anthropic": {"api_key": KEYS["anthropic"] or ""}},
         "end_turn",
-        auth=("x-api-key", KEYS["anthropic"] or ""),
+        auth=("Authorization", f"Bearer {KEYS['anthropic']}"),
         wrong_key={"anthropic": {"api_key": "sk-ant-wrong"}},
     ),
     Case(
@@ -401,8 +401,9 @@ async def test_anthropic_system_and_default_max_tokens(server: Any) -> None:
     response = await respond(sut, prompt, SUTOptions(top_k_per_token=3))
     assert response.text == "Echo: hi you"
     body = server.last().body
-    assert body["system"] == "Be brief." and body["max_tokens"] == 1024 and body["top_k"] == 3
-    assert server.last().headers["anthropic-version"] == "2023-06-01"
+    assert body["system"] == "Be brief." and body["max_tokens"] == 1024 and "top_k" not in body
+    assert response.notes == ["Anthropic's API takes no sampling settings: top_k=3 dropped"]
+    assert server.last().headers["anthropic-version"] == "2026-10-21"
 
 
 async def test_modelship_forwards_vllm_options(server: Any) -> None:

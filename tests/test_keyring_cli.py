@@ -358,7 +358,7 @@ def test_test_anthropic_style_header_and_unknown_scope(
         capsys, monkeypatch, "secrets", "test", "anthropic", "--url", key_echo_server.url
     )
     assert code == 0, err
-    assert key_echo_server.seen[-1]["x-api-key"] == key_echo_server.good_key
+    assert key_echo_server.seen[-1]["authorization"] == f"Bearer {key_echo_server.good_key}"
     assert "anthropic-version" in key_echo_server.seen[-1]
     code, _, err = cli(capsys, monkeypatch, "secrets", "test", "my_vllm")
     assert code == 2 and "knows no test for the scope 'my_vllm'" in err and "--url" in err

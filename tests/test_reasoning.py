@@ -208,16 +208,35 @@ async def test_openai_chat_model_drops_reasoning(
 @pytest.mark.parametrize(
     ("options", "sent", "note"),
     [
-        ({"temperature": 1.5}, {}, "temperature 0 to 1"),
-        ({"temperature": 0.5, "top_p": 0.9}, {"temperature": 0.5}, "not both"),
         (
-            {"reasoning": "low", "temperature": 0.5, "max_tokens": 50},
-            {"thinking": {"type": "enabled", "budget_tokens": 2048}, "max_tokens": 2098},
-            "no temperature",
+            {"temperature": 0.5, "top_p": 0.9},
+            {},
+            "takes no sampling settings: temperature=0.5, top_p=0.9 dropped",
+        ),
+        (
+            {"reasoning": "low", "max_tokens": 50},
+            {
+                "thinking": {"type": "adaptive", "display": "summarized"},
+                "output_config": {"effort": "low"},
+                "max_tokens": 50,
+            },
+            None,
+        ),
+        ({"reasoning": "minimal"}, {"output_config": {"effort": "low"}}, "minimal sent as low"),
+        (
+            {"reasoning": "2048", "max_tokens": 50},
+            {
+                "thinking": {"type": "enabled", "budget_tokens": 2048, "display": "summarized"},
+                "max_tokens": 2098,
+            },
+            None,
         ),
         (
             {"reasoning": "100"},
-            {"thinking": {"type": "enabled", "budget_tokens": 1024}, "max_tokens": 2048},
+            {
+                "thinking": {"type": "enabled", "budget_tokens": 1024, "display": "summarized"},
+                "max_tokens": 2048,
+            },
             "smallest thinking budget",
         ),
         ({"reasoning": "none"}, {"thinking": {"type": "disabled"}}, None),
@@ -237,6 +256,7 @@ async def test_anthropic_rules(
     body = provider_server.last().body
     for key, value in sent.items():
         assert body[key] == value
+    assert not {"temperature", "top_p", "top_k"} & set(body)
     assert response.text == ANSWER
     if note is None:
         assert response.notes == []

@@ -1,8 +1,11 @@
 """Anthropic's Messages API (https://api.anthropic.com/v1/messages).
 
-Headers x-api-key and anthropic-version; max_tokens is required by the API, so it defaults to
-1024; system messages go to the top-level `system`. Streams the events message_start,
-content_block_delta, message_delta, message_stop (and error, raised as a SUTError).
+The key as a Bearer token and anthropic-version 2026-10-21, as the official SDK sends them;
+max_tokens is required by the API, so it defaults to 1024; system messages go to the top-level
+`system`. That version of the API takes no temperature, top_p or top_k (they are dropped, with
+a note); `reasoning` maps to `thinking` (see reasoning_fields), whose text streams apart.
+Streams the events message_start, content_block_delta, message_delta, message_stop (and error,
+raised as a SUTError).
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from drivers.uid import SUTDefinition
 
 DRIVER_NAME = "anthropic"
 BASE_URL = "https://api.anthropic.com/v1"
-API_VERSION = "2023-06-01"
+API_VERSION = "2026-10-21"
+"""The version the official SDK (2.16) speaks: no sampling settings, thinking `adaptive` with
+`output_config.effort`, or `enabled` with a budget."""
 DEFAULT_MAX_TOKENS = 1024
 
 
@@ -49,35 +54,52 @@ class AnthropicRequest(BaseModel):
 
 MIN_THINKING_BUDGET = 1024
 """Anthropic's smallest `thinking.budget_tokens`."""
+EFFORTS = {"minimal": "low", "low": "low", "medium": "medium", "high": "high"}
+"""The `reasoning` level as `output_config.effort` (the API's levels: low to max)."""
+NO_SAMPLING = ("temperature", "top_p", "top_k_per_token")
+"""Settings the Messages API no longer takes (version 2026-10-21, as the official SDK 2.16
+declares it): dropped, with a note."""
 
 
-def sampling_rules(options: SUTOptions, thinking: bool) -> tuple[dict[str, Any], list[str]]:
-    """Anthropic's rules, as its API states them: temperature in [0, 1]; temperature or top_p,
-    not both (current models); with thinking, no temperature (other than 1), no top_k, and
-    top_p only in [0.95, 1]. What breaks a rule is dropped, with a note."""
-    out: dict[str, Any] = {}
-    notes: list[str] = []
-    temperature, top_p, top_k = options.temperature, options.top_p, options.top_k_per_token
-    if temperature is not None and temperature > 1.0:
-        notes.append(f"Anthropic takes temperature 0 to 1: {temperature:g} dropped")
-        temperature = None
-    if thinking:
-        if temperature is not None and temperature != 1.0:
-            notes.append(f"with thinking Anthropic takes no temperature: {temperature:g} dropped")
-            temperature = None
-        if top_k is not None:
-            notes.append(f"with thinking Anthropic takes no top_k: {top_k} dropped")
-            top_k = None
-        if top_p is not None and top_p < 0.95:
-            notes.append(f"with thinking Anthropic takes top_p 0.95 to 1: {top_p:g} dropped")
-            top_p = None
-    if temperature is not None and top_p is not None:
-        notes.append(f"Anthropic takes temperature or top_p, not both: top_p={top_p:g} dropped")
-        top_p = None
-    for name, value in (("temperature", temperature), ("top_p", top_p), ("top_k", top_k)):
-        if value is not None:
-            out[name] = value
-    return out, notes
+def reasoning_fields(options: SUTOptions, answer_tokens: int) -> tuple[dict[str, Any], list[str]]:
+    """`thinking` (and `output_config.effort`, max_tokens) for the `reasoning` option:
+    none -> disabled; a level -> adaptive thinking at that effort; a token budget -> manual
+    thinking with that budget (at least 1024), max_tokens raised by it so the answer keeps
+    its own. Thinking is asked `summarized`, so its text comes back (else the model's default
+    may omit it)."""
+    wanted = parse_reasoning(options.reasoning)
+    if wanted is None:
+        return {}, []
+    if wanted.off:
+        return {"thinking": {"type": "disabled"}}, []
+    if wanted.budget is None:
+        effort = EFFORTS[wanted.level or "medium"]
+        notes = [] if effort == wanted.level else [f"Anthropic's efforts start at low: "
+                                                    f"{wanted.level} sent as {effort}"]  # fmt: skip
+        return {
+            "thinking": {"type": "adaptive", "display": "summarized"},
+            "output_config": {"effort": effort},
+        }, notes
+    budget, notes = wanted.budget, []
+    if budget < MIN_THINKING_BUDGET:
+        notes.append(f"Anthropic's smallest thinking budget is {MIN_THINKING_BUDGET}: "
+                     f"{budget} sent as {MIN_THINKING_BUDGET}")  # fmt: skip
+        budget = MIN_THINKING_BUDGET
+    return {
+        "thinking": {"type": "enabled", "budget_tokens": budget, "display": "summarized"},
+        "max_tokens": budget + answer_tokens,  # counts thinking too, and must exceed it
+    }, notes
+
+
+def dropped_sampling(options: SUTOptions) -> list[str]:
+    given = [
+        f"{name.removesuffix('_per_token')}={getattr(options, name):g}"
+        for name in NO_SAMPLING
+        if getattr(options, name) is not None
+    ]
+    if not given:
+        return []
+    return [f"Anthropic's API takes no sampling settings: {', '.join(given)} dropped"]
 
 
 def _usage(data: Any, previous: TokenUsage | None = None) -> TokenUsage | None:
@@ -124,31 +146,18 @@ class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
             "max_tokens": answer_tokens,
             "messages": messages,
         }
-        notes: list[str] = []
-        wanted = parse_reasoning(options.reasoning)
-        thinking = wanted is not None and not wanted.off
-        if wanted is not None and thinking:
-            budget = wanted.tokens()
-            if budget < MIN_THINKING_BUDGET:
-                notes.append(f"Anthropic's smallest thinking budget is {MIN_THINKING_BUDGET}: "
-                             f"{budget} sent as {MIN_THINKING_BUDGET}")  # fmt: skip
-                budget = MIN_THINKING_BUDGET
-            # max_tokens counts thinking too and must exceed the budget: the answer keeps its own.
-            body["thinking"] = {"type": "enabled", "budget_tokens": budget}
-            body["max_tokens"] = budget + answer_tokens
-        elif wanted is not None:
-            body["thinking"] = {"type": "disabled"}
+        reasoning, notes = reasoning_fields(options, answer_tokens)
+        body.update(reasoning)
         if prompt.system_text:
             body["system"] = prompt.system_text
-        sampling, sampling_notes = sampling_rules(options, thinking)
-        body.update(sampling)
         if options.stop_sequences:
             body["stop_sequences"] = list(options.stop_sequences)
-        return AnthropicRequest(url=self.url, body=body, notes=notes + sampling_notes)
+        notes = dropped_sampling(options) + notes
+        return AnthropicRequest(url=self.url, body=body, notes=notes)
 
     def headers(self) -> dict[str, str]:
         return {
-            "x-api-key": self.api_key.value,
+            "Authorization": f"Bearer {self.api_key.value}",  # as the official SDK sends it
             "anthropic-version": API_VERSION,
             "Content-Type": "application/json",
         }
@@ -222,7 +231,7 @@ class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
 class AnthropicSUTFactory(DynamicSUTFactory):
     DESCRIPTION = "Anthropic Claude models (Messages API)."
     ACCEPTED_OPTIONS = {"url": "base URL of the API (default https://api.anthropic.com/v1)"}
-    EXAMPLE_UIDS = ("claude-sonnet-4-5-20250929:anthropic",)
+    EXAMPLE_UIDS = ("claude-sonnet-4-6:anthropic", "claude-haiku-4-5:anthropic")
     STREAMS = True
 
     def get_secrets(self) -> list[InjectSecret[Any]]:

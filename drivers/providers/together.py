@@ -1,4 +1,5 @@
-"""Together AI chat completions (https://api.together.xyz/v1), serverless models.
+"""Together AI chat completions, serverless models: https://api-inference.together.ai/v1, where
+the official SDK (3.1) sends chat completions (its other calls go to https://api.together.ai/v1).
 
 Beyond OpenAI's fields Together takes top_k (from top_k_per_token) and repetition_penalty (the UID
 option `repetition_penalty`, e.g. ;repetition_penalty=1.1); it reports finish reason `eos`, and
@@ -16,7 +17,7 @@ from drivers.uid import SUTDefinition, UIDError
 
 DRIVER_NAME = "together"
 ALIASES = ("together-serverless",)
-BASE_URL = "https://api.together.xyz/v1"
+BASE_URL = "https://api-inference.together.ai/v1"
 PROFILE = ChatProfile(
     provider="Together", top_k_field="top_k", logprobs="together", include_usage=False
 )
@@ -28,14 +29,14 @@ class TogetherApiKey(RequiredSecret):
         return SecretDescription(
             scope="together",
             key="api_key",
-            instructions="See https://api.together.xyz/settings/api-keys",
+            instructions="See https://api.together.ai/settings/api-keys",
         )
 
 
 class TogetherSUTFactory(OpenAIStyleFactory):
-    DESCRIPTION = "Together AI serverless chat models (api.together.xyz)."
+    DESCRIPTION = "Together AI serverless chat models (api-inference.together.ai)."
     ACCEPTED_OPTIONS = {
-        "url": "base URL of the API (default https://api.together.xyz/v1)",
+        "url": "base URL of the API (default https://api-inference.together.ai/v1)",
         "repetition_penalty": "Together's repetition_penalty, e.g. 1.1",
     }
     EXAMPLE_UIDS: ClassVar[Sequence[str]] = ("meta-llama/Llama-3.3-70B-Instruct-Turbo:together",)

@@ -146,6 +146,9 @@ class ProviderServer(ChatWire, OtherWires):
         app.router.add_post("/google/v1beta/models/{target:.+}", self._wrap("google", self.google))
         app.router.add_post("/ollama/api/chat", self._wrap("ollama", self.ollama))
         app.router.add_post("/tgi/generate", self._wrap("tgi", self.tgi_generate))
+        # TGI's root route: /generate or /generate_stream, as the body's `stream` says (what
+        # huggingface_hub's InferenceClient posts to when given an endpoint's URL).
+        app.router.add_post("/tgi", self._wrap("tgi", self.tgi_generate))
         app.router.add_post("/tgi/generate_stream", self._wrap("tgi", self.tgi_generate))
         app.router.add_post("/_control/fault", self.control_fault)
         app.router.add_post("/_control/reset", self.control_reset)
@@ -216,8 +219,9 @@ class ProviderServer(ChatWire, OtherWires):
         expected = KEYS[flavour]
         if expected is None:
             return
-        if flavour == "anthropic":
-            given = request.headers.get("x-api-key")
+        if flavour == "anthropic":  # x-api-key, or a Bearer key (the SDK's since 2026)
+            auth = request.headers.get("Authorization", "")
+            given = request.headers.get("x-api-key") or auth.removeprefix("Bearer ") or None
             if not request.headers.get("anthropic-version"):
                 raise Fault(400, "anthropic-version: header is required")
         elif flavour == "google":
@@ -244,6 +248,8 @@ class ProviderServer(ChatWire, OtherWires):
     def _streaming(self, flavour: str, request: web.Request, body: dict[str, Any]) -> bool:
         if request.path.endswith("/generate_stream"):
             return True
+        if request.path.endswith("/tgi"):
+            return bool(body.get("stream"))
         if request.path.endswith("/generate"):
             return False
         if flavour == "google":

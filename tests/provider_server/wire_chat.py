@@ -252,7 +252,10 @@ class ChatWire:
             "generated_tokens": generated,
             "seed": params.get("seed"),
         }
-        if request.path.endswith("/generate"):
+        whole = request.path.endswith("/generate") or (
+            request.path.endswith("/tgi") and not body.get("stream")
+        )
+        if whole:
             if fault == "malformed":
                 return web.Response(text='{"generated_text": ', content_type="application/json")
             if not params.get("details"):

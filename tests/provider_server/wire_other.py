@@ -11,6 +11,18 @@ from .faults import answer_tokens, count_words, thought_tokens
 from .model import Fault
 
 
+def _camel(data: Any) -> Any:
+    """Keys as lowerCamelCase, at every depth."""
+    if isinstance(data, dict):
+        return {
+            "".join(w.capitalize() if i else w for i, w in enumerate(k.split("_"))): _camel(v)
+            for k, v in data.items()
+        }
+    if isinstance(data, list):
+        return [_camel(v) for v in data]
+    return data
+
+
 class OtherWires:
     # -- Anthropic --
     async def anthropic(
@@ -28,20 +40,21 @@ class OtherWires:
                     f'messages: Unexpected role "{m.get("role")}". Allowed roles '
                     'are "user" or "assistant". Use the top-level system parameter.',
                 )
-        # The Messages API's own rules (its 400 messages).
-        temperature, top_p = body.get("temperature"), body.get("top_p")
-        if temperature is not None and not 0 <= temperature <= 1:
-            raise Fault(400, "temperature: range: 0..1", "invalid_request_error")
-        if temperature is not None and top_p is not None:
-            raise Fault(
-                400,
-                "`temperature` and `top_p` cannot both be specified for this model. "
-                "Please use only one.",
-                "invalid_request_error",
-            )
+        # The Messages API's own rules, as of version 2026-10-21 (the official SDK 2.16 sends
+        # no sampling settings and declares none).
+        for name in ("temperature", "top_p", "top_k"):
+            if name in body:
+                raise Fault(400, f"{name}: Extra inputs are not permitted", "invalid_request_error")
         thinking = body.get("thinking") or {}
-        thinks = thinking.get("type") == "enabled"
-        if thinks:
+        kind = thinking.get("type")
+        if kind not in (None, "enabled", "adaptive", "disabled"):
+            raise Fault(400, f"thinking.type: unknown type {kind!r}", "invalid_request_error")
+        effort = (body.get("output_config") or {}).get("effort")
+        if effort not in (None, "low", "medium", "high", "xhigh", "max"):
+            raise Fault(
+                400, f"output_config.effort: {effort!r} is not valid", "invalid_request_error"
+            )
+        if kind == "enabled":
             budget = thinking.get("budget_tokens")
             if not isinstance(budget, int) or budget < 1024:
                 raise Fault(
@@ -53,15 +66,12 @@ class OtherWires:
                     400, "`max_tokens` must be greater than `thinking.budget_tokens`.",
                     "invalid_request_error",
                 )  # fmt: skip
-            if (temperature is not None and temperature != 1) or "top_k" in body:
-                raise Fault(
-                    400, "temperature may only be set to 1 when thinking is enabled.",
-                    "invalid_request_error",
-                )  # fmt: skip
+        thinks = kind in ("enabled", "adaptive")
+        shows = thinking.get("display", "omitted") == "summarized"  # the fake's default: omitted
         last_user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
         if isinstance(last_user, list):
             last_user = "".join(b.get("text", "") for b in last_user)
-        answer_budget = body["max_tokens"] - (thinking.get("budget_tokens", 0) if thinks else 0)
+        answer_budget = body["max_tokens"] - thinking.get("budget_tokens", 0)
         tokens, cut = answer_tokens(str(last_user), answer_budget)
         thoughts = thought_tokens(str(last_user)) if thinks else []
         reason = "max_tokens" if cut else "end_turn"
@@ -78,7 +88,11 @@ class OtherWires:
             content: list[dict[str, Any]] = []
             if thinks:
                 content.append(
-                    {"type": "thinking", "thinking": "".join(thoughts), "signature": signature}
+                    {
+                        "type": "thinking",
+                        "thinking": "".join(thoughts) if shows else "",
+                        "signature": signature,
+                    }
                 )
                 content.append({"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix"})
             content.append({"type": "text", "text": "".join(tokens)})
@@ -129,7 +143,7 @@ class OtherWires:
                     },
                 )
             )
-            for t in thoughts:
+            for t in thoughts if shows else []:
                 delta = {"type": "thinking_delta", "thinking": t}
                 events.append(
                     event(
@@ -215,7 +229,9 @@ class OtherWires:
             ),
             "",
         )
-        config = body.get("generationConfig") or {}
+        # The API reads protobuf JSON: lowerCamelCase or the fields' own snake_case names (the
+        # google-genai SDK sends thinkingConfig's fields as include_thoughts, thinking_budget).
+        config = _camel(body.get("generationConfig") or {})
         model_id = target.rpartition(":")[0].removeprefix("models/")
         thinking = config.get("thinkingConfig") or {}
         if thinking.get("thinkingBudget") == 0 and model_id.startswith("gemini-2.5-pro"):
@@ -284,7 +300,6 @@ class OtherWires:
             b"data: " + json.dumps(response([t], None, False, thought=True)).encode() + b"\r\n\r\n"
             for t in shown
         ]
-        events.insert(0, b": keep-alive\r\n\r\n")
         err = (
             b"data: "
             + json.dumps(
