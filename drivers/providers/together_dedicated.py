@@ -5,9 +5,9 @@ Upstream looks the endpoint up with Together's projects API
 chat completions with the endpoint's name as the model. Doing that needs the internet and a real
 account, so here the endpoint is given: the UID's model is the endpoint name Together shows
 (`myorg/Llama-3.3-70B-Instruct-Turbo-1a2b3c4d:together-dedicated`), sent as `model` to
-https://api-inference.together.ai/v1/chat/completions, or `;url=` points at another base URL. Start the
-endpoint in the Together dashboard first (and stop it after: it is billed while it runs). Same
-wire format, options and secret ([together] api_key) as `together`.
+https://api-inference.together.ai/v1/chat/completions, or `;url=` points at another base
+URL. Start the endpoint in the Together dashboard first (and stop it after: it is billed while
+it runs). Same wire format, options and secret ([together] api_key) as `together`.
 """
 
 from __future__ import annotations
