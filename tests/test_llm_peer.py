@@ -91,4 +91,7 @@ def test_run_sut_answers_from_the_real_server(llm_peer: LlmPeer) -> None:
     # llama-cpp-python sends no usage in a stream (it ignores stream_options), and run-sut
     # streams: so usage may be absent here, but never made up.
     assert obj["usage"] is None or obj["usage"]["completion_tokens"] > 0
+    # ...and a person is told so, rather than shown nothing.
+    reported = "tokens not reported" if obj["usage"] is None else " out"
+    assert reported in done.stdout
     assert llm_peer.api_key not in done.stdout + done.stderr + as_json.stdout

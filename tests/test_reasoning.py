@@ -339,3 +339,16 @@ def test_every_chunking_of_a_think_stream_is_the_same_answer() -> None:
         splitter = ThinkSplitter()
         out = [splitter.feed(p) for p in pieces] + [splitter.flush()]
         assert ("".join(r for r, _ in out), "".join(a for _, a in out)) == ("a", "b")
+
+
+async def test_llama_server_counts_from_its_timings(
+    provider_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """llama.cpp's server streams no usage but puts its counts in the last chunk's timings."""
+    sut = _sut(provider_server, "llama-server:local:openai;url={url}/local/v1", "vllm",
+               monkeypatch)  # fmt: skip
+    builder = ResponseBuilder()
+    async for chunk in stream(sut, PROMPT, SUTOptions()):
+        builder.add(chunk)
+    usage = builder.build().usage
+    assert usage is not None and (usage.prompt_tokens, usage.completion_tokens) == (3, 4)

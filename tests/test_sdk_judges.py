@@ -62,6 +62,23 @@ def judge_request(params: Any, body: dict[str, Any]) -> None:
     _forced(TypeAdapter(params).validate_python(body))
 
 
+CHAT = ChatPrompt(
+    messages=[
+        ChatMessage(text="Be brief.", role=ChatRole.system),
+        ChatMessage(text=PROMPT, role=ChatRole.user),
+    ]
+)
+
+
+async def judge_both(sut: Any, options: SUTOptions, server: Any, params: tuple[Any, Any]) -> None:
+    """The driver's request, whole then streamed, each judged by the SDK's params type."""
+    response = await respond(sut, CHAT, options)
+    assert response.text == ANSWER, "the fake refuses what the real API refuses"
+    judge_request(params[0], server.last().body)
+    [c async for c in stream(sut, CHAT, options)]
+    judge_request(params[1], server.last().body)
+
+
 # ----- OpenAI ---------------------------------------------------------------------------------
 
 
@@ -139,17 +156,8 @@ async def test_openai_requests_fit_the_sdk_types(
         provider_server.url + "/openai/v1",
     )
     sut = make_sut(f"{model}:openai", {"openai": {"api_key": KEYS["openai"]}})
-    prompt = ChatPrompt(
-        messages=[
-            ChatMessage(text="Be brief.", role=ChatRole.system),
-            ChatMessage(text=PROMPT, role=ChatRole.user),
-        ]
-    )
-    response = await respond(sut, prompt, options)
-    assert response.text == ANSWER, "the fake refuses what the real API refuses"
-    judge_request(CompletionCreateParamsNonStreaming, provider_server.last().body)
-    [c async for c in stream(sut, prompt, options)]
-    judge_request(CompletionCreateParamsStreaming, provider_server.last().body)
+    await judge_both(sut, options, provider_server, (
+        CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming))  # fmt: skip
 
 
 # ----- Anthropic ------------------------------------------------------------------------------
@@ -202,17 +210,8 @@ async def test_anthropic_requests_fit_the_sdk_types(
 
     uid = f"claude-sonnet-4-5:anthropic;url={provider_server.url}/anthropic/v1"
     sut = make_sut(uid, {"anthropic": {"api_key": KEYS["anthropic"]}})
-    prompt = ChatPrompt(
-        messages=[
-            ChatMessage(text="Be brief.", role=ChatRole.system),
-            ChatMessage(text=PROMPT, role=ChatRole.user),
-        ]
-    )
-    response = await respond(sut, prompt, options)
-    assert response.text == ANSWER, "the fake refuses what the real API refuses"
-    judge_request(MessageCreateParamsNonStreaming, provider_server.last().body)
-    [c async for c in stream(sut, prompt, options)]
-    judge_request(MessageCreateParamsStreaming, provider_server.last().body)
+    await judge_both(sut, options, provider_server, (
+        MessageCreateParamsNonStreaming, MessageCreateParamsStreaming))  # fmt: skip
 
 
 # ----- Google Gemini --------------------------------------------------------------------------
@@ -259,12 +258,7 @@ async def test_google_requests_fit_the_sdk_types(provider_server: Any) -> None:
 
     uid = f"gemini-2.5-pro:google;url={provider_server.url}/google/v1beta"
     sut = make_sut(uid, {"google_ai": {"api_key": KEYS["google"]}})
-    prompt = ChatPrompt(
-        messages=[
-            ChatMessage(text="Be brief.", role=ChatRole.system),
-            ChatMessage(text=PROMPT, role=ChatRole.user),
-        ]
-    )
+    prompt = CHAT
     options = SUTOptions(max_tokens=50, temperature=0.5, top_p=0.9, top_k_per_token=4,
                          stop_sequences=["x"], seed=1, reasoning="none")  # fmt: skip
     response = await respond(sut, prompt, options)

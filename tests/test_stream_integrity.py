@@ -138,3 +138,24 @@ def test_run_sut_live_says_the_text_above_is_void(
     void, _, rest = out.partition("the text above is void")
     assert "truncated" in void
     assert ANSWER in rest and "── done" in rest
+
+
+def test_run_sut_idle_timeout_is_set_per_run(
+    provider_server: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--idle-timeout: a stream silent for longer fails as timeout (idle), after its retries;
+    well before the server's 5 s stall ends."""
+    import time
+
+    from sutui.cli.main import run
+
+    monkeypatch.setenv("SUTUI_OPENAI__API_KEY", "sk-test-openai-0001")
+    monkeypatch.setattr(transport, "DEFAULT_TIMEOUTS", transport.Timeouts())  # read: 60 s
+    provider_server.queue_fault("stall", 50)
+    uid = f"gpt-4o:openai;url={provider_server.url}/openai/v1"
+    start = time.monotonic()
+    code = run(["run-sut", "--sut", uid, "--prompt", "hi there", "--json", "--idle-timeout", "0.3"])
+    record = json.loads(capsys.readouterr().out)
+    assert code == 1 and time.monotonic() - start < 4.0
+    assert record["error"]["kind"] == "timeout" and record["error"]["phase"] == "idle"
+    assert len(provider_server.requests) == RETRY.max_tries

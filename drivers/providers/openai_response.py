@@ -30,6 +30,20 @@ def parse_usage(data: Any) -> TokenUsage | None:
     )
 
 
+def _timings_usage(data: Any) -> TokenUsage | None:
+    """llama.cpp's llama-server puts its counts in the last chunk's `timings` (prompt_n,
+    predicted_n) even when it sends no `usage`: better than "not reported"."""
+    if not isinstance(data, dict):
+        return None
+    prompt, predicted = data.get("prompt_n"), data.get("predicted_n")
+    if not isinstance(prompt, int) and not isinstance(predicted, int):
+        return None
+    return TokenUsage(
+        prompt_tokens=prompt if isinstance(prompt, int) else None,
+        completion_tokens=predicted if isinstance(predicted, int) else None,
+    )
+
+
 REASONING_FIELDS = ("reasoning_content", "reasoning")
 """Where OpenAI-compatible servers put reasoning: DeepSeek, vLLM, llama.cpp (reasoning_content);
 OpenRouter, Together, ollama's /v1, newer vLLM (reasoning)."""
@@ -160,7 +174,7 @@ async def stream_chunks(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[
     think = ThinkSplitter()  # inline <think>: only when no reasoning field came
     fielded = False
     async for event in events:
-        usage = parse_usage(event.get("usage")) or usage
+        usage = parse_usage(event.get("usage")) or _timings_usage(event.get("timings")) or usage
         choices = event.get("choices")
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             continue

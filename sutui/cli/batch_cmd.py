@@ -30,7 +30,13 @@ from sutui.batch.setup import (
 )
 from sutui.cli.context import pass_context
 from sutui.cli.errors import INTERRUPTED, RUN_FAILED, InputError
-from sutui.cli.model_options import bad_flag, model_options, sut_options, suts_option
+from sutui.cli.model_options import (
+    apply_idle_timeout,
+    bad_flag,
+    model_options,
+    sut_options,
+    suts_option,
+)
 
 
 def echo(text: str) -> None:
@@ -95,6 +101,7 @@ def batch(
     seed: int | None,
     reasoning: str | None,
     timeout: float,
+    idle_timeout: float | None,
     quiet: bool,
 ) -> int:
     """Run every prompt of a file on every SUT; results stream to OUT/results.jsonl.
@@ -110,6 +117,7 @@ def batch(
     if rps is not None and not rps > 0:  # nan too
         raise bad_flag("--rps", rps, "more than 0 (requests per second)")
     options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout, reasoning)
+    apply_idle_timeout(idle_timeout)
     if min(concurrency, per_driver or concurrency) > PER_HOST_CONNECTIONS:
         echo(
             f"warning: the shared HTTP client opens at most {PER_HOST_CONNECTIONS} connections "

@@ -48,12 +48,19 @@ _OPTIONS = (
         show_default=True,
         help="Seconds one answer may take in all.",
     ),
+    click.option(
+        "--idle-timeout",
+        type=float,
+        default=None,
+        help="Seconds a stream may stay silent between two events before the answer fails "
+        "(and is tried again) [default: 60].",
+    ),
 )
 
 
 def model_options(command: F) -> F:
     """Adds the options; the command takes max_tokens, temperature, top_p, top_k, stop, seed,
-    reasoning and timeout."""
+    reasoning, timeout and idle_timeout."""
     for option in reversed(_OPTIONS):
         command = option(command)
     return command
@@ -97,6 +104,19 @@ _FLAGS = {
     "reasoning": "--reasoning",
 }
 """SUTOptions' field names (modelgauge's) to the flags a person typed."""
+
+
+def apply_idle_timeout(seconds: float | None) -> None:
+    """--idle-timeout: the transport's idle (between-events) timeout for this run's calls."""
+    if seconds is None:
+        return
+    if not seconds > 0:  # nan too
+        raise bad_flag("--idle-timeout", seconds, "more than 0 seconds")
+    from dataclasses import replace
+
+    from drivers import transport
+
+    transport.DEFAULT_TIMEOUTS = replace(transport.DEFAULT_TIMEOUTS, read=seconds)
 
 
 def bad_flag(flag: str, value: object, rule: str) -> InputError:

@@ -28,7 +28,7 @@ from drivers.runner import (
 from drivers.transport import aclose_client
 from sutui.cli.context import pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
-from sutui.cli.model_options import model_options, sut_options, suts_option
+from sutui.cli.model_options import apply_idle_timeout, model_options, sut_options, suts_option
 from sutui.history.errors import HistoryError
 from sutui.history.recorder import RunRecorder
 from sutui.history.store import HistoryStore, Planned
@@ -175,12 +175,14 @@ def run_sut(
     seed: int | None,
     reasoning: str | None,
     timeout: float,
+    idle_timeout: float | None,
     as_json: bool,
     no_history: bool,
 ) -> int:
     """Send one prompt to one or more SUTs at once."""
     ctx = pass_context()
     options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout, reasoning)
+    apply_idle_timeout(idle_timeout)
     the_prompt = build_prompt(prompt, system)
     canonical: dict[str, str] = {}
     targets = make_targets(ctx, suts, canonical)

@@ -176,7 +176,12 @@ class ChatWire:
             )
             events.append(chunk(delta, None, lp=lp))
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        if flavour in ("together", "mistral"):  # usage comes with the finish reason
+        if "llama-server" in str(model):  # llama.cpp: no usage in a stream, its timings instead
+            include_usage = False
+            last = json.loads(chunk({}, reason)[len(sep) :])
+            last["timings"] = {"prompt_n": usage["prompt_tokens"], "predicted_n": len(tokens)}
+            events.append(event(last))
+        elif flavour in ("together", "mistral"):  # usage comes with the finish reason
             events.append(chunk({}, reason, usage))
         else:
             events.append(chunk({}, reason))
