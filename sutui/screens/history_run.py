@@ -93,6 +93,11 @@ class AnswerPanel(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(answer_status(self.answer, self.running, self.timings), classes="status")
+        for note in self.answer.notes:
+            yield Static(Text(f"note: {note}"), classes="note", markup=False)
+        if self.answer.reasoning:
+            yield Static(Text(f"thinking\n{self.answer.reasoning}"), classes="reasoning",
+                         markup=False)  # fmt: skip
         yield Static(Text(self.answer.text), classes="answer", markup=False)
         yield Static(answer_problem(self.answer), classes="problem", markup=False)
 
@@ -110,6 +115,10 @@ class HistoryRunScreen(Page[None]):
     HistoryRunScreen AnswerPanel:focus { border: round $accent; }
     HistoryRunScreen AnswerPanel > .status { height: auto; margin-bottom: 1; }
     HistoryRunScreen AnswerPanel > .problem { color: $text-error; margin-top: 1; }
+    HistoryRunScreen AnswerPanel > .note { color: $text-warning; }
+    HistoryRunScreen AnswerPanel > .reasoning {
+        color: $text-muted; text-style: dim; margin-bottom: 1;
+    }
     """
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="run.back", tooltip="The history list"),
