@@ -16,10 +16,10 @@ from drivers.capabilities import (
     StreamsText,
 )
 from drivers.errors import SUTError
+from drivers.finish_reasons import normalise_finish_reason
 from drivers.options import SUTOptions
 from drivers.progress import report_retry
 from drivers.prompt import ChatPrompt, Prompt, TextPrompt
-from drivers.reasoning import normalise_finish_reason
 from drivers.redaction import StreamRedactor, redact
 from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.sut import SUT, PromptResponseSUT

@@ -1,5 +1,5 @@
-"""Reasoning ("thinking") across providers: the one `reasoning` option, the normalised finish
-reasons, and the inline `<think>` splitter.
+"""Reasoning ("thinking") across providers: the one `reasoning` option and the inline `<think>`
+splitter.
 
 The option is a level or a token budget: `none` (no reasoning, where the model can turn it
 off), `minimal`, `low`, `medium`, `high`, or a whole number of tokens (`2048`). Each driver maps
@@ -47,6 +47,12 @@ class Reasoning:
         return "high"
 
 
+def nearest_level(level: str, accepted: tuple[str, ...]) -> str:
+    """The accepted level closest to `level` (on a tie, the higher: asked to think, think)."""
+    rank = LEVELS.index(level)
+    return min(accepted, key=lambda a: (abs(LEVELS.index(a) - rank), -LEVELS.index(a)))
+
+
 def parse_reasoning(value: str | int | None) -> Reasoning | None:
     """`none|minimal|low|medium|high` or a token count; a ValueError says what is accepted."""
     if value is None:
@@ -60,46 +66,6 @@ def parse_reasoning(value: str | int | None) -> Reasoning | None:
         f"reasoning '{value}' is neither a level ({', '.join(LEVELS)}) nor a number of tokens "
         "(e.g. 2048)"
     )
-
-
-# ----- finish reasons ---------------------------------------------------------------------------
-
-FINISH_REASONS = ("stop", "length", "content_filter", "tool_calls", "error", "other")
-_FINISH = {
-    "stop": "stop",
-    "eos": "stop",
-    "eos_token": "stop",
-    "end_turn": "stop",
-    "stop_sequence": "stop",
-    "pause_turn": "stop",
-    "finish_reason_unspecified": "other",
-    "length": "length",
-    "max_tokens": "length",
-    "model_length": "length",
-    "model_context_window_exceeded": "length",
-    "content_filter": "content_filter",
-    "refusal": "content_filter",
-    "safety": "content_filter",
-    "recitation": "content_filter",
-    "blocklist": "content_filter",
-    "prohibited_content": "content_filter",
-    "spii": "content_filter",
-    "image_safety": "content_filter",
-    "language": "content_filter",
-    "tool_calls": "tool_calls",
-    "tool_use": "tool_calls",
-    "function_call": "tool_calls",
-    "malformed_function_call": "error",
-    "unexpected_tool_call": "error",
-    "error": "error",
-}
-
-
-def normalise_finish_reason(raw: str | None) -> str | None:
-    """One vocabulary (FINISH_REASONS) for every provider's own word; None stays None."""
-    if raw is None:
-        return None
-    return _FINISH.get(raw.strip().lower(), "other")
 
 
 # ----- inline <think> ---------------------------------------------------------------------------
@@ -139,7 +105,7 @@ class ThinkSplitter:
         if end >= 0:
             reasoning, rest = self._held[:end], self._held[end + len(CLOSE) :]
             self._state, self._held = "after", ""
-            return reasoning.strip(), self.feed(rest)[1]
+            return reasoning.rstrip(), self.feed(rest)[1]
         keep = _partial_suffix(self._held, CLOSE)
         reasoning = self._held[: len(self._held) - keep]
         self._held = self._held[len(self._held) - keep :]
@@ -163,7 +129,13 @@ def _partial_suffix(text: str, tag: str) -> int:
 
 
 def split_think(text: str) -> tuple[str, str]:
-    """(reasoning, answer) of a whole answer."""
+    """(reasoning, answer) of a whole answer. Whole, it can also read a `</think>` with no
+    opening tag (templates that put `<think>` in the prompt: DeepSeek-R1-0528, QwQ, Qwen3)
+    as the end of reasoning that began at the start; a stream cannot take back text it has
+    shown, so streamed, such an answer stays whole (servers with a reasoning parser split it)."""
+    if OPEN not in text and CLOSE in text:
+        reasoning, _, answer = text.partition(CLOSE)
+        return reasoning.strip(), answer.lstrip()
     splitter = ThinkSplitter()
     reasoning, answer = splitter.feed(text)
     more_reasoning, more_answer = splitter.flush()

@@ -14,10 +14,10 @@ from provider_server import KEYS
 
 from drivers import concurrency, streams, transport
 from drivers.errors import ErrorKind, SUTError
+from drivers.finish_reasons import normalise_finish_reason
 from drivers.invoke import ResponseBuilder, respond, stream
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, TextPrompt
-from drivers.reasoning import normalise_finish_reason
 from drivers.registry import make_sut, secrets_needed
 from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.secrets import MissingSecretValues

@@ -10,15 +10,11 @@ from typing import Any
 import pytest
 
 from drivers import transport
+from drivers.finish_reasons import normalise_finish_reason
 from drivers.invoke import ResponseBuilder, respond, stream
 from drivers.options import SUTOptions
 from drivers.prompt import TextPrompt
-from drivers.reasoning import (
-    ThinkSplitter,
-    normalise_finish_reason,
-    parse_reasoning,
-    split_think,
-)
+from drivers.reasoning import ThinkSplitter, parse_reasoning, split_think
 from drivers.registry import make_sut
 from drivers.response import SUTResponse
 from drivers.runner import (
@@ -206,24 +202,41 @@ async def test_openai_chat_model_drops_reasoning(
 
 
 @pytest.mark.parametrize(
-    ("options", "sent", "note"),
+    ("model", "options", "sent", "note"),
     [
         (
+            "claude-sonnet-4-6",
             {"temperature": 0.5, "top_p": 0.9},
             {},
             "takes no sampling settings: temperature=0.5, top_p=0.9 dropped",
         ),
-        (
+        (  # adaptive at an effort; max_tokens leaves the answer its own 50
+            "claude-sonnet-4-6",
             {"reasoning": "low", "max_tokens": 50},
             {
                 "thinking": {"type": "adaptive", "display": "summarized"},
                 "output_config": {"effort": "low"},
-                "max_tokens": 50,
+                "max_tokens": 2098,
             },
             None,
         ),
-        ({"reasoning": "minimal"}, {"output_config": {"effort": "low"}}, "minimal sent as low"),
         (
+            "claude-opus-5",
+            {"reasoning": "minimal"},
+            {"output_config": {"effort": "low"}},
+            "minimal sent as low",
+        ),
+        (  # a model before adaptive thinking: the level's budget
+            "claude-haiku-4-5",
+            {"reasoning": "low", "max_tokens": 50},
+            {
+                "thinking": {"type": "enabled", "budget_tokens": 2048, "display": "summarized"},
+                "max_tokens": 2098,
+            },
+            None,
+        ),
+        (
+            "claude-sonnet-4-6",
             {"reasoning": "2048", "max_tokens": 50},
             {
                 "thinking": {"type": "enabled", "budget_tokens": 2048, "display": "summarized"},
@@ -232,6 +245,7 @@ async def test_openai_chat_model_drops_reasoning(
             None,
         ),
         (
+            "claude-sonnet-4-5",
             {"reasoning": "100"},
             {
                 "thinking": {"type": "enabled", "budget_tokens": 1024, "display": "summarized"},
@@ -239,10 +253,21 @@ async def test_openai_chat_model_drops_reasoning(
             },
             "smallest thinking budget",
         ),
-        ({"reasoning": "none"}, {"thinking": {"type": "disabled"}}, None),
+        (
+            "claude-sonnet-4-5",
+            {"reasoning": "60000", "max_tokens": 8192},
+            {
+                "thinking": {"type": "enabled", "budget_tokens": 55808, "display": "summarized"},
+                "max_tokens": 64000,
+            },
+            "may use 64000 tokens",
+        ),
+        ("claude-sonnet-4-6", {"reasoning": "none"}, {"thinking": {"type": "disabled"}}, None),
+        ("claude-3-5-haiku-20241022", {"reasoning": "high"}, {}, "does not think"),
     ],
 )
 async def test_anthropic_rules(
+    model: str,
     options: dict[str, Any],
     sent: dict[str, Any],
     note: str | None,
@@ -250,8 +275,8 @@ async def test_anthropic_rules(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """What the Messages API refuses is never sent (the fake refuses it as the API does)."""
-    sut = _sut(provider_server, "claude-sonnet-4-5:anthropic;url={url}/anthropic/v1",
-               "anthropic", monkeypatch)  # fmt: skip
+    uid = model + ":anthropic;url={url}/anthropic/v1"
+    sut = _sut(provider_server, uid, "anthropic", monkeypatch)
     response = await respond(sut, PROMPT, SUTOptions(**options))
     body = provider_server.last().body
     for key, value in sent.items():
@@ -273,8 +298,8 @@ async def test_anthropic_rules(
         (
             "gemini-3-pro-preview",
             "medium",
-            {"includeThoughts": True, "thinkingLevel": "low"},
-            "medium sent as low",
+            {"includeThoughts": True, "thinkingLevel": "high"},  # a tie goes up
+            "medium sent as high",
         ),
         (
             "gemini-3-flash-preview",
@@ -283,6 +308,14 @@ async def test_anthropic_rules(
             None,
         ),
         ("gemini-2.0-flash", "high", None, "does not think"),
+        ("gemini-2.5-flash-image", "high", None, "does not think"),
+        (
+            "gemini-2.5-flash-lite",
+            "100",
+            {"includeThoughts": True, "thinkingBudget": 512},
+            "at least 512",
+        ),
+        ("gemini-pro-latest", "none", {"includeThoughts": True, "thinkingBudget": 128}, "cannot"),
     ],
 )
 async def test_gemini_thinking_config(

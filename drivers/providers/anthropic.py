@@ -10,6 +10,7 @@ raised as a SUTError).
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -61,34 +62,54 @@ NO_SAMPLING = ("temperature", "top_p", "top_k_per_token")
 declares it): dropped, with a note."""
 
 
-def reasoning_fields(options: SUTOptions, answer_tokens: int) -> tuple[dict[str, Any], list[str]]:
+ADAPTIVE = r"claude-(opus|sonnet)-4-[6-9]|claude-[a-z]+-[5-9]|claude-mythos"
+"""Models that think adaptively at an effort (Opus/Sonnet 4.6 and later, as the official SDK
+2.16 marks them); older thinking models take a budget only."""
+NO_THINKING = r"claude-3-(5-)?(haiku|sonnet|opus)|claude-3-haiku"
+"""Models that cannot think: a reasoning setting is dropped, with a note."""
+MAX_OUTPUT = 64000
+"""The most output tokens (thinking included) asked for: current models' own limit."""
+
+
+def reasoning_fields(
+    model: str, options: SUTOptions, answer_tokens: int
+) -> tuple[dict[str, Any], list[str]]:
     """`thinking` (and `output_config.effort`, max_tokens) for the `reasoning` option:
-    none -> disabled; a level -> adaptive thinking at that effort; a token budget -> manual
-    thinking with that budget (at least 1024), max_tokens raised by it so the answer keeps
-    its own. Thinking is asked `summarized`, so its text comes back (else the model's default
-    may omit it)."""
+    none -> disabled; a level -> adaptive thinking at that effort on the models that take it,
+    else manual thinking with the level's budget; a token budget -> manual thinking with it
+    (at least 1024). max_tokens counts thinking too, so it is raised by the budget (or the
+    level's usual budget) and the answer keeps its own, up to MAX_OUTPUT. Thinking is asked
+    `summarized`, so its text comes back (the model's default may omit it)."""
     wanted = parse_reasoning(options.reasoning)
     if wanted is None:
         return {}, []
+    if re.match(NO_THINKING, model):
+        return {}, [f"{model} does not think: reasoning={options.reasoning} dropped"]
     if wanted.off:
         return {"thinking": {"type": "disabled"}}, []
-    if wanted.budget is None:
+    notes: list[str] = []
+    fields: dict[str, Any]
+    if wanted.budget is None and re.match(ADAPTIVE, model):
         effort = EFFORTS[wanted.level or "medium"]
-        notes = [] if effort == wanted.level else [f"Anthropic's efforts start at low: "
-                                                    f"{wanted.level} sent as {effort}"]  # fmt: skip
-        return {
+        if effort != wanted.level:
+            notes.append(f"Anthropic's efforts start at low: {wanted.level} sent as {effort}")
+        fields = {
             "thinking": {"type": "adaptive", "display": "summarized"},
             "output_config": {"effort": effort},
-        }, notes
-    budget, notes = wanted.budget, []
-    if budget < MIN_THINKING_BUDGET:
-        notes.append(f"Anthropic's smallest thinking budget is {MIN_THINKING_BUDGET}: "
-                     f"{budget} sent as {MIN_THINKING_BUDGET}")  # fmt: skip
-        budget = MIN_THINKING_BUDGET
-    return {
-        "thinking": {"type": "enabled", "budget_tokens": budget, "display": "summarized"},
-        "max_tokens": budget + answer_tokens,  # counts thinking too, and must exceed it
-    }, notes
+        }
+        budget = wanted.tokens()
+    else:
+        budget = wanted.tokens()
+        if budget < MIN_THINKING_BUDGET:
+            notes.append(f"Anthropic's smallest thinking budget is {MIN_THINKING_BUDGET}: "
+                         f"{budget} sent as {MIN_THINKING_BUDGET}")  # fmt: skip
+            budget = MIN_THINKING_BUDGET
+        if budget + answer_tokens > MAX_OUTPUT:
+            budget = max(MIN_THINKING_BUDGET, MAX_OUTPUT - answer_tokens)
+            notes.append(f"thinking and answer may use {MAX_OUTPUT} tokens: budget {budget}")
+        fields = {"thinking": {"type": "enabled", "budget_tokens": budget, "display": "summarized"}}
+    fields["max_tokens"] = min(MAX_OUTPUT, budget + answer_tokens)
+    return fields, notes
 
 
 def dropped_sampling(options: SUTOptions) -> list[str]:
@@ -146,7 +167,7 @@ class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
             "max_tokens": answer_tokens,
             "messages": messages,
         }
-        reasoning, notes = reasoning_fields(options, answer_tokens)
+        reasoning, notes = reasoning_fields(self.model, options, answer_tokens)
         body.update(reasoning)
         if prompt.system_text:
             body["system"] = prompt.system_text

@@ -25,7 +25,7 @@ from drivers.factory import DynamicSUTFactory
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
 from drivers.providers.openai_chat import text_as_chat
-from drivers.reasoning import Reasoning, parse_reasoning
+from drivers.reasoning import Reasoning, nearest_level, parse_reasoning
 from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.secrets import InjectSecret, RequiredSecret, SecretDescription
 from drivers.sut import PromptResponseSUT, modelgauge_sut
@@ -63,15 +63,19 @@ class ThinkingFamily:
     min_budget: int = 0
     """The smallest budget; above 0, thinking cannot be turned off."""
     max_budget: int = 24576
+    off_or_min: int = 0
+    """Thinking can be off (0), else the budget is at least this (2.5 Flash-Lite: 512)."""
+    thinks: bool = True
+    """False: a model of a thinking generation that does not think (image, speech models)."""
 
 
 THINKING = (
+    ThinkingFamily(r"gemini-[0-9.]+-flash-image|gemini-[0-9.]+-.*tts", thinks=False),
     ThinkingFamily(r"gemini-3(\.\d+)?-pro", levels=("low", "high")),
     ThinkingFamily(r"gemini-3", levels=("minimal", "low", "medium", "high")),
-    ThinkingFamily(r"gemini-2\.5-pro", min_budget=128, max_budget=32768),
-    ThinkingFamily(r"gemini-2\.5-flash-lite", max_budget=24576),
-    ThinkingFamily(r"gemini-2\.5", max_budget=24576),
-    ThinkingFamily(r"gemini-(flash|pro)-latest"),
+    ThinkingFamily(r"gemini-2\.5-pro|gemini-pro-latest", min_budget=128, max_budget=32768),
+    ThinkingFamily(r"gemini-2\.5-flash-lite|gemini-flash-lite-latest", off_or_min=512),
+    ThinkingFamily(r"gemini-2\.5|gemini-flash-latest", max_budget=24576),
 )
 """Models no family matches do not think (gemini-2.0, gemma): a reasoning setting is dropped."""
 
@@ -81,7 +85,7 @@ def thinking_config(
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """The generationConfig.thinkingConfig for this model and setting, and notes."""
     family = next((f for f in THINKING if re.match(f.pattern, model)), None)
-    if family is None:
+    if family is None or not family.thinks:
         if wanted is None:
             return None, []
         return None, [f"{model} does not think: reasoning dropped"]
@@ -91,8 +95,7 @@ def thinking_config(
     if family.levels:
         level = wanted.effort()
         if level not in family.levels:
-            order = ["none", "minimal", "low", "medium", "high"]
-            nearest = min(family.levels, key=lambda a: abs(order.index(a) - order.index(level)))
+            nearest = nearest_level(level, family.levels)
             note = f"{model} takes thinking levels {'/'.join(family.levels)}: {level} sent as "
             return {**config, "thinkingLevel": nearest}, [note + nearest]
         return {**config, "thinkingLevel": level}, []
@@ -101,6 +104,9 @@ def thinking_config(
     if budget < family.min_budget:
         notes.append(f"{model} cannot turn thinking off: budget {family.min_budget} sent")
         budget = family.min_budget
+    if 0 < budget < family.off_or_min:
+        notes.append(f"{model} thinks at least {family.off_or_min} tokens: {budget} sent as that")
+        budget = family.off_or_min
     if budget > family.max_budget:
         notes.append(f"{model} thinks at most {family.max_budget} tokens: {budget} sent as that")
         budget = family.max_budget

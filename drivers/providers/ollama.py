@@ -16,7 +16,13 @@ from drivers.factory import DynamicSUTFactory
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, TextPrompt
 from drivers.providers.openai_chat import join_url, openai_messages, text_as_chat
-from drivers.reasoning import Reasoning, ThinkSplitter, parse_reasoning, split_think
+from drivers.reasoning import (
+    Reasoning,
+    ThinkSplitter,
+    nearest_level,
+    parse_reasoning,
+    split_think,
+)
 from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.secrets import InjectSecret
 from drivers.sut import PromptResponseSUT, modelgauge_sut
@@ -38,7 +44,7 @@ def think_value(model: str, wanted: Reasoning) -> tuple[bool | str, list[str]]:
         level = wanted.effort()
         if level in ("low", "medium", "high"):
             return level, []
-        sent = "low"
+        sent = nearest_level(level, ("low", "medium", "high"))
         return sent, [f"{model} takes thinking low/medium/high: {level} sent as {sent}"]
     notes = []
     if wanted.budget:

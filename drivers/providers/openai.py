@@ -58,6 +58,7 @@ OFFICIAL = ChatProfile(
         ModelFamily(r"gpt-5(\.\d+)?-(chat|search)", reasoning_levels=()),
         ModelFamily(r"gpt-5\.[1-9]|gpt-[6-9]", SAMPLING, ("none", "low", "medium", "high")),
         ModelFamily(r"gpt-5", SAMPLING, ("minimal", "low", "medium", "high")),
+        ModelFamily(r"o1-(mini|preview)", SAMPLING, reasoning_levels=()),  # no reasoning_effort
         ModelFamily(r"o\d", SAMPLING, ("low", "medium", "high")),
         ModelFamily(r"gpt-|chatgpt-", reasoning_levels=()),
     ),

@@ -25,7 +25,7 @@ from drivers.factory import DynamicSUTFactory
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
 from drivers.providers.openai_response import is_stream_end, parse_completion, stream_chunks
-from drivers.reasoning import LEVELS, parse_reasoning
+from drivers.reasoning import nearest_level, parse_reasoning
 from drivers.response import (
     SUTResponse,
     SUTStreamChunk,
@@ -157,25 +157,27 @@ def model_rules(
         notes.append(f"{profile.provider} takes no reasoning setting: reasoning dropped")
         return options, None, notes
     level = wanted.effort()
-    if family is not None:
-        if not family.reasoning_levels:
-            notes.append(f"{model} does not reason: reasoning={options.reasoning} dropped")
-            return options, None, notes
-        if level not in family.reasoning_levels:
-            nearest = _nearest_level(level, family.reasoning_levels)
-            notes.append(f"{model} takes reasoning {'/'.join(family.reasoning_levels)}: "
-                         f"{level} sent as {nearest}")  # fmt: skip
-            level = nearest
-    elif wanted.budget is not None:
+    if family is not None and not family.reasoning_levels:
+        notes.append(f"{model} does not reason: reasoning={options.reasoning} dropped")
+        return options, None, notes
+    accepted = family.reasoning_levels if family is not None else COMMON_LEVELS
+    if wanted.budget is not None and not wanted.off:
         notes.append(f"{profile.provider} takes reasoning levels: {wanted.budget} tokens "
                      f"sent as {level}")  # fmt: skip
+    if level == "none" and "none" not in accepted:
+        notes.append(f"{model} takes no reasoning level none: reasoning_effort left out (the "
+                     "model's default)")  # fmt: skip
+        return options, None, notes
+    if level not in accepted:
+        nearest = nearest_level(level, accepted)
+        notes.append(f"{model} takes reasoning {'/'.join(accepted)}: {level} sent as {nearest}")
+        level = nearest
     return options, level, notes
 
 
-def _nearest_level(level: str, accepted: tuple[str, ...]) -> str:
-    order = list(LEVELS)
-    rank = order.index(level)
-    return min(accepted, key=lambda a: (abs(order.index(a) - rank), -order.index(a)))
+COMMON_LEVELS = ("low", "medium", "high")
+"""The levels every server that takes reasoning_effort knows (vLLM, Together, llama.cpp...);
+a model family of a profile may say more (OpenAI's gpt-5: minimal; gpt-5.1: none)."""
 
 
 def build_body(
