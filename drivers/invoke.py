@@ -191,13 +191,14 @@ class ResponseBuilder:
     """Accumulates stream chunks into the final SUTResponse."""
 
     def __init__(self) -> None:
+        self.notes: list[str] = []
+        """The request's notes: they stay when a broken stream starts again."""
         self.reset()
 
     def reset(self) -> None:
-        """Forget what came (a broken stream starts again); the request's notes stay."""
+        """Forget what came (a broken stream starts again)."""
         self.parts: list[str] = []
         self.reasoning_parts: list[str] = []
-        self.notes: list[str] = getattr(self, "notes", [])
         self.usage: TokenUsage | None = None
         self.finish_reason: str | None = None
         self.top_logprobs: list[Any] | None = None

@@ -111,6 +111,8 @@ class Failed(RunEvent):
     partial_text: str
     timings: Timings
     partial_reasoning: str = ""
+    notes: tuple[str, ...] = ()
+    """What the driver changed in the request (as SUTResponse.notes)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class Cancelled(RunEvent):
     partial_text: str
     timings: Timings
     partial_reasoning: str = ""
+    notes: tuple[str, ...] = ()
 
 
 TERMINAL = (Finished, Failed, Cancelled)
@@ -176,6 +179,9 @@ class FanOut:
         def timings() -> Timings:
             return Timings(first, time.monotonic() - start, first_reasoning)
 
+        def notes() -> tuple[str, ...]:
+            return tuple(builder.notes)
+
         emit = self._queue.put_nowait
 
         def on_retry(attempt: int, wait: float, error: SUTError, restart: bool) -> None:
@@ -206,7 +212,7 @@ class FanOut:
                             emit(Chunk(target.key, chunk.text))
             emit(Finished(target.key, builder.build(), timings()))
         except asyncio.CancelledError:
-            emit(Cancelled(target.key, builder.text, timings(), builder.reasoning))
+            emit(Cancelled(target.key, builder.text, timings(), builder.reasoning, notes()))
         except TimeoutError:
             error = SUTError(
                 ErrorKind.timeout,
@@ -214,6 +220,9 @@ class FanOut:
                 phase="total",
                 hint="raise the timeout, or retry.",
             )
-            emit(Failed(target.key, error, builder.text, timings(), builder.reasoning))
+            emit(Failed(target.key, error, builder.text, timings(), builder.reasoning, notes()))
         except Exception as exc:  # one SUT's failure must never touch the others
-            emit(Failed(target.key, classify(exc), builder.text, timings(), builder.reasoning))
+            failed = Failed(
+                target.key, classify(exc), builder.text, timings(), builder.reasoning, notes()
+            )
+            emit(failed)

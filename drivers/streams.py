@@ -108,6 +108,15 @@ def _malformed(message: str) -> SUTError:
     return SUTError(ErrorKind.protocol, message, phase="stream", stream_broke=True)
 
 
+def _ends(is_end: Callable[[dict[str, Any]], bool], item: dict[str, Any]) -> bool:
+    """The driver's end check; an event it cannot read is a malformed one (restarted)."""
+    try:
+        return is_end(item)
+    except SUTError as exc:
+        exc.stream_broke = True
+        raise
+
+
 def _event_json(data: str, url: str) -> Any:
     try:
         return _json(data, url)
@@ -171,7 +180,8 @@ async def stream_sse(
     """POST and yield each server-sent event's JSON data (with `"event"` added when the event
     has a name, e.g. Anthropic's). Handles `data:` with or without a space, `[DONE]` or none,
     and raises a SUTError for an error event (Anthropic `event: error`, or a JSON `error` key).
-    Only opening the stream is retried: nothing is retried after the first event.
+    Opening the stream is retried here; a stream that breaks after it opened is raised
+    (`stream_broke`), and drivers/invoke.py starts the whole answer again.
 
     Some OpenAI-compatible servers ignore `stream: true` and answer one JSON object: with
     `plain_json_ok` it is yielded as the only event (the caller reads a whole answer from it);
@@ -210,7 +220,7 @@ async def stream_sse(
                         raise _malformed(f"{_host(url)} sent an event that is not a JSON object")
                     if sse.event != "message" and "event" not in item:
                         item["event"] = sse.event
-                    if not ended and is_end is not None and is_end(item):
+                    if not ended and is_end is not None and _ends(is_end, item):
                         ended = True
                     yield item
             except SSEError as exc:
@@ -253,7 +263,7 @@ async def stream_ndjson(
                     raise _malformed(f"{_host(url)} sent a line that is not a JSON object")
                 if item.get("error"):
                     raise error_in_stream(item)
-                if not ended and is_end is not None and is_end(item):
+                if not ended and is_end is not None and _ends(is_end, item):
                     ended = True
                 yield item
         if not ended:

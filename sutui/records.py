@@ -156,13 +156,11 @@ def record_from_event(
                 reasoning_tokens=usage.reasoning_tokens,
             ),
         )
-    reasoning = event.partial_reasoning or None
+    partial: dict[str, Any] = {
+        "text": event.partial_text,
+        "reasoning": event.partial_reasoning or None,
+        "notes": list(event.notes),
+    }
     if isinstance(event, Failed):
-        return ResultRecord(
-            **common,
-            status="failed",
-            text=event.partial_text,
-            reasoning=reasoning,
-            error=event.error.to_dict(),
-        )
-    return ResultRecord(**common, status="cancelled", text=event.partial_text, reasoning=reasoning)
+        return ResultRecord(**common, **partial, status="failed", error=event.error.to_dict())
+    return ResultRecord(**common, **partial, status="cancelled")

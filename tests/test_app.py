@@ -530,6 +530,31 @@ async def test_options_seed_timeout_and_friendly_limits() -> None:
         assert app.compare.shared.seed == 7 and app.compare.timeout_s == 30
 
 
+async def test_options_reasoning_and_the_fields_the_form_does_not_show() -> None:
+    """reasoning: its own grammar's words on a bad value; options the form does not show (a
+    re-run's penalties) are kept when it saves."""
+    from drivers.options import SUTOptions
+
+    app = new_app(["thinker:demo"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        app.compare.shared = SUTOptions(presence_penalty=0.5)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#reasoning", Input).value = "lots"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        problem = str(app.screen.query_one("#problem", Static).render())
+        assert problem.startswith("reasoning 'lots' is neither a level")
+        app.screen.query_one("#reasoning", Input).value = "minimal"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.compare.shared.reasoning == "minimal"
+        assert app.compare.shared.presence_penalty == 0.5
+        await send(pilot, "one two")
+        (column,) = columns(app)
+        assert column.answer.reasoning == "The user wrote 2 words."
+
+
 async def test_help_groups_send_then_column_keys_then_views() -> None:
     app = new_app()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -600,3 +625,24 @@ async def test_a_column_whose_stream_breaks_starts_its_answer_again(
         assert column.text == "Echo: hello there world"
         assert any(note.startswith("truncated: answer starts again") for note in seen), seen
         assert len(provider_server.requests) == 2
+
+
+async def test_a_restart_clears_the_text_on_screen_and_notes_show() -> None:
+    """After a broken stream starts again, nothing of the void attempt stays drawn, even when
+    the new attempt only reasons; the notes of an answer are shown above it."""
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        (column,) = columns(app)
+        view = column.answer
+        view.push("STALE-ANSWER")
+        view.flush()
+        view.restart()
+        view.push_reasoning("thinking again")
+        view.flush()
+        await steady(pilot)
+        assert str(view.query_one(".answer", Static).render()) == ""
+        assert view.text == "" and view.reasoning == "thinking again"
+        view.show_notes(["o3 does not take temperature=0.3: dropped"])
+        await steady(pilot)
+        notes = str(view.query_one(".notes", Static).render())
+        assert notes == "note: o3 does not take temperature=0.3: dropped"

@@ -68,7 +68,7 @@ CANNED = {
 }
 MODELS = ("yes_no", "random_words", "always_angry", "always_sorry", "echo", "thinker")
 THOUGHTS = (
-    "The user wrote {n} words.",
+    "The user wrote {n} {words}.",
     "I should count them again to be sure: {n}.",
     "{n} is {parity}, so the rule says {answer}.",
     "Nothing in the prompt changes the rule.",
@@ -109,6 +109,10 @@ class DemoResponse(BaseModel):
     reasoning: str = ""
 
 
+def _words(n: int) -> str:
+    return "word" if n == 1 else "words"
+
+
 def _thoughts(request: DemoRequest) -> list[str]:
     """The thinker's reasoning words: a few sentences, as many as `reasoning` allows (a token
     budget caps the words); other models do not reason."""
@@ -118,7 +122,8 @@ def _thoughts(request: DemoRequest) -> list[str]:
     parity, answer = ("even", "Yes") if n % 2 == 0 else ("odd", "No")
     level = request.reasoning or "medium"
     count = THOUGHT_SENTENCES.get(level, len(THOUGHTS))
-    words = " ".join(THOUGHTS[:count]).format(n=n, parity=parity, answer=answer).split()
+    said = " ".join(THOUGHTS[:count]).format(n=n, words=_words(n), parity=parity, answer=answer)
+    words = said.split()
     return words[: int(level)] if level.isdigit() else words
 
 
@@ -135,7 +140,7 @@ def _answer(request: DemoRequest) -> tuple[list[str], str]:
         words = request.text.split(" ")
     elif request.model == "thinker":
         n = len(request.text.split())
-        words = f"{n} words: {'Yes' if n % 2 == 0 else 'No'}.".split(" ")
+        words = f"{n} {_words(n)}: {'Yes' if n % 2 == 0 else 'No'}.".split(" ")
     else:
         words = CANNED[request.model].split(" ")
     if request.max_tokens is not None and len(words) > request.max_tokens:

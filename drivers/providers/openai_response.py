@@ -163,7 +163,11 @@ def is_stream_end(event: dict[str, Any]) -> bool:
     choices = event.get("choices")
     if not isinstance(choices, list):
         return False
-    return any(isinstance(c, dict) and isinstance(c.get("finish_reason"), str) for c in choices)
+    return any(isinstance(c, dict) and _is_text(c.get("finish_reason")) for c in choices)
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
 
 
 async def stream_chunks(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[SUTStreamChunk]:

@@ -52,8 +52,8 @@ _OPTIONS = (
         "--idle-timeout",
         type=float,
         default=None,
-        help="Seconds a stream may stay silent between two events before the answer fails "
-        "(and is tried again) [default: 60].",
+        help="Seconds a call may stay silent (between two events of a stream, or two chunks "
+        "of a body) before it fails and is tried again [default: 60].",
     ),
 )
 

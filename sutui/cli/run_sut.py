@@ -59,7 +59,7 @@ def make_prompt(prompt: str, system: str | None) -> Prompt:
     )
 
 
-def _stats(timings: Timings, usage: Any, finish: str | None) -> str:
+def _stats(timings: Timings, usage: Any, finish: str | None, reasoned: bool = False) -> str:
     parts = [f"{timings.total_s:.2f} s"]
     if timings.first_reasoning_s is not None:
         parts.append(f"first thought {timings.first_reasoning_s:.2f} s")
@@ -70,7 +70,9 @@ def _stats(timings: Timings, usage: Any, finish: str | None) -> str:
         if usage.reasoning_tokens:
             tokens += f" ({usage.reasoning_tokens} reasoning)"
         parts.append(tokens)
-        rate = timings.tokens_per_s(usage.answer_tokens)
+        # With reasoning text but no count of it, the answer's own tokens are unknown.
+        known = not reasoned or usage.reasoning_tokens is not None
+        rate = timings.tokens_per_s(usage.answer_tokens) if known else None
         if rate:
             parts.append(f"{rate:.0f} answer tok/s")
     elif usage is None:
@@ -109,6 +111,7 @@ class HumanPrinter:
             sys.stdout.flush()
             return
         if isinstance(event, Retrying) and event.restart and event.key in self.started:
+            self.thinking.discard(event.key)  # the new attempt's reasoning gets its header
             click.echo()
             click.secho(
                 f"── ↻ {event.error.one_line()}: the text above is void; the answer starts "
@@ -133,21 +136,27 @@ class HumanPrinter:
         click.echo()
         if isinstance(event, Finished):
             r = event.response
-            click.secho(f"── done · {_stats(event.timings, r.usage, r.finish_reason)}", dim=True)
-            for note in r.notes:
-                click.secho(f"   note: {note}", fg="yellow")
+            stats = _stats(event.timings, r.usage, r.finish_reason, bool(r.reasoning))
+            click.secho(f"── done · {stats}", dim=True)
+            notes: tuple[str, ...] | list[str] = r.notes
         elif isinstance(event, Failed):
             click.secho(f"── failed · {event.error.one_line()}", fg="red", err=False)
             if event.error.hint:
                 click.echo(f"   what to do: {event.error.hint}")
+            notes = event.notes
         else:
             click.secho(f"── cancelled after {event.timings.total_s:.2f} s", fg="yellow")
+            notes = event.notes
+        for note in notes:
+            click.secho(f"   note: {note}", fg="yellow")
         click.echo()
 
-    def interrupted(self, key: str, text: str) -> None:
+    def interrupted(self, key: str, text: str, reasoning: str = "") -> None:
         """A SUT still answering at ctrl+c: what came, marked partial."""
         if key not in self.started:
             self.header(key)
+            if reasoning:
+                click.secho(f"── thinking\n{reasoning}\n── answer", dim=True)
             click.echo(text, nl=False)
         click.echo()
         click.secho("── interrupted: the answer above is partial", fg="yellow")
@@ -260,15 +269,20 @@ async def run_job(
     failed = False
     partial: dict[str, list[str]] = {t.key: [] for t in targets}
     """What each SUT still answering has sent (printed, marked partial, if ctrl+c comes)."""
+    thoughts: dict[str, list[str]] = {t.key: [] for t in targets}
+    """...and its reasoning."""
     began = time.monotonic()
     try:
         async for event in FanOut(targets, prompt, options, timeout_s=timeout).events():
             if isinstance(event, Chunk):
                 recorder.chunk(event.key, event.text)
                 partial[event.key].append(event.text)
+            if isinstance(event, ReasoningChunk):
+                recorder.chunk(event.key, "", event.text)
+                thoughts[event.key].append(event.text)
             if isinstance(event, Retrying) and event.restart:  # a broken stream starts again
                 recorder.discard(event.key)
-                partial[event.key] = []
+                partial[event.key], thoughts[event.key] = [], []
             if isinstance(event, Failed | Cancelled):
                 failed = True
             if isinstance(event, Finished | Failed | Cancelled):
@@ -280,13 +294,14 @@ async def run_job(
                 printer.on_event(event)
     except (asyncio.CancelledError, KeyboardInterrupt):
         for key, pieces in partial.items():
-            text = redact("".join(pieces))
+            text, thought = redact("".join(pieces)), redact("".join(thoughts[key]))
             if as_json:
-                stopped = Cancelled(key, text, Timings(None, time.monotonic() - began))
+                elapsed = Timings(None, time.monotonic() - began)
+                stopped = Cancelled(key, text, elapsed, thought)
                 record = job.record(stopped, started_at).model_copy(update={"status": "partial"})
                 click.echo(record.to_json())
             else:
-                printer.interrupted(key, text)
+                printer.interrupted(key, text, thought)
         raise
     finally:
         recorder.stop()  # interrupted (ctrl+c): what came is kept, as partial

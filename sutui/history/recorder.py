@@ -31,6 +31,8 @@ class RunRecorder:
         self.run_id: int | None = None
         self._index: dict[str, int] = {}
         self._texts: dict[str, str] = {}
+        self._thoughts: dict[str, str] = {}
+        """The reasoning streamed so far, by key (run-sut)."""
         self._saved: dict[str, tuple[float, int]] = {}
         self._ended: set[str] = set()
 
@@ -39,6 +41,7 @@ class RunRecorder:
         when there is no history."""
         self._index = {key: i for i, key in enumerate(keys)}
         self._texts = dict.fromkeys(keys, "")
+        self._thoughts = dict.fromkeys(keys, "")
         self._saved, self._ended = {}, set()
         self.run_id = self._write(lambda s: s.begin_run(suts=suts, **run))
         return self.run_id
@@ -50,29 +53,32 @@ class RunRecorder:
         """Whether that answer has ended (was saved by `finish`)."""
         return key in self._ended
 
-    def chunk(self, key: str, text: str) -> None:
-        """Streamed text arrived (run-sut): saved at most every PARTIAL_EVERY_S."""
+    def chunk(self, key: str, text: str, reasoning: str = "") -> None:
+        """Streamed text or reasoning arrived (run-sut): saved at most every PARTIAL_EVERY_S."""
         if key in self._texts:
             self._texts[key] += text
-            self.progress(key, self._texts[key])
+            self._thoughts[key] += reasoning
+            self.progress(key, self._texts[key], reasoning=self._thoughts[key])
 
     def discard(self, key: str) -> None:
-        """A broken stream starts its answer again: the text saved so far is void."""
+        """A broken stream starts its answer again: what was saved so far is void."""
         if key in self._texts:
-            self._texts[key] = ""
+            self._texts[key] = self._thoughts[key] = ""
             self.progress(key, "", force=True)
 
-    def progress(self, key: str, text: str, force: bool = False) -> None:
-        """The whole text so far; saved when it grew and PARTIAL_EVERY_S has passed."""
+    def progress(self, key: str, text: str, force: bool = False, reasoning: str = "") -> None:
+        """The whole text (and reasoning) so far; saved when it grew and PARTIAL_EVERY_S has
+        passed."""
         index, run_id = self.index(key), self.run_id
         if index is None or run_id is None:
             return
         now = self.clock()
-        at, length = self._saved.get(key, (float("-inf"), 0))
-        if len(text) == length or (not force and now - at < PARTIAL_EVERY_S):
+        at, length = self._saved.get(key, (float("-inf"), -1))
+        size = len(text) + len(reasoning)
+        if size == length or (not force and now - at < PARTIAL_EVERY_S):
             return
-        self._saved[key] = (now, len(text))
-        self._write(lambda s: s.save_partial(run_id, index, text))
+        self._saved[key] = (now, size)
+        self._write(lambda s: s.save_partial(run_id, index, text, reasoning))
 
     def finish(self, key: str, record: ResultRecord) -> ResultRecord:
         """An answer ended: saved at once. Returns the record with its run id."""
@@ -91,15 +97,21 @@ class RunRecorder:
             self._ended.discard(key)
             self._write(lambda s: s.restart(run_id, index, options))
 
-    def stop(self, texts: dict[str, str] | None = None) -> None:
+    def stop(
+        self, texts: dict[str, str] | None = None, reasonings: dict[str, str] | None = None
+    ) -> None:
         """The run stops before its other answers end: they are saved as partial, with
-        `texts` (by key; default: the text `chunk` gathered)."""
+        `texts` and `reasonings` (by key; default: what `chunk` gathered)."""
         run_id = self.run_id
         if run_id is None:
             return
-        texts = self._texts if texts is None else texts
+        if texts is None:
+            texts, reasonings = self._texts, self._thoughts
+        thoughts = reasonings or {}
         by_index = {
-            self._index[k]: t for k, t in texts.items() if k in self._index and k not in self._ended
+            self._index[k]: (t, thoughts.get(k, ""))
+            for k, t in texts.items()
+            if k in self._index and k not in self._ended
         }
         if by_index:
             self._write(lambda s: s.stop_running(run_id, by_index))

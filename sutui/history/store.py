@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drivers.finish_reasons import normalise_finish_reason
 from drivers.locations import user_data_dir
 from drivers.redaction import redact
 from sutui import __version__
@@ -177,12 +178,14 @@ class HistoryStore:
             )
         return run_id
 
-    def save_partial(self, run_id: int, index: int, text: str) -> None:
-        """The text streamed so far by a running answer (kept if the process dies)."""
+    def save_partial(self, run_id: int, index: int, text: str, reasoning: str = "") -> None:
+        """The text (and reasoning) streamed so far by a running answer (kept if the process
+        dies)."""
         with self._tx() as conn:
             conn.execute(
-                "UPDATE answers SET text = ? WHERE run_id = ? AND idx = ? AND status = 'running'",
-                (redact(text), run_id, index),
+                "UPDATE answers SET text = ?, reasoning = ?"
+                " WHERE run_id = ? AND idx = ? AND status = 'running'",
+                (redact(text), redact(reasoning) or None, run_id, index),
             )
 
     def finish(self, record: ResultRecord) -> None:
@@ -234,14 +237,15 @@ class HistoryStore:
                 (writer.pid, writer.host, writer.started, now_iso(), run_id),
             )
 
-    def stop_running(self, run_id: int, texts: dict[int, str]) -> None:
-        """The run stops before these answers end (the app quits): they become partial."""
+    def stop_running(self, run_id: int, texts: dict[int, tuple[str, str]]) -> None:
+        """The run stops before these answers end (the app quits): they become partial, with
+        their (text, reasoning)."""
         with self._tx() as conn:
-            for index, text in texts.items():
+            for index, (text, reasoning) in texts.items():
                 conn.execute(
-                    "UPDATE answers SET status = 'partial', text = ?"
+                    "UPDATE answers SET status = 'partial', text = ?, reasoning = ?"
                     " WHERE run_id = ? AND idx = ? AND status = 'running'",
-                    (redact(text), run_id, index),
+                    (redact(text), redact(reasoning) or None, run_id, index),
                 )
 
     def _recover(self) -> None:
@@ -362,8 +366,11 @@ def _record(run: sqlite3.Row, a: sqlite3.Row) -> ResultRecord:
         status=status,
         text=a["text"],
         reasoning=a["reasoning"],
-        finish_reason=a["finish_reason"],
-        provider_finish_reason=a["provider_finish_reason"],
+        # Answers saved before schema 4 kept the provider's word: normalised when read.
+        finish_reason=normalise_finish_reason(a["finish_reason"])
+        if a["provider_finish_reason"] is None
+        else a["finish_reason"],
+        provider_finish_reason=a["provider_finish_reason"] or a["finish_reason"],
         notes=json.loads(a["notes"]) if a["notes"] else [],
         usage=usage,
         error=None if a["error"] is None else json.loads(a["error"]),

@@ -122,19 +122,26 @@ class CompareRecording:
         if self._recorder is None:
             return
         for key, column in self._columns.items():
-            if column.running and column.text:
-                self._recorder.progress(key, column.text, force=True)
+            if column.running and (column.text or column.answer.reasoning):
+                self._recorder.progress(
+                    key, column.text, force=True, reasoning=column.answer.reasoning
+                )
 
     def removed(self, column: SUTColumn) -> None:
         if self._recorder is not None and self._columns.get(column.key) is column:
             if not self._recorder.ended(column.key):
-                self._recorder.stop({column.key: column.text})
+                self._recorder.stop(
+                    {column.key: column.text}, {column.key: column.answer.reasoning}
+                )
             del self._columns[column.key]
 
     def stop(self) -> None:
         """The run stops (the app quits, a new send): unfinished answers are kept as partial."""
         if self._recorder is not None:
-            self._recorder.stop({k: c.text for k, c in self._columns.items()})
+            columns = self._columns.items()
+            self._recorder.stop(
+                {k: c.text for k, c in columns}, {k: c.answer.reasoning for k, c in columns}
+            )
 
     def close(self) -> None:
         self.stop()

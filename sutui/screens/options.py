@@ -23,6 +23,7 @@ FIELDS = (
     ("top_k_per_token", "top_k", "integer"),
     ("stop_sequences", "stop", "text"),
     ("seed", "seed", "integer"),
+    ("reasoning", "reasoning", "text"),
     ("timeout_s", "timeout (s)", "number"),
 )
 """(field, label, input type); all but timeout_s are SUTOptions fields (the timeout is the
@@ -34,6 +35,7 @@ PLACEHOLDERS = {
     "stop_sequences": "provider default · comma-separated",
     "seed": "none · the same seed repeats an answer where supported",
     "timeout_s": "no limit · seconds for a whole answer",
+    "reasoning": "model default · none minimal low medium high, or tokens",
 }
 
 
@@ -72,6 +74,8 @@ def friendly(error: dict[str, Any]) -> str:
     if name not in SUTOptions.model_fields:
         return str(error.get("msg", "")).removeprefix("Value error, ")
     low, high = _bounds(name)
+    if not (low or high):  # a rule of its own (reasoning): its message says it
+        return str(error.get("msg", "")).removeprefix("Value error, ")
     if low.startswith("at least") and high.startswith("at most"):
         return f"{label} must be between {low[9:]} and {high[8:]}"
     if low or high:
@@ -127,7 +131,11 @@ class OptionsScreen(Dialog[OptionsResult | None]):
 
     def read(self) -> tuple[SUTOptions, float | None]:
         """The options and the timeout; ValueError says what is wrong in the dialog's words."""
-        values: dict[str, object] = {}
+        shown = {name for name, _, _ in FIELDS}
+        # Options the form does not show (penalties, logprobs...) are kept as they were.
+        values: dict[str, object] = {
+            k: v for k, v in self.options.model_dump(exclude_none=True).items() if k not in shown
+        }
         for name, label, kind in FIELDS:
             raw = self.query_one(f"#{name}", Input).value.strip()
             if not raw:
@@ -135,6 +143,8 @@ class OptionsScreen(Dialog[OptionsResult | None]):
             try:
                 if name == "stop_sequences":
                     values[name] = [s.strip() for s in raw.split(",") if s.strip()]
+                elif name == "reasoning":
+                    values[name] = raw
                 elif kind == "integer":
                     values[name] = int(raw)
                 else:

@@ -100,6 +100,15 @@ class AnswerView(VerticalScroll, can_focus=False):
         """Reasoning to draw at the next tick, above the answer."""
         self._pending.append(Thought(text))
 
+    def show_notes(self, notes: list[str]) -> None:
+        """What the driver changed for the model (an option it cannot take), above all."""
+        self.query(".notes").remove()
+        if notes:
+            text = Text("\n".join(f"note: {n}" for n in notes))
+            children = self.children
+            self.mount(Static(text, classes="notes", markup=False),
+                       before=children[0] if children else None)  # fmt: skip
+
     def set_reasoning_shown(self, shown: bool) -> None:
         self.show_reasoning = shown
         self._draw_reasoning()
@@ -143,6 +152,7 @@ class AnswerView(VerticalScroll, can_focus=False):
         self.query(".answer-block").remove()
         self.reasoning = ""
         self.query(".reasoning").remove()
+        self.query(".notes").remove()
         self.query_one(".answer", Static).update("")
         for problem in self.query(".problem").results(Static):
             problem.update("")  # hidden, not removed: a retry that fails at once shows its own
@@ -170,6 +180,7 @@ class AnswerView(VerticalScroll, can_focus=False):
             pending = pending[last + 1 :]
             self.text, self._tail, self.reasoning = "", "", ""
             self.query(".answer-block").remove()
+            self.query_one(".answer", Static).update("")
             self._draw_reasoning()
         thought = "".join(p for p in pending if isinstance(p, Thought))
         if thought:

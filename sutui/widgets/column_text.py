@@ -29,7 +29,7 @@ def status_line(column: SUTColumn) -> Text:
     """`▸ streaming · own options`, `· idle · needs openai/api_key: s sets it up`..."""
     status = column.status
     line = Text(f"{STATUS_ICONS.get(status, '?')} {STATUS_WORDS.get(status, status)}")
-    if column.note and status == "retrying":
+    if column.note and status in ("retrying", "streaming"):  # the retry; "thinking"
         line.append(f" · {column.note}")
     if column.own_options is not None:
         line.append(" · own options", style="italic")

@@ -20,6 +20,7 @@ def figure_parts(
     *,
     show_timings: bool = True,
     unreported: bool = False,
+    reasoned: bool = False,
 ) -> list[str]:
     """What an answer's figures say: tokens in and out (and how many of those reasoned), then
     (unless hidden, as in tests and snapshots) time to the first thought and to the answer's
@@ -37,7 +38,9 @@ def figure_parts(
         if timings.first_token_s is not None:
             parts.append(f"first {timings.first_token_s:.2f} s")
         parts.append(f"total {timings.total_s:.2f} s")
-        answer = None if out is None else max(0, out - (reasoning or 0))
+        # With reasoning text but no count of it, the answer's own tokens are unknown.
+        known = out is not None and (not reasoned or reasoning is not None)
+        answer = max(0, out - (reasoning or 0)) if known and out is not None else None
         speed = timings.tokens_per_s(answer)
         if speed is not None:
             parts.append(f"{speed:.0f} answer tok/s")

@@ -115,7 +115,8 @@ class SUTColumn(Vertical, can_focus=True):
         self._last: tuple[Prompt, SUTOptions, float | None] | None = None
         self._first_token: float | None = None
         self.note = ""
-        """What the status line adds while retrying (the attempt, the wait)."""
+        """What the status line adds while retrying (the attempt, the wait) or streaming
+        ("thinking")."""
         self.border_title = uid
 
     def compose(self) -> ComposeResult:
@@ -271,7 +272,8 @@ class SUTColumn(Vertical, can_focus=True):
                     self.answer.push_reasoning(response.reasoning)
             elif response.reasoning and not self.answer.reasoning:
                 self.answer.push_reasoning(response.reasoning)
-            self.note = "; ".join(response.notes)
+            self.note = ""
+            self.answer.show_notes(list(response.notes))
             self._finish("done", event.timings)
             usage = response.usage
             self._draw_figures(
@@ -280,9 +282,11 @@ class SUTColumn(Vertical, can_focus=True):
                 usage.completion_tokens if usage else None,
                 usage.reasoning_tokens if usage else None,
                 unreported=usage is None,
+                reasoned=bool(response.reasoning),
             )
         elif isinstance(event, Failed):
             self.error, self.missing = event.error, message.missing
+            self.answer.show_notes(list(event.notes))
             self._finish("error", event.timings)
             self._draw_problem()
             self._draw_figures(event.timings, None, None)
@@ -350,10 +354,11 @@ class SUTColumn(Vertical, can_focus=True):
         reasoning: int | None = None,
         *,
         unreported: bool = False,
+        reasoned: bool = False,
     ) -> None:
         parts = figure_parts(
             timings, tokens_in, out, reasoning, show_timings=self.show_timings,
-            unreported=unreported,
+            unreported=unreported, reasoned=reasoned,
         )  # fmt: skip
         figures = next(self.query(Figures).results(Figures), None)
         if figures is None and parts:
