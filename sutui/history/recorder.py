@@ -108,13 +108,11 @@ class RunRecorder:
         if texts is None:
             texts, reasonings = self._texts, self._thoughts
         thoughts = reasonings or {}
-        by_index = {
-            self._index[k]: (t, thoughts.get(k, ""))
-            for k, t in texts.items()
-            if k in self._index and k not in self._ended
-        }
+        keys = [k for k in texts if k in self._index and k not in self._ended]
+        by_index = {self._index[k]: texts[k] for k in keys}
+        reasoning_by_index = {self._index[k]: thoughts.get(k, "") for k in keys}
         if by_index:
-            self._write(lambda s: s.stop_running(run_id, by_index))
+            self._write(lambda s: s.stop_running(run_id, by_index, reasoning_by_index))
 
     def _write(self, write: Callable[[HistoryStore], Any]) -> Any:
         if self.store is None:

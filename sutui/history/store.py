@@ -237,11 +237,14 @@ class HistoryStore:
                 (writer.pid, writer.host, writer.started, now_iso(), run_id),
             )
 
-    def stop_running(self, run_id: int, texts: dict[int, tuple[str, str]]) -> None:
+    def stop_running(
+        self, run_id: int, texts: dict[int, str], reasonings: dict[int, str] | None = None
+    ) -> None:
         """The run stops before these answers end (the app quits): they become partial, with
-        their (text, reasoning)."""
+        their text and reasoning (by index)."""
         with self._tx() as conn:
-            for index, (text, reasoning) in texts.items():
+            for index, text in texts.items():
+                reasoning = (reasonings or {}).get(index, "")
                 conn.execute(
                     "UPDATE answers SET status = 'partial', text = ?, reasoning = ?"
                     " WHERE run_id = ? AND idx = ? AND status = 'running'",
