@@ -7,28 +7,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_batch_cli import isolated  # noqa: F401  (autouse: a private config, cache, no keyring)
 
 from sutui.cli.main import run
 
 THOUGHT = "The user wrote 2 words. I should count them again to be sure: 2."
 ANSWER = "2 words: Yes."
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("SUTUI_DEMO_DELAY", "0")
-    monkeypatch.setenv("SUTUI_CONFIG_DIR", str(tmp_path / "cfg"))
-    monkeypatch.setenv("SUTUI_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("SUTUI_KEYRING", "off")
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("SUTUI_DEMO__") or name.endswith("_API_KEY"):
-            monkeypatch.delenv(name)
 
 
 def _check(record: dict[str, Any]) -> None:
