@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from enum import Enum
 
-from drivers.redaction import redact
+from drivers.redaction import redact, shorten
 
 
 class ErrorKind(str, Enum):
@@ -131,7 +131,7 @@ def _response_text(response: object) -> str:
     """The body of an error response, if it was read; a streamed one may not have been."""
     try:
         text = getattr(response, "text", "")
-        return text[:500] if isinstance(text, str) else ""
+        return shorten(text, 500) if isinstance(text, str) else ""
     except Exception:  # e.g. httpx.ResponseNotRead on a streamed response
         return ""
 
@@ -157,7 +157,7 @@ def _classify(exc: BaseException) -> SUTError:
     code = getattr(exc, "code", None)
     if isinstance(code, int) and 400 <= code < 600 and hasattr(exc, "read"):
         try:
-            body = exc.read()[:500].decode("utf-8", "replace")
+            body = shorten(exc.read(65536).decode("utf-8", "replace"), 500)
         except Exception:
             body = ""
         return from_status(code, body or str(getattr(exc, "reason", "")))

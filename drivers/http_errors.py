@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from drivers.errors import ErrorKind, SUTError, from_status
+from drivers.redaction import shorten
 
 _ERROR_TYPES: dict[str, ErrorKind] = {
     # Anthropic's error.type values, TGI's error_type values, Google's status values.
@@ -73,16 +74,18 @@ def parse_error_body(body: Any) -> ErrorBody:
             body = json.loads(text)
         except ValueError:
             text = " ".join(text.split())
-            return ErrorBody(message=text[:_MAX_MESSAGE] or None)
+            return ErrorBody(message=shorten(text, _MAX_MESSAGE) or None)
     if isinstance(body, list) and body and isinstance(body[0], dict):
         body = body[0]
     if not isinstance(body, dict):
-        return ErrorBody(message=str(body)[:_MAX_MESSAGE] if body not in (None, "") else None)
+        return ErrorBody(
+            message=shorten(str(body), _MAX_MESSAGE) if body not in (None, "") else None
+        )
     estimated = _number(body.get("estimated_time"))
     error = body.get("error")
     if isinstance(error, str):
         return ErrorBody(
-            message=error[:_MAX_MESSAGE],
+            message=shorten(error, _MAX_MESSAGE),
             type=_text(body.get("error_type")),
             estimated_time=estimated,
         )
@@ -95,7 +98,7 @@ def parse_error_body(body: Any) -> ErrorBody:
         if message and status_word and status_word not in message:
             message = f"{message} ({status_word})"
         return ErrorBody(
-            message=message[:_MAX_MESSAGE] if message else None,
+            message=shorten(message, _MAX_MESSAGE) if message else None,
             type=kind,
             status=code if isinstance(code, int) and 100 <= code < 600 else None,
             estimated_time=estimated or _number(error.get("estimated_time")),
@@ -106,7 +109,7 @@ def parse_error_body(body: Any) -> ErrorBody:
         detail = "; ".join(str(d.get("msg", d)) if isinstance(d, dict) else str(d) for d in detail)
     message = _text(detail)
     return ErrorBody(
-        message=message[:_MAX_MESSAGE] if message else None,
+        message=shorten(message, _MAX_MESSAGE) if message else None,
         type=_text(body.get("type")),
         estimated_time=estimated,
     )
@@ -394,7 +397,7 @@ def _json(text: bytes | str, url: str) -> Any:
     try:
         return json.loads(text)
     except ValueError:
-        sample = text[:120].decode("utf-8", "replace") if isinstance(text, bytes) else text[:120]
-        raise SUTError(
-            ErrorKind.protocol, f"{_host(url)} sent malformed JSON: {sample!r}"
-        ) from None
+        # Redacted before it is cut, and quoted as JSON: never repr() of provider bytes.
+        whole = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        sample = json.dumps(shorten(whole, 120), ensure_ascii=False)
+        raise SUTError(ErrorKind.protocol, f"{_host(url)} sent malformed JSON: {sample}") from None

@@ -161,9 +161,12 @@ async def _redacted_chunks(
     # A key echoed back is masked, even split across chunks (answer and reasoning apart).
     answer, thought = StreamRedactor(), StreamRedactor()
     async for chunk in _chunks(sut, request):
-        if chunk.text or chunk.reasoning:
+        last = chunk.finish_reason is not None  # what is held goes with the answer's end
+        if chunk.text or chunk.reasoning or last:
             text = answer.feed(chunk.text) if chunk.text else ""
             reasoning = thought.feed(chunk.reasoning) if chunk.reasoning else ""
+            if last:
+                text, reasoning = text + answer.flush(), reasoning + thought.flush()
             if text != chunk.text or reasoning != chunk.reasoning:
                 chunk = chunk.model_copy(update={"text": text, "reasoning": reasoning})
         yield chunk

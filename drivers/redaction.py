@@ -1,15 +1,23 @@
 """Redaction in one place: every secret value loaded is registered here and masked in any text.
 
 Errors, logs, history rows and exports pass through `redact` so a key echoed back by a provider,
-or held in an exception message, never reaches a person's screen or a file.
+or held in an exception message, never reaches a person's screen or a file. Each key is masked
+in every form text can hold it: as it is, JSON-escaped, as Python's repr escapes it,
+URL-encoded, and base64 (as in a Basic auth header, `user:key`, whatever comes before it).
+Text is shortened only after it is redacted (`shorten`): a cut through a key would leave the
+rest of it unmatched.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
+from urllib.parse import quote, quote_plus
 
-_MIN_LEN = 8
-"""Shorter values are not real keys (the demo's is 12345) and masking them would mangle words."""
+_MIN_LEN = 6
+"""Shorter values are not real keys (the demo's is 12345) and masking them would mangle words.
+A key of 6 characters or more is masked wherever it appears."""
 _lock = threading.Lock()
 _known: set[str] = set()
 _ordered: tuple[str, ...] = ()
@@ -17,19 +25,49 @@ _ordered: tuple[str, ...] = ()
 
 
 def mask(value: str) -> str:
-    """A recognisable but useless form of a secret: `sk-…9f2c`."""
-    if len(value) <= 8:
+    """A recognisable but useless form of a secret: `sk-…9f2c`; never more than a third of it
+    shows (a key of 9 characters: `1…89`; of 2 or fewer: dots only)."""
+    shown = len(value) // 3
+    head = min(3, shown // 2)
+    tail = min(4, shown - head)
+    if tail <= 0:
         return "•" * len(value) if value else ""
-    return f"{value[:3]}…{value[-4:]}"
+    return f"{value[:head]}…{value[-tail:]}"
+
+
+def forms(value: str) -> set[str]:
+    """Every form `value` can take in text: raw, JSON-escaped, repr-escaped, URL-encoded, and
+    the base64 runs that encode only its own bytes (at each of base64's three alignments, so
+    it is found after any prefix such as `user:`)."""
+    out = {
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        repr(value)[1:-1],
+        quote(value, safe=""),
+        quote_plus(value, safe=""),
+    }
+    raw = value.encode()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode()
+        start = 4 if offset else 0
+        end = 4 * ((offset + len(raw)) // 3)
+        if end - start >= _MIN_LEN:
+            out.add(encoded[start:end])
+    return {f for f in out if len(f) >= _MIN_LEN}
 
 
 def register_secret(value: str | None) -> None:
+    """Mask `value` from now on, in all its forms (and, stripped of surrounding whitespace, as
+    HTTP sends it)."""
     global _ordered
-    if value and len(value) >= _MIN_LEN:
+    if not value:
+        return
+    found = {f for v in {value, value.strip()} if len(v) >= _MIN_LEN for f in forms(v)}
+    if found - _known:
         with _lock:
-            if value not in _known:
-                _known.add(value)
-                _ordered = tuple(sorted(_known, key=len, reverse=True))
+            _known.update(found)
+            _ordered = tuple(sorted(_known, key=len, reverse=True))
 
 
 def _known_longest_first() -> tuple[str, ...]:
@@ -47,6 +85,12 @@ def redact(text: str) -> str:
     if not text:
         return text
     return _replace(text, _known_longest_first())
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` redacted, then cut to `limit` characters (never the other way round)."""
+    text = redact(text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 class StreamRedactor:
@@ -69,8 +113,16 @@ class StreamRedactor:
         return text[: len(text) - keep]
 
     def flush(self) -> str:
+        """What is held at the end: the start of a known key, which the stream ended in, is
+        masked too when it would show more than a third of that key (or 4 characters)."""
         rest, self._held = self._held, ""
-        return redact(rest)
+        rest = redact(rest)
+        for value in _known_longest_first():
+            for start in range(len(rest)):
+                tail = rest[start:]
+                if value.startswith(tail) and (len(tail) >= 4 or 3 * len(tail) > len(value)):
+                    return rest[:start] + "[REDACTED]"
+        return rest
 
 
 def _secret_start_at_end(text: str, known: tuple[str, ...]) -> int:

@@ -53,6 +53,9 @@ class SecretValue:
     """'env', 'keyring' or 'file'."""
     source: str
     """The variable name or the file path (never the value)."""
+    trimmed: bool = False
+    """Whitespace around the stored value (a newline from `echo KEY | secret-tool store`, a
+    pasted space) was removed: HTTP headers cannot hold it, and providers never mean it."""
 
     def __repr__(self) -> str:
         return f"SecretValue(<redacted>, layer={self.layer!r}, source={self.source!r})"
@@ -169,21 +172,31 @@ class SecretStore:
         return (env_var_name(scope, key), *CONVENTIONAL_ENV.get((scope, key), ()))
 
     def lookup(self, scope: str, key: str) -> SecretValue | None:
+        """The value of the first layer that has one, stripped of surrounding whitespace (and
+        said so in `trimmed`); a value that is only whitespace counts as not set."""
         for name in self.env_names(scope, key):
-            value = self.environ.get(name)
-            if value:
-                register_secret(value)
-                return SecretValue(value, "env", name)
-        value = self.keyring_value(scope, key)
-        if value:
-            return SecretValue(value, "keyring", f"{SERVICE}/{username(scope, key)}")
-        value = self.file_values().get(scope, {}).get(key)
-        if value:
-            return SecretValue(value, "file", str(self.secrets_file))
-        return None
+            found = _stripped(self.environ.get(name), "env", name)
+            if found is not None:
+                return found
+        found = _stripped(
+            self.keyring_value(scope, key), "keyring", f"{SERVICE}/{username(scope, key)}"
+        )
+        if found is not None:
+            return found
+        return _stripped(self.file_values().get(scope, {}).get(key), "file", str(self.secrets_file))
 
     def raw_secrets(self) -> RawSecretsView:
         return RawSecretsView(self)
+
+
+def _stripped(value: str | None, layer: str, source: str) -> SecretValue | None:
+    if not value:
+        return None
+    register_secret(value)  # both forms: as stored, and as sent
+    clean = value.strip()
+    if not clean:
+        return None
+    return SecretValue(clean, layer, source, trimmed=clean != value)
 
 
 class _ScopeView(Mapping[str, str]):

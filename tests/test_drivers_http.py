@@ -326,7 +326,9 @@ async def test_streamed_answer(case: Case, server: Any, monkeypatch: pytest.Monk
     for chunk in chunks:
         builder.add(chunk)
     assert builder.text == "Echo: hello there world"
-    assert len([c for c in chunks if c.text]) == 4, "one chunk per word: really streamed"
+    # One chunk per word (really streamed); the redactor may hold back a last character that
+    # could begin a known key (one of its forms), sent at the end: one more.
+    assert len([c for c in chunks if c.text]) in (4, 5), "one chunk per word: really streamed"
     last = chunks[-1]
     assert last.finish_reason == case.finish
     assert last.usage is not None and last.usage.completion_tokens == 4

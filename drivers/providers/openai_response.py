@@ -12,6 +12,7 @@ from typing import Any
 
 from drivers.errors import ErrorKind, SUTError
 from drivers.reasoning import ThinkSplitter, split_think
+from drivers.redaction import shorten
 from drivers.response import SUTResponse, SUTStreamChunk, TokenProbability, TokenUsage, TopTokens
 
 
@@ -127,7 +128,8 @@ def _first_choice(data: dict[str, Any], where: str) -> dict[str, Any]:
     choices = data.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise SUTError(
-            ErrorKind.protocol, f"{where} answered without choices: {json.dumps(data)[:200]}"
+            ErrorKind.protocol,
+            f"{where} answered without choices: {shorten(json.dumps(data), 200)}",
         )
     return choices[0]
 

@@ -98,6 +98,7 @@ def list_cmd(as_json: bool) -> None:
                 "layer": found.layer if found else None,
                 "source": found.source if found else None,
                 "masked": mask(found.value) if found else None,
+                "trimmed": bool(found and found.trimmed),
                 "drivers": sorted(used.drivers) if used else [],
                 "suts": list(used.suts) if used else [],
                 "_used_by": _used_by(used),
@@ -113,10 +114,13 @@ def list_cmd(as_json: bool) -> None:
         where = row["layer"] or "-"
         if row["layer"] == "env":
             where = f"env {row['source']}"
+        status = "set" if row["set"] else ("missing" if row["required"] else "optional")
+        if row["trimmed"]:
+            status += " (spaces around it removed)"
         lines.append(
             [
                 f"{row['scope']}/{row['key']}",
-                "set" if row["set"] else ("missing" if row["required"] else "optional"),
+                status,
                 where,
                 row["masked"] or "-",
                 row["_used_by"],

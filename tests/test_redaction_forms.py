@@ -1,0 +1,143 @@
+"""A key in any form, cut anywhere: what issue 12's probe found leaking, each a regression test.
+
+A provider may echo a key back in an error body that sutui shortens, JSON-escaped inside text,
+as Python's repr would write it, URL-encoded, in a Basic auth header (base64 of `user:key`),
+with the whitespace a stored value had, or cut off at the end of a stream. None may show.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+
+from drivers.errors import classify
+from drivers.http_errors import _json, error_from_response, parse_error_body
+from drivers.redaction import (
+    StreamRedactor,
+    forget_all,
+    mask,
+    redact,
+    register_secret,
+    shorten,
+)
+
+KEY = "sk-Ca\\n\"ry'x/+=9Q2zZ7"
+"""Holds a backslash, both quotes and URL-special characters."""
+
+
+@pytest.fixture(autouse=True)
+def _registered() -> Iterator[None]:
+    forget_all()
+    register_secret(KEY + " \t")  # as stored, with the whitespace a shell left
+    yield
+    forget_all()
+
+
+def _no_part_of_the_key(text: str) -> None:
+    for size in (6, 8):  # no run of the key's characters this long survives
+        for start in range(len(KEY) - size + 1):
+            assert KEY[start : start + size] not in text, (KEY[start : start + size], text)
+
+
+def test_a_key_straddling_the_cut_of_an_error_body() -> None:
+    """Bodies are cut to 500 characters: redacted first, no prefix of the key is left."""
+    body = ("x" * 490 + KEY + " more").encode()
+    error = error_from_response(401, {}, body)
+    assert error.provider_message is not None
+    _no_part_of_the_key(error.one_line())
+    json_body = json.dumps({"error": {"message": "y" * 495 + KEY}}).encode()
+    _no_part_of_the_key(error_from_response(400, {}, json_body).one_line())
+    _no_part_of_the_key(parse_error_body("z" * 497 + KEY).message or "")
+
+
+def test_a_malformed_body_sample_is_redacted_then_cut_and_never_a_repr() -> None:
+    with pytest.raises(Exception) as info:
+        _json(("{" + "a" * 110 + KEY + "}").encode(), "http://127.0.0.1:1/v1")
+    line = classify(info.value).one_line()
+    _no_part_of_the_key(line)
+    assert 'sent malformed JSON: "{aaa' in line  # quoted as JSON, not Python's repr
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        KEY,
+        json.dumps(KEY)[1:-1],  # inside JSON-in-text
+        repr(KEY)[1:-1],  # as repr() writes it
+        quote(KEY, safe=""),  # in a URL
+        base64.b64encode(f"user:{KEY}".encode()).decode(),  # Basic auth, any user
+        base64.b64encode(f":{KEY}".encode()).decode(),
+        base64.b64encode(f"api:{KEY}".encode()).decode(),
+    ],
+    ids=["raw", "json", "repr", "url", "basic-user", "basic-empty", "basic-api"],
+)
+def test_every_form_of_the_key_is_masked(form: str) -> None:
+    text = redact(f"the provider said: {form} (end)")
+    assert "[REDACTED]" in text and form not in text
+    if form.startswith(("dXNlcjp", "Ono", "YXBp")):
+        # base64: the groups at each edge mix the key with what is around it, and stay: two
+        # groups of 4 characters at most, each holding at most 2 of the key's bytes.
+        # ("api:" or "user:" and one key byte: 8 characters; the last bytes and padding: 4).
+        left, _, right = text.removeprefix("the provider said: ").partition("[REDACTED]")
+        assert len(left) <= 8 and len(right.removesuffix(" (end)")) <= 4
+    else:
+        _no_part_of_the_key(text)
+
+
+def test_whitespace_around_a_stored_key_is_masked_as_sent() -> None:
+    """HTTP sends the key stripped: that is the form a provider echoes."""
+    assert redact(f"Bearer {KEY}") == "Bearer [REDACTED]"
+
+
+def test_a_stream_that_ends_inside_a_key_masks_the_held_back_start() -> None:
+    """The real llama.cpp server echoed `sk-canary-XY` at a stream's end: never printed."""
+    redactor = StreamRedactor()
+    shown = redactor.feed("here is the key: ") + redactor.feed(KEY[:12])
+    shown += redactor.flush()
+    _no_part_of_the_key(shown)
+    assert shown.endswith("[REDACTED]")
+    plain = StreamRedactor()
+    assert plain.feed("ends with s") + plain.flush() == "ends with s", "a lone letter is text"
+
+
+def test_short_keys_and_masks() -> None:
+    register_secret("abc123")  # 6 characters: the documented minimum
+    assert redact("x abc123 y") == "x [REDACTED] y"
+    register_secret("12345")  # 5: too short, left alone (it would mangle words)
+    assert redact("12345") == "12345"
+    for key in ("123456789", "sk-abcdefghijklmnopqrstuvwxyz0123456789", "abcdef", "ab"):
+        shown = mask(key).replace("…", "").replace("•", "")
+        assert 3 * len(shown) <= len(key), (key, mask(key))
+    assert mask("sk-abcdefghijklmnopqrstuvwxyz0123456789") == "sk-…6789"
+
+
+def test_shorten_redacts_before_it_cuts() -> None:
+    text = "a" * 10 + KEY
+    assert shorten(text, 14) == "a" * 10 + "[RED…"
+
+
+def test_a_stored_key_with_a_newline_is_sent_stripped_and_said(
+    provider_server: object, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`echo KEY | secret-tool store …` leaves a newline: the call works (it gave "internal:
+    ValueError: Forbidden control character"), and `secrets list` says it was trimmed."""
+    from drivers.secret_store import SecretStore
+    from sutui.cli.main import run
+
+    found = SecretStore(environ={"OPENAI_API_KEY": "sk-test-openai-0001\n"}).lookup(
+        "openai", "api_key"
+    )
+    assert found is not None and found.value == "sk-test-openai-0001" and found.trimmed
+    assert SecretStore(environ={"OPENAI_API_KEY": " \n"}).lookup("openai", "api_key") is None
+    monkeypatch.setenv("SUTUI_KEYRING", "off")
+    monkeypatch.setenv("SUTUI_OPENAI__API_KEY", "sk-test-openai-0001\n")
+    uid = f"gpt-4o:openai;url={provider_server.url}/openai/v1"  # type: ignore[attr-defined]
+    assert run(["run-sut", "--sut", uid, "--prompt", "hi", "--json", "--no-history"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "done"
+    assert run(["secrets", "list"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("openai/api_key"))
+    assert "spaces around it removed" in line and "sk-test" not in line
