@@ -26,8 +26,8 @@ _ordered: tuple[str, ...] = ()
 
 def mask(value: str) -> str:
     """A recognisable but useless form of a secret: `sk-…9f2c`; never more than a third of it
-    shows (a key of 9 characters: `1…89`; of 2 or fewer: dots only)."""
-    shown = len(value) // 3
+    shows (a key of 9 characters: `1…89`; one shorter than 6: dots only)."""
+    shown = len(value) // 3 if len(value) >= _MIN_LEN else 0
     head = min(3, shown // 2)
     tail = min(4, shown - head)
     if tail <= 0:

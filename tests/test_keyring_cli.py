@@ -133,6 +133,7 @@ def test_list_shows_layers_masked_values_and_users(
         "layer": "keyring",
         "source": "sutui/openai/api_key",
         "masked": "sk-…cdef",
+        "trimmed": False,
         "drivers": None,
         "suts": None,
     }
@@ -150,6 +151,7 @@ def test_list_shows_layers_masked_values_and_users(
         "layer": None,
         "source": None,
         "masked": None,
+        "trimmed": False,
         "drivers": [],
         "suts": [],
     }
