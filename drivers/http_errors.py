@@ -125,12 +125,24 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+MAX_RETRY_AFTER = 86400.0
+"""The longest wait a provider may ask for that is believed: a day. A larger (or infinite)
+Retry-After is read as this, so a message says "retry after 86400s", never "infs"."""
+
+
+def _seconds(value: float) -> float | None:
+    if value != value:  # NaN: not a number of seconds
+        return None
+    return min(MAX_RETRY_AFTER, max(0.0, value))
+
+
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds to wait from retry-after-ms, or Retry-After as seconds or an HTTP date."""
+    """Seconds to wait from retry-after-ms, or Retry-After as seconds or an HTTP date (at
+    most MAX_RETRY_AFTER)."""
     raw_ms = headers.get("retry-after-ms")
     if raw_ms:
         try:
-            return max(0.0, float(raw_ms) / 1000.0)
+            return _seconds(float(raw_ms) / 1000.0)
         except ValueError:
             pass
     raw = headers.get("retry-after")
@@ -138,7 +150,7 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
         return None
     raw = raw.strip()
     try:
-        return max(0.0, float(raw))
+        return _seconds(float(raw))
     except ValueError:
         pass
     try:
@@ -147,7 +159,7 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
         return None
     if when is None:
         return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return _seconds(when.timestamp() - (time.time() if now is None else now))
 
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
@@ -207,7 +219,7 @@ def parse_ratelimit_reset(headers: Mapping[str, str], now: float | None = None) 
         remaining = (headers.get(remaining_name) or "").strip()
         (exhausted if remaining in ("0", "0.0") else others).append(seconds)
     found = exhausted or others
-    return max(found) if found else None
+    return _seconds(max(found)) if found else None
 
 
 def error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> SUTError:

@@ -429,3 +429,4 @@ def test_ctrl_c_prints_what_each_unfinished_sut_sent_marked_partial(tmp_path: Pa
     (last,) = [json.loads(line) for line in rest.splitlines()]
     assert last["sut"] == "echo:demo;delay=0.3" and last["status"] == "partial"
     assert last["text"] and "a b c d e f g h i j k l".startswith(last["text"])
+    assert last["run_id"] == first["run_id"] is not None, "the partial record names its run"

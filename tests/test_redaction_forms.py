@@ -141,3 +141,38 @@ def test_a_stored_key_with_a_newline_is_sent_stripped_and_said(
     assert run(["secrets", "list"]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("openai/api_key"))
     assert "spaces around it removed" in line and "sk-test" not in line
+
+
+# ----- issue 12, smaller items ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["inf", "1e400", "99999999999", "nan"])
+def test_a_huge_or_infinite_retry_after_is_capped_and_said(raw: str) -> None:
+    from drivers.http_errors import MAX_RETRY_AFTER
+
+    error = error_from_response(429, {"retry-after": raw}, b'{"error": {"message": "slow"}}')
+    if raw == "nan":
+        assert error.retry_after is None
+        return
+    assert error.retry_after == MAX_RETRY_AFTER
+    assert "retry after 86400s" in error.one_line() and "inf" not in error.one_line()
+
+
+def test_a_csv_prompt_longer_than_128_kib_is_read(
+    tmp_path: object, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSONL took it; CSV called it malformed (the csv module's 131,072 field limit)."""
+    from pathlib import Path
+
+    from sutui.cli.main import run
+
+    folder = Path(str(tmp_path))
+    monkeypatch.setenv("SUTUI_DEMO_DELAY", "0")
+    monkeypatch.setenv("SUTUI_KEYRING", "off")
+    monkeypatch.chdir(folder)
+    long = "word " * 40_000  # 200,000 characters
+    (folder / "p.csv").write_text(f'id,prompt\nq1,"{long}"\n')
+    code = run(["batch", "--sut", "demo_yes_no", "--prompts", "p.csv", "--out", "out"])
+    assert code == 0, capsys.readouterr().err
+    record = json.loads((folder / "out" / "results.jsonl").read_text())
+    assert record["status"] == "done" and record["prompt"] == long

@@ -116,7 +116,13 @@ def _jsonl(path: Path) -> Iterator[PromptRow | BadLine]:
                 yield BadLine(number, str(exc))
 
 
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+"""The longest CSV field read (the csv module's own default, 128 KiB, called longer prompts
+"malformed" where JSONL took them): as long as a JSONL line may be."""
+
+
 def _csv(path: Path) -> Iterator[PromptRow | BadLine]:
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     with _open(path) as f:
         reader = csv.reader(f, strict=True)
         try:

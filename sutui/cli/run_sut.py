@@ -298,7 +298,9 @@ async def run_job(
             if as_json:
                 elapsed = Timings(None, time.monotonic() - began)
                 stopped = Cancelled(key, text, elapsed, thought)
-                record = job.record(stopped, started_at).model_copy(update={"status": "partial"})
+                run_id = None if recorder.run_id is None else str(recorder.run_id)
+                update = {"status": "partial", "run_id": run_id}
+                record = job.record(stopped, started_at).model_copy(update=update)
                 click.echo(record.to_json())
             else:
                 printer.interrupted(key, text, thought)
