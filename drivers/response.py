@@ -45,7 +45,7 @@ class SUTResponse(BaseModel):
     """The answer. A refusal or a filtered answer is the empty string, as upstream.
 
     A driver sets `finish_reason` to its provider's word; the driver layer hands it out
-    normalised (drivers/reasoning.py: stop, length, content_filter, tool_calls, error, other)
+    normalised (drivers/finish_reasons.py: stop, length, content_filter, tool_calls, error, other)
     with the provider's word in `provider_finish_reason`."""
 
     text: str

@@ -222,7 +222,5 @@ class FanOut:
             )
             emit(Failed(target.key, error, builder.text, timings(), builder.reasoning, notes()))
         except Exception as exc:  # one SUT's failure must never touch the others
-            failed = Failed(
-                target.key, classify(exc), builder.text, timings(), builder.reasoning, notes()
-            )
-            emit(failed)
+            error = classify(exc)
+            emit(Failed(target.key, error, builder.text, timings(), builder.reasoning, notes()))

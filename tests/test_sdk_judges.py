@@ -11,8 +11,12 @@ answers 400.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import typing
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -351,25 +355,20 @@ def test_huggingface_inference_client_reads_the_fake(provider_server: Any) -> No
 
 
 def _together_python() -> str | None:
-    import os
-    from pathlib import Path
-
+    """scripts/install-sdk-judges' python: as scripts/test exports it, else a finished build
+    in the default cache (its stamp file says it finished)."""
     python = os.environ.get("SUTUI_SDK_JUDGES_PYTHON")
-    if not python:
-        default = Path.home() / ".cache/sutui/sdk-judges/venv/bin/python"
-        python = str(default) if default.is_file() else None
-    return python
+    if python and Path(python).is_file():
+        return python
+    cache = Path(os.environ.get("SUTUI_SDK_CACHE", Path.home() / ".cache/sutui/sdk-judges"))
+    built = any(cache.glob("ok-together-*"))
+    return str(cache / "venv/bin/python") if built else None
 
 
 @pytest.mark.parametrize(
     "model", ["meta-llama/Llama-3.3-70B-Instruct-Turbo", "deepseek-ai/DeepSeek-R1"]
 )
 def test_together_sdk_reads_the_fake(model: str, provider_server: Any) -> None:
-    import json
-    import os
-    import subprocess
-    from pathlib import Path
-
     python = _together_python()
     if python is None:
         message = "the together SDK judge is not installed: run scripts/install-sdk-judges"

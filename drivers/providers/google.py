@@ -75,7 +75,7 @@ THINKING = (
     ThinkingFamily(r"gemini-3", levels=("minimal", "low", "medium", "high")),
     ThinkingFamily(r"gemini-2\.5-pro|gemini-pro-latest", min_budget=128, max_budget=32768),
     ThinkingFamily(r"gemini-2\.5-flash-lite|gemini-flash-lite-latest", off_or_min=512),
-    ThinkingFamily(r"gemini-2\.5|gemini-flash-latest", max_budget=24576),
+    ThinkingFamily(r"gemini-2\.5|gemini-flash-latest"),
 )
 """Models no family matches do not think (gemini-2.0, gemma): a reasoning setting is dropped."""
 
