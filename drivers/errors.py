@@ -10,6 +10,7 @@ import asyncio
 from enum import Enum
 
 from drivers.redaction import redact, shorten
+from drivers.unicode_repair import repaired
 
 
 class ErrorKind(str, Enum):
@@ -66,9 +67,9 @@ class SUTError(Exception):
         stream_broke: bool = False,
     ):
         self.kind = kind
-        self.message = redact(message)
+        self.message = redact(repaired(message))
         self.status = status
-        self.provider_message = redact(provider_message) if provider_message else None
+        self.provider_message = redact(repaired(provider_message)) if provider_message else None
         self.retry_after = retry_after
         self.phase = phase
         self.hint = DEFAULT_HINTS[kind] if hint is None else hint

@@ -21,8 +21,10 @@ from drivers.options import SUTOptions
 from drivers.progress import report_retry
 from drivers.prompt import ChatPrompt, Prompt, TextPrompt
 from drivers.redaction import StreamRedactor, redact
-from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
+from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage, TopTokens
 from drivers.sut import SUT, PromptResponseSUT
+from drivers.unicode_repair import StreamRepair, repair, repaired
+from drivers.unicode_repair import note as repair_note
 
 
 class MissingSUTCapabilities(TypeError):
@@ -83,23 +85,51 @@ def request_notes(request: Any) -> list[str]:
 
 
 def _finalised(response: SUTResponse, notes: list[str]) -> SUTResponse:
-    """The answer as the layer hands it out: known secrets masked (a provider may echo a key
-    back, as some test servers and jailbroken models do), the finish reason normalised with
-    the provider's word kept, the request's notes attached."""
+    """The answer as the layer hands it out: valid Unicode (drivers/unicode_repair.py), known
+    secrets masked (a provider may echo a key back, as some test servers and jailbroken models
+    do), the finish reason normalised with the provider's word kept, the request's notes
+    attached."""
     update: dict[str, Any] = {}
-    text = redact(response.text)
+    text, replaced = repair(response.text)
+    text = redact(text)
     if text != response.text:
         update["text"] = text
     if response.reasoning:
-        reasoning = redact(response.reasoning)
+        reasoning, more = repair(response.reasoning)
+        replaced += more
+        reasoning = redact(reasoning)
         if reasoning != response.reasoning:
             update["reasoning"] = reasoning
-    if response.provider_finish_reason is None and response.finish_reason is not None:
-        update["provider_finish_reason"] = response.finish_reason
-        update["finish_reason"] = normalise_finish_reason(response.finish_reason)
-    if notes and not response.notes:
+    provider_reason = response.provider_finish_reason
+    if provider_reason is None and response.finish_reason is not None:
+        provider_reason = repaired(response.finish_reason)
+        update["provider_finish_reason"] = provider_reason
+        update["finish_reason"] = normalise_finish_reason(provider_reason)
+    if response.top_logprobs:
+        tops, more = _repaired_tops(response.top_logprobs)
+        replaced += more
+        if more:
+            update["top_logprobs"] = tops
+    notes = list(response.notes) or notes
+    if replaced:
+        notes = [*notes, repair_note(replaced)]
+    if notes != response.notes:
         update["notes"] = notes
     return response.model_copy(update=update) if update else response
+
+
+def _repaired_tops(tops: list[TopTokens]) -> tuple[list[TopTokens], int]:
+    """Log-probability tokens made valid Unicode (a byte-level token may be half a character)."""
+    replaced = 0
+    out = []
+    for position in tops:
+        fixed = []
+        for tok in position.top_tokens:
+            token, count = repair(tok.token)
+            replaced += count
+            fixed.append(tok if not count else tok.model_copy(update={"token": token}))
+        out.append(TopTokens(top_tokens=fixed))
+    return out, replaced
 
 
 async def stream(sut: SUT, prompt: Prompt, options: SUTOptions) -> AsyncIterator[SUTStreamChunk]:
@@ -115,14 +145,14 @@ async def stream(sut: SUT, prompt: Prompt, options: SUTOptions) -> AsyncIterator
     assert isinstance(sut, PromptResponseSUT)
     notes = request_notes(request)
     if StreamsText not in sut.capabilities:
-        response = _finalised(sut.translate_response(request, await _evaluate(sut, request)), [])
+        response = _finalised(sut.translate_response(request, await _evaluate(sut, request)), notes)
         yield SUTStreamChunk(
             text=response.text,
             reasoning=response.reasoning or "",
             usage=response.usage,
             finish_reason=response.provider_finish_reason or response.finish_reason,
             top_logprobs=response.top_logprobs,
-            notes=notes or response.notes,
+            notes=response.notes,
         )
         return
     if notes:
@@ -131,7 +161,7 @@ async def stream(sut: SUT, prompt: Prompt, options: SUTOptions) -> AsyncIterator
     while True:
         sent = False
         try:
-            async for chunk in _redacted_chunks(sut, request):
+            async for chunk in _cleaned_chunks(sut, request, notes):
                 sent = True
                 yield chunk
             return
@@ -155,24 +185,47 @@ def _restart_delay(sut: SUT, error: SUTError, attempt: int) -> float | None:
     return policy.restart_delay(error, attempt)
 
 
-async def _redacted_chunks(
-    sut: PromptResponseSUT[Any, Any], request: Any
+async def _cleaned_chunks(
+    sut: PromptResponseSUT[Any, Any], request: Any, notes: list[str]
 ) -> AsyncIterator[SUTStreamChunk]:
-    # A key echoed back is masked, even split across chunks (answer and reasoning apart).
+    """The driver's chunks made valid Unicode (a surrogate pair split across chunks joined,
+    a lone one replaced and said in the last chunk's notes) with known secrets masked, even a
+    key split across chunks (answer and reasoning apart)."""
     answer, thought = StreamRedactor(), StreamRedactor()
+    answer_fix, thought_fix = StreamRepair(), StreamRepair()
+    said = 0  # replacements already told in a chunk's notes
     async for chunk in _chunks(sut, request):
         last = chunk.finish_reason is not None  # what is held goes with the answer's end
+        update: dict[str, Any] = {}
         if chunk.text or chunk.reasoning or last:
-            text = answer.feed(chunk.text) if chunk.text else ""
-            reasoning = thought.feed(chunk.reasoning) if chunk.reasoning else ""
+            text = answer.feed(answer_fix.feed(chunk.text)) if chunk.text else ""
+            reasoning = thought.feed(thought_fix.feed(chunk.reasoning)) if chunk.reasoning else ""
             if last:
-                text, reasoning = text + answer.flush(), reasoning + thought.flush()
+                text += answer.feed(answer_fix.flush()) + answer.flush()
+                reasoning += thought.feed(thought_fix.flush()) + thought.flush()
             if text != chunk.text or reasoning != chunk.reasoning:
-                chunk = chunk.model_copy(update={"text": text, "reasoning": reasoning})
-        yield chunk
-    rest_reasoning, rest = thought.flush(), answer.flush()
-    if rest or rest_reasoning:
-        yield SUTStreamChunk(text=rest, reasoning=rest_reasoning)
+                update.update(text=text, reasoning=reasoning)
+        if last and (reason := repaired(chunk.finish_reason or "")) != chunk.finish_reason:
+            update["finish_reason"] = reason
+        if chunk.top_logprobs:
+            tops, replaced = _repaired_tops(chunk.top_logprobs)
+            if replaced:
+                answer_fix.replaced += replaced
+                update["top_logprobs"] = tops
+        replaced = answer_fix.replaced + thought_fix.replaced
+        if last and replaced > said:
+            update["notes"] = [*(chunk.notes or notes), repair_note(replaced)]
+            said = replaced
+        yield chunk.model_copy(update=update) if update else chunk
+    rest_reasoning = thought.feed(thought_fix.flush()) + thought.flush()
+    rest = answer.feed(answer_fix.flush()) + answer.flush()
+    replaced = answer_fix.replaced + thought_fix.replaced
+    if rest or rest_reasoning or replaced > said:
+        yield SUTStreamChunk(
+            text=rest,
+            reasoning=rest_reasoning,
+            notes=[*notes, repair_note(replaced)] if replaced > said else [],
+        )
 
 
 async def _chunks(sut: PromptResponseSUT[Any, Any], request: Any) -> AsyncIterator[SUTStreamChunk]:

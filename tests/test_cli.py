@@ -289,7 +289,7 @@ def test_prompt_from_stdin_and_empty_prompt(
 ) -> None:
     import io
 
-    monkeypatch.setattr("sys.stdin", io.StringIO("from stdin"))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"from stdin")))
     code, out, _ = cli(capsys, "run-sut", "--sut", "demo_echo", "--prompt", "-", "--json")
     assert json.loads(out)["text"] == "from stdin"
     code, _, err = cli(capsys, "run-sut", "--sut", "demo_echo", "--prompt", "  ")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, Prompt, TextPrompt
+from sutui import text_input
 
 Format = Literal["csv", "jsonl"]
 MAX_REPORTED = 20
@@ -70,7 +71,9 @@ def detect_format(path: Path) -> Format:
 
 def _open(path: Path) -> Any:
     try:
-        return path.open(encoding="utf-8-sig", newline="")
+        # Bytes that are not UTF-8 arrive as surrogate escapes, refused line by line with
+        # their place (sutui/text_input.py) rather than as one error for the whole file.
+        return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
     except FileNotFoundError:
         raise PromptFileError(f"the prompt file {path} does not exist.") from None
     except IsADirectoryError:
@@ -82,7 +85,7 @@ def _open(path: Path) -> Any:
 def _text(value: Any, name: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError(f"'{name}' must be a string, not {type(value).__name__}")
-    return str(value)
+    return text_input.check(str(value), f"'{name}'", "save the file as UTF-8")
 
 
 def _row(line: int, prompt: Any, pid: Any, system: Any) -> PromptRow:

@@ -26,6 +26,7 @@ from drivers.runner import (
     Timings,
 )
 from drivers.transport import aclose_client
+from sutui import text_input
 from sutui.cli.context import pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
 from sutui.cli.model_options import apply_idle_timeout, model_options, sut_options, suts_option
@@ -38,10 +39,20 @@ from sutui.targets import missing_secrets_message as missing_secrets_message
 
 
 def build_prompt(prompt: str, system: str | None) -> Prompt:
+    name = "--prompt"
     if prompt == "-":
-        prompt = sys.stdin.read()
+        name = "the prompt on stdin"
+        # Bytes, decoded here: what is not UTF-8 is refused with its place, not a traceback.
+        prompt = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
         if prompt.endswith("\n"):  # the newline that ends the piped text is not part of it
             prompt = prompt[:-1]
+    fix = "set your terminal (or the program piping it) to UTF-8"
+    try:
+        text_input.check(prompt, name, fix)
+        if system is not None:
+            text_input.check(system, "--system", fix)
+    except text_input.NotText as exc:
+        raise InputError(str(exc)) from None
     if not prompt.strip():
         raise InputError("the prompt is empty: give --prompt TEXT (or --prompt - to read stdin).")
     return make_prompt(prompt, system)

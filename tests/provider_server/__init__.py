@@ -28,6 +28,9 @@ So a driver's base URL in a test is e.g. `server.url + "/together/v1"`. Auth is 
 provider does (Bearer, x-api-key, x-goog-api-key), against `KEYS[flavour]`; a wrong key gets the
 provider's own 401 body (Google: 400 API_KEY_INVALID). The answer is deterministic: "Echo: " and
 the last user message, one word per stream chunk, cut to max_tokens (finish reason "length").
+`<U+XXXX>` in the message is answered as that code point (a lone surrogate too, as a JSON
+escape) and `|` splits a word into two chunks with no space: `<U+D83D>|<U+DE00>` streams an
+emoji's surrogate pair across two events.
 
 **Picking a fault.** Put `fault-NAME` anywhere in the model name (e.g. `acme/fault-429-once`), or
 queue faults for the next requests, whatever their prefix, with

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .model import Fault
@@ -9,9 +10,19 @@ from .model import Fault
 # ----- answers ------------------------------------------------------------------------------------
 
 
+_CODE_POINT = re.compile(r"<U\+([0-9A-Fa-f]{4,6})>")
+
+
 def answer_tokens(last_user: str, max_tokens: int | None) -> tuple[list[str], bool]:
+    """The echo, one word per token. `<U+XXXX>` in the prompt is answered as that code point
+    (a lone surrogate such as `<U+DC80>` too) and `|` splits a word into two tokens with no
+    space between, so `<U+D83D>|<U+DE00>` streams an emoji's surrogate pair in two events."""
     words = f"Echo: {last_user}".split(" ")
-    tokens = [w if i == 0 else " " + w for i, w in enumerate(words)]
+    tokens: list[str] = []
+    for i, word in enumerate(words):
+        for j, part in enumerate(word.split("|") if "<U+" in word else [word]):
+            part = _CODE_POINT.sub(lambda m: chr(int(m.group(1), 16)), part)
+            tokens.append(" " + part if i and not j else part)
     if max_tokens is not None and len(tokens) > max_tokens:
         return tokens[:max_tokens], True
     return tokens, False
