@@ -29,13 +29,12 @@ def _app_only() -> int:
         from sutui.app import run_app
 
         secrets_file = os.environ.get("SUTUI_SECRETS_FILE")
-        run_app(Path(secrets_file) if secrets_file else None)
+        return run_app(Path(secrets_file) if secrets_file else None)
     except BaseException as exc:
         from sutui.cli.errors import flush_quietly, report
 
         flush_quietly()
         return report(exc)
-    return 0
 
 
 if __name__ == "__main__":

@@ -75,6 +75,18 @@ class SutuiApp(App[None]):
         self._gc_before = gc.get_threshold()
         gc.set_threshold(2000, 10, 100)
 
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's default (App._handle_exception, textual 8.2.8, pinned) renders the crash
+        # with every frame's locals, where a driver may hold a key: the same steps, with
+        # sutui's report instead (sutui/crash.py). test_app_crash.py fails if this drifts.
+        from sutui.crash import crash_report
+
+        self._return_code = 1
+        if self._exception is None:  # a test's pilot re-raises the first one
+            self._exception = error
+            self._exception_event.set()
+        self.panic(crash_report(error))
+
     def on_mount(self) -> None:
         self._tune_gc()
         settings = self.services.settings
@@ -252,6 +264,12 @@ def make_app(
     return SutuiApp(services, suts)
 
 
-def run_app(secrets_file: Path | None = None) -> None:
-    """`sutui` with no command (from sutui.__main__, or sutui.cli.main given --secrets)."""
-    SutuiApp(Services(secrets_file=secrets_file)).run()
+def run_app(secrets_file: Path | None = None) -> int:
+    """`sutui` with no command (from sutui.__main__, or sutui.cli.main given --secrets): the
+    exit code, 1 when a bug ended the app."""
+    return run_to_exit(SutuiApp(Services(secrets_file=secrets_file)))
+
+
+def run_to_exit(app: App[Any], *, headless: bool = False) -> int:
+    app.run(headless=headless)
+    return app.return_code or 0

@@ -65,7 +65,7 @@ def cli(ctx: click.Context, secrets_file: Path | None) -> None:
     if ctx.invoked_subcommand is None:
         from sutui.app import run_app
 
-        run_app(ctx.obj.secrets_file)
+        ctx.exit(run_app(ctx.obj.secrets_file))
 
 
 def run(argv: Sequence[str]) -> int:
