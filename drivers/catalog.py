@@ -9,13 +9,13 @@ from __future__ import annotations
 import difflib
 import re
 import threading
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from drivers.locations import shipped_config_dir, user_suts_file
+from drivers.toml_file import TomlFileError, read_toml
 from drivers.uid import SUTDefinition, UIDError
 
 ENTRY_KEYS = frozenset(
@@ -48,11 +48,11 @@ def _entry_error(path: Path, index: int, uid: str | None, problem: str) -> Catal
 def load_file(path: Path) -> list[CatalogEntry]:
     """Read one catalog file; a malformed or duplicate entry raises CatalogError."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
+        data = read_toml(path)
+    except FileNotFoundError as exc:
         raise CatalogError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{path}: is not valid TOML: {exc}") from None
+    except TomlFileError as exc:
+        raise CatalogError(f"{path}: {exc}") from None
     extra = set(data) - {"sut"}
     if extra:
         raise CatalogError(

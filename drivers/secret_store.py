@@ -13,7 +13,6 @@ Factories get a RawSecrets view that looks values up only when a driver asks for
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from drivers.keyring_layer import (
 )
 from drivers.redaction import register_secret
 from drivers.secrets import env_var_name
+from drivers.toml_file import TomlFileError, read_toml
 
 CONVENTIONAL_ENV: dict[tuple[str, str], tuple[str, ...]] = {
     ("openai", "api_key"): ("OPENAI_API_KEY",),
@@ -73,14 +73,11 @@ def find_secrets_file(start: Path | None = None) -> Path | None:
 
 def read_secrets_file(path: Path) -> dict[str, dict[str, str]]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_toml(path)
     except FileNotFoundError:
         raise SecretsFileError(f"the secrets file {path} does not exist") from None
-    except OSError as exc:
-        raise SecretsFileError(f"the secrets file {path} cannot be read: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        # The decoder's message quotes no values, only a position.
-        raise SecretsFileError(f"the secrets file {path} is not valid TOML: {exc}") from None
+    except TomlFileError as exc:  # quotes no value: a position at most
+        raise SecretsFileError(f"the secrets file {path} {exc}") from None
     out: dict[str, dict[str, str]] = {}
     for scope, table in data.items():
         if not isinstance(table, dict):

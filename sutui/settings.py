@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from drivers.locations import user_config_dir
+from drivers.toml_file import TomlFileError, read_toml
 
 DEFAULT_SUTS = ("demo_yes_no", "demo_echo", "demo_always_sorry")
 RECENT_LIMIT = 12
@@ -38,18 +39,11 @@ class Settings:
         path = path or settings_path()
         settings = cls(path=path)
         try:
-            text = path.read_text(encoding="utf-8")
+            data = read_toml(path)  # imports the TOML parser only when there is a file
         except FileNotFoundError:
             return settings  # a first start: no TOML parser to load (bench/app_start.py)
-        except (OSError, UnicodeDecodeError) as exc:
-            settings.problem = f"{path} could not be read ({exc}); using the defaults."
-            return settings
-        import tomllib
-
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            settings.problem = f"{path} could not be read ({exc}); using the defaults."
+        except TomlFileError as exc:
+            settings.problem = f"{path} could not be read (it {exc}); using the defaults."
             return settings
         if isinstance(data.get("theme"), str):
             settings.theme = data["theme"]
