@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sutui.batch.prompt_ids import content_id
 from sutui.cli.main import run
 from sutui.records import ResultRecord
 
@@ -67,14 +69,16 @@ def test_every_prompt_on_every_sut(capsys: pytest.CaptureFixture[str], tmp_path:
     assert "6 answers written" in err
 
 
-def test_jsonl_ids_default_to_line_numbers(
+def test_jsonl_ids_default_to_the_prompts_content(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     prompts = tmp_path / "p.jsonl"
     prompts.write_text('{"prompt": "one"}\n\n{"prompt": "two", "id": 7}\n')
     code, err = batch(capsys, "--sut", "demo_echo", "--prompts", str(prompts), "--out", "o")
     assert code == 0, err
-    assert sorted(r["prompt_id"] for r in records(tmp_path / "o")) == ["1", "7"]
+    ids = sorted(r["prompt_id"] for r in records(tmp_path / "o"))
+    assert ids == ["7", content_id("one", None)]
+    assert re.fullmatch(r"h-[0-9a-f]{16}", ids[1])
 
 
 def test_resume_sends_only_missing_and_failed(

@@ -76,12 +76,12 @@ def test_a_stopped_batch_resumes_with_only_what_is_missing(
         assert proc.returncode == 130, err
         assert "Run the same command again to resume" in err and "Traceback" not in err
     first = lines(out)
-    done_ids = set()
+    done = set()
     for line in first[: -1 if sig == signal.SIGKILL else None]:
         record = json.loads(line)  # every whole line is a record
         assert record["status"] == "done"
-        done_ids.add(record["prompt_id"])
-    assert 2 <= len(done_ids) < PROMPTS
+        done.add(record["prompt"])
+    assert 2 <= len(done) < PROMPTS
 
     provider_server.reset()
     for name in ("SUTUI_KEYRING", "SUTUI_CONFIG_DIR", "SUTUI_CACHE_DIR"):
@@ -90,9 +90,10 @@ def test_a_stopped_batch_resumes_with_only_what_is_missing(
     err = capsys.readouterr().err
     assert code == 0, err
     sent = sorted(r.body["messages"][-1]["content"] for r in provider_server.requests)
-    missing = sorted(f"p{i}" for i in range(PROMPTS) if str(i + 1) not in done_ids)
+    missing = sorted(f"p{i}" for i in range(PROMPTS) if f"p{i}" not in done)
     assert sent == missing
     final = [json.loads(line) for line in lines(out)]
-    assert sorted(r["prompt_id"] for r in final) == sorted(str(i + 1) for i in range(PROMPTS))
+    assert sorted(r["prompt"] for r in final) == sorted(f"p{i}" for i in range(PROMPTS))
+    assert len({r["prompt_id"] for r in final}) == PROMPTS
     if sig == signal.SIGKILL:
         assert "removed an unfinished last line" in err

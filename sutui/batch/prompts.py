@@ -1,11 +1,12 @@
 """The prompt file: CSV (a `prompt` column, optional `id` and `system`) or JSONL (objects with
-`prompt`, optional `id` and `system`), read one line at a time so a file of any size costs the
-same memory.
+`prompt`, optional `id` and `system`), read one line at a time, each line (and CSV record) at
+most `max_line_bytes` long, so a file of any size costs about the same memory.
 
 The file is read once up front (`scan`) to count the prompts and report every bad line before any
 request is sent; each SUT's feeder then reads it again (`PromptSource.rows`), skipping the lines
-the scan found bad. A prompt's id is its `id` value, else its line number. A CSV quote never
-closed is no bad line but the end of the run: it swallows the rest of the file.
+the scan found bad. A prompt's id is its `id` value, else a digest of its content
+(sutui/batch/prompt_ids.py), so resuming finds a prompt wherever it moved. A CSV quote never
+closed, or a line past the limit, is no bad line but the end of the run.
 """
 
 from __future__ import annotations
@@ -13,16 +14,22 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, Prompt, TextPrompt
 from sutui import text_input
+from sutui.batch.lines import BoundedLines, LineTooLong, NotUtf8
+from sutui.batch.prompt_ids import Repeats, content_id
 
 Format = Literal["csv", "jsonl"]
 MAX_REPORTED = 20
 """Bad lines listed one by one; past that, only their number."""
+MAX_LINE_BYTES = 10 * 1024 * 1024
+"""The longest line (or CSV record) of a prompt file, in bytes of UTF-8 (`--max-line-bytes`)."""
+DETECT_READ = 4096
+"""Characters read at a time while looking for the first line's first character."""
 
 
 class PromptFileError(Exception):
@@ -35,6 +42,8 @@ class PromptRow:
     id: str
     prompt: str
     system: str | None = None
+    derived: bool = False
+    """The line gives no id: `id` is its content's (sutui/batch/prompt_ids.py)."""
 
     def to_prompt(self) -> Prompt:
         if self.system is None:
@@ -63,9 +72,12 @@ def detect_format(path: Path) -> Format:
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
     with _open(path) as f:
-        for raw in f:
-            if raw.strip():
-                return "jsonl" if raw.lstrip().startswith("{") else "csv"
+        try:
+            while chunk := f.readline(DETECT_READ):  # a part of a huge line is enough
+                if chunk.strip():
+                    return "jsonl" if chunk.lstrip().startswith("{") else "csv"
+        except UnicodeDecodeError:
+            raise PromptFileError(_not_utf8(path, None)) from None
     return "csv"
 
 
@@ -92,82 +104,93 @@ def _row(line: int, prompt: Any, pid: Any, system: Any) -> PromptRow:
     text = _text(prompt, "prompt")
     if not text.strip():
         raise ValueError("the prompt is empty")
-    ident = str(line) if pid is None or pid == "" else _text(pid, "id")
     sys_text = None if system is None or system == "" else _text(system, "system")
-    return PromptRow(line, ident, text, sys_text)
+    if pid is None or pid == "":
+        return PromptRow(line, content_id(text, sys_text), text, sys_text, derived=True)
+    return PromptRow(line, _text(pid, "id"), text, sys_text)
 
 
-def _jsonl(path: Path) -> Iterator[PromptRow | BadLine]:
-    with _open(path) as f:
-        for number, raw in enumerate(f, start=1):
-            if not raw.strip():
-                continue
-            try:
-                data = json.loads(raw.rstrip("\r\n"))  # columns count on the line as shown
-            except json.JSONDecodeError as exc:
-                yield BadLine(number, f"not JSON ({exc.msg} at column {exc.colno})")
-                continue
-            if not isinstance(data, dict):
-                yield BadLine(number, f"a JSON {type(data).__name__}, not an object")
-                continue
-            if "prompt" not in data:
-                yield BadLine(number, "no 'prompt' key")
-                continue
-            try:
-                yield _row(number, data["prompt"], data.get("id"), data.get("system"))
-            except ValueError as exc:
-                yield BadLine(number, str(exc))
+def _decode(line: str) -> Any:
+    """One JSONL line's value. Integers stay as written (an id of 5,000 digits is past
+    Python's int conversion limit); nesting too deep for the parser is a ValueError."""
+    try:
+        return json.loads(line, parse_int=str)
+    except json.JSONDecodeError as exc:  # columns count on the line as shown
+        raise ValueError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("nested too deeply (arrays or objects inside one another)") from None
+    except ValueError as exc:
+        raise ValueError(f"not JSON ({exc})") from None
 
 
-CSV_FIELD_LIMIT = 64 * 1024 * 1024
-"""The longest CSV field read (the csv module's own default, 128 KiB, called longer prompts
-"malformed" where JSONL took them): as long as a JSONL line may be."""
-
-
-def _csv(path: Path) -> Iterator[PromptRow | BadLine]:
-    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    with _open(path) as f:
-        reader = csv.reader(f, strict=True)
+def _jsonl(lines: BoundedLines) -> Iterator[PromptRow | BadLine]:
+    for raw in lines:
+        number = lines.number
+        if not raw.strip():
+            continue
         try:
-            header = next(reader, None)
-        except csv.Error as exc:
-            raise PromptFileError(f"{path}: the CSV header is malformed ({exc}).") from None
-        if header is None:
+            data = _decode(raw.rstrip("\r\n"))
+        except ValueError as exc:
+            yield BadLine(number, str(exc))
+            continue
+        if not isinstance(data, dict):
+            yield BadLine(number, f"a JSON {type(data).__name__}, not an object")
+            continue
+        if "prompt" not in data:
+            yield BadLine(number, "no 'prompt' key")
+            continue
+        try:
+            yield _row(number, data["prompt"], data.get("id"), data.get("system"))
+        except ValueError as exc:
+            yield BadLine(number, str(exc))
+
+
+def _csv(path: Path, lines: BoundedLines) -> Iterator[PromptRow | BadLine]:
+    # The csv module's own field limit (128 KiB) called longer prompts "malformed" where JSONL
+    # took them: a field may be as long as a record, which the line bound keeps in check.
+    csv.field_size_limit(max(csv.field_size_limit(), lines.limit))
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise PromptFileError(f"{path}: the CSV header is malformed ({exc}).") from None
+    if header is None:
+        return
+    names = [h.strip().lower() for h in header]
+    if "prompt" not in names:
+        raise PromptFileError(
+            f"{path}: the CSV header has no 'prompt' column (it has: {', '.join(header)}). "
+            "Name the column holding the prompts 'prompt' (optional: 'id', 'system')."
+        )
+    at = {name: names.index(name) for name in ("prompt", "id", "system") if name in names}
+    start = reader.line_num + 1
+    while True:
+        lines.start_record()
+        try:
+            fields = next(reader)
+        except StopIteration:
             return
-        names = [h.strip().lower() for h in header]
-        if "prompt" not in names:
-            raise PromptFileError(
-                f"{path}: the CSV header has no 'prompt' column (it has: {', '.join(header)}). "
-                "Name the column holding the prompts 'prompt' (optional: 'id', 'system')."
+        except csv.Error as exc:
+            if reader.line_num > start and "unexpected end of data" in str(exc):
+                raise PromptFileError(runaway_quote(path, start, reader.line_num)) from None
+            yield BadLine(start, f"malformed CSV ({exc})")
+            start = reader.line_num + 1
+            continue
+        line, start = start, reader.line_num + 1
+        if not fields or fields == [""]:
+            continue
+        if len(fields) != len(names):
+            yield BadLine(line, f"{len(fields)} fields where the header has {len(names)}")
+            continue
+        try:
+            yield _row(
+                line,
+                fields[at["prompt"]],
+                fields[at["id"]] if "id" in at else None,
+                fields[at["system"]] if "system" in at else None,
             )
-        at = {name: names.index(name) for name in ("prompt", "id", "system") if name in names}
-        start = reader.line_num + 1
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                if reader.line_num > start and "unexpected end of data" in str(exc):
-                    raise PromptFileError(runaway_quote(path, start, reader.line_num)) from None
-                yield BadLine(start, f"malformed CSV ({exc})")
-                start = reader.line_num + 1
-                continue
-            line, start = start, reader.line_num + 1
-            if not fields or fields == [""]:
-                continue
-            if len(fields) != len(names):
-                yield BadLine(line, f"{len(fields)} fields where the header has {len(names)}")
-                continue
-            try:
-                yield _row(
-                    line,
-                    fields[at["prompt"]],
-                    fields[at["id"]] if "id" in at else None,
-                    fields[at["system"]] if "system" in at else None,
-                )
-            except ValueError as exc:
-                yield BadLine(line, str(exc))
+        except ValueError as exc:
+            yield BadLine(line, str(exc))
 
 
 def runaway_quote(path: Path, start: int, end: int) -> str:
@@ -187,15 +210,42 @@ def check_readable(path: Path) -> None:
         pass
 
 
-def read(path: Path, fmt: Format) -> Iterator[PromptRow | BadLine]:
-    """Every prompt and bad line of the file, in order."""
-    rows = _csv(path) if fmt == "csv" else _jsonl(path)
-    try:
-        yield from rows
-    except UnicodeDecodeError as exc:
-        raise PromptFileError(
-            f"{path} is not UTF-8 text (byte {exc.start} of a read block): save it as UTF-8."
-        ) from None
+def read(
+    path: Path, fmt: Format, max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[PromptRow | BadLine]:
+    """Every prompt and bad line of the file, in order. A prompt without an id has its
+    content's (PromptRow.derived); `scan` tells identical ones apart."""
+    with _open(path) as f:
+        lines = BoundedLines(f, max_line_bytes, records=fmt == "csv")
+        try:
+            yield from _csv(path, lines) if fmt == "csv" else _jsonl(lines)
+        except NotUtf8 as exc:
+            raise PromptFileError(_not_utf8(path, exc.line)) from None
+        except LineTooLong as exc:
+            raise PromptFileError(too_long(path, exc)) from None
+
+
+def _not_utf8(path: Path, line: int | None) -> str:
+    where = f"{path} line {line}" if line is not None else str(path)
+    return f"{where} is not UTF-8 text: save the file as UTF-8."
+
+
+def too_long(path: Path, exc: LineTooLong) -> str:
+    """A line past the limit ends the run before anything is sent: skipping it would quietly
+    drop what may be a real prompt, and the limit is there to be raised when it is one."""
+    limit = f"{exc.limit} bytes"
+    if exc.limit >= 1 << 20:
+        limit += f" ({exc.limit / (1 << 20):.3g} MiB)"
+    what = f"line {exc.line} is longer than {limit}"
+    if exc.last_line is not None and exc.last_line != exc.line:
+        what = (
+            f"line {exc.line}: a CSV record (a quoted field spanning lines {exc.line}-"
+            f"{exc.last_line} so far) is longer than {limit}; is a quote never closed?"
+        )
+    return (
+        f"{path} {what}, the limit for one prompt: nothing was sent. If the prompt is meant to "
+        "be that long, raise the limit (sutui batch --max-line-bytes N); else fix the line."
+    )
 
 
 @dataclass
@@ -204,22 +254,33 @@ class PromptSource:
 
     path: Path
     format: Format
+    max_line_bytes: int = MAX_LINE_BYTES
     count: int = 0
     bad: list[BadLine] = field(default_factory=list)
     bad_lines: set[int] = field(default_factory=set)
+    repeats: dict[int, str] = field(default_factory=dict)
+    """Line -> id of each prompt without an id whose content an earlier one has (`-2`...)."""
 
     def rows(self) -> Iterator[PromptRow]:
-        for item in read(self.path, self.format):
+        for item in read(self.path, self.format, self.max_line_bytes):
             if isinstance(item, PromptRow) and item.line not in self.bad_lines:
-                yield item
+                repeat = self.repeats.get(item.line)
+                yield item if repeat is None else replace(item, id=repeat)
 
 
-def scan(path: Path, stop_at_bad: bool = False) -> PromptSource:
+def scan(
+    path: Path, stop_at_bad: bool = False, max_line_bytes: int = MAX_LINE_BYTES
+) -> PromptSource:
     """Count the prompts and find the bad lines (including an id used twice, which would make
-    two prompts one for resuming). With `stop_at_bad`, stop at the first bad line."""
-    source = PromptSource(path, detect_format(path))
+    two prompts one for resuming); number the repeats of identical prompts without an id.
+    With `stop_at_bad`, stop at the first bad line."""
+    source = PromptSource(path, detect_format(path), max_line_bytes)
     ids: set[str] = set()
-    for item in read(path, source.format):
+    repeats = Repeats()
+    for item in read(path, source.format, max_line_bytes):
+        if isinstance(item, PromptRow) and item.derived and item.id in ids:
+            item = replace(item, id=repeats.next_id(item.id, ids))
+            source.repeats[item.line] = item.id
         if isinstance(item, PromptRow) and item.id in ids:
             item = BadLine(item.line, f"the id {item.id!r} is used by an earlier line")
         if isinstance(item, BadLine):

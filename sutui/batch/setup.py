@@ -22,6 +22,7 @@ from drivers.options import SUTOptions
 from sutui.batch import preflight
 from sutui.batch import prompts as prompt_file
 from sutui.batch.cache import CacheError, ResponseCache
+from sutui.batch.legacy_ids import MigrationError, migrate_line_ids
 from sutui.batch.lock import LOCK, OutputBusy, OutputLock
 from sutui.batch.results import (
     MANIFEST,
@@ -57,6 +58,7 @@ class BatchRequest:
     rps: float | None = None
     cache: bool = False
     on_bad_line: Literal["skip", "stop"] = "skip"
+    max_line_bytes: int = prompt_file.MAX_LINE_BYTES
 
 
 @dataclass
@@ -65,6 +67,8 @@ class PreparedBatch:
     previous: Previous
     lock: OutputLock
     """Held: release it when the run ends."""
+    migrated: int = 0
+    """Records whose line-number prompt_id was rewritten to a content id (legacy_ids.py)."""
 
     @property
     def source(self) -> prompt_file.PromptSource:
@@ -91,7 +95,7 @@ def prepare_batch(parts: SUTParts, request: BatchRequest) -> PreparedBatch:
     except OSError as exc:
         raise BatchSetupError(f"cannot lock {request.out}: {exc.strerror or exc}.") from None
     try:
-        source = read_prompts(request.prompts, request.on_bad_line)
+        source = read_prompts(request.prompts, request.on_bad_line, request.max_line_bytes)
         refused = preflight.problems(targets, source, request.options)
         if refused:
             raise BatchSetupError("\n".join(refused))
@@ -113,7 +117,11 @@ def prepare_batch(parts: SUTParts, request: BatchRequest) -> PreparedBatch:
             rps=request.rps,
             cache=cache,
         )
-        return PreparedBatch(config, load(request.out), lock)
+        try:
+            migrated = migrate_line_ids(request.out, source)
+        except MigrationError as exc:
+            raise BatchSetupError(str(exc)) from None
+        return PreparedBatch(config, load(request.out), lock, migrated)
     except BaseException:
         if made:
             remove_unused(request.out)
@@ -133,9 +141,11 @@ def remove_unused(out: Path) -> None:
         out.rmdir()  # only if nothing else is there
 
 
-def read_prompts(path: Path, on_bad_line: str) -> prompt_file.PromptSource:
+def read_prompts(
+    path: Path, on_bad_line: str, max_line_bytes: int = prompt_file.MAX_LINE_BYTES
+) -> prompt_file.PromptSource:
     try:
-        source = prompt_file.scan(path, stop_at_bad=on_bad_line == "stop")
+        source = prompt_file.scan(path, on_bad_line == "stop", max_line_bytes)
     except prompt_file.PromptFileError as exc:
         raise BatchSetupError(str(exc)) from None
     if source.bad and on_bad_line == "stop":

@@ -19,6 +19,7 @@ import click
 from drivers.http_client import PER_HOST_CONNECTIONS
 from drivers.transport import aclose_client
 from sutui.batch.progress import ProgressDisplay
+from sutui.batch.prompts import MAX_LINE_BYTES
 from sutui.batch.results import RESULTS, Previous
 from sutui.batch.scheduler import BatchRunner, Outcome
 from sutui.batch.setup import (
@@ -82,6 +83,14 @@ def echo(text: str) -> None:
     show_default=True,
     help="A malformed line of the prompt file: report it and go on, or stop before sending.",
 )
+@click.option(
+    "--max-line-bytes",
+    type=int,
+    default=MAX_LINE_BYTES,
+    show_default=True,
+    help="The longest line (or CSV record) of the prompt file, in bytes; a longer one stops "
+    "the run before anything is sent.",
+)
 @model_options
 @click.option("--quiet", is_flag=True, help="No progress display; only the closing summary.")
 def batch(
@@ -93,6 +102,7 @@ def batch(
     rps: float | None,
     cache: bool,
     on_bad_line: Literal["skip", "stop"],
+    max_line_bytes: int,
     max_tokens: int | None,
     temperature: float | None,
     top_p: float | None,
@@ -116,6 +126,8 @@ def batch(
         raise bad_flag("--per-driver", per_driver, "1 or more")
     if rps is not None and not rps > 0:  # nan too
         raise bad_flag("--rps", rps, "more than 0 (requests per second)")
+    if max_line_bytes < 1:
+        raise bad_flag("--max-line-bytes", max_line_bytes, "1 or more")
     options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout, reasoning)
     apply_idle_timeout(idle_timeout)
     if min(concurrency, per_driver or concurrency) > PER_HOST_CONNECTIONS:
@@ -134,6 +146,7 @@ def batch(
         rps=rps,
         cache=cache,
         on_bad_line=on_bad_line,
+        max_line_bytes=max_line_bytes,
     )
     try:
         prepared = prepare_batch(ctx, request)
@@ -142,6 +155,12 @@ def batch(
     with prepared.lock:
         for text in bad_line_report(prepared.source):
             echo(text)
+        if prepared.migrated:
+            echo(
+                f"rewrote the prompt ids of {plural(prepared.migrated, 'record')} in "
+                f"{out / RESULTS}: a line number before, the prompt's content id now, which "
+                "does not change when lines move (docs/batch.md)."
+            )
         report_previous(out, prepared.previous)
         return run_prepared(prepared, quiet)
 
