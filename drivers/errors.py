@@ -11,6 +11,7 @@ from enum import Enum
 
 from drivers.redaction import redact, shorten
 from drivers.unicode_repair import repaired
+from drivers.visible_text import visible
 
 
 class ErrorKind(str, Enum):
@@ -67,9 +68,13 @@ class SUTError(Exception):
         stream_broke: bool = False,
     ):
         self.kind = kind
-        self.message = redact(repaired(message))
+        # Valid Unicode (a lone surrogate cannot be printed or stored) with control characters
+        # shown (a message is read in a terminal: no provider bytes may drive it).
+        self.message = visible(redact(repaired(message)))
         self.status = status
-        self.provider_message = redact(repaired(provider_message)) if provider_message else None
+        self.provider_message = (
+            visible(redact(repaired(provider_message))) if provider_message else None
+        )
         self.retry_after = retry_after
         self.phase = phase
         self.hint = DEFAULT_HINTS[kind] if hint is None else hint

@@ -26,6 +26,7 @@ from drivers.runner import (
     Timings,
 )
 from drivers.transport import aclose_client
+from drivers.visible_text import visible
 from sutui import text_input
 from sutui.cli.context import pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
@@ -94,7 +95,8 @@ def _stats(timings: Timings, usage: Any, finish: str | None, reasoned: bool = Fa
 
 
 class HumanPrinter:
-    """Streams live when there is one SUT; with several, prints each answer as it finishes."""
+    """Streams live when there is one SUT; with several, prints each answer as it finishes.
+    Provider text is printed with its control characters shown (drivers/visible_text.py)."""
 
     def __init__(self, live: bool):
         self.live = live
@@ -118,7 +120,7 @@ class HumanPrinter:
                 self.thinking.discard(event.key)
                 click.echo()
                 click.secho("── answer", dim=True)
-            click.secho(event.text, nl=False, dim=thought)
+            click.secho(visible(event.text), nl=False, dim=thought)
             sys.stdout.flush()
             return
         if isinstance(event, Retrying) and event.restart and event.key in self.started:
@@ -141,9 +143,9 @@ class HumanPrinter:
                     text, reasoning = event.partial_text, event.partial_reasoning
                 if reasoning:
                     click.secho("── thinking", dim=True)
-                    click.secho(reasoning, dim=True)
+                    click.secho(visible(reasoning), dim=True)
                     click.secho("── answer", dim=True)
-                click.echo(text, nl=False)
+                click.echo(visible(text), nl=False)
         click.echo()
         if isinstance(event, Finished):
             r = event.response
@@ -159,7 +161,7 @@ class HumanPrinter:
             click.secho(f"── cancelled after {event.timings.total_s:.2f} s", fg="yellow")
             notes = event.notes
         for note in notes:
-            click.secho(f"   note: {note}", fg="yellow")
+            click.secho(f"   note: {visible(note)}", fg="yellow")
         click.echo()
 
     def interrupted(self, key: str, text: str, reasoning: str = "") -> None:
@@ -167,8 +169,8 @@ class HumanPrinter:
         if key not in self.started:
             self.header(key)
             if reasoning:
-                click.secho(f"── thinking\n{reasoning}\n── answer", dim=True)
-            click.echo(text, nl=False)
+                click.secho(f"── thinking\n{visible(reasoning)}\n── answer", dim=True)
+            click.echo(visible(text), nl=False)
         click.echo()
         click.secho("── interrupted: the answer above is partial", fg="yellow")
         click.echo()

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from drivers.visible_text import visible
 from sutui.history.store import StoredRun
 from sutui.records import ResultRecord
 
@@ -44,8 +45,8 @@ def records(runs: Sequence[StoredRun]) -> list[ResultRecord]:
 
 
 def export(runs: Sequence[StoredRun], fmt: str) -> str:
-    if fmt == "md":
-        return markdown(runs)
+    if fmt == "md":  # for people: control characters shown, as in the terminal
+        return visible(markdown(runs))
     if fmt == "json":
         return json.dumps([r.to_dict() for r in records(runs)], ensure_ascii=False, indent=2) + "\n"
     if fmt == "jsonl":
@@ -76,12 +77,27 @@ def csv_row(record: ResultRecord) -> dict[str, Any]:
     }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is run as a formula by spreadsheet tools (`=cmd|' /C
+calc'!A0`): such a text cell gets a leading `'`, as OWASP advises for CSV injection."""
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that no spreadsheet tool will run as a formula; other values as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: Sequence[ResultRecord]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    # RFC 4180's CRLF: the csv module quotes a field holding a character of the line
+    # terminator, so a bare CR inside an answer is quoted too (with "\n" it was not, and a
+    # sheet split the row there).
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for record in rows:
-        writer.writerow(csv_row(record))
+        writer.writerow({k: spreadsheet_safe(v) for k, v in csv_row(record).items()})
     return out.getvalue()
 
 

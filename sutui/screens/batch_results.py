@@ -15,6 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
+from drivers.visible_text import visible
 from sutui.batch.results import RESULTS
 from sutui.screens.base import Dialog, Page
 from sutui.widgets.table import Table
@@ -80,19 +81,19 @@ class RecordScreen(Dialog[None]):
         with VerticalScroll() as scroll:
             scroll.border_title = f"{r.get('prompt_id')} · {r.get('sut')} · {r.get('status')}"
             yield Static(Text("prompt"), classes="field")
-            yield Static(Text(str(r.get("prompt", ""))), id="record-prompt")
+            yield Static(Text(visible(str(r.get("prompt", "")))), id="record-prompt")
             if r.get("system"):
                 yield Static(Text("system"), classes="field")
-                yield Static(Text(str(r["system"])), id="record-system")
+                yield Static(Text(visible(str(r["system"]))), id="record-system")
             yield Static(Text("answer"), classes="field")
-            yield Static(Text(str(r.get("text", ""))), id="record-text")
+            yield Static(Text(visible(str(r.get("text", "")))), id="record-text")
             error = r.get("error")
             if isinstance(error, dict):
                 yield Static(Text("error"), classes="field")
                 message = f"{error.get('kind')}: {error.get('message')}"
                 if error.get("hint"):
                     message += f"\nwhat to do: {error['hint']}"
-                yield Static(Text(message, style="red"), id="record-error")
+                yield Static(Text(visible(message), style="red"), id="record-error")
             details = {k: r.get(k) for k in ("uid", "options", "usage", "timings", "run_id")}
             yield Static(Text("details"), classes="field")
             yield Static(Text(json.dumps(details, ensure_ascii=False)), id="record-details")
@@ -152,7 +153,7 @@ class ResultsScreen(Page[None]):
                 Text(str(r.get("prompt_id"))),
                 Text(str(r.get("sut"))),
                 Text(status, style=STATUS_STYLE.get(status, "")),
-                Text(first_line(answer)),
+                Text(visible(first_line(answer))),
                 key=str(i),
             )
         shown = len(self.records)

@@ -19,6 +19,7 @@ from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from drivers.visible_text import visible
 from sutui.screens.base import Dialog, Page
 from sutui.word_diff import WordDiff, word_diff
 
@@ -84,7 +85,7 @@ class DiffScreen(Page[None]):
     def _compute(self) -> None:
         """Off the UI thread: long answers with many repeated words take a moment."""
         left, right = self.left, self.right
-        diff = word_diff(left.text, right.text)
+        diff = word_diff(visible(left.text), visible(right.text))
         self.app.call_from_thread(self._draw, left, right, diff)
 
     def _draw(self, left: Side, right: Side, diff: WordDiff) -> None:

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
+from drivers.visible_text import visible
 from sutui.screens.base import Page
 from sutui.widgets.table import Table
 
@@ -141,7 +142,7 @@ class HistoryScreen(Page[None]):
         keep = self.current
         table.clear()
         for run in message.runs:
-            prompt = run.prompt.strip().splitlines()[0] if run.prompt.strip() else ""
+            prompt = visible(run.prompt.strip().splitlines()[0]) if run.prompt.strip() else ""
             if len(prompt) > PROMPT_WIDTH:
                 prompt = prompt[: PROMPT_WIDTH - 1] + "…"
             table.add_row(

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import HorizontalScroll, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
+from drivers.visible_text import visible
 from sutui.screens.base import Page
 from sutui.screens.history import (
     confirm_delete,
@@ -49,8 +50,8 @@ def prompt_text(run: StoredRun) -> Text:
     text = Text()
     if run.system:
         text.append("system: ", style="bold italic")
-        text.append(run.system + "\n", style="italic")
-    text.append(run.prompt)
+        text.append(visible(run.system) + "\n", style="italic")
+    text.append(visible(run.prompt))
     return text
 
 
@@ -70,7 +71,7 @@ def answer_problem(answer: ResultRecord) -> Text:
 
     text = Text()
     if answer.error:
-        text.append(error_line(answer.error), style="bold")
+        text.append(visible(error_line(answer.error)), style="bold")
         if answer.error.get("hint"):
             text.append(f"\n{answer.error['hint']}", style="italic")
     elif answer.status == "partial":
@@ -94,11 +95,11 @@ class AnswerPanel(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(answer_status(self.answer, self.running, self.timings), classes="status")
         for note in self.answer.notes:
-            yield Static(Text(f"note: {note}"), classes="note", markup=False)
+            yield Static(Text(visible(f"note: {note}")), classes="note", markup=False)
         if self.answer.reasoning:
-            yield Static(Text(f"thinking\n{self.answer.reasoning}"), classes="reasoning",
+            yield Static(Text(f"thinking\n{visible(self.answer.reasoning)}"), classes="reasoning",
                          markup=False)  # fmt: skip
-        yield Static(Text(self.answer.text), classes="answer", markup=False)
+        yield Static(Text(visible(self.answer.text)), classes="answer", markup=False)
         yield Static(answer_problem(self.answer), classes="problem", markup=False)
 
 

@@ -19,6 +19,8 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Static
 
+from drivers.visible_text import visible
+
 REFRESH_S = 1 / 20
 """How often streamed text is drawn."""
 BLOCK_CHARS = 600
@@ -38,6 +40,7 @@ def reasoning_text(reasoning: str, shown: bool, live: bool) -> Text:
     """The reasoning above the answer: all of it (the tail while it streams), or one line
     saying how much there is when it is hidden."""
     words = len(reasoning.split())
+    reasoning = visible(reasoning)  # provider text: no control character reaches the terminal
     if not shown:
         return Text(f"▸ thinking · {words} words (t shows it)", style="italic")
     if live and len(reasoning) > LIVE_REASONING_CHARS:
@@ -104,7 +107,7 @@ class AnswerView(VerticalScroll, can_focus=False):
         """What the driver changed for the model (an option it cannot take), above all."""
         self.query(".notes").remove()
         if notes:
-            text = Text("\n".join(f"note: {n}" for n in notes))
+            text = Text(visible("\n".join(f"note: {n}" for n in notes)))
             children = self.children
             self.mount(Static(text, classes="notes", markup=False),
                        before=children[0] if children else None)  # fmt: skip
@@ -189,8 +192,8 @@ class AnswerView(VerticalScroll, can_focus=False):
         added = "".join(p for p in pending if p is not None and not isinstance(p, Thought))
         if not added:
             return
-        self.text += added
-        self._tail += added
+        self.text += added  # as the provider sent it (copied as it is)
+        self._tail += visible(added)  # as shown: no control character reaches the terminal
         follow = self.scroll_y >= self.max_scroll_y - 1
         tail = self.query_one(".answer", Static)
         while len(self._tail) > BLOCK_CHARS:
