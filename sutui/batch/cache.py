@@ -2,12 +2,18 @@
 
 Keyed by (canonical UID, prompt, system, options) (see keys.cache_key); only finished answers are
 stored, never an error. The standard sqlite3 module, called from the event loop: a keyed look-up
-or an insert takes microseconds, and inserts are committed in groups (WAL, synchronous=NORMAL),
-so a thread per call (aiosqlite) would cost more than it saves.
+or an insert takes microseconds, so a thread per call (aiosqlite) would cost more than it saves.
+
+Several batches may share the cache at once: each insert is its own transaction (WAL,
+synchronous=NORMAL: no fsync per insert), so no batch holds the write lock between answers, and
+one that finds it held waits up to BUSY_TIMEOUT_S. The cache never stops a batch: where it
+cannot be written (a full disk, a read-only directory) its answers are still read, new ones are
+not stored, and `problem` says why (once, in the summary).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import time
@@ -18,9 +24,10 @@ import platformdirs
 
 from drivers.response import SUTResponse
 from drivers.runner import Timings
+from sutui import storage
 
-COMMIT_EVERY = 200
-COMMIT_AFTER_S = 2.0
+BUSY_TIMEOUT_S = 30.0
+"""How long an insert waits for another batch's write to end."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -55,28 +62,60 @@ class Cached:
 class ResponseCache:
     def __init__(self, path: Path | None = None):
         self.path = path or default_cache_path()
+        self.problem: str | None = None
+        """Why new answers are not stored (None: they are)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(SCHEMA)
+            self._db = storage.when_free(self._open, BUSY_TIMEOUT_S)
         except (OSError, sqlite3.Error) as exc:
-            raise CacheError(
-                f"cannot use the response cache {self.path}: {exc}. "
-                "Run without --cache, or set SUTUI_CACHE_DIR to a writable directory."
-            ) from None
-        self._pending = 0
-        self._last_commit = time.monotonic()
+            self._db = self._open_read_only(exc)
         self.hits = 0
         self.stored = 0
+        self.not_stored = 0
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _open_read_only(self, exc: OSError | sqlite3.Error) -> sqlite3.Connection:
+        """Where the cache cannot be written, its answers are still used; with nothing to read
+        either, --cache is refused before any request."""
+        found = storage.problem(exc, self.path)
+        why = storage.cannot_write(exc, self.path)
+        if found is not None:
+            try:
+                db = storage.connect_read_only(self.path, BUSY_TIMEOUT_S)
+                db.execute("SELECT 1 FROM responses LIMIT 1").fetchall()
+            except sqlite3.Error:
+                pass
+            else:
+                self.problem = f"{why}: cached answers were used, new ones not stored. " + (
+                    f"{storage.advice(found)}, or set SUTUI_CACHE_DIR to another directory."
+                )
+                return db
+        raise CacheError(
+            f"cannot use the response cache: {why}. Run without --cache, or set "
+            "SUTUI_CACHE_DIR to a writable directory."
+        ) from None
 
     def get(self, key: bytes) -> Cached | None:
-        row = self._db.execute(
-            "SELECT response, first_token_s, total_s, first_reasoning_s FROM responses"
-            " WHERE key = ?",
-            (key,),
-        ).fetchone()
+        try:
+            row = self._db.execute(
+                "SELECT response, first_token_s, total_s, first_reasoning_s FROM responses"
+                " WHERE key = ?",
+                (key,),
+            ).fetchone()
+        except sqlite3.Error as exc:  # unreadable now: a miss, the answer is sent
+            self._failed(exc, "read")
+            return None
         if row is None:
             return None
         self.hits += 1
@@ -85,33 +124,45 @@ class ResponseCache:
         return Cached(response, Timings(first, total or 0.0, first_reasoning))
 
     def put(self, key: bytes, response: SUTResponse, timings: Timings) -> None:
-        if self._pending == 0:
-            self._db.execute("BEGIN")
-        self._db.execute(
-            "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                key,
-                response.model_dump_json(exclude={"top_logprobs"}),
-                timings.first_token_s,
-                timings.total_s,
-                timings.first_reasoning_s,
-                time.time(),
-            ),
-        )
-        self._pending += 1
+        """Store one answer, committed at once; a failure is noted, never raised (the answer
+        is in results.jsonl already)."""
+        if self.problem is not None:
+            self.not_stored += 1
+            return
+        try:
+            self._db.execute(
+                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    response.model_dump_json(exclude={"top_logprobs"}),
+                    timings.first_token_s,
+                    timings.total_s,
+                    timings.first_reasoning_s,
+                    time.time(),
+                ),
+            )
+        except sqlite3.Error as exc:
+            self.not_stored += 1
+            self._failed(exc, "written")
+            return
         self.stored += 1
-        now = time.monotonic()
-        if self._pending >= COMMIT_EVERY or now - self._last_commit > COMMIT_AFTER_S:
-            self.commit()
 
-    def commit(self) -> None:
-        if self._pending:
-            self._db.execute("COMMIT")
-            self._pending = 0
-        self._last_commit = time.monotonic()
+    def _failed(self, exc: sqlite3.Error, done: str) -> None:
+        if self.problem is not None:
+            return
+        found = storage.problem(exc, self.path) if done == "written" else None
+        if found is not None:
+            self.problem = (
+                f"{storage.cannot_write(exc, self.path)}: answers from then on were not stored "
+                f"in the cache. {storage.advice(found)}, or set SUTUI_CACHE_DIR to another "
+                "directory."
+            )
+        else:
+            self.problem = (
+                f"the response cache {self.path} could not be {done} ({exc}): answers from "
+                "then on were not stored in it."
+            )
 
     def close(self) -> None:
-        try:
-            self.commit()
-        finally:
+        with contextlib.suppress(sqlite3.Error):
             self._db.close()

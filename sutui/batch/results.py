@@ -2,13 +2,15 @@
 and `batch.json` (the batch id, kept across resumed runs).
 
 Each record is written with one `write` on an O_APPEND descriptor, so an interrupt never leaves
-half a line; a SIGKILL or a full disk in the middle of a write can, and the next run trims that
-unfinished line before appending. Reading back (`load`) streams the file and keeps only 16-byte
-task keys.
+half a line. A full disk can: the writer cuts what went through of that record at once and
+raises ResultsWriteError (the batch stops; the records before it stay). A SIGKILL in the middle
+of a write can too, and the next run trims that unfinished line before appending. Reading back
+(`load`) streams the file and keeps only 16-byte task keys.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -18,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sutui import storage
 from sutui.batch.keys import options_json, task_key
 
 RESULTS = "results.jsonl"
@@ -26,6 +29,10 @@ MANIFEST = "batch.json"
 
 class OutputDirError(Exception):
     """The output directory cannot be made or written."""
+
+
+class ResultsWriteError(storage.StorageError):
+    """A record could not be appended (a full disk): the batch stops, resumable."""
 
 
 def prepare(out: Path) -> Path:
@@ -41,11 +48,15 @@ def prepare(out: Path) -> Path:
         fd = os.open(results, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         os.close(fd)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise OutputDirError(
-            f"cannot write results to {out}: {reason}. Choose another --out directory."
-        ) from None
+        raise OutputDirError(unwritable(exc, out, "results to ")) from None
     return out
+
+
+def unwritable(exc: OSError, path: Path, what: str = "") -> str:
+    """`disk full: cannot write PATH. Free some space..., or choose another --out directory.`"""
+    found = storage.problem(exc, path)
+    todo = f"{storage.advice(found)}, or choose" if found else "Choose"
+    return f"{storage.cannot_write(exc, path, what)}. {todo} another --out directory."
 
 
 def batch_id(out: Path) -> str:
@@ -63,7 +74,7 @@ def batch_id(out: Path) -> str:
     try:
         manifest.write_text(json.dumps({"run_id": run_id}, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise OutputDirError(f"cannot write {manifest}: {exc.strerror}.") from None
+        raise OutputDirError(unwritable(exc, manifest)) from None
     return run_id
 
 
@@ -154,18 +165,35 @@ class ResultsWriter:
 
     def __init__(self, out: Path):
         self.path = out / RESULTS
-        self.start_size = self.path.stat().st_size if self.path.exists() else 0
         self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.start_size = self._size = os.fstat(self._fd).st_size
         self.written = 0
 
     def write(self, line: str) -> None:
         assert self._fd is not None, "the results file is closed"
         data = (line + "\n").encode()
         view = memoryview(data)
-        while view:
-            n = os.write(self._fd, view)
-            view = view[n:]
+        try:
+            while view:
+                n = os.write(self._fd, view)
+                view = view[n:]
+        except OSError as exc:
+            self._take_back()
+            raise ResultsWriteError(
+                f"{storage.cannot_write(exc, self.path)}. The batch stopped; every record "
+                f"written before is kept. {storage.advice(storage.problem(exc, self.path))} "
+                "(or give another --out), then run the same command again: it resumes with "
+                "what is missing."
+            ) from None
+        self._size += len(data)
         self.written += 1
+
+    def _take_back(self) -> None:
+        """Cut the part of a record a failed write let through (a truncate needs no space)."""
+        assert self._fd is not None
+        with contextlib.suppress(OSError):
+            if os.fstat(self._fd).st_size > self._size:
+                os.ftruncate(self._fd, self._size)
 
     def close(self) -> None:
         if self._fd is not None:
@@ -183,17 +211,25 @@ def drop_superseded(out: Path, replaced: set[bytes], before: int) -> int:
     tmp = out / f".{RESULTS}.tmp"
     dropped = 0
     offset = 0
-    with path.open("rb") as src, tmp.open("wb") as dst:
-        for raw in src:
-            line_start, offset = offset, offset + len(raw)
-            if line_start < before:
-                try:
-                    data = json.loads(raw)
-                    if data.get("status") != "done" and record_key(data) in replaced:
-                        dropped += 1
-                        continue
-                except (ValueError, TypeError, AttributeError):
-                    pass
-            dst.write(raw)
-    os.replace(tmp, path)
+    try:
+        with path.open("rb") as src, tmp.open("wb") as dst:
+            for raw in src:
+                line_start, offset = offset, offset + len(raw)
+                if line_start < before:
+                    try:
+                        data = json.loads(raw)
+                        if data.get("status") != "done" and record_key(data) in replaced:
+                            dropped += 1
+                            continue
+                    except (ValueError, TypeError, AttributeError):
+                        pass
+                dst.write(raw)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise ResultsWriteError(
+            f"{storage.cannot_write(exc, path)}: the failure lines of earlier runs stay in "
+            f"{path} beside their new answers (a later run drops them)."
+        ) from None
     return dropped

@@ -11,6 +11,10 @@ not need) and appends its record to results.jsonl as soon as it has it.
 final error: either halves that driver's window. A call that still ends rate-limited is tried
 again here (RATE_LIMIT_TRIES) after the provider's Retry-After; other failures are written as
 failed records, which a later run of the same command sends again.
+
+A record that cannot be written (a full disk) stops the whole batch (Outcome.problem): every
+record before it is kept, and the same command resumes once there is room. The cache's and the
+closing rewrite's failures stop nothing: they are Outcome.notes.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from sutui.batch.keys import cache_key, options_json, task_key
 from sutui.batch.limits import AdaptiveWindow, DriverLimits
 from sutui.batch.progress import SUTProgress
 from sutui.batch.prompts import PromptRow, PromptSource
-from sutui.batch.results import Previous, ResultsWriter, drop_superseded
+from sutui.batch.results import Previous, ResultsWriteError, ResultsWriter, drop_superseded
 from sutui.records import now_iso, options_dict, record_from_event
 
 RATE_LIMIT_TRIES = 3
@@ -66,6 +70,10 @@ class Outcome:
     failed: int
     interrupted: bool
     dropped: int = 0
+    problem: str | None = None
+    """Why the batch stopped before its end (a record could not be written)."""
+    notes: list[str] = field(default_factory=list)
+    """What went wrong without stopping it (the cache could not be written...)."""
 
 
 class BatchRunner:
@@ -126,6 +134,7 @@ class BatchRunner:
         raised = self._raise_transport_caps()
         ticker = asyncio.create_task(self._tick()) if self.on_progress else None
         interrupted = False
+        problem: str | None = None
         workers: list[asyncio.Task[None]] = []
         try:
             width = min(self.config.per_driver or self.config.concurrency, self.config.source.count)
@@ -142,9 +151,10 @@ class BatchRunner:
                 current = asyncio.current_task()
                 if current is not None:
                     current.uncancel()  # a stop is this run's normal end: the caller goes on
-                for task in workers:
-                    task.cancel()
-                await asyncio.gather(*workers, return_exceptions=True)
+                await self._cancel(workers)
+            except ResultsWriteError as exc:  # a full disk: stop here, resumable
+                problem = str(exc)
+                await self._cancel(workers)
         finally:
             if ticker is not None:
                 ticker.cancel()
@@ -157,10 +167,22 @@ class BatchRunner:
                 p.finished = p.finished or now
             if self.on_progress:
                 self.on_progress(self.progress())
+        notes = []
+        cache = self.config.cache
+        if cache is not None and cache.problem is not None:
+            notes.append(cache.problem)
         dropped = 0
-        if not interrupted:
-            dropped = drop_superseded(out, self._replaced, writer.start_size)
-        return Outcome(writer.written, self.failed, interrupted, dropped)
+        if not interrupted and problem is None:
+            try:
+                dropped = drop_superseded(out, self._replaced, writer.start_size)
+            except ResultsWriteError as exc:
+                notes.append(str(exc))
+        return Outcome(writer.written, self.failed, interrupted, dropped, problem, notes)
+
+    async def _cancel(self, workers: list[asyncio.Task[None]]) -> None:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
 
     def _raise_transport_caps(self) -> dict[str, int]:
         """The driver layer caps each driver (drivers.concurrency, 64 by default); a batch's own

@@ -32,6 +32,7 @@ from sutui.batch.results import (
     batch_id,
     load,
     prepare,
+    unwritable,
 )
 from sutui.batch.scheduler import BatchConfig
 
@@ -93,7 +94,7 @@ def prepare_batch(parts: SUTParts, request: BatchRequest) -> PreparedBatch:
     except (OutputDirError, OutputBusy) as exc:
         raise BatchSetupError(str(exc)) from None
     except OSError as exc:
-        raise BatchSetupError(f"cannot lock {request.out}: {exc.strerror or exc}.") from None
+        raise BatchSetupError(unwritable(exc, request.out / LOCK)) from None
     try:
         source = read_prompts(request.prompts, request.on_bad_line, request.max_line_bytes)
         refused = preflight.problems(targets, source, request.options)

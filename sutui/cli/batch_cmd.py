@@ -30,7 +30,7 @@ from sutui.batch.setup import (
     prepare_batch,
 )
 from sutui.cli.context import pass_context
-from sutui.cli.errors import INTERRUPTED, RUN_FAILED, InputError
+from sutui.cli.errors import INTERRUPTED, RUN_FAILED, USAGE_ERROR, InputError
 from sutui.cli.model_options import (
     apply_idle_timeout,
     bad_flag,
@@ -218,6 +218,11 @@ def summarize(out: Path, runner: BatchRunner, outcome: Outcome) -> int:
     echo(", ".join(parts) + ".")
     if outcome.dropped:
         echo(f"failure lines of earlier runs replaced by their new answers: {outcome.dropped}.")
+    for note in outcome.notes:
+        echo(f"warning: {note}")
+    if outcome.problem:
+        echo(outcome.problem)  # a full disk: the user must make room
+        return USAGE_ERROR
     if outcome.interrupted:
         echo("stopped before the end. Run the same command again to resume: it sends only the "
              "prompts that have no answer yet.")  # fmt: skip

@@ -1,7 +1,8 @@
 """Turning any failure into one clear paragraph on stderr and an exit code; never a traceback.
 
-Bad input (a UID, an option, a missing secret, a broken file) exits 2; a SUT failing at run time
-exits 1; an interrupt exits 130. SUTUI_DEBUG=1 adds a (redacted) traceback for bug reports.
+Bad input (a UID, an option, a missing secret, a broken file) and a place that cannot be
+written (a full disk, a read-only directory) exit 2; a SUT failing at run time exits 1; an
+interrupt exits 130. SUTUI_DEBUG=1 adds a (redacted) traceback for bug reports.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import contextlib
 import os
 import sys
 import traceback
+from pathlib import Path
 
 import click
 from pydantic import ValidationError
@@ -21,6 +23,7 @@ from drivers.redaction import redact
 from drivers.secret_store import SecretsFileError
 from drivers.secrets import MissingSecretValues
 from drivers.uid import UIDError
+from sutui import storage
 
 USAGE_ERROR = 2
 RUN_FAILED = 1
@@ -39,6 +42,7 @@ INPUT_ERRORS = (
     InputError,
     MissingSUTCapabilities,
     KeyringProblem,
+    storage.StorageError,
 )
 
 
@@ -72,6 +76,8 @@ def report(exc: BaseException) -> int:
     if isinstance(exc, BrokenPipeError):
         quiet_broken_stdout()
         return RUN_FAILED
+    if isinstance(exc, OSError) and _unwritable(exc):
+        return _storage_problem(exc)
     notes = " ".join(getattr(exc, "__notes__", []))
     text = redact(f"{type(exc).__name__}: {exc}" + (f" {notes}" if notes else ""))
     click.echo(
@@ -82,6 +88,21 @@ def report(exc: BaseException) -> int:
     if os.environ.get("SUTUI_DEBUG"):
         click.echo(redact("".join(traceback.format_exception(exc))), err=True)
     return RUN_FAILED
+
+
+def _unwritable(exc: OSError) -> bool:
+    """A full disk or a read-only file system anywhere; no permission on a named file."""
+    found = storage.problem(exc, Path("."))
+    return found is not None and (exc.filename is not None or found != storage.PERMISSION)
+
+
+def _storage_problem(exc: OSError) -> int:
+    """Such a problem met where sutui does not catch it itself: the user's to fix (exit 2), not
+    a bug."""
+    found = storage.problem(exc, Path("."))
+    where = f": cannot write {exc.filename}" if exc.filename else ""
+    click.echo(redact(f"sutui: {found}{where}. {storage.advice(found)}, then try again."), err=True)
+    return USAGE_ERROR
 
 
 def _is_runtime_problem(exc: BaseException) -> bool:

@@ -17,6 +17,7 @@ from sutui.cli.errors import InputError
 from sutui.cli.table import table
 from sutui.history.export import FORMATS, MARKS, export, format_of, runs_count, when
 from sutui.history.store import HistoryStore, RunSummary, StoredRun, default_path
+from sutui.storage import advice, cannot_write, problem, write_text_safely
 
 
 @contextmanager
@@ -160,11 +161,11 @@ def export_runs(
         click.echo(text, nl=False)
         return
     try:
-        out.write_text(text, encoding="utf-8")
+        write_text_safely(out, text)  # a full disk leaves an earlier file as it was
     except OSError as exc:
-        raise InputError(
-            f"cannot write {out}: {exc.strerror or exc}. Choose another --out."
-        ) from exc
+        why = problem(exc, out)
+        todo = f"{advice(why)}, or choose" if why else "Choose"
+        raise InputError(f"{cannot_write(exc, out)}. {todo} another --out.") from exc
     click.echo(f"Exported {runs_count(len(chosen))} as {fmt} to {out}.", err=True)
 
 

@@ -6,11 +6,16 @@ moment it ends. So a crash or `kill -9` loses no finished answer; the unfinished
 process that is gone (sutui/history/owner.py says which) read back as `partial`, with the text
 that had been saved.
 
+Where the history cannot be written (a full disk, a read-only data dir), it is opened for
+reading only: lists, shows and exports work, and each write raises HistoryStorageError saying
+"disk full" or "read-only" with the path (a run still answers, unsaved: recorder.py).
+
 Nothing stored holds a secret: every string passes through the driver layer's redaction.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -22,10 +27,10 @@ from typing import Any
 from drivers.finish_reasons import normalise_finish_reason
 from drivers.locations import user_data_dir
 from drivers.redaction import redact
-from sutui import __version__
-from sutui.history.errors import HistoryError
+from sutui import __version__, storage
+from sutui.history.errors import HistoryError, HistoryStorageError
 from sutui.history.owner import Owner, gone, me
-from sutui.history.schema import MIGRATIONS, migrate
+from sutui.history.schema import MIGRATIONS, migrate, version
 from sutui.records import RecordTimings, RecordUsage, ResultRecord, now_iso
 
 FILE_NAME = "history.sqlite3"
@@ -85,23 +90,66 @@ class HistoryStore:
 
     def __init__(self, path: Path | None = None, migrations: Sequence[str] = MIGRATIONS):
         self.path = path or default_path()
+        self.read_only: str | None = None
+        """Why the history cannot be written now (it is still read), or None."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=5)
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn = storage.when_free(
+                lambda: self._open_writable(migrations), BUSY_TIMEOUT_MS / 1000
+            )
+        except (sqlite3.Error, OSError) as exc:
+            found = storage.problem(exc, self.path)
+            if found is None:
+                raise HistoryError(
+                    f"the history at {self.path} cannot be opened ({exc}). Move the file away "
+                    "to start a new history, or run with --no-history."
+                ) from exc
+            self.read_only = (
+                f"{storage.cannot_write(exc, self.path)}. {storage.advice(found)}, or set "
+                "SUTUI_DATA_DIR to another directory; the history can still be read."
+            )
+            self._conn = self._open_for_reading(migrations)
+        self._conn.row_factory = sqlite3.Row
+        with contextlib.suppress(HistoryStorageError):  # the next writable open does it
+            self._recover()
+
+    def _open_writable(self, migrations: Sequence[str]) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
             # NORMAL in WAL mode: a commit survives a crash or kill of this process (only a
             # power cut may lose the last commits), without an fsync per write.
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.execute("PRAGMA foreign_keys = ON")
-            migrate(self._conn, migrations)
-            self._recover()
-        except (sqlite3.Error, OSError) as exc:
-            raise HistoryError(
-                f"the history at {self.path} cannot be opened ({exc}). Move the file away to "
-                "start a new history, or run with --no-history."
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn, migrations)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _open_for_reading(self, migrations: Sequence[str]) -> sqlite3.Connection:
+        """The history as it is, where it cannot be written (an empty one if there is none)."""
+        assert self.read_only is not None
+        if not self.path.exists():
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+            migrate(conn, migrations)
+            return conn
+        try:
+            conn = storage.connect_read_only(self.path, BUSY_TIMEOUT_MS / 1000)
+            current = version(conn)
+        except sqlite3.Error as exc:
+            raise HistoryStorageError(
+                f"the history at {self.path} cannot be read ({exc}): {self.read_only}"
             ) from exc
+        if current != len(migrations):
+            conn.close()
+            needs = "a newer sutui" if current > len(migrations) else "its tables upgraded"
+            raise HistoryStorageError(
+                f"the history at {self.path} needs {needs} (schema {current}, this sutui "
+                f"knows {len(migrations)}), and {self.read_only}"
+            )
+        return conn
 
     def close(self) -> None:
         self._conn.close()
@@ -114,15 +162,27 @@ class HistoryStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only is not None:
+            raise HistoryStorageError(self.read_only)
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # A full disk may have ended the transaction already (SQLite rolls back).
+                if self._conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
         except sqlite3.Error as exc:
+            found = storage.problem(exc, self.path)
+            if found is not None:
+                raise HistoryStorageError(
+                    f"{storage.cannot_write(exc, self.path)}: nothing was changed. "
+                    f"{storage.advice(found)}, or set SUTUI_DATA_DIR to another directory; "
+                    "the history can still be read."
+                ) from exc
             raise HistoryError(f"the history at {self.path} could not be written ({exc}).") from exc
 
     # ----- writing a run as it happens -----------------------------------------------------

@@ -348,7 +348,11 @@ class BatchScreen(Page[None]):
             text = f"{o.written} {noun} written to {message.out}"
             if o.failed:
                 text += f", {o.failed} failed"
-            if o.interrupted:
+            for note in o.notes:  # the cache could not be written...: nothing stopped
+                self.notify(note, severity="warning", markup=False)
+            if o.problem:  # a full disk stopped it
+                self._status(f"{text}. {o.problem}", "red")
+            elif o.interrupted:
                 self._status(text + ". Stopped: start again to resume. ctrl+r: results.", "yellow")
             else:
                 style = "red" if o.failed else "green"
