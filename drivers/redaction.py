@@ -3,9 +3,12 @@
 Errors, logs, history rows and exports pass through `redact` so a key echoed back by a provider,
 or held in an exception message, never reaches a person's screen or a file. Each key is masked
 in every form text can hold it: as it is, JSON-escaped, as Python's repr escapes it,
-URL-encoded, and base64 (as in a Basic auth header, `user:key`, whatever comes before it).
+URL-encoded, and base64 (as in a Basic auth header, `user:key`, whatever comes before it), and
+each of those JSON-escaped once more (JSON text inside JSON, as a raw body shows it).
 Text is shortened only after it is redacted (`shorten`): a cut through a key would leave the
-rest of it unmatched.
+rest of it unmatched. A key cut short by someone else (a provider's truncated body, an answer
+cut by max_tokens) is masked too: its start at the end of a text, and more than a third of its
+start anywhere.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ def forms(value: str) -> set[str]:
         end = 4 * ((offset + len(raw)) // 3)
         if end - start >= _MIN_LEN:
             out.add(encoded[start:end])
+    for form in list(out):  # inside a JSON string once more: a raw body holding escaped text
+        out |= {json.dumps(form)[1:-1], json.dumps(form, ensure_ascii=False)[1:-1]}
     return {f for f in out if len(f) >= _MIN_LEN}
 
 
@@ -78,13 +83,55 @@ def _replace(text: str, known: tuple[str, ...]) -> str:
     for value in known:
         if value in text:
             text = text.replace(value, "[REDACTED]")
+    return _mask_cut_starts(text, known)
+
+
+def _mask_cut_starts(text: str, known: tuple[str, ...]) -> str:
+    """More than a third of a known value's start, cut short inside the text (a provider that
+    truncated what it echoed). A start running to the end of the text is left: the key may go
+    on in a stream's next piece (held back there) or end the text (`redact` masks it)."""
+    for value in known:
+        size = max(_MIN_LEN, len(value) // 3 + 1)
+        if size >= len(value):
+            continue
+        at = text.find(value[:size])
+        while at != -1:
+            rest = text[at:]
+            if any(v.startswith(rest) for v in known):
+                break
+            end = at + max(_common_start(rest, v) for v in known)
+            text = text[:at] + "[REDACTED]" + text[end:]
+            at = text.find(value[:size], at + len("[REDACTED]"))
+    return text
+
+
+def _common_start(text: str, value: str) -> int:
+    n = 0
+    for a, b in zip(text, value, strict=False):
+        if a != b:
+            break
+        n += 1
+    return n
+
+
+def _mask_end(text: str, known: tuple[str, ...]) -> str:
+    """A text that ends in a known value's start (cut there) ends in [REDACTED] when that
+    start would show 4 characters or more than a third of the value."""
+    keep = _secret_start_at_end(text, known)
+    if not keep:
+        return text
+    tail = text[len(text) - keep :]
+    if keep >= 4 or any(3 * keep > len(v) and v.startswith(tail) for v in known):
+        return text[: len(text) - keep] + "[REDACTED]"
     return text
 
 
 def redact(text: str) -> str:
+    """`text` with every known secret masked: whole in any of its forms, or cut short."""
     if not text:
         return text
-    return _replace(text, _known_longest_first())
+    known = _known_longest_first()
+    return _mask_end(_replace(text, known), known) if known else text
 
 
 def shorten(text: str, limit: int) -> str:
@@ -116,13 +163,7 @@ class StreamRedactor:
         """What is held at the end: the start of a known key, which the stream ended in, is
         masked too when it would show more than a third of that key (or 4 characters)."""
         rest, self._held = self._held, ""
-        rest = redact(rest)
-        for value in _known_longest_first():
-            for start in range(len(rest)):
-                tail = rest[start:]
-                if value.startswith(tail) and (len(tail) >= 4 or 3 * len(tail) > len(value)):
-                    return rest[:start] + "[REDACTED]"
-        return rest
+        return redact(rest)
 
 
 def _secret_start_at_end(text: str, known: tuple[str, ...]) -> int:

@@ -176,3 +176,73 @@ def test_a_csv_prompt_longer_than_128_kib_is_read(
     assert code == 0, capsys.readouterr().err
     record = json.loads((folder / "out" / "results.jsonl").read_text())
     assert record["status"] == "done" and record["prompt"] == long
+
+
+# ----- what the wire-format canary found (tests/test_secret_canary.py) --------------------------
+
+
+def _no_run_of(form: str, text: str, size: int = 8) -> None:
+    for start in range(len(form) - size + 1):
+        assert form[start : start + size] not in text, (form[start : start + size], text)
+
+
+def test_an_answer_cut_inside_a_key_is_masked_streamed_or_not() -> None:
+    """max_tokens cut a plain answer inside the key: `redact` masks the start it ends in, as a
+    stream's end does (batch results showed `Your key is sk-mistral-G79Sa6m54`)."""
+    for cut in (4, 9, 15, len(KEY) - 1):
+        text = redact("Your key is " + KEY[:cut])
+        assert text == "Your key is [REDACTED]", text
+    assert redact("ends with s") == "ends with s"  # a lone letter is text
+
+
+def test_a_key_in_json_inside_json_is_masked() -> None:
+    """A raw body shows text that held a JSON-escaped key escaped once more (a malformed
+    event's sample; an upstream error relayed as a JSON string)."""
+    inner = json.dumps({"key": KEY})
+    assert redact(json.dumps({"error": inner})).count("[REDACTED]") == 1
+    body = '{"text": "' + json.dumps(inner)[1:-1]  # not JSON: cut before its end
+    with pytest.raises(Exception) as info:
+        _json(body.encode(), "http://127.0.0.1:1/v1")
+    line = classify(info.value).one_line()
+    for form in (KEY, json.dumps(KEY)[1:-1], json.dumps(json.dumps(KEY)[1:-1])[1:-1]):
+        _no_run_of(form, line)
+
+
+def test_a_body_cut_inside_a_json_escaped_key_is_masked() -> None:
+    """A provider's body cut inside the key (`{"text": "sk-go\\"72`): the sample never shows
+    its start, whichever form it was in."""
+    for form in (json.dumps(KEY)[1:-1], json.dumps(repr(KEY)[1:-1])[1:-1]):
+        for cut in range(6, len(form)):
+            with pytest.raises(Exception) as info:
+                _json(('{"text": "Your key is ' + form[:cut]).encode(), "http://h:1/v1")
+            assert "[REDACTED]" in classify(info.value).one_line()
+
+
+def test_more_than_a_third_of_a_key_cut_short_inside_a_text_is_masked() -> None:
+    size = len(KEY) // 3 + 1
+    text = redact(f"invalid key {KEY[:size]}... (truncated)")
+    assert text == "invalid key [REDACTED]... (truncated)"
+    assert redact(f"prefix {KEY[: size - 2]} then") == f"prefix {KEY[: size - 2]} then"
+
+
+def test_a_key_streamed_in_small_pieces_is_masked_whole() -> None:
+    """The raw key and its JSON form share a start: while the key comes in, the start is held
+    back, never masked alone with the rest shown (the first fix did that)."""
+    redactor = StreamRedactor()
+    text = f"raw={KEY} json={json.dumps(KEY)[1:-1]} ok"
+    shown = "".join(redactor.feed(text[i : i + 3]) for i in range(0, len(text), 3))
+    shown += redactor.flush()
+    assert shown == "raw=[REDACTED] json=[REDACTED] ok"
+
+
+@pytest.mark.parametrize(
+    "escape",
+    [str, lambda k: json.dumps(k)[1:-1], lambda k: quote(k, safe="")],
+    ids=["raw", "json", "url"],
+)
+def test_the_500_character_cut_at_every_offset_of_every_form(escape: object) -> None:
+    form = escape(KEY)  # type: ignore[operator]
+    for at in range(len(form) + 1):
+        body = json.dumps({"error": {"message": "x" * (500 - at) + form + " end"}}).encode()
+        line = error_from_response(401, {}, body).one_line()
+        _no_run_of(form, line, 6)

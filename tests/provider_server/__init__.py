@@ -66,16 +66,25 @@ TGI/HF {"error": "...", "error_type"}, Anthropic {"type": "error", ...}, Google 
                               a plain call sends its headers and part of the body, then stalls
     cut                       a stream that sends one event, then closes the connection
                               (a plain call: closes without answering)
+    bad-status-line           no HTTP reply at all: a line of another protocol, then close
+    deep-json                 200 with JSON nested 100,000 levels deep (a stream: its first
+                              event)
 
 Network faults have their own URLs, to use in place of `server.url`: `server.refused_url`
 (nothing listens: connection refused) and `server.connect_timeout_url` (a loopback socket with a
 full listen queue that never accepts: the connect times out). `server.max_in_flight` is the
 most requests answered at once since the last reset (for concurrency caps).
 
+**Echo mode.** `server.echo_key(Echo(place, form, at, key))` (provider_server/echo.py) makes
+every provider give back the key it was sent, in a chosen form (raw, JSON- or repr-escaped,
+URL-encoded, base64 of `user:key`, or all at once) and place (the answer, its end, an error
+body, an error event, a malformed or cut stream...), for the secret canary; `reset()` ends it.
+
 "Once" faults count per (provider, model) and start again after `reset()`. Every request is
 recorded in `server.requests` (path, headers, JSON body) for assertions.
 """
 
+from .echo import Echo
 from .server import KEYS, SLOW_FIRST, STALL, ProviderServer, Recorded
 
-__all__ = ["KEYS", "SLOW_FIRST", "STALL", "ProviderServer", "Recorded"]
+__all__ = ["KEYS", "SLOW_FIRST", "STALL", "Echo", "ProviderServer", "Recorded"]

@@ -84,4 +84,6 @@ class State:
     in_flight: int = 0
     max_in_flight: int = 0
     """The most provider requests answered at once since the last reset."""
+    echo: Any = None
+    """An echo.Echo while echo mode is on."""
     lock: threading.Lock = field(default_factory=threading.Lock)

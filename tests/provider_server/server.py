@@ -16,6 +16,8 @@ from typing import Any
 from aiohttp import web
 from multidict import CIMultiDict
 
+from .echo import ECHOED, Echo, Echoed, received_key
+from . import broken_http
 from .faults import (
     auth_fault,
     error_body,
@@ -118,6 +120,13 @@ class ProviderServer(ChatWire, OtherWires):
             self.state.counts.clear()
             self.state.queued.clear()
             self.state.max_in_flight = self.state.in_flight
+            self.state.echo = None
+
+    def echo_key(self, echo: Echo | None) -> None:
+        """Answer every request by echoing its key as `echo` says (provider_server/echo.py);
+        None (or `reset()`) turns it off."""
+        with self.state.lock:
+            self.state.echo = echo
 
     def queue_fault(self, name: str, times: int = 1) -> None:
         with self.state.lock:
@@ -188,13 +197,19 @@ class ProviderServer(ChatWire, OtherWires):
                 self.state.requests.append(
                     Recorded(flavour, request.path_qs, CIMultiDict(request.headers), body)
                 )
+            echo = self.state.echo
             try:
-                self._check_auth(flavour, request)
+                if echo is None:
+                    self._check_auth(flavour, request)
                 if not isinstance(body, dict):
                     raise Fault(400, "We could not parse the JSON body of your request.")
+                streaming = self._streaming(flavour, request, body)
+                if echo is not None:
+                    return await self._echo(echo, flavour, request, body, streaming, handler)
                 model = self._model(flavour, request, body)
                 fault = self._fault(flavour, model)
-                streaming = self._streaming(flavour, request, body)
+                if fault in broken_http.NAMES:
+                    return await broken_http.answer(fault, flavour, request, streaming)
                 if fault == "cut" and not streaming:
                     assert request.transport is not None
                     request.transport.close()
@@ -214,6 +229,26 @@ class ProviderServer(ChatWire, OtherWires):
                 return web.json_response(payload, status=f.status, headers=f.headers)
 
         return handle
+
+    async def _echo(
+        self,
+        echo: Echo,
+        flavour: str,
+        request: web.Request,
+        body: dict[str, Any],
+        streaming: bool,
+        handler: Callable[[str, web.Request, Any, str | None], Awaitable[web.StreamResponse]],
+    ) -> web.StreamResponse:
+        echoed = Echoed(echo, received_key(request.headers) or echo.key or "")
+        early = echoed.before_answer(flavour, streaming)
+        if early is not None:
+            return early
+        token = ECHOED.set(echoed)  # read by answer_tokens and _write_stream
+        try:
+            response = await handler(flavour, request, body, echoed.fault(streaming))
+        finally:
+            ECHOED.reset(token)
+        return echoed.after_answer(response)
 
     def _check_auth(self, flavour: str, request: web.Request) -> None:
         expected = KEYS[flavour]
@@ -367,6 +402,10 @@ class ProviderServer(ChatWire, OtherWires):
         last events make the protocol's end (finish reason, usage, [DONE], message_stop...):
         `truncate` leaves them out and ends the body cleanly, as a proxy that gives up does;
         `cut-mid-event` sends half of the third event and closes the connection."""
+        echoed = ECHOED.get()
+        close = False
+        if echoed is not None:
+            events, error_event, malformed, close = echoed.stream(events, error_event, malformed)
         if fault == "slow-first":
             await asyncio.sleep(SLOW_FIRST)
         if fault == "truncate":
@@ -390,4 +429,8 @@ class ProviderServer(ChatWire, OtherWires):
                 assert request.transport is not None
                 request.transport.close()
                 return
+        if close:  # echo mode's cut: the last event was cut inside the key
+            assert request.transport is not None
+            request.transport.close()
+            return
         await response.write_eof()

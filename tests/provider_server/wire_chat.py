@@ -8,8 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .echo import answer_tokens
 from .faults import (
-    answer_tokens,
     count_words,
     reasoning_style,
     tgi_validate,

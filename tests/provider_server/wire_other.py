@@ -7,7 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from .faults import answer_tokens, count_words, thought_tokens
+from .echo import answer_tokens
+from .faults import count_words, thought_tokens
 from .model import Fault
 
 
