@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -252,3 +253,38 @@ def test_history_export_to_a_full_disk(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2, err
     assert_plain(err)
     assert "disk full" in err and "/dev/full" in err
+
+
+def test_votes_on_a_read_only_data_dir_are_still_ranked(
+    capsys: pytest.CaptureFixture[str], tmpfs: Mount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sutui.arena.votes import Vote, save_vote
+    from sutui.history.errors import HistoryStorageError
+
+    data = tmpfs("data", 1024)
+    monkeypatch.setenv("SUTUI_DATA_DIR", str(data))
+    cast = Vote(("echo:demo", "yes_no:demo"), "win", 0, "hi", names=("demo_echo", "demo_yes_no"))
+    save_vote(cast)
+    remount(data, "ro")
+    code, out, err = cli(capsys, "votes", "export")
+    assert code == 0, err
+    assert json.loads(out)["outcome"] == "win"
+    code, out, err = cli(capsys, "leaderboard", "--rounds", "0")
+    assert code == 0 and "echo:demo" in out, err
+    with pytest.raises(HistoryStorageError, match=r"read-only file system: cannot write .*vote"):
+        save_vote(cast)
+
+
+def test_stdout_on_a_full_disk(tmp_path: Path) -> None:
+    """`sutui history export > /dev/full`: the flush at the end meets ENOSPC."""
+    env = {**os.environ, "SUTUI_DATA_DIR": str(tmp_path / "data"), "SUTUI_KEYRING": "off",
+           "SUTUI_CONFIG_DIR": str(tmp_path / "cfg"), "SUTUI_DEMO_DELAY": "0"}  # fmt: skip
+    sutui = [sys.executable, "-m", "sutui"]
+    subprocess.run([*sutui, "run-sut", "--sut", "demo_echo", "--prompt", "hi"], env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([*sutui, "history", "export", "--all"], env=env, stdout=full,
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert_plain(done.stderr)
+    assert "disk full: cannot write the output" in done.stderr

@@ -143,7 +143,10 @@ class _transaction:
         return self.conn
 
     def __exit__(self, kind: object, *rest: object) -> None:
-        self.conn.execute("ROLLBACK" if kind is not None else "COMMIT")
+        if kind is None:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:  # a full disk may have rolled it back already
+            self.conn.execute("ROLLBACK")
 
 
 def export_lines(votes: list[Vote]) -> Iterator[str]:
@@ -152,9 +155,12 @@ def export_lines(votes: list[Vote]) -> Iterator[str]:
 
 
 def connect(path: Path | None = None) -> sqlite3.Connection:
-    """The history database (default: the user's), migrated, so the votes table exists."""
-    from sutui.history.errors import HistoryError
-    from sutui.history.schema import migrate
+    """The history database (default: the user's), migrated, so the votes table exists. Where
+    it cannot be written (a full disk, a read-only data dir) it is opened for reading: the votes
+    are still listed and ranked, and saving one says why it cannot be."""
+    from sutui import storage
+    from sutui.history.errors import HistoryError, HistoryStorageError
+    from sutui.history.schema import migrate, version
     from sutui.history.store import BUSY_TIMEOUT_MS, default_path
 
     path = path or default_path()
@@ -166,21 +172,41 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn)
     except (sqlite3.Error, OSError) as exc:
-        raise HistoryError(
-            f"the votes in {path} cannot be opened ({exc}). Move the file away to start a new "
-            "history."
-        ) from exc
+        found = storage.problem(exc, path)
+        if found is None:
+            raise HistoryError(
+                f"the votes in {path} cannot be opened ({exc}). Move the file away to start a "
+                "new history."
+            ) from exc
+        why = f"{storage.cannot_write(exc, path)}. {storage.advice(found)}"
+        try:
+            conn = storage.connect_read_only(path, BUSY_TIMEOUT_MS / 1000)
+            schema = version(conn)
+        except sqlite3.Error:
+            raise HistoryStorageError(f"{why}; the votes cannot be read either.") from exc
+        if schema < 2:  # no votes table yet
+            conn.close()
+            raise HistoryStorageError(f"{why}; there are no votes to read yet.") from exc
     return conn
 
 
 def save_vote(vote: Vote, path: Path | None = None) -> int:
     """Open the database, save `vote`, close; returns the vote's id."""
-    from sutui.history.errors import HistoryError
+    from sutui import storage
+    from sutui.history.errors import HistoryError, HistoryStorageError
+    from sutui.history.store import default_path
 
     conn = connect(path)
     try:
         return save(conn, vote)
     except sqlite3.Error as exc:
+        where = path or default_path()
+        found = storage.problem(exc, where)
+        if found is not None:
+            raise HistoryStorageError(
+                f"{storage.cannot_write(exc, where)}: the vote was not saved. "
+                f"{storage.advice(found)}, or set SUTUI_DATA_DIR to another directory."
+            ) from exc
         raise HistoryError(f"the vote could not be saved ({exc}).") from exc
     finally:
         conn.close()

@@ -100,8 +100,11 @@ def _storage_problem(exc: OSError) -> int:
     """Such a problem met where sutui does not catch it itself: the user's to fix (exit 2), not
     a bug."""
     found = storage.problem(exc, Path("."))
-    where = f": cannot write {exc.filename}" if exc.filename else ""
-    click.echo(redact(f"sutui: {found}{where}. {storage.advice(found)}, then try again."), err=True)
+    where = exc.filename or "the output (stdout, or a file it was sent to)"
+    click.echo(
+        redact(f"sutui: {found}: cannot write {where}. {storage.advice(found)}, then try again."),
+        err=True,
+    )
     return USAGE_ERROR
 
 
