@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from drivers import known_secrets
 from drivers.redaction import redact, register_secret
 
 SERVICE = "sutui"
@@ -260,6 +261,7 @@ class KeyringLayer:
         register_secret(value)
         with self._lock:
             self._cache[(scope, key)] = value
+        known_secrets.remember(self.service, scope, key, stored=True)
 
     def delete(self, scope: str, key: str) -> None:
         """Delete an entry; KeyringEntryMissing when there is none, KeyringProblem otherwise."""
@@ -276,6 +278,7 @@ class KeyringLayer:
             ) from None
         with self._lock:
             self._cache[(scope, key)] = None
+        known_secrets.remember(self.service, scope, key, stored=False)
 
     def _lookup(self, scope: str, key: str) -> str | None:
         with self._lock:

@@ -84,7 +84,9 @@ class Services:
             with contextlib.suppress(Exception):  # a bad UID shows its error when it is sent
                 self.resolve(uid)  # imports the driver's module
         self.registry.drivers()  # finds entry-point plugins (and their warnings)
-        _ = self.store
+        from drivers.known_secrets import register_known
+
+        register_known(self.store)  # every kept key masked in what the history stores
 
     # ----- what screens ask ----------------------------------------------------------------
     def drivers(self) -> dict[str, DriverInfo]:

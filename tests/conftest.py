@@ -18,9 +18,11 @@ def _private_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def _no_secrets_from_other_tests() -> Iterator[None]:
     """Secrets loaded by one test are not masked in the next one's answers."""
     yield
+    from drivers.known_secrets import forget_registration
     from drivers.redaction import forget_all
 
     forget_all()
+    forget_registration()
 
 
 # ----- the loopback provider server (tests/provider_server) -----------------------------------

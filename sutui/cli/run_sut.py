@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from drivers.known_secrets import register_known
 from drivers.options import SUTOptions
 from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, Prompt, TextPrompt
 from drivers.redaction import redact
@@ -208,6 +209,7 @@ def run_sut(
     the_prompt = build_prompt(prompt, system)
     canonical: dict[str, str] = {}
     targets = make_targets(ctx, suts, canonical)
+    register_known(ctx.store)  # a prompt quoting any of the user's keys is stored masked
     job = Job(targets, the_prompt, options, canonical)
     recorder = RunRecorder(None if no_history else open_history(), warn)
     return asyncio.run(run_job(job, timeout, as_json, recorder))

@@ -55,6 +55,7 @@ class CompareRecording:
     # ----- a run ---------------------------------------------------------------------------
     def begin(self, text: str, system: str, columns: list[SUTColumn]) -> None:
         """A send: save the run before the columns start (the screen calls this)."""
+        from drivers.known_secrets import register_environment
         from sutui.history.recorder import RunRecorder
         from sutui.history.store import Planned
         from sutui.records import options_dict
@@ -67,6 +68,9 @@ class CompareRecording:
             name = column.uid if seen[column.uid] == 1 else f"{column.uid}#{seen[column.uid]}"
             options = options_dict(column.own_options or screen.shared)
             planned.append(Planned(name, self._canonical(column.uid), options))
+        # The environment's and the file's keys now (no keyring call on this thread); the
+        # keyring's were registered by the start-up worker (SutuiApp._warm_up_thread).
+        register_environment(self.screen.services.store)
         self._recorder = RunRecorder(self.store(), self._problem)
         self._columns = {c.key: c for c in columns}
         parent, self._parent = self._parent, None
