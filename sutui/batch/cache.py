@@ -71,7 +71,6 @@ class ResponseCache:
             self._db = self._open_read_only(exc)
         self.hits = 0
         self.stored = 0
-        self.not_stored = 0
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
@@ -93,14 +92,18 @@ class ResponseCache:
         if found is not None:
             try:
                 db = storage.connect_read_only(self.path, BUSY_TIMEOUT_S)
-                db.execute("SELECT 1 FROM responses LIMIT 1").fetchall()
             except sqlite3.Error:
                 pass
             else:
-                self.problem = f"{why}: cached answers were used, new ones not stored. " + (
-                    f"{storage.advice(found)}, or set SUTUI_CACHE_DIR to another directory."
-                )
-                return db
+                try:
+                    db.execute("SELECT 1 FROM responses LIMIT 1").fetchall()
+                except sqlite3.Error:
+                    db.close()
+                else:
+                    self.problem = f"{why}: cached answers were used, new ones not stored. " + (
+                        f"{storage.advice(found)}, or set SUTUI_CACHE_DIR to another directory."
+                    )
+                    return db
         raise CacheError(
             f"cannot use the response cache: {why}. Run without --cache, or set "
             "SUTUI_CACHE_DIR to a writable directory."
@@ -127,7 +130,6 @@ class ResponseCache:
         """Store one answer, committed at once; a failure is noted, never raised (the answer
         is in results.jsonl already)."""
         if self.problem is not None:
-            self.not_stored += 1
             return
         try:
             self._db.execute(
@@ -142,7 +144,6 @@ class ResponseCache:
                 ),
             )
         except sqlite3.Error as exc:
-            self.not_stored += 1
             self._failed(exc, "written")
             return
         self.stored += 1
