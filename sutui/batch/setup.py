@@ -79,6 +79,7 @@ class PreparedBatch:
 def prepare_batch(parts: SUTParts, request: BatchRequest) -> PreparedBatch:
     """Check everything and lock the output directory; raises BatchSetupError (or the SUT
     layer's own input errors: an unusable UID, missing secrets) with nothing sent."""
+    from drivers.known_secrets import register_known
     from sutui.targets import make_targets
 
     try:
@@ -87,6 +88,7 @@ def prepare_batch(parts: SUTParts, request: BatchRequest) -> PreparedBatch:
         raise BatchSetupError(str(exc)) from None
     canonical: dict[str, str] = {}
     targets = make_targets(parts, tuple(request.suts), canonical)
+    register_known(parts.store)  # a prompt quoting any of the user's keys is written masked
     made = not request.out.exists()
     try:
         prepare(request.out)

@@ -23,6 +23,7 @@ from drivers.redaction import redact
 from drivers.secret_store import SecretsFileError
 from drivers.secrets import MissingSecretValues
 from drivers.uid import UIDError
+from drivers.visible_text import visible
 from sutui import storage
 
 USAGE_ERROR = 2
@@ -65,13 +66,13 @@ def report(exc: BaseException) -> int:
         click.echo("sutui: interrupted.", err=True)
         return INTERRUPTED
     if isinstance(exc, INPUT_ERRORS):
-        click.echo(f"sutui: {redact(str(exc)).rstrip()}", err=True)
+        click.echo(f"sutui: {visible(redact(str(exc))).rstrip()}", err=True)
         return USAGE_ERROR
     if isinstance(exc, ValidationError):
-        click.echo(f"sutui: {redact(describe_validation(exc))}", err=True)
+        click.echo(f"sutui: {visible(redact(describe_validation(exc)))}", err=True)
         return USAGE_ERROR
     if _is_runtime_problem(exc):
-        click.echo(f"sutui: {redact(str(exc)).rstrip()}", err=True)
+        click.echo(f"sutui: {visible(redact(str(exc))).rstrip()}", err=True)
         return RUN_FAILED
     if isinstance(exc, BrokenPipeError):
         quiet_broken_stdout()
@@ -79,7 +80,7 @@ def report(exc: BaseException) -> int:
     if isinstance(exc, OSError) and _unwritable(exc):
         return _storage_problem(exc)
     notes = " ".join(getattr(exc, "__notes__", []))
-    text = redact(f"{type(exc).__name__}: {exc}" + (f" {notes}" if notes else ""))
+    text = visible(redact(f"{type(exc).__name__}: {exc}" + (f" {notes}" if notes else "")))
     click.echo(
         f"sutui: internal error: {text}\nThis is a bug in sutui; please report it "
         "with the command you ran (set SUTUI_DEBUG=1 to see where it happened).",
