@@ -15,7 +15,7 @@ from drivers.capabilities import (
     ProducesPerTokenLogProbabilities,
     StreamsText,
 )
-from drivers.errors import SUTError
+from drivers.errors import ErrorKind, SUTError, classify
 from drivers.finish_reasons import normalise_finish_reason
 from drivers.options import SUTOptions
 from drivers.progress import report_retry
@@ -61,13 +61,32 @@ def translate(sut: SUT, prompt: Prompt, options: SUTOptions) -> Any:
 
 
 async def _evaluate(sut: PromptResponseSUT[Any, Any], request: Any) -> Any:
-    if inspect.iscoroutinefunction(sut.evaluate):
-        return await sut.evaluate(request)
-    # A seed-style driver (e.g. with requests) blocks: keep it off the event loop.
-    result = await asyncio.to_thread(sut.evaluate, request)
-    if inspect.isawaitable(result):
-        result = await result
-    return result
+    try:
+        if inspect.iscoroutinefunction(sut.evaluate):
+            return await sut.evaluate(request)
+        # A seed-style driver (e.g. with requests) blocks: keep it off the event loop.
+        result = await asyncio.to_thread(sut.evaluate, request)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+    except Exception as exc:
+        explained = _unsent_keys_error(sut, exc)
+        if explained is None:
+            raise
+        raise explained from exc
+
+
+def _unsent_keys_error(sut: SUT, exc: Exception) -> SUTError | None:
+    """A 401 or 403 of a SUT whose optional key was not sent (the OS keyring could not be
+    read: `sut.unsent_keys`) says so as its hint, in place of "the key was rejected"."""
+    note = getattr(sut, "unsent_keys", None)
+    if not note:
+        return None
+    error = classify(exc)
+    if error.kind not in (ErrorKind.auth, ErrorKind.permission):
+        return None
+    error.hint = note
+    return error
 
 
 async def respond(sut: SUT, prompt: Prompt, options: SUTOptions) -> SUTResponse:
@@ -229,6 +248,19 @@ async def _cleaned_chunks(
 
 
 async def _chunks(sut: PromptResponseSUT[Any, Any], request: Any) -> AsyncIterator[SUTStreamChunk]:
+    try:
+        async for chunk in _driver_chunks(sut, request):
+            yield chunk
+    except Exception as exc:
+        explained = _unsent_keys_error(sut, exc)
+        if explained is None:
+            raise
+        raise explained from exc
+
+
+async def _driver_chunks(
+    sut: PromptResponseSUT[Any, Any], request: Any
+) -> AsyncIterator[SUTStreamChunk]:
     chunks = sut.evaluate_stream(request)
     if hasattr(chunks, "__aiter__"):
         async for chunk in chunks:

@@ -244,7 +244,55 @@ def make_sut(
     """Make the SUT a UID names (predefined or dynamic). Raises UIDError, UnknownSUTError or
     MissingSecretValues (listing every missing secret), each with a message a person can act on."""
     definition, info = resolve(uid, catalog, registry)
-    sut = info.factory(secrets).make_sut(definition)
+    factory = info.factory(secrets)
+    sut = factory.make_sut(definition)
     if not isinstance(sut, SUT):
         raise TypeError(f"driver '{info.name}' made {sut!r}, which is not a SUT")
+    note = unsent_keys_note(factory, definition, secrets)
+    if note:
+        sut.unsent_keys = note
     return sut
+
+
+def unsent_keys_note(
+    factory: DynamicSUTFactory, definition: SUTDefinition, secrets: RawSecrets
+) -> str | None:
+    """What to say when an optional key of this SUT (a token a local server may not need) was
+    not sent because the OS keyring, where it may be, could not be read: it is left out
+    silently, so the provider's 401 must say why. None when nothing was left out so."""
+    from drivers.keyring_layer import STATUS_TEXT
+    from drivers.secret_store import CONVENTIONAL_ENV, SecretStore
+    from drivers.secrets import env_var_name
+
+    store = getattr(secrets, "store", None)
+    problem = store.keyring_problem() if isinstance(store, SecretStore) else None
+    if store is None or problem is None or problem.status == "no_backend":
+        return None  # no keyring at all: nothing in it was missed
+    try:
+        declared = [s.description() for s in factory.secrets_for(definition) if not s.required]
+    except Exception:
+        return None
+    unsent = [
+        d
+        for d in declared
+        if ("key" in d.key or "token" in d.key) and store.lookup(d.scope, d.key) is None
+    ]
+    if not unsent:
+        return None
+    names = ", ".join(f"[{d.scope}] {d.key}" for d in unsent)
+    variables = " or ".join(
+        name
+        for d in unsent
+        for name in (env_var_name(d.scope, d.key), *CONVENTIONAL_ENV.get((d.scope, d.key), ()))
+    )
+    if problem.status == "locked":
+        state = "is locked"
+        fix = (
+            "unlock it (log in to your desktop session, or unlock the 'login' keyring in your "
+            "keyring manager, e.g. Seahorse)"
+        )
+    else:
+        state = f"could not be read ({STATUS_TEXT.get(problem.status, problem.status)})"
+        fix = "fix it (`sutui secrets list` says how)"
+    what = ("key {} was" if len(unsent) == 1 else "keys {} were").format(names)
+    return f"the OS keyring {state}: optional {what} not sent; {fix}, or set {variables}."

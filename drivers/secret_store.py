@@ -219,6 +219,10 @@ class RawSecretsView(Mapping[str, Mapping[str, str]]):
     def __init__(self, store: SecretStore):
         self._store = store
 
+    @property
+    def store(self) -> SecretStore:
+        return self._store
+
     def __getitem__(self, scope: str) -> Mapping[str, str]:
         return _ScopeView(self._store, scope)
 

@@ -41,6 +41,9 @@ class SUT:
     """A system under test: anything that answers prompts, named by its UID."""
 
     capabilities: ClassVar[tuple[type[Capability], ...]] = ()
+    unsent_keys: str | None = None
+    """Set by drivers.registry.make_sut when an optional key was not sent because the OS
+    keyring could not be read (locked...): a 401 or 403 then says so (drivers/invoke.py)."""
 
     def __init__(self, uid: str):
         self.uid = uid

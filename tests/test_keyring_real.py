@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from keyring_fixtures import SecretServiceProcess
@@ -249,3 +250,50 @@ def test_stalled_keyring_returns_within_the_timeout(
     assert result.returncode == 0
     assert "keyring: not answering" in result.stdout
     assert time.monotonic() - begin < 10
+
+
+# ----- an optional key the locked keyring holds back -------------------------------------------
+
+
+def test_a_401_says_the_optional_key_in_a_locked_keyring_was_not_sent(
+    locked_keyring: SecretServiceProcess,
+    provider_server: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An OpenAI-compatible server's key is optional: with the keyring locked it was silently
+    left out, and the 401 said only that the provider rejected the key."""
+    from sutui.cli.main import run as sutui_run
+
+    monkeypatch.setenv("SUTUI_KEYRING_TIMEOUT", "2")
+    uid = f"gpt-4o:openai;url={provider_server.url}/openai/v1"
+    args = ["run-sut", "--sut", uid, "--prompt", "hi", "--no-history"]
+    assert sutui_run([*args, "--json"]) == 1
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["status"] == 401 and "Authorization" not in provider_server.last().headers
+    assert error["hint"] == (
+        "the OS keyring is locked: optional key [openai] api_key was not sent; unlock it (log "
+        "in to your desktop session, or unlock the 'login' keyring in your keyring manager, "
+        "e.g. Seahorse), or set SUTUI_OPENAI__API_KEY or OPENAI_API_KEY."
+    )
+    assert sutui_run(args) == 1
+    assert "what to do: the OS keyring is locked: optional key" in capsys.readouterr().out
+    # A key that was sent and rejected gets the usual hint, the keyring locked or not.
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong-000000000000")
+    assert sutui_run([*args, "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["error"]["hint"].startswith(
+        "the provider rejected the key"
+    )
+
+
+def test_a_401_with_no_optional_key_in_a_working_keyring_says_nothing_of_it(
+    real_keyring: SecretServiceProcess,
+    provider_server: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sutui.cli.main import run as sutui_run
+
+    uid = f"gpt-4o:openai;url={provider_server.url}/openai/v1"
+    assert sutui_run(["run-sut", "--sut", uid, "--prompt", "hi", "--json", "--no-history"]) == 1
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["status"] == 401 and "keyring" not in error["hint"]
