@@ -151,6 +151,11 @@ def _classify(exc: BaseException) -> SUTError:
         return SUTError(ErrorKind.cancelled, "cancelled")
     if isinstance(exc, MissingSecretValues):
         return SUTError(ErrorKind.config, str(exc), hint="set the missing secrets listed above.")
+    from drivers.protocol_faults import protocol_fault
+
+    broken = protocol_fault(exc)  # not HTTP, JSON too deep: the provider's fault, not ours
+    if broken is not None:
+        return broken
     import httpx
 
     if isinstance(exc, httpx.TimeoutException):

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from drivers.errors import ErrorKind, SUTError, from_status
+from drivers.protocol_faults import protocol_fault, too_deep
 from drivers.redaction import shorten
 
 _ERROR_TYPES: dict[str, ErrorKind] = {
@@ -72,6 +73,8 @@ def parse_error_body(body: Any) -> ErrorBody:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         try:
             body = json.loads(text)
+        except RecursionError:
+            return ErrorBody(message="an error body of JSON nested too deeply to read")
         except ValueError:
             text = " ".join(text.split())
             return ErrorBody(message=shorten(text, _MAX_MESSAGE) or None)
@@ -358,6 +361,9 @@ def _network_error(exc: httpx.HTTPError, phase: str, url: str) -> SUTError:
     from_aiohttp = _aiohttp_error(exc, phase, where)
     if from_aiohttp is not None:
         return from_aiohttp
+    broken = protocol_fault(exc, where)  # not HTTP at all (a bad status line)
+    if broken is not None:
+        return broken
     if isinstance(exc, httpx.ConnectTimeout):
         return SUTError(ErrorKind.timeout, f"connecting to {where} took too long", phase="connect")
     if isinstance(exc, httpx.PoolTimeout):
@@ -408,6 +414,8 @@ def _host(url: str) -> str:
 def _json(text: bytes | str, url: str) -> Any:
     try:
         return json.loads(text)
+    except RecursionError:
+        raise too_deep(_host(url)) from None
     except ValueError:
         # Redacted before it is cut, and quoted as JSON: never repr() of provider bytes.
         whole = text.decode("utf-8", "replace") if isinstance(text, bytes) else text

@@ -49,6 +49,7 @@ from drivers.http_errors import parse_error_body as parse_error_body
 from drivers.http_errors import parse_ratelimit_reset as parse_ratelimit_reset
 from drivers.http_errors import parse_retry_after as parse_retry_after
 from drivers.progress import report_retry
+from drivers.protocol_faults import protocol_fault
 
 T = TypeVar("T")
 
@@ -221,6 +222,11 @@ async def _open(
         raise _timeout("first byte", _host(url)) from None
     except httpx.HTTPError as exc:
         raise _network_error(exc, "first byte", url) from None
+    except Exception as exc:  # aiohttp's own error for a reply that is not HTTP, unmapped
+        broken = protocol_fault(exc, _host(url))
+        if broken is None:
+            raise
+        raise broken from None
     if response.status_code >= 400:
         try:
             body = await _read_body(response, t, url)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import socket
 import urllib.error
+from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 
@@ -103,3 +106,63 @@ def test_a_connect_error_says_why_in_the_words_aiohttp_gets_too(
     exc.__cause__ = root
     message = network_error_message(exc, "http://nosuchhost.invalid/v1/models")
     assert message == f"could not connect to nosuchhost.invalid: {expected}"
+
+
+def _json_too_deep() -> RecursionError:
+    try:
+        json.loads("[" * 100_000 + "]" * 100_000)
+    except RecursionError as exc:
+        return exc
+    raise AssertionError("json parsed 100,000 levels")
+
+
+def _own_recursion() -> RecursionError:
+    def again() -> None:
+        again()
+
+    try:
+        again()
+    except RecursionError as exc:
+        return exc
+    raise AssertionError("no recursion limit")
+
+
+@pytest.mark.parametrize(
+    ("make", "kind", "words"),
+    [
+        (_json_too_deep, ErrorKind.protocol, "nested too deeply"),
+        (_own_recursion, ErrorKind.internal, "RecursionError"),  # a driver's own bug stays one
+        (
+            lambda: httpx.RemoteProtocolError("illegal status line: bytearray(b'SSH-2.0')"),
+            ErrorKind.protocol,
+            "did not answer in HTTP (illegal status line)",
+        ),
+        (
+            lambda: httpx.RemoteProtocolError("Server disconnected without sending a response."),
+            ErrorKind.connection,
+            "disconnected",
+        ),
+        (
+            lambda: httpx.LocalProtocolError("Illegal header value b'sk-live-123456\\n'"),
+            ErrorKind.config,
+            "cannot be sent as HTTP (Illegal header value)",
+        ),
+        (
+            lambda: aiohttp.ClientResponseError(
+                None,  # type: ignore[arg-type]
+                (),
+                status=400,
+                message="Bad status line:\n  Expected HTTP/:\n\n  b'SSH-2.0'\n     ^",
+            ),
+            ErrorKind.protocol,
+            "did not answer in HTTP (Bad status line)",
+        ),
+    ],
+    ids=["json-too-deep", "own-recursion", "bad-status-line", "disconnect", "local", "aiohttp"],
+)
+def test_protocol_faults_are_the_providers_never_a_driver_bug(
+    make: Any, kind: ErrorKind, words: str
+) -> None:
+    err = classify(make())
+    assert err.kind is kind and words in err.one_line(), err.one_line()
+    assert "SSH-2.0" not in err.one_line() and "sk-live" not in err.one_line()  # no bytes quoted

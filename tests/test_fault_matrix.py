@@ -250,6 +250,19 @@ FAULTS = [
     ),
     Fault("malformed-once/stream", "malformed", streamed=True, ok=True, requests=2),
     Fault("midstream-error", "midstream-error", streamed=True, requests=1),
+    # Below the providers' formats (issue 12): never "a bug in the driver".
+    Fault("bad-status-line", "bad-status-line", kind=ErrorKind.protocol, requests=1),
+    Fault(
+        "bad-status-line/stream",
+        "bad-status-line",
+        streamed=True,
+        kind=ErrorKind.protocol,
+        requests=1,
+    ),
+    Fault("deep-json", "deep-json", kind=ErrorKind.protocol, requests=1),
+    Fault(
+        "deep-json/stream", "deep-json", streamed=True, kind=ErrorKind.protocol, requests=RETRIED
+    ),
 ]
 
 MIDSTREAM_KINDS = {

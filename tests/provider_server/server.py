@@ -16,8 +16,8 @@ from typing import Any
 from aiohttp import web
 from multidict import CIMultiDict
 
-from .echo import ECHOED, Echo, Echoed, received_key
 from . import broken_http
+from .echo import ECHOED, Echo, Echoed, received_key
 from .faults import (
     auth_fault,
     error_body,
