@@ -67,7 +67,7 @@ def batch_id(out: Path) -> str:
         found = data.get("run_id") if isinstance(data, dict) else None
         if isinstance(found, str):
             return found
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         pass
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     run_id = f"batch-{stamp}-{secrets.token_hex(3)}"
@@ -148,7 +148,7 @@ def load(out: Path) -> Previous:
             data = json.loads(raw)
             key = record_key(data)
             status = data["status"]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             previous.unreadable.append(number)
             continue
         previous.records += 1
@@ -221,7 +221,7 @@ def drop_superseded(out: Path, replaced: set[bytes], before: int) -> int:
                         if data.get("status") != "done" and record_key(data) in replaced:
                             dropped += 1
                             continue
-                    except (ValueError, TypeError, AttributeError):
+                    except (ValueError, TypeError, AttributeError, RecursionError):
                         pass
                 dst.write(raw)
         os.replace(tmp, path)

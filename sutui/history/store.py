@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drivers.finish_reasons import normalise_finish_reason
 from drivers.locations import user_data_dir
 from drivers.redaction import redact
 from sutui import __version__, storage
 from sutui.history.errors import HistoryError, HistoryStorageError
 from sutui.history.owner import Owner, gone, me
+from sutui.history.rows import record_from_row, run_options
 from sutui.history.schema import MIGRATIONS, migrate, version
-from sutui.records import RecordTimings, RecordUsage, ResultRecord, now_iso
+from sutui.records import RecordUsage, ResultRecord, now_iso
 
 FILE_NAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 5000
@@ -381,17 +381,19 @@ class HistoryStore:
             ).fetchall()
         except sqlite3.Error as exc:
             raise HistoryError(f"the history at {self.path} could not be read ({exc}).") from exc
+        notes: list[str] = []  # a field that cannot be read: said, never fatal (rows.py)
+        options = run_options(row["options"], notes)
         return StoredRun(
             id=row["id"],
             started_at=row["started_at"],
             origin=row["origin"],
             prompt=row["prompt"],
             system=row["system"],
-            options=json.loads(row["options"]),
+            options=options,
             timeout_s=row["timeout_s"],
             parent_id=row["parent_id"],
             sutui_version=row["sutui_version"],
-            answers=tuple(_record(row, a) for a in answers),
+            answers=tuple(record_from_row(row, a, tuple(notes)) for a in answers),
             running=frozenset(a["idx"] for a in answers if a["status"] == "running"),
         )
 
@@ -407,44 +409,6 @@ class HistoryStore:
         with self._tx() as conn:
             cursor = conn.execute(f"DELETE FROM runs WHERE id IN ({marks})", list(run_ids))
         return cursor.rowcount
-
-
-def _record(run: sqlite3.Row, a: sqlite3.Row) -> ResultRecord:
-    status = "partial" if a["status"] == "running" else a["status"]
-    usage = None
-    if a["prompt_tokens"] is not None or a["completion_tokens"] is not None:
-        usage = RecordUsage(
-            prompt_tokens=a["prompt_tokens"],
-            completion_tokens=a["completion_tokens"],
-            reasoning_tokens=a["reasoning_tokens"],
-        )
-    return ResultRecord(
-        run_id=str(run["id"]),
-        index=a["idx"],
-        sut=a["sut"],
-        uid=a["uid"],
-        prompt=run["prompt"],
-        system=run["system"],
-        options=json.loads(a["options"]),
-        status=status,
-        text=a["text"],
-        reasoning=a["reasoning"],
-        # Answers saved before schema 4 kept the provider's word: normalised when read.
-        finish_reason=normalise_finish_reason(a["finish_reason"])
-        if a["provider_finish_reason"] is None
-        else a["finish_reason"],
-        provider_finish_reason=a["provider_finish_reason"] or a["finish_reason"],
-        notes=json.loads(a["notes"]) if a["notes"] else [],
-        usage=usage,
-        error=None if a["error"] is None else json.loads(a["error"]),
-        timings=RecordTimings(
-            first_token_s=a["first_token_s"],
-            total_s=a["total_s"],
-            first_reasoning_s=a["first_reasoning_s"],
-        ),
-        started_at=run["started_at"],
-        sutui_version=run["sutui_version"],
-    )
 
 
 def _search_clause(search: str) -> tuple[str, list[Any]]:

@@ -39,7 +39,7 @@ def read_records(out: Path, limit: int = MAX_ROWS) -> tuple[list[dict[str, Any]]
             if len(records) < limit:
                 try:
                     data = json.loads(raw)
-                except ValueError:
+                except (ValueError, RecursionError):  # not a record (nested too deep, even)
                     continue
                 if isinstance(data, dict):
                     records.append(data)
