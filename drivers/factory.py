@@ -10,6 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from drivers.model_listing import ListedModel, ModelsNotListed
 from drivers.secrets import InjectSecret, RawSecrets, resolve_injected
 from drivers.sut import SUT
 from drivers.uid import SUTDefinition
@@ -25,6 +26,8 @@ class DynamicSUTFactory(ABC):
     EXAMPLE_UIDS: ClassVar[Sequence[str]] = ()
     PROVIDER_REQUIRED: ClassVar[bool] = False
     STREAMS: ClassVar[bool] = False
+    LISTS_MODELS: ClassVar[bool] = False
+    """True when `list_models` asks the provider which models it serves."""
 
     def __init__(self, raw_secrets: RawSecrets):
         self.raw_secrets = raw_secrets
@@ -42,6 +45,13 @@ class DynamicSUTFactory(ABC):
         bad option value). No network and no secrets: `sutui uid`, listings and the app call it
         before anything runs. The default accepts everything."""
         return None
+
+    async def list_models(self, sut_definition: SUTDefinition) -> list[ListedModel]:
+        """The models the provider serves for definitions like this one (its model is
+        drivers.model_listing.ANY_MODEL; provider and options as a UID gives them), through
+        the shared transport with this factory's secrets. Optional: set LISTS_MODELS = True
+        when implemented (drivers/model_listing.py)."""
+        raise ModelsNotListed(f"the {sut_definition.driver} driver cannot list its models")
 
     def secrets_for(self, sut_definition: SUTDefinition) -> list[InjectSecret[Any]]:
         """The secrets one SUT needs; drivers whose scope depends on the provider override it."""

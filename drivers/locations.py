@@ -31,5 +31,11 @@ def user_data_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
 
 
+def user_cache_dir() -> Path:
+    """What sutui can fetch or compute again (model lists, the batch answer cache)."""
+    override = os.environ.get("SUTUI_CACHE_DIR")
+    return Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME))
+
+
 def user_suts_file() -> Path:
     return user_config_dir() / "suts.toml"

@@ -193,27 +193,32 @@ class _Deadline:
 
 
 async def _open(
-    url: str, payload: Any, headers: Mapping[str, str], t: Timeouts, accept: str
+    url: str,
+    payload: Any,
+    headers: Mapping[str, str],
+    t: Timeouts,
+    accept: str,
+    method: str = "POST",
 ) -> httpx.Response:
-    """Send a POST and return the response with its headers read and its body not yet read;
-    an HTTP error status is raised as a SUTError."""
+    """Send a POST with a JSON body (or a GET, without one) and return the response with its
+    headers read and its body not yet read; an HTTP error status is raised as a SUTError."""
     _, send = loop_client()
     limit = None if t.first_byte is None else (t.connect or 0.0) + t.first_byte
-    try:
-        content = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except ValueError as exc:  # NaN or infinity in the payload: not JSON
-        raise SUTError(ErrorKind.validation, f"the request to {_host(url)}: {exc}") from None
+    content: bytes | None = None
+    sent = {"User-Agent": USER_AGENT, "Accept": accept}
+    if method != "GET":
+        try:
+            text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except ValueError as exc:  # NaN or infinity in the payload: not JSON
+            raise SUTError(ErrorKind.validation, f"the request to {_host(url)}: {exc}") from None
+        content = text.encode()
+        sent["Content-Type"] = "application/json"
     try:
         request = httpx.Request(
-            "POST",
+            method,
             url,
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": accept,
-                "Content-Type": "application/json",
-                **headers,
-            },
-            content=content.encode(),
+            headers={**sent, **headers},
+            content=content,
             extensions={"timeout": _httpx_timeout(t)},
         )
         async with asyncio.timeout(limit):
@@ -298,5 +303,42 @@ async def post_json_any(
         if isinstance(data, dict) and data.get("error") and not data.get("choices"):
             raise error_in_stream(data)
         return data
+
+    return await _retrying(once, retry, deadline.get)
+
+
+def host_of(url: str) -> str:
+    """The host a message names (never the whole URL: it may carry a key as a parameter)."""
+    return _host(url)
+
+
+async def get_json(
+    url: str,
+    headers: Mapping[str, str],
+    *,
+    params: Mapping[str, str] | None = None,
+    timeout: Timeouts | float | None = None,
+    retry: RetryPolicy | None = None,
+    limit_key: str | None = None,
+) -> Any:
+    """GET a JSON document (a model list): the same timeouts, retries, error classification
+    and concurrency cap as a request for an answer."""
+    if params:
+        url = str(httpx.URL(url).copy_merge_params(dict(params)))
+    t = _timeouts(timeout)
+    deadline = _Deadline(t.total)
+
+    async def once() -> Any:
+        async with driver_slot(limit_key):
+            try:
+                async with asyncio.timeout_at(deadline.start()):
+                    response = await _open(url, None, headers, t, "application/json", "GET")
+                    try:
+                        body = await _read_body(response, t, url)
+                    finally:
+                        await response.aclose()
+            except TimeoutError:
+                raise _timeout("total", _host(url)) from None
+        return _json(body, url)
 
     return await _retrying(once, retry, deadline.get)

@@ -22,6 +22,7 @@ from drivers.capabilities import (
     StreamsText,
 )
 from drivers.factory import DynamicSUTFactory
+from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
 from drivers.providers.openai_response import is_stream_end, parse_completion, stream_chunks
@@ -374,6 +375,23 @@ class OpenAIStyleFactory(DynamicSUTFactory):
         """The DRIVER_NAME of the factory's module (the concurrency cap's key)."""
         name = getattr(sys.modules.get(cls.__module__), "DRIVER_NAME", None)
         return name if isinstance(name, str) else cls.__name__
+
+    LISTS_MODELS = True
+    MODELS_PATH: ClassVar[str] = "models"
+
+    async def list_models(self, sut_definition: SUTDefinition) -> list[ListedModel]:
+        """`GET {base}/models` with the key a SUT of this definition would send."""
+        from drivers.providers.openai_models import LIST_TIMEOUT_S, parse_models
+
+        url = join_url(self.base_url(sut_definition), self.MODELS_PATH)
+        headers = dict(self.extra_headers(sut_definition))
+        key = self.api_key(sut_definition)
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        data = await transport.get_json(
+            url, headers, timeout=LIST_TIMEOUT_S, limit_key=self.driver_name()
+        )
+        return parse_models(data, transport.host_of(url))
 
     def make_sut(self, sut_definition: SUTDefinition) -> PromptResponseSUT[Any, Any]:
         cls = OpenAIStyleChatSUT if self.LOGPROBS else OpenAIStyleChatNoLogprobsSUT
