@@ -51,10 +51,19 @@ def first_line(text: str, width: int = 60) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def order(record: dict[str, Any]) -> tuple[int, str, int]:
-    pid = str(record.get("prompt_id"))
-    index = record.get("index")
-    return len(pid), pid, index if isinstance(index, int) else 0
+def in_prompt_order(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """By prompt, in the order each prompt's first answer came (each SUT reads the prompt
+    file from the top, so that is the file's order; a prompt without an id is known by a
+    digest, whose order means nothing), then by SUT."""
+    first: dict[str, int] = {}
+    for i, record in enumerate(records):
+        first.setdefault(str(record.get("prompt_id")), i)
+
+    def key(record: dict[str, Any]) -> tuple[int, int]:
+        index = record.get("index")
+        return first[str(record.get("prompt_id"))], index if isinstance(index, int) else 0
+
+    return sorted(records, key=key)
 
 
 STATUS_STYLE = {"done": "green", "failed": "red", "cancelled": "yellow", "partial": "yellow"}
@@ -138,7 +147,7 @@ class ResultsScreen(Page[None]):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         # By prompt, then by SUT (the file is in the order answers came).
-        self.records = sorted(message.records, key=order)
+        self.records = in_prompt_order(message.records)
         table = self.query_one(DataTable)
         table.clear()
         for i, r in enumerate(self.records):
