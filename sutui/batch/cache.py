@@ -14,14 +14,12 @@ not stored, and `problem` says why (once, in the summary).
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
+from drivers.locations import user_cache_dir
 from drivers.response import SUTResponse
 from drivers.runner import Timings
 from sutui import storage
@@ -44,9 +42,7 @@ CREATE TABLE IF NOT EXISTS responses (
 
 
 def default_cache_path() -> Path:
-    override = os.environ.get("SUTUI_CACHE_DIR")
-    base = Path(override) if override else Path(platformdirs.user_cache_dir("sutui"))
-    return base / "responses.sqlite3"
+    return user_cache_dir() / "responses.sqlite3"
 
 
 class CacheError(Exception):
