@@ -1,7 +1,9 @@
 """The predefined SUTs: data in config/suts.toml, plus the user's own suts.toml (XDG config dir).
 
 An entry names a SUT (`demo_yes_no`) and says how to make it: driver, model, maker, provider,
-date and UID options. A user entry with a shipped entry's uid replaces it.
+date and UID options. A user entry with a shipped entry's uid replaces it. An entry whose model
+its provider no longer serves stays, with `retired = "YYYY-MM-DD"` and a `replacement` (the uid of
+a current entry): lists hide it, and running it by name is refused (drivers/retirement.py).
 """
 
 from __future__ import annotations
@@ -11,15 +13,28 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from drivers.locations import shipped_config_dir, user_suts_file
+from drivers.retirement import RetiredSUTError, parse_retired, retired_note
 from drivers.toml_file import TomlFileError, read_toml
 from drivers.uid import SUTDefinition, UIDError
 
 ENTRY_KEYS = frozenset(
-    {"uid", "driver", "model", "maker", "provider", "date", "description", "options"}
+    {
+        "uid",
+        "driver",
+        "model",
+        "maker",
+        "provider",
+        "date",
+        "description",
+        "options",
+        "retired",
+        "replacement",
+    }
 )
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/+-]*")
 
@@ -38,6 +53,15 @@ class CatalogEntry:
     definition: SUTDefinition
     description: str
     source: Path
+    retired: date | None = None
+    """The day its provider stopped serving the model; None while it is served."""
+    replacement: str | None = None
+    """The uid of the current entry to use instead (checked when the catalog is put together)."""
+
+    @property
+    def retired_note(self) -> str | None:
+        """`retired 2026-10-23 → gpt-5.4-mini`, or None for a current entry."""
+        return retired_note(self.retired, self.replacement) if self.retired else None
 
 
 def _entry_error(path: Path, index: int, uid: str | None, problem: str) -> CatalogError:
@@ -102,15 +126,47 @@ def _entry(path: Path, index: int, item: Any, seen: dict[str, int]) -> CatalogEn
         raise _entry_error(
             path, index, uid, 'options must be a table, e.g. options = { url = "http://..." }'
         )
-    for key in ("driver", "model", "maker", "provider", "date", "description"):
+    for key in ("driver", "model", "maker", "provider", "date", "description", "replacement"):
         if key in item and not isinstance(item[key], str):
             raise _entry_error(path, index, uid, f"{key} must be a string")
+    retired = None
+    if "retired" in item:
+        try:
+            retired = parse_retired(item["retired"])
+        except ValueError as exc:
+            raise _entry_error(path, index, uid, str(exc)) from None
+    elif "replacement" in item:
+        raise _entry_error(
+            path, index, uid, 'replacement goes with retired = "YYYY-MM-DD"; add it or drop both'
+        )
     fields = {k: item[k] for k in ("driver", "model", "maker", "provider", "date") if k in item}
     try:
         definition = SUTDefinition.from_dict({**fields, "options": options}, name=uid)
     except UIDError as exc:
         raise _entry_error(path, index, uid, f"{exc.problem}. {exc.fix}".strip()) from None
-    return CatalogEntry(uid, definition, item.get("description", ""), path)
+    return CatalogEntry(
+        uid, definition, item.get("description", ""), path, retired, item.get("replacement")
+    )
+
+
+def _check_replacement(entry: CatalogEntry, entries: dict[str, CatalogEntry]) -> None:
+    """A replacement must be a current entry of the same catalog, so following it always ends
+    at a SUT that runs."""
+    name = entry.replacement
+    if name is None:
+        return
+    where = f"{entry.source}: entry '{entry.uid}' of [[sut]]: replacement '{name}'"
+    target = entries.get(name)
+    if target is None:
+        close = difflib.get_close_matches(name, list(entries), n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise CatalogError(f"{where} is no SUT in the catalog{hint}; name a current entry's uid.")
+    if target.retired is not None:
+        by = "" if target.source == entry.source else f" by {target.source}"
+        raise CatalogError(
+            f"{where} is itself retired{by} ({target.retired.isoformat()}); name a current "
+            f"entry, e.g. {target.replacement or 'one `sutui list-suts` shows'}."
+        )
 
 
 class Catalog:
@@ -120,6 +176,8 @@ class Catalog:
         self._entries: dict[str, CatalogEntry] = {}
         for entry in entries:
             self._entries[entry.uid] = entry
+        for entry in self._entries.values():
+            _check_replacement(entry, self._entries)
 
     @classmethod
     def load(
@@ -133,7 +191,12 @@ class Catalog:
         return cls(entries)
 
     def __iter__(self) -> Iterator[CatalogEntry]:
+        """Every entry, retired ones too, by name."""
         return iter(sorted(self._entries.values(), key=lambda e: e.uid.lower()))
+
+    def current(self) -> list[CatalogEntry]:
+        """The entries that are not retired: what lists and pickers offer by default."""
+        return [e for e in self if e.retired is None]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -156,7 +219,13 @@ class Catalog:
         raise UnknownSUTError(name, "no predefined SUT has this name", fix)
 
     def get(self, name: str) -> SUTDefinition:
-        return self.entry(name).definition
+        """The definition a predefined name runs as. A retired entry raises RetiredSUTError:
+        registry.resolve asks here, so every way of running a name (run-sut, batch, the app's
+        columns) refuses it before any request. `entry` still shows it."""
+        entry = self.entry(name)
+        if entry.retired is not None:
+            raise RetiredSUTError(name, entry.retired, entry.replacement, entry.definition.format())
+        return entry.definition
 
 
 _default: Catalog | None = None

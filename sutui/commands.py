@@ -54,7 +54,7 @@ def app_commands(app: SutuiApp) -> Iterator[Command]:
     services = app.services
     for uid in services.settings.recent:
         yield Command(f"sut: add {uid}", partial(app.post_message, AddSUT(uid)), "recent")
-    for entry in services.catalog:
+    for entry in services.catalog.current():  # a retired SUT's name answers when it is run
         yield Command(
             f"sut: add {entry.uid}",
             partial(app.post_message, AddSUT(entry.uid)),

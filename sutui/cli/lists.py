@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from drivers.readiness import catalog_readiness, declared_secrets
+from drivers.catalog import CatalogEntry
+from drivers.readiness import Readiness, declared_secrets, readiness
 from drivers.secrets import SecretDescription, secrets_toml
 from sutui.cli.context import pass_context
 from sutui.cli.table import table
@@ -65,27 +66,40 @@ def list_drivers(as_json: bool) -> None:
 @click.command("list-suts")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.option("--paths", is_flag=True, help="Also say which catalog files are read.")
-def list_suts(as_json: bool, paths: bool) -> None:
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Also list retired SUTs (their provider no longer serves the model).",
+)
+def list_suts(as_json: bool, paths: bool, show_all: bool) -> None:
     """The predefined SUTs: name, driver, secrets used, and ready or what is missing.
 
     The table's columns are SUT (the name, which --sut takes as a UID), DRIVER, SECRETS and
-    STATUS; --json adds each SUT's model, the dynamic UID it stands for, its description and
-    its catalog file.
+    STATUS; --json adds each SUT's model, the dynamic UID it stands for, its description, its
+    catalog file, and when it was retired and what replaces it. Retired SUTs are left out
+    unless --all.
     """
     ctx = pass_context()
-    entries = {e.uid: e for e in ctx.catalog}
-    states = catalog_readiness(ctx.catalog, ctx.store, ctx.registry)
+    shown = list(ctx.catalog) if show_all else ctx.catalog.current()
+    hidden = len(ctx.catalog) - len(shown)
+    entries = {e.uid: e for e in shown}
+    states = [readiness(e.definition, ctx.store, ctx.registry) for e in shown]
     if as_json:
         out = []
         for state in states:
             entry = entries[state.uid]
+            retired = {"ready": False, "problem": entry.retired_note} if entry.retired else {}
             out.append(
                 {
                     **state.to_dict(),
+                    **retired,
                     "model": entry.definition.external_model_name(),
                     "dynamic_uid": entry.definition.format(),
                     "description": entry.description,
                     "source": str(entry.source),
+                    "retired": entry.retired.isoformat() if entry.retired else None,
+                    "replacement": entry.replacement,
                 }
             )
         click.echo(json.dumps(out, indent=2))
@@ -93,23 +107,34 @@ def list_suts(as_json: bool, paths: bool) -> None:
     table_rows: list[list[str]] = []
     for state in states:
         used = ", ".join(f"{s.description.scope}/{s.description.key}" for s in state.secrets)
-        if state.problem:
-            status = f"unavailable: {state.problem}"
-        elif state.missing:
-            status = "missing " + ", ".join(
-                f"{s.description.scope}/{s.description.key}" for s in state.missing
-            )
-        else:
-            status = "ready"
-        table_rows.append([state.uid, state.driver, used or "-", status])
+        table_rows.append([state.uid, state.driver, used or "-", _status(state, entries)])
     click.echo(table(["SUT", "DRIVER", "SECRETS", "STATUS"], table_rows))
-    ready = sum(1 for s in states if s.ready)
+    ready = sum(1 for s in states if s.ready and entries[s.uid].retired is None)
     click.echo(
         f"\n{len(states)} SUTs, {ready} ready. Run one: sutui run-sut --sut UID --prompt TEXT"
     )
+    if hidden:
+        were = "SUT was" if hidden == 1 else "SUTs were"
+        click.echo(
+            f"{hidden} retired {were} left out (their provider no longer serves the model): "
+            "`sutui list-suts --all` lists them too."
+        )
     if paths:
         sources = sorted({str(e.source) for e in entries.values()})
         click.echo("Catalog files: " + ", ".join(sources))
+
+
+def _status(state: Readiness, entries: dict[str, CatalogEntry]) -> str:
+    note = entries[state.uid].retired_note
+    if note:
+        return note
+    if state.problem:
+        return f"unavailable: {state.problem}"
+    if state.missing:
+        return "missing " + ", ".join(
+            f"{s.description.scope}/{s.description.key}" for s in state.missing
+        )
+    return "ready"
 
 
 def known_secret_descriptions() -> list[SecretDescription]:

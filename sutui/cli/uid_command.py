@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from drivers.readiness import readiness
+from drivers.retirement import RetiredSUTError
 from drivers.uid import PredefinedSUT, SUTDefinition, UIDError, parse_uid
 from sutui.cli.context import pass_context
 from sutui.cli.errors import USAGE_ERROR
@@ -18,10 +19,17 @@ def explain(uid: str) -> tuple[dict[str, Any], bool]:
     ctx = pass_context()
     ref = parse_uid(uid)
     out: dict[str, Any] = {"uid": uid}
+    retired: str | None = None
     if isinstance(ref, PredefinedSUT):
         entry = ctx.catalog.entry(ref.name)
         definition: SUTDefinition = entry.definition
         out |= {"kind": "predefined", "description": entry.description, "source": str(entry.source)}
+        out["retired"] = entry.retired.isoformat() if entry.retired else None
+        out["replacement"] = entry.replacement
+        try:
+            ctx.catalog.get(ref.name)
+        except RetiredSUTError as exc:  # explained, but not ready: running it is refused
+            retired = str(exc)
     else:
         definition = ref
         out["kind"] = "dynamic"
@@ -40,8 +48,13 @@ def explain(uid: str) -> tuple[dict[str, Any], bool]:
     out["driver_origin"] = (
         drivers[definition.driver].origin if definition.driver in drivers else None
     )
-    out |= {"ready": state.ready, "problem": state.problem, "secrets": state.to_dict()["secrets"]}
-    return out, state.problem is None
+    problem = retired or state.problem
+    out |= {
+        "ready": state.ready and not retired,
+        "problem": problem,
+        "secrets": state.to_dict()["secrets"],
+    }
+    return out, problem is None
 
 
 @click.command("uid")
@@ -78,6 +91,9 @@ def show(info: dict[str, Any]) -> None:
     ]
     if info["kind"] == "predefined":
         rows.insert(1, ("description", info["description"]))
+        if info["retired"]:
+            use = f" → {info['replacement']}" if info["replacement"] else ""
+            rows.insert(2, ("retired", info["retired"] + use))
     for key, value in rows:
         click.echo(f"{key + ':':<15}{value if value is not None else '-'}")
     opts = ", ".join(f"{k}={v}" for k, v in info["options"].items()) or "-"

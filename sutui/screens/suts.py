@@ -1,4 +1,9 @@
-"""The predefined SUT catalog: live search, driver, secrets ready or missing; add to compare."""
+"""The predefined SUT catalog: live search, driver, secrets ready or missing; add to compare.
+
+Retired SUTs (their provider no longer serves the model) are left out, except when the search
+words are in one's name: someone looking for an old name finds it, dimmed and marked `retired
+YYYY-MM-DD → replacement`, and adding it says what to use instead.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,9 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input
 
+from drivers.catalog import CatalogEntry
 from drivers.readiness import Readiness, catalog_readiness
+from drivers.retirement import RetiredSUTError
 from sutui.messages import AddSUT, SetupSecrets
 from sutui.screens.base import Page
 from sutui.services import Services
@@ -89,15 +96,23 @@ class SUTsScreen(Page[None]):
         table.clear()
         for entry in self.services.catalog:
             haystack = f"{entry.uid} {entry.definition.driver} {entry.description}".lower()
-            if all(w in haystack for w in words):
+            if all(w in haystack for w in words) and _shown(entry, words):
+                note = entry.retired_note
                 table.add_row(
-                    Text(entry.uid),
-                    Text(entry.definition.driver),
-                    ready_text(self.readiness.get(entry.uid) if self.readiness else None),
+                    Text(entry.uid, style="dim" if note else ""),
+                    Text(entry.definition.driver, style="dim" if note else ""),
+                    Text(note, style="dim yellow")
+                    if note
+                    else ready_text(self.readiness.get(entry.uid) if self.readiness else None),
                     Text(entry.description, style="dim"),
                     key=entry.uid,
                 )
-        table.border_title = f"{table.row_count} of {len(self.services.catalog)} SUTs"
+        current = len(self.services.catalog.current())
+        retired = len(self.services.catalog) - current
+        title = f"{table.row_count} of {current} SUTs"
+        if retired:
+            title += f" · {retired} retired, shown when searched for by name"
+        table.border_title = title
 
     @on(Input.Changed, "#search")
     def _search(self, event: Input.Changed) -> None:
@@ -121,15 +136,24 @@ class SUTsScreen(Page[None]):
 
     def action_add(self) -> None:
         uid = self.current
-        if uid is not None:
+        if uid is not None and not self._retired(uid):
             self.post_message(AddSUT(uid))
+
+    def _retired(self, uid: str) -> bool:
+        """Say what replaces a retired SUT instead of acting on it."""
+        try:
+            self.services.catalog.get(uid)
+        except RetiredSUTError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return True
+        return False
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 
     def action_setup(self) -> None:
         uid = self.current
-        if uid is None:
+        if uid is None or self._retired(uid):
             return
         ready = self.readiness.get(uid)
         if ready is None:
@@ -139,3 +163,10 @@ class SUTsScreen(Page[None]):
             return
         wanted = ready.missing or list(ready.secrets)
         self.post_message(SetupSecrets([s.description for s in wanted], uid))
+
+
+def _shown(entry: CatalogEntry, words: list[str]) -> bool:
+    """A current entry always; a retired one only when every search word is in its name."""
+    if entry.retired is None:
+        return True
+    return bool(words) and all(w in entry.uid.lower() for w in words)
