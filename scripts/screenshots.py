@@ -184,9 +184,37 @@ async def batch_run(pilot: Pilot[None]) -> None:
     app.clear_notifications()
 
 
+LLAMA_CPP = "http://127.0.0.1:8080/v1"
+VLLM = "http://127.0.0.1:8000/v1"
+LIVE_SUTS = [
+    "demo_yes_no",
+    f"smollm2:local:openai;url={LLAMA_CPP}",
+    f"Qwen/Qwen2.5-7B-Instruct:vllm:openai;url={VLLM}",
+]
+"""Columns on two local servers: the picker lists what each serves now."""
+
+
+def cache_live_lists() -> None:
+    """The two servers' lists, cached a moment ago (nothing is asked of 8080 or 8000): the
+    picker shows them as it shows any list fetched today."""
+    from drivers import model_cache
+    from drivers.model_listing import ListedModel, ModelList, listing_definition, now_iso
+
+    served = {
+        ("local", LLAMA_CPP): ("smollm2", "qwen2.5-0.5b-instruct"),
+        ("vllm", VLLM): ("Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen3-8B", "Qwen/QwQ-32B"),
+    }
+    for (provider, url), ids in served.items():
+        definition = listing_definition("openai", provider, {"url": url})
+        models = tuple(ListedModel(i) for i in ids)
+        model_cache.save(ModelList(definition, models, now_iso()))
+
+
 async def main() -> None:
     os.environ["SUTUI_DEMO_DELAY"] = DELAY
     os.environ["SUTUI_DATA_DIR"] = tempfile.mkdtemp(prefix="sutui-shots-")  # not yours
+    os.environ["SUTUI_CACHE_DIR"] = tempfile.mkdtemp(prefix="sutui-shots-cache-")
+    cache_live_lists()
     OUT.mkdir(exist_ok=True)
     four = ["demo_yes_no", "demo_echo", "demo_always_sorry", "demo_random_words"]
     await shoot("compare", finished)
@@ -196,6 +224,7 @@ async def main() -> None:
     await shoot("compare-error", error_columns, suts=[*four[1:], "llama3%3A8b:olama"])
     await shoot("compare-narrow", finished, size=(70, 26))
     await shoot("picker", keys("ctrl+n", *"gpt-4o:opnai"))
+    await shoot("picker-live", keys("ctrl+n", *"qwen"), size=(110, 34), suts=LIVE_SUTS)
     await shoot("options", keys("ctrl+o", *"256", "tab", *"0.7"))
     await shoot("drivers", keys("f3", "down"))
     await shoot("suts", keys("f4", *"llama"))  # the search box has the focus

@@ -22,9 +22,11 @@ from sutui.widgets.sut_column import SUTColumn
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No demo delay, no user config, no NO_COLOR: the same app on every machine."""
+    """No demo delay, no user config or cached model lists, no NO_COLOR: the same app on every
+    machine."""
     monkeypatch.setenv("SUTUI_DEMO_DELAY", "0")
     monkeypatch.setenv("SUTUI_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("SUTUI_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 

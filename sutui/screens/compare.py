@@ -338,7 +338,8 @@ class CompareScreen(Screen[None]):
 
         from sutui.screens.picker import PickerScreen
 
-        self.app.push_screen(PickerScreen(self.services), added)
+        in_use = [column.uid for column in self.columns]
+        self.app.push_screen(PickerScreen(self.services, in_use), added)
 
     def action_options(self) -> None:
         from sutui.screens.options import OptionsScreen, options_summary

@@ -1,19 +1,30 @@
 """The UID composer: type a UID and see the grammar's own verdict as you type, with completion
-of driver names, known providers and catalog models, and a form kept in step both ways."""
+of driver names, known providers and catalog models, and a form kept in step both ways.
+
+Once a driver (and its ;url=) is known, the models its provider serves now are listed under the
+form (in a worker, a spinner meanwhile, one line if it fails; nothing for a driver that cannot
+list or whose key is not set); enter on one fills the model, and so the UID.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.suggester import Suggester
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
+from drivers.model_listing import ModelList
 from drivers.uid import GRAMMAR, PredefinedSUT, SUTDefinition, UIDError, parse_uid
+from sutui.live_models import ListingSource
 from sutui.messages import AddSUT
 from sutui.screens.base import Page
+from sutui.screens.live_listing import SPIN_S, SPINNER, ListingFailed, ModelsListed, list_models
 from sutui.services import Services
 
 FIELDS = ("maker", "model", "provider", "driver", "date", "options")
@@ -66,11 +77,22 @@ def parse_options(text: str) -> dict[str, str]:
     return out
 
 
+LIVE_GROUP = "composer-live"
+TYPING_S = 0.3
+"""Wait this long after the last change of the driver or URL before asking for its models."""
+
+
 class ComposerScreen(Page[None]):
+    DEFAULT_CSS = """
+    #live-status { height: auto; padding: 0 1; margin-top: 1; color: $text-muted; }
+    #live-models { height: auto; max-height: 8; display: none; }
+    """
     BINDINGS = [
         Binding("escape", "app.view('compare')", "Back", id="composer.back", tooltip="Compare"),
         Binding("ctrl+s", "add", "Add to compare", id="composer.add",
                 tooltip="Add the UID as a compare column"),
+        Binding("down", "live_models", "Live models", show=False, id="composer.live",
+                tooltip="To the models the driver's provider serves now"),
     ]  # fmt: skip
 
     def __init__(self, services: Services, text: str = ""):
@@ -81,6 +103,12 @@ class ComposerScreen(Page[None]):
         """(input id, value) pairs set by code, so their Changed events are not sent back."""
         self.valid = False
         self.suggester = UIDSuggester(services)
+        self.live_source: ListingSource | None = None
+        """The driver, provider and URL of the form, when its driver lists models."""
+        self.live_found: ModelList | None = None
+        self.live_failure: str | None = None
+        self.frame = 0
+        self.spinner: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -104,6 +132,8 @@ class ComposerScreen(Page[None]):
                         compact=True,
                     )
             yield Static(id="form-note", markup=False)
+            yield Static(id="live-status", markup=False)
+            yield OptionList(id="live-models")
             with Horizontal(classes="buttons"):
                 yield Button("Add to compare", variant="primary", id="add")
         yield Footer(compact=True)
@@ -112,6 +142,7 @@ class ComposerScreen(Page[None]):
         self.sub_title = "UID composer"
         self.query_one("#uid", Input).focus()
         self._uid_changed(self.initial)
+        self._want_live()
 
     # ----- text -> form ----------------------------------------------------------------------
     @on(Input.Changed, "#uid")
@@ -120,6 +151,7 @@ class ComposerScreen(Page[None]):
             self._echo.discard(("uid", event.value))
             return
         self._uid_changed(event.value)
+        self._want_live()
 
     def _uid_changed(self, text: str) -> None:
         kind, fits = self.suggester.candidates(text)
@@ -202,10 +234,8 @@ class ComposerScreen(Page[None]):
         if key in self._echo:
             self._echo.discard(key)
             return
-        data: dict[str, object] = {
-            name: self.query_one(f"#f-{name}", Input).value.strip() for name in FIELDS[:-1]
-        }
-        data["options"] = parse_options(self.query_one("#f-options", Input).value)
+        self._want_live()
+        data = self._form_data()
         try:
             definition = SUTDefinition.from_dict(data)
         except UIDError as exc:
@@ -218,6 +248,13 @@ class ComposerScreen(Page[None]):
             uid.value = text
         self.query_one("#candidates", Static).update("")  # they were for the text typed
         self._check(text, definition)
+
+    def _form_data(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            name: self.query_one(f"#f-{name}", Input).value.strip() for name in FIELDS[:-1]
+        }
+        data["options"] = parse_options(self.query_one("#f-options", Input).value)
+        return data
 
     # ----- verdict ---------------------------------------------------------------------------
     def _check(self, text: str, ref: PredefinedSUT | SUTDefinition) -> None:
@@ -252,6 +289,110 @@ class ComposerScreen(Page[None]):
     @on(Button.Pressed, "#add")
     def _add_pressed(self) -> None:
         self.action_add()
+
+    # ----- the live models of the form's driver ------------------------------------------------
+    def _want_live(self) -> None:
+        """List the models of the form's driver, provider and URL when they changed (after a
+        pause in typing); a driver that cannot list hides the list."""
+        self._fill_live()  # the model typed filters the list
+        driver = self.query_one("#f-driver", Input).value.strip().lower()
+        provider = self.query_one("#f-provider", Input).value.strip() or None
+        url = parse_options(self.query_one("#f-options", Input).value).get("url") or None
+        source = ListingSource(driver, provider, url) if self._lists_models(driver) else None
+        if source == self.live_source:
+            return
+        self.live_source, self.live_found, self.live_failure = source, None, None
+        self.workers.cancel_group(self, LIVE_GROUP)
+        if source is not None:
+            list_models(self, self.services, source, group=LIVE_GROUP, delay_s=TYPING_S)
+        self._show_live()
+
+    def _lists_models(self, driver: str) -> bool:
+        if not driver:
+            return False
+        try:
+            info = self.services.registry.get(driver)
+            return bool(getattr(info.factory, "LISTS_MODELS", False))
+        except Exception:  # an unknown driver: the verdict says so
+            return False
+
+    @on(ModelsListed)
+    def _live_listed(self, message: ModelsListed) -> None:
+        if message.source == self.live_source:
+            self.live_found, self.live_failure = message.found, None
+            self._show_live()
+
+    @on(ListingFailed)
+    def _live_failed(self, message: ListingFailed) -> None:
+        if message.source != self.live_source:
+            return
+        if message.quiet:  # its key is not set: nothing to offer, nothing to complain of
+            self.live_source = None
+        self.live_failure = message.reason
+        self._show_live()
+
+    def _show_live(self) -> None:
+        source, found = self.live_source, self.live_found
+        status = self.query_one("#live-status", Static)
+        loading = source is not None and found is None and self.live_failure is None
+        if source is None:
+            status.display = False
+        elif loading:
+            spin = SPINNER[self.frame % len(SPINNER)]
+            status.update(Text(f"{spin} listing models at {source.where}…"))
+        elif found is None:
+            status.update(Text(f"✗ {source.where}: {self.live_failure}"))
+        else:
+            count = len(found.models)
+            status.update(
+                Text(f"{count} live model{'s' if count != 1 else ''} at {source.where}"
+                     + (" · ↓ to them, enter fills the model" if count else ""))
+            )  # fmt: skip
+        status.display = source is not None
+        self._fill_live()
+        if loading and self.spinner is None:
+            self.spinner = self.set_interval(SPIN_S, self._spin)
+        elif not loading and self.spinner is not None:
+            self.spinner.stop()
+            self.spinner = None
+
+    def _spin(self) -> None:
+        self.frame += 1
+        self._show_live()
+
+    def _fill_live(self) -> None:
+        """The listed models, those that contain the model typed first (all when none does)."""
+        choices = self.query_one("#live-models", OptionList)
+        found = self.live_found if self.live_source is not None else None
+        ids = found.ids if found is not None else []
+        typed = self.query_one("#f-model", Input).value.strip().lower()
+        fits = [i for i in ids if typed and typed in i.lower()]
+        shown = fits + [i for i in ids if i not in fits]
+        if [o.id for o in choices.options] != [f"m:{i}" for i in shown]:
+            choices.set_options([Option(Text(i), id=f"m:{i}") for i in shown])
+            choices.highlighted = 0 if shown else None
+        choices.display = bool(shown)
+
+    def action_live_models(self) -> None:
+        listed = self.query_one("#live-models", OptionList)
+        if not listed.display or listed.has_focus:
+            raise SkipAction()
+        listed.focus()
+
+    @on(OptionList.OptionSelected, "#live-models")
+    def _live_chosen(self, event: OptionList.OptionSelected) -> None:
+        """The chosen model in the form's UID (its date and options kept)."""
+        model_id = (event.option.id or "")[2:]
+        maker, _, model = model_id.partition("/")
+        if not model:
+            maker, model = "", model_id
+        data = {**self._form_data(), "maker": maker, "model": model}
+        try:
+            text = SUTDefinition.from_dict(data).format()
+        except UIDError as exc:
+            self._verdict(False, str(exc))
+            return
+        self.query_one("#uid", Input).value = text  # the form follows the text
 
 
 _PLACEHOLDERS = {
