@@ -1,8 +1,9 @@
 """The predefined SUT catalog: live search, driver, secrets ready or missing; add to compare.
 
 Retired SUTs (their provider no longer serves the model) are left out, except when the search
-words are in one's name: someone looking for an old name finds it, dimmed and marked `retired
-YYYY-MM-DD → replacement`, and adding it says what to use instead.
+words (3 letters or more) are in one's name: someone looking for an old name finds it, after the
+current ones, dimmed and marked `retired YYYY-MM-DD → replacement`; adding it says what to use
+instead.
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ class SUTsScreen(Page[None]):
         words = query.lower().split()
         table = self.query_one(DataTable)
         table.clear()
-        for entry in self.services.catalog:
+        catalog = self.services.catalog
+        for entry in [*catalog.current(), *(e for e in catalog if e.retired is not None)]:
             haystack = f"{entry.uid} {entry.definition.driver} {entry.description}".lower()
             if all(w in haystack for w in words) and _shown(entry, words):
                 note = entry.retired_note
@@ -107,8 +109,8 @@ class SUTsScreen(Page[None]):
                     Text(entry.description, style="dim"),
                     key=entry.uid,
                 )
-        current = len(self.services.catalog.current())
-        retired = len(self.services.catalog) - current
+        current = len(catalog.current())
+        retired = len(catalog) - current
         title = f"{table.row_count} of {current} SUTs"
         if retired:
             title += f" · {retired} retired, shown when searched for by name"
@@ -165,8 +167,14 @@ class SUTsScreen(Page[None]):
         self.post_message(SetupSecrets([s.description for s in wanted], uid))
 
 
+NAME_SEARCH_MIN = 3
+"""Letters typed before retired names are searched: fewer would match most of them."""
+
+
 def _shown(entry: CatalogEntry, words: list[str]) -> bool:
-    """A current entry always; a retired one only when every search word is in its name."""
+    """A current entry always; a retired one (listed after the current ones) only when every
+    search word is in its name and they make at least NAME_SEARCH_MIN letters."""
     if entry.retired is None:
         return True
-    return bool(words) and all(w in entry.uid.lower() for w in words)
+    searched = len("".join(words)) >= NAME_SEARCH_MIN
+    return searched and all(w in entry.uid.lower() for w in words)
