@@ -195,6 +195,7 @@ _STATUS_KINDS: dict[int, ErrorKind] = {
     403: ErrorKind.permission,
     404: ErrorKind.not_found,
     408: ErrorKind.timeout,
+    410: ErrorKind.not_found,
     409: ErrorKind.server,
     413: ErrorKind.validation,
     422: ErrorKind.validation,
@@ -219,6 +220,8 @@ def from_status(status: int, provider_message: str, retry_after: float | None = 
         ErrorKind.timeout: "the provider timed out",
         ErrorKind.server: "the provider had an error",
     }[kind]
+    if status == 410:
+        reason = "gone: the provider retired it"
     return SUTError(
         kind,
         reason,

@@ -63,6 +63,8 @@ class ErrorBody:
     estimated_time: float | None = None
     auth: bool = False
     """Google answers a bad key with 400 INVALID_ARGUMENT and reason API_KEY_INVALID."""
+    code: str | None = None
+    """A word code (OpenAI's `model_not_found`, Together's `model_not_available`)."""
 
 
 def parse_error_body(body: Any) -> ErrorBody:
@@ -106,6 +108,7 @@ def parse_error_body(body: Any) -> ErrorBody:
             status=code if isinstance(code, int) and 100 <= code < 600 else None,
             estimated_time=estimated or _number(error.get("estimated_time")),
             auth=bool(reasons & _AUTH_REASONS),
+            code=_text(code),
         )
     detail = body.get("message") or body.get("detail") or body.get("title")
     if isinstance(detail, list):  # FastAPI/pydantic validation details
@@ -258,6 +261,13 @@ def _error_from_response(status: int, headers: Mapping[str, str], body: bytes) -
             provider_message=message or None,
             retry_after=retry_after,
         )
+    if status == 400 and names_a_missing_model(info):
+        return SUTError(
+            ErrorKind.not_found,
+            "the model is not found or was retired",
+            status=status,
+            provider_message=message or None,
+        )
     if status == 429 and info.type == "overloaded":
         return SUTError(
             ErrorKind.overloaded,
@@ -267,6 +277,35 @@ def _error_from_response(status: int, headers: Mapping[str, str], body: bytes) -
             retry_after=retry_after,
         )
     return from_status(status, message, retry_after)
+
+
+_MISSING_MODEL_CODES = frozenset(
+    {
+        "model_not_found",
+        "model_not_available",
+        "invalid_model",
+        "model_deprecated",
+        "model_decommissioned",
+    }
+)
+"""Error codes and types that say the model is unknown or gone (OpenAI, Together, Mistral)."""
+_MISSING_MODEL_WORDS = re.compile(
+    r"\bmodel\b[^.]{0,120}?\b(not found|does ?n[o']t exist|deprecated|decommissioned|retired"
+    r"|no longer (available|supported)|not supported by any provider)"
+    r"|\b(invalid|unknown) model\b",
+    re.IGNORECASE,
+)
+"""How providers say it on a 400: "The model `x` has been decommissioned" (Groq), "Invalid model:
+x" (Mistral), "The requested model 'x' is not supported by any provider you have enabled" (the
+HF router). The word must follow "model" in the same sentence: "'max_tokens' is deprecated"
+is a refused option, not a missing model."""
+
+
+def names_a_missing_model(info: ErrorBody) -> bool:
+    """Does this error body say the model asked for is unknown, deprecated or retired?"""
+    if info.code in _MISSING_MODEL_CODES or info.type in _MISSING_MODEL_CODES:
+        return True
+    return bool(info.message and _MISSING_MODEL_WORDS.search(info.message))
 
 
 def error_in_stream(payload: Any) -> SUTError:

@@ -70,10 +70,23 @@ async def _evaluate(sut: PromptResponseSUT[Any, Any], request: Any) -> Any:
             result = await result
         return result
     except Exception as exc:
-        explained = _unsent_keys_error(sut, exc)
-        if explained is None:
+        explained = await _explained(sut, exc)
+        if explained is None or explained is exc:
             raise
         raise explained from exc
+
+
+async def _explained(sut: SUT, exc: Exception) -> SUTError | None:
+    """The failure with what only this layer knows added to its hint (None: as it is): a key
+    the locked keyring kept from being sent, the listed models close to one not found."""
+    explained = _unsent_keys_error(sut, exc)
+    if explained is None and getattr(sut, "model_source", None) is not None:
+        error = classify(exc)  # a seed-style driver's requests.HTTPError 404 too
+        if error.kind is ErrorKind.not_found:
+            from drivers.model_hints import with_close_models
+
+            explained = await with_close_models(sut, error)
+    return explained
 
 
 def _unsent_keys_error(sut: SUT, exc: Exception) -> SUTError | None:
@@ -252,8 +265,8 @@ async def _chunks(sut: PromptResponseSUT[Any, Any], request: Any) -> AsyncIterat
         async for chunk in _driver_chunks(sut, request):
             yield chunk
     except Exception as exc:
-        explained = _unsent_keys_error(sut, exc)
-        if explained is None:
+        explained = await _explained(sut, exc)
+        if explained is None or explained is exc:
             raise
         raise explained from exc
 

@@ -251,6 +251,9 @@ def make_sut(
     note = unsent_keys_note(factory, definition, secrets)
     if note:
         sut.unsent_keys = note
+    from drivers.model_hints import ModelSource
+
+    sut.model_source = ModelSource.for_sut(definition, factory)
     return sut
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from drivers.capabilities import (
     ALL_CAPABILITIES,
@@ -16,6 +16,9 @@ from drivers.capabilities import (
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, TextPrompt
 from drivers.response import SUTResponse, SUTStreamChunk
+
+if TYPE_CHECKING:
+    from drivers.model_hints import ModelSource
 
 RequestType = TypeVar("RequestType")
 ResponseType = TypeVar("ResponseType")
@@ -44,6 +47,9 @@ class SUT:
     unsent_keys: str | None = None
     """Set by drivers.registry.make_sut when an optional key was not sent because the OS
     keyring could not be read (locked...): a 401 or 403 then says so (drivers/invoke.py)."""
+    model_source: ModelSource | None = None
+    """Set by drivers.registry.make_sut when the driver lists its provider's models: a
+    not_found then names the listed models that look close (drivers/model_hints.py)."""
 
     def __init__(self, uid: str):
         self.uid = uid

@@ -149,7 +149,11 @@ def render() -> str:
             doc = _module_doc(factory)
             if doc:
                 lines += [doc, ""]
-        lines += [f"Streaming: {streams}. Per-token logprobs: {logprobs}.", ""]
+        listing = f"yes (`sutui models {name}`)" if factory.LISTS_MODELS else "no"
+        lines += [
+            f"Streaming: {streams}. Per-token logprobs: {logprobs}. Lists its models: {listing}.",
+            "",
+        ]
         if factory.PROVIDER_REQUIRED:
             lines += [f"The provider part of the UID is required: `model:PROVIDER:{name}`.", ""]
         lines.append("UID options:")

@@ -10,8 +10,10 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _private_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Every test writes its history (and any other user data) to its own directory."""
+    """Every test writes its history (and any other user data) to its own directory, and its
+    caches (model lists a not_found looks up, batch answers) to another."""
     monkeypatch.setenv("SUTUI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SUTUI_CACHE_DIR", str(tmp_path / "cache"))
 
 
 @pytest.fixture(autouse=True)

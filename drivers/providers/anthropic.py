@@ -5,7 +5,8 @@ max_tokens is required by the API, so it defaults to 1024; system messages go to
 `system`. That version of the API takes no temperature, top_p or top_k (they are dropped, with
 a note); `reasoning` maps to `thinking` (see reasoning_fields), whose text streams apart.
 Streams the events message_start, content_block_delta, message_delta, message_stop (and error,
-raised as a SUTError).
+raised as a SUTError). Lists its models with GET {base}/models, paged
+(drivers/providers/anthropic_models.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from drivers import streams, transport
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
+from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
 from drivers.providers.openai_chat import join_url, secret_value, text_as_chat
@@ -123,6 +125,14 @@ def dropped_sampling(options: SUTOptions) -> list[str]:
     return [f"Anthropic's API takes no sampling settings: {', '.join(given)} dropped"]
 
 
+def auth_headers(key: str) -> dict[str, str]:
+    return {
+        "Authorization": f"Bearer {key}",  # as the official SDK sends it
+        "anthropic-version": API_VERSION,
+        "Content-Type": "application/json",
+    }
+
+
 def _usage(data: Any, previous: TokenUsage | None = None) -> TokenUsage | None:
     if not isinstance(data, dict):
         return previous
@@ -177,11 +187,7 @@ class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
         return AnthropicRequest(url=self.url, body=body, notes=notes)
 
     def headers(self) -> dict[str, str]:
-        return {
-            "Authorization": f"Bearer {self.api_key.value}",  # as the official SDK sends it
-            "anthropic-version": API_VERSION,
-            "Content-Type": "application/json",
-        }
+        return auth_headers(self.api_key.value)
 
     async def evaluate(self, request: AnthropicRequest) -> dict[str, Any]:
         return await transport.post_json(
@@ -254,9 +260,19 @@ class AnthropicSUTFactory(DynamicSUTFactory):
     ACCEPTED_OPTIONS = {"url": "base URL of the API (default https://api.anthropic.com/v1)"}
     EXAMPLE_UIDS = ("claude-sonnet-4-6:anthropic", "claude-haiku-4-5:anthropic")
     STREAMS = True
+    LISTS_MODELS = True
 
     def get_secrets(self) -> list[InjectSecret[Any]]:
         return [InjectSecret(AnthropicApiKey)]
+
+    async def list_models(self, sut_definition: SUTDefinition) -> list[ListedModel]:
+        from drivers.providers.anthropic_models import fetch_all
+
+        (key,) = self.injected_secrets()
+        url = join_url(sut_definition.base_url or BASE_URL, "models")
+        headers = auth_headers(key.value)
+        del headers["Content-Type"]  # a GET has no body
+        return await fetch_all(url, headers, DRIVER_NAME)
 
     def make_sut(self, sut_definition: SUTDefinition) -> AnthropicSUT:
         (key,) = self.injected_secrets()

@@ -6,6 +6,7 @@ An answer blocked for safety, recitation etc. is the empty string, as upstream, 
 reason as its finish reason. Thinking: Gemini 3 takes a thinkingLevel, 2.5 a thinkingBudget (2.5 Pro
 cannot turn it off), older models none; the `reasoning` option is mapped by THINKING, and thoughts
 are asked for (includeThoughts) and kept apart from the answer. `;reas=n` is reasoning=none.
+Lists its models with GET {base}/models, paged (drivers/providers/google_models.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from drivers import streams, transport
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
+from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
 from drivers.providers.openai_chat import text_as_chat
@@ -265,9 +267,17 @@ class GoogleSUTFactory(DynamicSUTFactory):
     }
     EXAMPLE_UIDS = ("gemini-2.5-flash:google", "gemini-2.5-flash:google;reas=n")
     STREAMS = True
+    LISTS_MODELS = True
 
     def get_secrets(self) -> list[InjectSecret[Any]]:
         return [InjectSecret(GoogleAiApiKey)]
+
+    async def list_models(self, sut_definition: SUTDefinition) -> list[ListedModel]:
+        from drivers.providers.google_models import fetch_all
+
+        (key,) = self.injected_secrets()
+        base = (sut_definition.base_url or BASE_URL).rstrip("/")
+        return await fetch_all(f"{base}/models", {"x-goog-api-key": key.value}, DRIVER_NAME)
 
     def make_sut(self, sut_definition: SUTDefinition) -> GeminiSUT:
         (key,) = self.injected_secrets()

@@ -8,6 +8,9 @@ retry_after is that estimate. The [hugging_face] token is optional with ;url= (a
 none) and required for the router. With ;url= the option ;api=generate uses TGI's native
 /generate and /generate_stream instead (drivers/providers/tgi.py).
 
+Models are listed from the router's `GET /v1/models` (narrowed to the UID's provider, if any),
+or, with ;url=, from the endpoint's TGI `/info` (drivers/providers/tgi_info.py).
+
 `hf` is upstream's older name: prefer `hf-serverless` (router, provider named in the UID) and
 `hf-dedicated` (an endpoint's URL).
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drivers.model_listing import ListedModel
 from drivers.providers.hfrelay import HuggingFaceToken
 from drivers.providers.openai_chat import (
     ChatProfile,
@@ -81,6 +85,19 @@ class HFSUTFactory(OpenAIStyleFactory):
     def validate(self, sut_definition: SUTDefinition) -> None:
         super().validate(sut_definition)
         wants_generate(sut_definition)
+
+    def models_url(self, definition: SUTDefinition) -> str:
+        return join_url(ROUTER_URL, self.MODELS_PATH)
+
+    def listed_provider(self, definition: SUTDefinition) -> str | None:
+        return definition.provider
+
+    async def list_models(self, sut_definition: SUTDefinition) -> list[ListedModel]:
+        if sut_definition.base_url:
+            from drivers.providers.tgi_info import list_endpoint
+
+            return await list_endpoint(self, sut_definition, sut_definition.base_url)
+        return await super().list_models(sut_definition)
 
     def make_sut(self, sut_definition: SUTDefinition) -> PromptResponseSUT[Any, Any]:
         if wants_generate(sut_definition):

@@ -8,13 +8,15 @@ it scales up it answers 503 with estimated_time, which is an `overloaded` error 
 
 Calls `<url>/v1/chat/completions` with the model `maker/model`, or, with `;api=generate`, TGI's
 native /generate and /generate_stream (drivers/providers/tgi.py). The [hugging_face] token is
-required, as upstream.
+required, as upstream. Its model is the one the endpoint's TGI `/info` names
+(drivers/providers/tgi_info.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from drivers.model_listing import ListedModel
 from drivers.providers.hf import PROFILE, endpoint_chat_url
 from drivers.providers.hfrelay import HuggingFaceToken
 from drivers.providers.openai_chat import OpenAIStyleFactory, secret_value
@@ -84,6 +86,11 @@ class HFDedicatedSUTFactory(OpenAIStyleFactory):
     def validate(self, sut_definition: SUTDefinition) -> None:
         super().validate(sut_definition)
         wants_generate(sut_definition)
+
+    async def list_models(self, sut_definition: SUTDefinition) -> list[ListedModel]:
+        from drivers.providers.tgi_info import list_endpoint
+
+        return await list_endpoint(self, sut_definition, self.base_url(sut_definition))
 
     def make_sut(self, sut_definition: SUTDefinition) -> PromptResponseSUT[Any, Any]:
         if wants_generate(sut_definition):

@@ -1,5 +1,6 @@
 """The Hugging Face inference-providers router: `maker/model:PROVIDER:hfrelay` sends model
-"maker/model:PROVIDER" to https://router.huggingface.co/v1/chat/completions."""
+"maker/model:PROVIDER" to https://router.huggingface.co/v1/chat/completions. Its models are the
+router's `GET /v1/models` that PROVIDER serves (each lists its providers)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,6 @@ class HFRelaySUTFactory(OpenAIStyleFactory):
 
     def model_name(self, definition: SUTDefinition) -> str:
         return f"{definition.external_model_name()}:{definition.provider}"
+
+    def listed_provider(self, definition: SUTDefinition) -> str | None:
+        return definition.provider

@@ -1,6 +1,7 @@
 """ollama, local: POST http://127.0.0.1:11434/api/chat (another host with ;url=), streamed as
 newline-delimited JSON; no key. A model name with ':' is percent-encoded in the UID:
-`llama3.2%3A3b:ollama` sends model "llama3.2:3b"."""
+`llama3.2%3A3b:ollama` sends model "llama3.2:3b". Lists the pulled models with GET
+{base}/api/tags (drivers/providers/ollama_models.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from drivers import streams, transport
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
+from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, TextPrompt
 from drivers.providers.openai_chat import join_url, openai_messages, text_as_chat
@@ -166,9 +168,18 @@ class OllamaSUTFactory(DynamicSUTFactory):
     ACCEPTED_OPTIONS = {"url": "base URL of the ollama server (default http://127.0.0.1:11434)"}
     EXAMPLE_UIDS = ("llama3.2%3A3b:ollama", "qwen2.5%3A7b:ollama;url=http://gpu-box:11434")
     STREAMS = True
+    LISTS_MODELS = True
 
     def get_secrets(self) -> list[InjectSecret[Any]]:
         return []
+
+    async def list_models(self, sut_definition: SUTDefinition) -> list[ListedModel]:
+        from drivers.providers.ollama_models import parse_tags
+        from drivers.providers.openai_models import LIST_TIMEOUT_S
+
+        url = join_url(sut_definition.base_url or BASE_URL, "api/tags")
+        data = await transport.get_json(url, {}, timeout=LIST_TIMEOUT_S, limit_key=DRIVER_NAME)
+        return parse_tags(data, transport.host_of(url))
 
     def make_sut(self, sut_definition: SUTDefinition) -> OllamaSUT:
         base = sut_definition.base_url or BASE_URL

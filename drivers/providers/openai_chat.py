@@ -381,17 +381,32 @@ class OpenAIStyleFactory(DynamicSUTFactory):
 
     async def list_models(self, sut_definition: SUTDefinition) -> list[ListedModel]:
         """`GET {base}/models` with the key a SUT of this definition would send."""
-        from drivers.providers.openai_models import LIST_TIMEOUT_S, parse_models
+        from drivers.providers.openai_models import parse_models
 
-        url = join_url(self.base_url(sut_definition), self.MODELS_PATH)
-        headers = dict(self.extra_headers(sut_definition))
-        key = self.api_key(sut_definition)
+        url = self.models_url(sut_definition)
+        data = await self.get_listing(sut_definition, url)
+        return parse_models(data, transport.host_of(url), self.listed_provider(sut_definition))
+
+    def models_url(self, definition: SUTDefinition) -> str:
+        return join_url(self.base_url(definition), self.MODELS_PATH)
+
+    def listed_provider(self, definition: SUTDefinition) -> str | None:
+        """The provider a router's list is narrowed to (None: every model listed)."""
+        return None
+
+    async def get_listing(
+        self, definition: SUTDefinition, url: str, params: dict[str, str] | None = None
+    ) -> Any:
+        """GET `url` as JSON with the headers and key a SUT of `definition` would send."""
+        from drivers.providers.openai_models import LIST_TIMEOUT_S
+
+        headers = dict(self.extra_headers(definition))
+        key = self.api_key(definition)
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        data = await transport.get_json(
-            url, headers, timeout=LIST_TIMEOUT_S, limit_key=self.driver_name()
+        return await transport.get_json(
+            url, headers, params=params, timeout=LIST_TIMEOUT_S, limit_key=self.driver_name()
         )
-        return parse_models(data, transport.host_of(url))
 
     def make_sut(self, sut_definition: SUTDefinition) -> PromptResponseSUT[Any, Any]:
         cls = OpenAIStyleChatSUT if self.LOGPROBS else OpenAIStyleChatNoLogprobsSUT

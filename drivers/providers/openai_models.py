@@ -5,6 +5,10 @@ One reader for every dialect seen: OpenAI's `{"object": "list", "data": [{"id", 
 `capabilities` and `max_context_length`, vLLM's `max_model_len`, llama.cpp's `meta.n_ctx_train`,
 the Hugging Face router's per-provider `context_length`. Only `id` is required; what a server
 does not say stays None (nothing is guessed from a model's name).
+
+A model the server says cannot chat is left out (Together's embedding, image, rerank, audio
+types; Mistral's `completion_chat: false`): the list is of what a UID can run. For the HF
+router, a provider named in the UID keeps the models that provider serves.
 """
 
 from __future__ import annotations
@@ -19,24 +23,56 @@ LIST_TIMEOUT_S = 20.0
 """A model list is small: a server that takes longer is not answering."""
 
 
-def parse_models(data: Any, host: str) -> list[ListedModel]:
-    """The models in a /models answer; a SUTError (protocol) when it is no model list."""
+NOT_CHAT = frozenset({"embedding", "image", "rerank", "audio", "transcribe", "video"})
+"""Together's model types that chat completions cannot run."""
+ROUTER_POLICIES = frozenset({"fastest", "cheapest", "preferred", "auto"})
+"""HF router "providers" that pick one: every model is theirs."""
+
+
+def parse_models(data: Any, host: str, provider: str | None = None) -> list[ListedModel]:
+    """The models in a /models answer; a SUTError (protocol) when it is no model list.
+    `provider`: keep the models an HF-router-style list says that provider serves."""
     items = data.get("data") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise SUTError(ErrorKind.protocol, f"{host} answered its model list without a 'data' list")
     out = []
     for item in items:
-        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
-            out.append(_model(item))
+        if not (isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]):
+            continue
+        if _cannot_chat(item):
+            continue
+        served = _served_by(item, provider)
+        if served is None:
+            continue
+        out.append(_model(item, served))
     return out
 
 
-def _model(item: dict[str, Any]) -> ListedModel:
+def _cannot_chat(item: dict[str, Any]) -> bool:
+    if item.get("type") in NOT_CHAT:
+        return True
+    capabilities = item.get("capabilities")
+    return isinstance(capabilities, dict) and capabilities.get("completion_chat") is False
+
+
+def _served_by(item: dict[str, Any], provider: str | None) -> dict[str, Any] | None:
+    """The item, with the named provider's own context length when it lists providers; None
+    when it lists them and that provider is not among them."""
+    providers = item.get("providers")
+    if not provider or provider in ROUTER_POLICIES or not isinstance(providers, list):
+        return item
+    for entry in providers:
+        if isinstance(entry, dict) and entry.get("provider") == provider:
+            return {**item, "providers": [entry]}
+    return None
+
+
+def _model(item: dict[str, Any], served: dict[str, Any]) -> ListedModel:
     return ListedModel(
         id=item["id"],
         display_name=_text(item.get("display_name") or item.get("name")),
-        context_length=_context(item),
-        created=_date(item.get("created")),
+        context_length=_context(served),
+        created=iso_date(item.get("created")),
         owned_by=_text(item.get("owned_by") or item.get("organization")),
         kind=_kind(item),
     )
@@ -66,9 +102,14 @@ def _context(item: dict[str, Any]) -> int | None:
     return None
 
 
-def _date(value: Any) -> str | None:
-    """A Unix time (OpenAI's `created`) or an ISO date, as YYYY-MM-DD."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+EARLIEST = 1420070400
+"""2015-01-01: an earlier Unix time in a model list is a placeholder (NIM says 735790403)."""
+
+
+def iso_date(value: Any) -> str | None:
+    """A Unix time (OpenAI's `created`) or an ISO 8601 date or time, as YYYY-MM-DD; None when
+    it is neither. Shared by every reader of a model list."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > EARLIEST:
         try:
             return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d")
         except (OverflowError, OSError, ValueError):
@@ -78,11 +119,20 @@ def _date(value: Any) -> str | None:
     return None
 
 
+TOGETHER_KINDS = {
+    "chat": "chat",
+    "language": "completion",
+    "code": "code",
+    "moderation": "moderation",
+}
+"""Together's `type` as a kind (Mistral's `type` is "base" or "fine-tuned": not a kind)."""
+
+
 def _kind(item: dict[str, Any]) -> str | None:
     """Only what the server says: Together's `type`, Mistral's capabilities."""
-    kind = item.get("type")
-    if isinstance(kind, str) and kind:
-        return "chat" if kind == "language" else kind
+    kind = TOGETHER_KINDS.get(str(item.get("type")))
+    if kind:
+        return kind
     capabilities = item.get("capabilities")
     if isinstance(capabilities, dict):
         if capabilities.get("reasoning"):

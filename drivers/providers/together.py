@@ -4,6 +4,9 @@ the official SDK (3.1) sends chat completions (its other calls go to https://api
 Beyond OpenAI's fields Together takes top_k (from top_k_per_token) and repetition_penalty (the UID
 option `repetition_penalty`, e.g. ;repetition_penalty=1.1); it reports finish reason `eos`, and
 logprobs as {tokens, token_logprobs}. Driver names: together, together-serverless.
+
+Its models are listed at https://api.together.ai/v1/models (where the SDK's other calls go),
+a bare JSON array; with ;url= at {url}/models.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from drivers.uid import SUTDefinition, UIDError
 DRIVER_NAME = "together"
 ALIASES = ("together-serverless",)
 BASE_URL = "https://api-inference.together.ai/v1"
+MODELS_URL = "https://api.together.ai/v1/models"
 PROFILE = ChatProfile(
     provider="Together", top_k_field="top_k", logprobs="together", include_usage=False
 )
@@ -43,6 +47,9 @@ class TogetherSUTFactory(OpenAIStyleFactory):
     DEFAULT_BASE_URL = BASE_URL
     PROFILE = PROFILE
     SECRET = TogetherApiKey
+
+    def models_url(self, definition: SUTDefinition) -> str:
+        return super().models_url(definition) if definition.base_url else MODELS_URL
 
     def profile(self, definition: SUTDefinition) -> ChatProfile:
         raw = definition.options_dict.get("repetition_penalty")

@@ -24,6 +24,31 @@ Each provider is mounted under its own prefix, with the provider's own paths bel
                                                                    temperature 0, top_p 1.0,
                                                                    top_k 0, > 4 stop sequences)
 
+**Model lists** (GET, provider_server/model_lists.py: current ids, each provider's fields):
+
+    /{flavour}/v1/models   (also /v1/models)   every OpenAI-style flavour above: OpenAI's
+                           {"object": "list", "data"}, Together's bare array (with embedding,
+                           image and rerank models), Mistral's capabilities (an embedding and a
+                           moderation model that cannot chat), NIM, the HF router's providers,
+                           TGI's, vLLM's max_model_len and a LoRA, llama.cpp's meta.n_ctx_train
+    /together/v1/endpoints                     Together's dedicated endpoints (?type=, &mine=)
+    /anthropic/v1/models                       paged: at most PAGE_SIZE (3) a page whatever
+                                               `limit` asks, has_more/first_id/last_id,
+                                               after_id and before_id; one model retired
+    /google/v1beta/models                      paged: min(pageSize, 3) a page, an opaque
+                                               nextPageToken; an embedding and an image model
+    /ollama/api/tags                           the pulled models
+    /tgi/info                                  TGI's one model (max_total_tokens)
+
+Each checks the provider's key (the same 401 bodies as chat) and takes the queued faults
+(statuses, 429s, malformed, cut, stall, slow-first, bad-status-line, deep-json).
+
+**A model that is gone.** A chat request whose model holds `retired-` (e.g. `retired-gpt-4o`)
+gets the provider's own "model not found": OpenAI 404 model_not_found, Together 404
+model_not_available, Mistral 400 invalid_model, the HF router 400 "not supported by any
+provider you have enabled", Anthropic 404 not_found_error, Google 404 NOT_FOUND, ollama 404,
+NIM, vLLM and llama.cpp 404 (TGI serves one model whatever is named: it answers).
+
 So a driver's base URL in a test is e.g. `server.url + "/together/v1"`. Auth is checked as the
 provider does (Bearer, x-api-key, x-goog-api-key), against `KEYS[flavour]`; a wrong key gets the
 provider's own 401 body (Google: 400 API_KEY_INVALID). The answer is deterministic: "Echo: " and
@@ -69,6 +94,8 @@ TGI/HF {"error": "...", "error_type"}, Anthropic {"type": "error", ...}, Google 
     bad-status-line           no HTTP reply at all: a line of another protocol, then close
     deep-json                 200 with JSON nested 100,000 levels deep (a stream: its first
                               event)
+    none                      no fault: queued before another, it lets one request through
+                              (`queue_fault("none"); queue_fault("500")` fails the second)
 
 Network faults have their own URLs, to use in place of `server.url`: `server.refused_url`
 (nothing listens: connection refused) and `server.connect_timeout_url` (a loopback socket with a
@@ -81,7 +108,7 @@ URL-encoded, base64 of `user:key`, or all at once) and place (the answer, its en
 body, an error event, a malformed or cut stream...), for the secret canary; `reset()` ends it.
 
 "Once" faults count per (provider, model) and start again after `reset()`. Every request is
-recorded in `server.requests` (path, headers, JSON body) for assertions.
+recorded in `server.requests` (path, headers, JSON body, method) for assertions.
 """
 
 from .echo import Echo

@@ -157,6 +157,53 @@ def auth_fault(flavour: str) -> Fault:
     return Fault(401, messages.get(flavour, "Unauthorized"), kind)
 
 
+def model_not_found(flavour: str, model: str) -> Fault:
+    """Each provider's answer to a model it does not know (or no longer serves), in its words:
+    a 404 mostly, Mistral's 400 invalid_model, the HF router's 400 "not supported by any
+    provider", Google's NOT_FOUND naming ListModels."""
+    if flavour == "openai":
+        return Fault(
+            404,
+            f"The model `{model}` does not exist or you do not have access to it.",
+            "invalid_request_error",
+            extra={"code": "model_not_found"},
+        )
+    if flavour == "together":
+        return Fault(
+            404,
+            f"Unable to access model {model}. Please visit https://api.together.ai/models to "
+            "view the list of supported models.",
+            "invalid_request_error",
+            extra={"code": "model_not_available"},
+        )
+    if flavour == "mistral":
+        fault = Fault(400, f"Invalid model: {model}", "invalid_model")
+        fault.extra = {"code": "1500"}
+        return fault
+    if flavour == "hf-router":
+        return Fault(
+            400,
+            f"The requested model '{model}' is not supported by any provider you have enabled.",
+        )
+    if flavour == "anthropic":
+        return Fault(404, f"model: {model}", "not_found_error")
+    if flavour == "google":
+        return Fault(
+            404,
+            f"models/{model} is not found for API version v1beta, or is not supported for "
+            "generateContent. Call ListModels to see the list of available models and their "
+            "supported methods.",
+            "NOT_FOUND",
+        )
+    if flavour == "ollama":
+        return Fault(404, f'model "{model}" not found, try pulling it first')
+    if flavour == "nim":
+        return Fault(404, f"Model '{model}' not found for account", "Not Found")
+    return Fault(  # vLLM, llama.cpp and the like
+        404, f"The model `{model}` does not exist.", "NotFoundError", extra={"code": 404}
+    )
+
+
 def rate_limit_message(flavour: str) -> tuple[str, str]:
     """(message, error type) of each provider's 429."""
     return {

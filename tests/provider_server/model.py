@@ -48,6 +48,9 @@ MISTRAL_FIELDS = {
     "parallel_tool_calls",
 }
 _FAULT_RE = re.compile(r"fault-([a-z0-9]+(?:-[a-z0-9]+)*)")
+RETIRED = "retired-"
+"""A model whose name holds this is one the provider no longer knows: its own "model not
+found" (faults.model_not_found)."""
 
 
 @dataclass
@@ -57,6 +60,8 @@ class Recorded:
     headers: CIMultiDict[str]
     """Case-insensitive, as HTTP header names are."""
     body: Any
+    method: str = "POST"
+    """GET for a model list."""
 
 
 class Fault(Exception):

@@ -22,18 +22,30 @@ from .faults import (
     auth_fault,
     error_body,
     loading_fault,
+    model_not_found,
     overloaded_fault,
     rate_limit_message,
     ratelimit_headers,
 )
-from .model import _FAULT_RE, CHAT_FLAVOURS, KEYS, SLOW_FIRST, STALL, Fault, Recorded, State
+from .model import (
+    _FAULT_RE,
+    CHAT_FLAVOURS,
+    KEYS,
+    RETIRED,
+    SLOW_FIRST,
+    STALL,
+    Fault,
+    Recorded,
+    State,
+)
 from .wire_chat import ChatWire
+from .wire_lists import ListWires
 from .wire_other import OtherWires
 
 # ----- the server ---------------------------------------------------------------------------------
 
 
-class ProviderServer(ChatWire, OtherWires):
+class ProviderServer(ChatWire, OtherWires, ListWires):
     def __init__(self) -> None:
         self.state = State()
         self.url = ""
@@ -159,6 +171,7 @@ class ProviderServer(ChatWire, OtherWires):
         # huggingface_hub's InferenceClient posts to when given an endpoint's URL).
         app.router.add_post("/tgi", self._wrap("tgi", self.tgi_generate))
         app.router.add_post("/tgi/generate_stream", self._wrap("tgi", self.tgi_generate))
+        self.list_routes(app)
         app.router.add_post("/_control/fault", self.control_fault)
         app.router.add_post("/_control/reset", self.control_reset)
         return app
@@ -217,18 +230,24 @@ class ProviderServer(ChatWire, OtherWires):
                 if fault == "stall" and not streaming:
                     return await self._stalled_body(request)
                 await self._plain_fault(flavour, fault, streaming)
+                if fault is None and RETIRED in model and flavour != "tgi":  # TGI: one model
+                    raise model_not_found(flavour, model)
                 return await handler(flavour, request, body, fault)
             except Fault as f:
-                payload = error_body(flavour, f.status, f.message, f.kind)
-                if f.extra and isinstance(payload.get("error"), dict):
-                    payload["error"].update(f.extra)
-                elif f.extra:
-                    payload.update(f.extra)
-                if f.status == 401 and flavour == "tgi":
-                    return web.Response(status=401)  # TGI's --api-key answers with no body
-                return web.json_response(payload, status=f.status, headers=f.headers)
+                return self._error_response(flavour, f)
 
         return handle
+
+    def _error_response(self, flavour: str, f: Fault) -> web.Response:
+        """The provider's own error answer for `f`."""
+        payload = error_body(flavour, f.status, f.message, f.kind)
+        if f.extra and isinstance(payload.get("error"), dict):
+            payload["error"].update(f.extra)
+        elif f.extra:
+            payload.update(f.extra)
+        if f.status == 401 and flavour == "tgi":
+            return web.Response(status=401)  # TGI's --api-key answers with no body
+        return web.json_response(payload, status=f.status, headers=f.headers)
 
     async def _echo(
         self,
@@ -296,7 +315,8 @@ class ProviderServer(ChatWire, OtherWires):
     def _fault(self, flavour: str, model: str) -> str | None:
         with self.state.lock:
             if self.state.queued:
-                return self.state.queued.pop(0)
+                queued = self.state.queued.pop(0)
+                return None if queued == "none" else queued
             match = _FAULT_RE.search(model)
             if not match:
                 return None
