@@ -23,9 +23,7 @@ from sutui.cli.table import table
 @click.option("--provider", default=None, help="The provider, as in model:PROVIDER:driver.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
 @click.option("--refresh", is_flag=True, help="Ask the provider again, even if a list is cached.")
-def models(
-    driver: str, url: str | None, provider: str | None, as_json: bool, refresh: bool
-) -> int:
+def models(driver: str, url: str | None, provider: str | None, as_json: bool, refresh: bool) -> int:
     """The models DRIVER's provider serves now (e.g. `sutui models openai`, or
     `sutui models openai --url http://127.0.0.1:8080/v1` for a local server)."""
     ctx = pass_context()
@@ -115,5 +113,3 @@ def _as_json(found: ModelList, in_catalog: dict[str, list[str]]) -> dict[str, An
             for m in found.models
         ],
     }
-
-
