@@ -60,8 +60,8 @@ class ListingSource:
 
 def find_sources(services: Services, uids: Iterable[str]) -> list[ListingSource]:
     """The sources to list for a screen, in a stable order: drivers with their keys set (by
-    name), then the servers and keyless drivers of `uids` (in their order). Blocks on the
-    keyring: call it from a thread."""
+    name; not those whose UIDs need a provider), then the servers, keyless drivers and
+    providers of `uids` (in their order). Blocks on the keyring: call it from a thread."""
     found: dict[str, ListingSource] = {}
     seen_factories: set[type] = set()
     for name, info in sorted(services.drivers().items()):
@@ -71,6 +71,8 @@ def find_sources(services: Services, uids: Iterable[str]) -> list[ListingSource]
             continue
         if not getattr(factory, "LISTS_MODELS", False) or factory in seen_factories:
             continue
+        if getattr(factory, "PROVIDER_REQUIRED", False):
+            continue  # its UIDs need a provider: listed when a UID in use names one
         seen_factories.add(factory)  # an alias (together-serverless) lists what together does
         source = ListingSource(name)
         if _required_secrets_set(services, factory, source):
@@ -110,9 +112,15 @@ def _used_source(services: Services, uid: str) -> ListingSource | None:
         return None
     source = ListingSource(definition.driver, definition.provider, definition.base_url)
     required = _required(factory, source.definition)
-    if required is None or (required and not definition.base_url):
-        return None  # a hosted provider: listed when its key is set
-    return source
+    if required is None:
+        return None
+    if definition.base_url or not required:
+        return source  # a server, or a driver that needs no key (ollama here)
+    if getattr(factory, "PROVIDER_REQUIRED", False) and _required_secrets_set(
+        services, factory, source
+    ):
+        return source  # the router's models for this provider (hfrelay)
+    return None  # a hosted provider: listed once, at its default address, when its key is set
 
 
 def _factory_for(services: Services, source: ListingSource) -> Any:

@@ -19,6 +19,7 @@ from llm_peer import LlmPeer
 from test_app_support import (
     TEST_SUTS,
     columns,
+    fixed_catalog,
     fixed_registry,
     isolated,
     new_app,
@@ -34,8 +35,10 @@ from drivers.catalog import Catalog, load_file
 from drivers.model_listing import ListedModel, ModelList, listing_definition, now_iso
 from drivers.secret_store import SecretStore
 from sutui.app import SutuiApp, make_app
+from sutui.live_models import ListingSource, find_sources
 from sutui.screens.composer import ComposerScreen
 from sutui.screens.picker import PickerScreen
+from sutui.services import Services
 from sutui.settings import Settings
 
 __all__ = ["isolated"]
@@ -240,6 +243,22 @@ async def test_the_composer_fills_the_model_from_the_live_list(
         assert models_server.requests == 1
 
 
+async def test_the_composer_says_in_one_line_why_a_list_failed(
+    models_server: ModelsServer,
+) -> None:
+    models_server.mode = "401"
+    app = app_with([])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("f5")
+        screen = app.screen
+        assert isinstance(screen, ComposerScreen)
+        screen.query_one("#uid", Input).value = f"x:local:openai;url={models_server.base_url}"
+        status = screen.query_one("#live-status")
+        await wait_until(pilot, lambda: str(status.render()).startswith("✗"))
+        assert "auth [HTTP 401]" in str(status.render())
+        assert not screen.query_one("#live-models").display and screen.valid
+
+
 async def test_the_composer_says_nothing_for_a_driver_whose_key_is_not_set() -> None:
     app = app_with([])
     async with app.run_test(size=(100, 40)) as pilot:
@@ -302,3 +321,21 @@ def test_snapshot_picker_with_live_models(snap_compare: Any) -> None:
         await steady(pilot)
 
     assert snap_compare(snapshot_app(), run_before=run_before, terminal_size=(100, 40))
+
+
+# ----- which sources ---------------------------------------------------------------------------
+def test_the_sources_are_keyed_drivers_and_the_servers_and_providers_in_use() -> None:
+    def sources(environ: dict[str, str], uids: list[str]) -> list[ListingSource]:
+        store = SecretStore(environ=environ, search_file=False, use_keyring=False)
+        services = Services(store, fixed_catalog(), fixed_registry(), Settings())
+        return find_sources(services, uids)
+
+    server = "x:local:openai;url=http://127.0.0.1:8080/v1"
+    used = [server, server, "gpt-4o", "y:together:hfrelay", "bad:nodriver", "echo:demo"]
+    assert sources({}, used) == [ListingSource("openai", "local", "http://127.0.0.1:8080/v1")]
+    keyed = {"SUTUI_OPENAI__API_KEY": "sk-test-1234567890", "HF_TOKEN": "hf_test_1234567890"}
+    assert sources(keyed, used) == [
+        ListingSource("openai"),  # hfrelay needs a provider: only the one in use
+        ListingSource("openai", "local", "http://127.0.0.1:8080/v1"),
+        ListingSource("hfrelay", "together"),
+    ]

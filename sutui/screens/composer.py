@@ -24,7 +24,14 @@ from drivers.uid import GRAMMAR, PredefinedSUT, SUTDefinition, UIDError, parse_u
 from sutui.live_models import ListingSource
 from sutui.messages import AddSUT
 from sutui.screens.base import Page
-from sutui.screens.live_listing import SPIN_S, SPINNER, ListingFailed, ModelsListed, list_models
+from sutui.screens.live_listing import (
+    SPIN_S,
+    SPINNER,
+    ListingFailed,
+    ModelsListed,
+    failure_text,
+    list_models,
+)
 from sutui.services import Services
 
 FIELDS = ("maker", "model", "provider", "driver", "date", "options")
@@ -341,7 +348,7 @@ class ComposerScreen(Page[None]):
             spin = SPINNER[self.frame % len(SPINNER)]
             status.update(Text(f"{spin} listing models at {source.where}…"))
         elif found is None:
-            status.update(Text(f"✗ {source.where}: {self.live_failure}"))
+            status.update(Text(failure_text(source, self.live_failure or "")))
         else:
             count = len(found.models)
             status.update(

@@ -45,7 +45,13 @@ class ListingFailed(Message):
     reason: str
     """One line, no secret in it."""
     quiet: bool = False
-    """A secret it needs is not set: the user has not asked for this driver, say nothing."""
+    """A secret it needs is not set, or it cannot be listed without a URL: the user has not
+    set this source up, so a screen may say nothing of it."""
+
+
+def failure_text(source: ListingSource, reason: str) -> str:
+    """✗, where (unless the reason names it already) and why."""
+    return f"✗ {reason}" if source.where in reason else f"✗ {source.where}: {reason}"
 
 
 def find_sources_in_thread(
@@ -70,6 +76,7 @@ def list_models(
     `delay_s` first, so a composer does not ask for every character of a URL being typed."""
 
     from drivers.secrets import MissingSecretValues
+    from drivers.uid import UIDError
 
     async def work() -> None:
         if delay_s:
@@ -77,7 +84,7 @@ def list_models(
         try:
             found = await fetch(services, source, refresh=refresh)
         except Exception as exc:  # every failure is a line on screen, never a crash
-            quiet = isinstance(exc, MissingSecretValues)
+            quiet = isinstance(exc, MissingSecretValues | UIDError)
             screen.post_message(ListingFailed(source, failure_line(exc), quiet))
             return
         screen.post_message(ModelsListed(source, found))

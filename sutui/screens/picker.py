@@ -30,6 +30,7 @@ from sutui.screens.live_listing import (
     ListingFailed,
     ModelsListed,
     SourcesFound,
+    failure_text,
     find_sources_in_thread,
     list_models,
 )
@@ -134,10 +135,14 @@ class PickerScreen(Dialog[str | None]):
 
     @on(ListingFailed)
     def _failed(self, message: ListingFailed) -> None:
-        state = self.live.get(message.source.key)
-        if state is not None:
-            state.found, state.failure = None, message.reason
-            self._fill()
+        key = message.source.key
+        if key not in self.live:
+            return
+        if message.quiet and message.source.url is None:
+            del self.live[key]  # a driver's default address it cannot list (it needs a URL)
+        else:
+            self.live[key].found, self.live[key].failure = None, message.reason
+        self._fill()
 
     def action_refresh_live(self) -> None:
         """Find the sources again (a key may have been set since) and ask each provider."""
@@ -276,11 +281,6 @@ class PickerScreen(Dialog[str | None]):
 
     def action_focus_list(self) -> None:
         self.query_one(OptionList).focus()
-
-
-def failure_text(source: ListingSource, reason: str) -> str:
-    """✗, where (unless the reason names it already) and why."""
-    return f"✗ {reason}" if source.where in reason else f"✗ {source.where}: {reason}"
 
 
 def _index_of(choices: OptionList, option_id: str) -> int | None:
