@@ -11,7 +11,7 @@ written there) and otherwise asks the provider through the shared transport.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -90,6 +90,27 @@ def uid_for(definition: SUTDefinition, model_id: str) -> str:
     if not model:
         maker, model = "", model_id
     return replace(definition, model=model, maker=maker or None, name=None).format()
+
+
+MAX_PAGES = 50
+"""A server that keeps giving a next page is not believed past this many."""
+
+
+async def all_pages(
+    page: Callable[[str | None], Awaitable[tuple[list[ListedModel], str | None]]],
+) -> list[ListedModel]:
+    """Every page of a paged list, in order: `page(cursor)` gives a page's models and the next
+    page's cursor (None: that was the last); a cursor seen twice ends it too."""
+    out: list[ListedModel] = []
+    cursor: str | None = None
+    seen: set[str] = set()
+    for _ in range(MAX_PAGES):
+        models, cursor = await page(cursor)
+        out.extend(models)
+        if cursor is None or cursor in seen:
+            break
+        seen.add(cursor)
+    return out
 
 
 def now_iso() -> str:

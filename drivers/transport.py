@@ -285,6 +285,29 @@ async def post_json_any(
     limit_key: str | None = None,
 ) -> Any:
     """post_json for APIs that may answer a JSON array (Hugging Face's [{"generated_text"}])."""
+    return await _request_json(
+        "POST", url, payload, headers, timeout, retry, limit_key, _error_in_body
+    )
+
+
+def _error_in_body(data: Any) -> None:
+    """A 200 that carries the provider's error (some servers do): that error, retried as such."""
+    if isinstance(data, dict) and data.get("error") and not data.get("choices"):
+        raise error_in_stream(data)
+
+
+async def _request_json(
+    method: str,
+    url: str,
+    payload: Any,
+    headers: Mapping[str, str],
+    timeout: Timeouts | float | None,
+    retry: RetryPolicy | None,
+    limit_key: str | None,
+    check: Callable[[Any], None] | None = None,
+) -> Any:
+    """One JSON call with the timeouts, the retries and the driver's concurrency cap; `check`
+    raises on an answer that is an error (inside the retries)."""
     t = _timeouts(timeout)
     deadline = _Deadline(t.total)
 
@@ -292,7 +315,7 @@ async def post_json_any(
         async with driver_slot(limit_key):
             try:
                 async with asyncio.timeout_at(deadline.start()):
-                    response = await _open(url, payload, headers, t, "application/json")
+                    response = await _open(url, payload, headers, t, "application/json", method)
                     try:
                         body = await _read_body(response, t, url)
                     finally:
@@ -300,8 +323,8 @@ async def post_json_any(
             except TimeoutError:
                 raise _timeout("total", _host(url)) from None
         data = _json(body, url)
-        if isinstance(data, dict) and data.get("error") and not data.get("choices"):
-            raise error_in_stream(data)
+        if check is not None:
+            check(data)
         return data
 
     return await _retrying(once, retry, deadline.get)
@@ -325,20 +348,4 @@ async def get_json(
     and concurrency cap as a request for an answer."""
     if params:
         url = str(httpx.URL(url).copy_merge_params(dict(params)))
-    t = _timeouts(timeout)
-    deadline = _Deadline(t.total)
-
-    async def once() -> Any:
-        async with driver_slot(limit_key):
-            try:
-                async with asyncio.timeout_at(deadline.start()):
-                    response = await _open(url, None, headers, t, "application/json", "GET")
-                    try:
-                        body = await _read_body(response, t, url)
-                    finally:
-                        await response.aclose()
-            except TimeoutError:
-                raise _timeout("total", _host(url)) from None
-        return _json(body, url)
-
-    return await _retrying(once, retry, deadline.get)
+    return await _request_json("GET", url, None, headers, timeout, retry, limit_key)

@@ -14,31 +14,24 @@ from typing import Any
 
 from drivers import transport
 from drivers.errors import ErrorKind, SUTError
-from drivers.model_listing import ListedModel
+from drivers.model_listing import ListedModel, all_pages
 from drivers.providers.openai_models import LIST_TIMEOUT_S, iso_date
 
 PAGE_LIMIT = 1000
 """The most models Anthropic gives in one page."""
-MAX_PAGES = 50
-"""A server that keeps saying has_more is not believed past this many pages."""
 
 
 async def fetch_all(url: str, headers: Mapping[str, str], limit_key: str) -> list[ListedModel]:
     """Every page of the list at `url`, in order."""
-    out: list[ListedModel] = []
-    after: str | None = None
-    seen: set[str] = set()
-    for _ in range(MAX_PAGES):
-        params = {"limit": str(PAGE_LIMIT), **({"after_id": after} if after else {})}
+
+    async def page(cursor: str | None) -> tuple[list[ListedModel], str | None]:
+        params = {"limit": str(PAGE_LIMIT), **({"after_id": cursor} if cursor else {})}
         data = await transport.get_json(
             url, headers, params=params, timeout=LIST_TIMEOUT_S, limit_key=limit_key
         )
-        models, after = parse_page(data, transport.host_of(url))
-        out.extend(models)
-        if after is None or after in seen:
-            break
-        seen.add(after)
-    return out
+        return parse_page(data, transport.host_of(url))
+
+    return await all_pages(page)
 
 
 def parse_page(data: Any, host: str) -> tuple[list[ListedModel], str | None]:

@@ -13,31 +13,24 @@ from typing import Any
 
 from drivers import transport
 from drivers.errors import ErrorKind, SUTError
-from drivers.model_listing import ListedModel
+from drivers.model_listing import ListedModel, all_pages
 from drivers.providers.openai_models import LIST_TIMEOUT_S
 
 PAGE_SIZE = 1000
 """The most models the Gemini API gives in one page (its default is 50)."""
-MAX_PAGES = 50
-"""A server that keeps giving a next page is not believed past this many."""
 
 
 async def fetch_all(url: str, headers: Mapping[str, str], limit_key: str) -> list[ListedModel]:
     """Every page of the list at `url` (`{base}/models`), in order."""
-    out: list[ListedModel] = []
-    token: str | None = None
-    seen: set[str] = set()
-    for _ in range(MAX_PAGES):
-        params = {"pageSize": str(PAGE_SIZE), **({"pageToken": token} if token else {})}
+
+    async def page(cursor: str | None) -> tuple[list[ListedModel], str | None]:
+        params = {"pageSize": str(PAGE_SIZE), **({"pageToken": cursor} if cursor else {})}
         data = await transport.get_json(
             url, headers, params=params, timeout=LIST_TIMEOUT_S, limit_key=limit_key
         )
-        models, token = parse_page(data, transport.host_of(url))
-        out.extend(models)
-        if token is None or token in seen:
-            break
-        seen.add(token)
-    return out
+        return parse_page(data, transport.host_of(url))
+
+    return await all_pages(page)
 
 
 def parse_page(data: Any, host: str) -> tuple[list[ListedModel], str | None]:
