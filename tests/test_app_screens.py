@@ -481,3 +481,17 @@ async def test_picker_and_composer_reject_what_the_driver_rejects() -> None:
             assert type(app.screen).__name__ == "PickerScreen"
             await pilot.press("escape")
             await pilot.pause()
+
+
+async def test_a_model_not_found_names_the_close_ones_in_its_column(provider_server: Any) -> None:
+    """The provider's list is fetched for the hint (drivers/model_hints.py): the column that
+    fails not_found says which of the listed models look close."""
+    uid = f"retired-qwen2.5-7b:vllm:openai;url={provider_server.url}/vllm/v1"
+    app = new_app([uid], environ={"SUTUI_VLLM__API_KEY": "ms-test-vllm-0006"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "hello")
+        (column,) = columns(app)
+        await wait_until(pilot, lambda: column.status == "error", tries=500)
+        assert column.error is not None and column.error.kind.value == "not_found"
+        problem = detail(app, f"#{column.key} .problem")
+        assert "models this key can use that look close:" in problem, problem
