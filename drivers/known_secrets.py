@@ -4,9 +4,10 @@ Redaction masks the values it knows, and a value is known once it is looked up: 
 only its SUTs' secrets. A prompt that quotes another of the user's keys (pasted by mistake, or
 on purpose to test a model) would then be stored in the history and exports as it is. So the
 front ends call `register_known` before they store a prompt: it registers every value the user
-has in the environment (`SUTUI_<SCOPE>__<KEY>` and the providers' usual variables), the secrets
-file, and the keyring entries sutui wrote (their names are kept in `keyring-names.json` in the
-user config dir: the keyring cannot be listed portably, and no value is ever written there).
+has in the environment (`SUTUI_<SCOPE>__<KEY>` and the providers' usual variables, as the
+secrets' descriptions declare them), the secrets file, and the keyring entries sutui wrote
+(their names are kept in `keyring-names.json` in the user config dir: the keyring cannot be
+listed portably, and no value is ever written there).
 It runs once per process and costs a keyring read per entry, not an import of every driver.
 """
 
@@ -26,6 +27,23 @@ if TYPE_CHECKING:
     from drivers.secret_store import SecretStore
 
 INDEX_NAME = "keyring-names.json"
+BUILTIN_ENV_VARS = frozenset(
+    {
+        "ANTHROPIC_API_KEY",
+        "GEMINI_API_KEY",
+        "GOOGLE_API_KEY",
+        "HF_TOKEN",
+        "HUGGING_FACE_HUB_TOKEN",
+        "MISTRAL_API_KEY",
+        "NVIDIA_API_KEY",
+        "OPENAI_API_KEY",
+        "OPENAI_ORG_ID",
+        "TOGETHER_API_KEY",
+    }
+)
+"""The usual variables the built-in drivers' secrets declare (SecretDescription.env_vars), so
+their values are registered without importing every driver; tests/test_secrets.py checks it
+against the declarations. A plugin's are added once its secrets' descriptions are built."""
 _lock = threading.Lock()
 _environment_done = False
 _keyring_done = False
@@ -90,9 +108,9 @@ def register_environment(store: SecretStore) -> None:
     with _lock:
         if _environment_done:
             return
-        from drivers.secret_store import CONVENTIONAL_ENV  # it imports this module's users
+        from drivers.secrets import every_declared_env_var
 
-        conventional = {n for names in CONVENTIONAL_ENV.values() for n in names}
+        conventional = BUILTIN_ENV_VARS | every_declared_env_var()
         for name, value in store.environ.items():
             if (name.startswith("SUTUI_") and "__" in name) or name in conventional:
                 register_secret(value)

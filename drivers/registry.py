@@ -264,7 +264,7 @@ def unsent_keys_note(
     not sent because the OS keyring, where it may be, could not be read: it is left out
     silently, so the provider's 401 must say why. None when nothing was left out so."""
     from drivers.keyring_layer import STATUS_TEXT
-    from drivers.secret_store import CONVENTIONAL_ENV, SecretStore
+    from drivers.secret_store import SecretStore
     from drivers.secrets import env_var_name
 
     store = getattr(secrets, "store", None)
@@ -284,9 +284,7 @@ def unsent_keys_note(
         return None
     names = ", ".join(f"[{d.scope}] {d.key}" for d in unsent)
     variables = " or ".join(
-        name
-        for d in unsent
-        for name in (env_var_name(d.scope, d.key), *CONVENTIONAL_ENV.get((d.scope, d.key), ()))
+        name for d in unsent for name in (env_var_name(d.scope, d.key), *d.env_vars)
     )
     if problem.status == "locked":
         state = "is locked"

@@ -1,6 +1,7 @@
 """Where secret values come from, in layers, each lookup saying which layer supplied it.
 
-1. the environment: SUTUI_<SCOPE>__<KEY>, then the provider's usual variable (OPENAI_API_KEY...);
+1. the environment: SUTUI_<SCOPE>__<KEY>, then the provider's usual variables (OPENAI_API_KEY...)
+   that the secret's description declares (SecretDescription.env_vars);
 2. the OS keyring: service "sutui", username "SCOPE/KEY" (drivers/keyring_layer.py); writes go
    here. Keyring trouble never raises from a lookup: the layer records it (`keyring_status()`)
    and stops asking, and the other layers keep working;
@@ -26,20 +27,8 @@ from drivers.keyring_layer import (
     username,
 )
 from drivers.redaction import register_secret
-from drivers.secrets import env_var_name
+from drivers.secrets import declared_env_vars, env_var_name
 from drivers.toml_file import TomlFileError, read_toml
-
-CONVENTIONAL_ENV: dict[tuple[str, str], tuple[str, ...]] = {
-    ("openai", "api_key"): ("OPENAI_API_KEY",),
-    ("openai", "organization"): ("OPENAI_ORG_ID",),
-    ("hugging_face", "token"): ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"),
-    ("together", "api_key"): ("TOGETHER_API_KEY",),
-    ("anthropic", "api_key"): ("ANTHROPIC_API_KEY",),
-    ("google_ai", "api_key"): ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
-    ("mistralai", "api_key"): ("MISTRAL_API_KEY",),
-    ("nvidia-nim-api", "api_key"): ("NVIDIA_API_KEY",),
-}
-"""The variables people already have set for each provider, after SUTUI_<SCOPE>__<KEY>."""
 
 
 class SecretsFileError(ValueError):
@@ -166,7 +155,9 @@ class SecretStore:
         return self._file_values
 
     def env_names(self, scope: str, key: str) -> tuple[str, ...]:
-        return (env_var_name(scope, key), *CONVENTIONAL_ENV.get((scope, key), ()))
+        """SUTUI_<SCOPE>__<KEY>, then the usual variables the secret's description declares
+        (SecretDescription.env_vars)."""
+        return (env_var_name(scope, key), *declared_env_vars(scope, key))
 
     def lookup(self, scope: str, key: str) -> SecretValue | None:
         """The value of the first layer that has one, stripped of surrounding whitespace (and

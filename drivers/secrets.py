@@ -25,10 +25,39 @@ class SecretDescription(BaseModel):
     scope: str
     key: str
     instructions: str = ""
+    env_vars: tuple[str, ...] = ()
+    """The provider's usual environment variables for this secret (OPENAI_API_KEY, HF_TOKEN),
+    read after SUTUI_<SCOPE>__<KEY>, in order. Building a description declares them to the
+    secret store for its (scope, key), process-wide (`declared_env_vars`)."""
+
+    def model_post_init(self, context: Any, /) -> None:
+        if self.env_vars:
+            _declare_env_vars(self.scope, self.key, self.env_vars)
 
     @property
     def name(self) -> str:
         return f"{self.scope}/{self.key}"
+
+
+_declared_env: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def _declare_env_vars(scope: str, key: str, names: Sequence[str]) -> None:
+    known = _declared_env.get((scope, key), ())
+    added = tuple(n for n in names if n not in known)
+    if added:
+        _declared_env[(scope, key)] = known + added
+
+
+def declared_env_vars(scope: str, key: str) -> tuple[str, ...]:
+    """The usual variables the descriptions built so far declare for (scope, key); a driver
+    builds its secrets' descriptions before it looks one up, so its own are always here."""
+    return _declared_env.get((scope, key), ())
+
+
+def every_declared_env_var() -> set[str]:
+    """Every usual variable declared so far, for any secret."""
+    return {name for names in _declared_env.values() for name in names}
 
 
 class Secret(ABC):

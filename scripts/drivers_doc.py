@@ -13,7 +13,6 @@ from typing import Any
 from drivers import transport
 from drivers.capabilities import ProducesPerTokenLogProbabilities, StreamsText
 from drivers.registry import DYNAMIC_SUT_FACTORIES, make_sut, secrets_needed
-from drivers.secret_store import CONVENTIONAL_ENV
 from drivers.secrets import env_var_name
 
 HEADER = """\
@@ -86,7 +85,7 @@ def _support(flags: list[tuple[str, bool]]) -> str:
 
 def _secret_line(inject: Any) -> str:
     d = inject.description()
-    names = [env_var_name(d.scope, d.key), *CONVENTIONAL_ENV.get((d.scope, d.key), ())]
+    names = [env_var_name(d.scope, d.key), *d.env_vars]
     need = "required" if inject.required else "optional"
     env = ", ".join(f"`{n}`" for n in names)
     return f"`[{d.scope}] {d.key}` ({need}; env {env})"

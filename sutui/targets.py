@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Protocol
 from drivers.catalog import CatalogError
 from drivers.registry import make_sut, resolve
 from drivers.runner import RunTarget
-from drivers.secret_store import CONVENTIONAL_ENV
 from drivers.secrets import MissingSecretValues, env_var_name, secrets_toml
 from drivers.uid import UIDError
 from sutui.cli.errors import InputError
@@ -83,8 +82,7 @@ def missing_secrets_message(missing: list[tuple[str, MissingSecretValues]]) -> s
     lines.append(f"Set them in the OS keyring with {setup}, or in the environment:")
     every = MissingSecretValues.combine([exc for _, exc in missing]).descriptions
     for d in every:
-        usual = CONVENTIONAL_ENV.get((d.scope, d.key), ())
-        names = " or ".join([env_var_name(d.scope, d.key), *usual])
+        names = " or ".join([env_var_name(d.scope, d.key), *d.env_vars])
         lines.append(f"  {names}")
     lines.append("or in a secrets.toml (sutui --secrets PATH ...):")
     lines.append("")

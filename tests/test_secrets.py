@@ -62,6 +62,9 @@ def test_env_var_names() -> None:
 
 
 def test_layers_env_first_then_file(tmp_path: Path) -> None:
+    from drivers.providers.openai import OpenAIApiKey
+
+    OpenAIApiKey.description()  # what a driver does before a lookup: declares OPENAI_API_KEY
     file = tmp_path / "secrets.toml"
     file.write_text('[openai]\napi_key = "from-file-key"\n[my_host]\napi_key = "file-host"\n')
     env = {"OPENAI_API_KEY": "from-conventional", "SUTUI_MY_HOST__API_KEY": ""}
@@ -128,3 +131,42 @@ def test_a_streamed_key_is_masked_wherever_the_chunks_split_it() -> None:
                 assert joined == "before [REDACTED] between [REDACTED]", (cut, second)
     finally:
         forget_all()
+
+
+class PluginToken(RequiredSecret):
+    @classmethod
+    def description(cls) -> SecretDescription:
+        return SecretDescription(
+            scope="plugin_host", key="token", env_vars=("PLUGIN_HOST_TOKEN", "PH_TOKEN")
+        )
+
+
+def test_a_plugin_secret_declares_its_usual_variables() -> None:
+    """The provider's usual variables are a field of the description: a plugin's secret
+    names its own, and the store reads them after SUTUI_<SCOPE>__<KEY>, in order."""
+    store = SecretStore(environ={"PH_TOKEN": "ph-value"}, search_file=False, use_keyring=False)
+    assert store.lookup("plugin_host", "token") is None  # not declared yet
+    assert PluginToken.make(store.raw_secrets()).value == "ph-value"
+    assert store.env_names("plugin_host", "token") == (
+        "SUTUI_PLUGIN_HOST__TOKEN",
+        "PLUGIN_HOST_TOKEN",
+        "PH_TOKEN",
+    )
+    found = store.lookup("plugin_host", "token")
+    assert found is not None and found.source == "PH_TOKEN"
+
+
+def test_builtin_env_vars_are_the_declared_ones() -> None:
+    """known_secrets keeps the built-in drivers' usual variables as a set, so registering them
+    for redaction imports no driver: it must be exactly what their secrets declare."""
+    from drivers.known_secrets import BUILTIN_ENV_VARS
+    from drivers.readiness import declared_secrets
+    from drivers.registry import DriverRegistry
+
+    registry = DriverRegistry(group="sutui.no-plugins-here")
+    declared = declared_secrets([], registry)  # type: ignore[arg-type]
+    assert {n for d in declared for n in d.description.env_vars} == BUILTIN_ENV_VARS
+    by_name = {d.description.name: d.description.env_vars for d in declared}
+    assert by_name["openai/api_key"] == ("OPENAI_API_KEY",)
+    assert by_name["hugging_face/token"] == ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
+    assert by_name["google_ai/api_key"] == ("GEMINI_API_KEY", "GOOGLE_API_KEY")

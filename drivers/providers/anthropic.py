@@ -46,6 +46,7 @@ class AnthropicApiKey(RequiredSecret):
             scope="anthropic",
             key="api_key",
             instructions="You can create api keys at https://console.anthropic.com/settings/keys.",
+            env_vars=("ANTHROPIC_API_KEY",),
         )
 
 

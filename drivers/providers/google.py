@@ -45,6 +45,7 @@ class GoogleAiApiKey(RequiredSecret):
             scope="google_ai",
             key="api_key",
             instructions="See https://aistudio.google.com/app/apikey",
+            env_vars=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
         )
 
 

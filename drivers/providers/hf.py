@@ -67,7 +67,9 @@ class HFSUTFactory(OpenAIStyleFactory):
     def secrets_for(self, sut_definition: SUTDefinition) -> list[InjectSecret[Any]]:
         if sut_definition.base_url:
             desc = HuggingFaceToken.description()
-            optional = api_key_secret(desc.scope, desc.key, desc.instructions, required=False)
+            optional = api_key_secret(
+                desc.scope, desc.key, desc.instructions, required=False, env_vars=desc.env_vars
+            )
             return [InjectSecret(optional)]
         return self.get_secrets()
 

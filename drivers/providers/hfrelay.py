@@ -22,6 +22,7 @@ class HuggingFaceToken(RequiredSecret):
             scope="hugging_face",
             key="token",
             instructions="You can create tokens at https://huggingface.co/settings/tokens.",
+            env_vars=("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"),
         )
 
 

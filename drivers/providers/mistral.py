@@ -20,6 +20,7 @@ class MistralApiKey(RequiredSecret):
             scope="mistralai",
             key="api_key",
             instructions="MistralAI API key. See https://docs.mistral.ai/getting-started/quickstart/",
+            env_vars=("MISTRAL_API_KEY",),
         )
 
 

@@ -16,7 +16,10 @@ class NvidiaNimApiKey(RequiredSecret):
     @classmethod
     def description(cls) -> SecretDescription:
         return SecretDescription(
-            scope="nvidia-nim-api", key="api_key", instructions="See https://build.nvidia.com/"
+            scope="nvidia-nim-api",
+            key="api_key",
+            instructions="See https://build.nvidia.com/",
+            env_vars=("NVIDIA_API_KEY",),
         )
 
 

@@ -35,7 +35,10 @@ class OpenAIApiKey(RequiredSecret):
     @classmethod
     def description(cls) -> SecretDescription:
         return SecretDescription(
-            scope="openai", key="api_key", instructions="See https://platform.openai.com/api-keys"
+            scope="openai",
+            key="api_key",
+            instructions="See https://platform.openai.com/api-keys",
+            env_vars=("OPENAI_API_KEY",),
         )
 
 
@@ -47,6 +50,7 @@ class OpenAIOrganization(OptionalSecret):
             key="organization",
             instructions="Optional: your organization ID, "
             "see https://platform.openai.com/account/organization",
+            env_vars=("OPENAI_ORG_ID",),
         )
 
 
@@ -101,6 +105,8 @@ class OpenAISUTFactory(OpenAIStyleFactory):
             "api_key",
             f"The API key of your {scope} server; leave it unset if the server needs none.",
             required=False,
+            # OPENAI_API_KEY is read for any [openai] api_key, as it always was
+            env_vars=OpenAIApiKey.description().env_vars if scope == "openai" else (),
         )
         return [InjectSecret(key)]
 

@@ -48,14 +48,22 @@ _secret_classes: dict[tuple[str, str, bool], type[Secret]] = {}
 
 
 def api_key_secret(
-    scope: str, key: str = "api_key", instructions: str = "", *, required: bool = True
+    scope: str,
+    key: str = "api_key",
+    instructions: str = "",
+    *,
+    required: bool = True,
+    env_vars: tuple[str, ...] = (),
 ) -> type[Secret]:
     """A Secret class for (scope, key), made once per (scope, key, required) and never mutated
-    (upstream's OpenAICompatibleApiKey.for_provider() changed a class attribute: global state)."""
+    (upstream's OpenAICompatibleApiKey.for_provider() changed a class attribute: global state).
+    `env_vars`: the provider's usual variables (SecretDescription.env_vars)."""
     cache_key = (scope, key, required)
     cls = _secret_classes.get(cache_key)
     if cls is None:
-        description = SecretDescription(scope=scope, key=key, instructions=instructions)
+        description = SecretDescription(
+            scope=scope, key=key, instructions=instructions, env_vars=env_vars
+        )
         base: type[Secret] = RequiredSecret if required else OptionalSecret
 
         def describe(_cls: type[Secret]) -> SecretDescription:

@@ -34,6 +34,7 @@ class TogetherApiKey(RequiredSecret):
             scope="together",
             key="api_key",
             instructions="See https://api.together.ai/settings/api-keys",
+            env_vars=("TOGETHER_API_KEY",),
         )
 
 

@@ -152,8 +152,7 @@ def _overrides(store: SecretStore, scope: str, key: str) -> str | None:
     return None
 
 
-def _warn_unknown(ctx: CliContext, scope: str, key: str) -> None:
-    usage = secret_usage(ctx)
+def _warn_unknown(usage: dict[tuple[str, str], DeclaredSecret], scope: str, key: str) -> None:
     if (scope, key) in usage:
         return
     names = [f"{s}/{k}" for s, k in usage]
@@ -196,10 +195,11 @@ def set_cmd(scope: str, key: str, value: str | None, insecure_argv: bool) -> Non
         f"Stored {scope}/{key} in the OS keyring (service '{SERVICE}', user "
         f"'{username(scope, key)}'): {mask(value)}"
     )
+    usage = secret_usage(ctx)  # the declarations name the usual variables (OPENAI_API_KEY)
     note = _overrides(store, scope, key)
     if note:
         click.echo(note)
-    _warn_unknown(ctx, scope, key)
+    _warn_unknown(usage, scope, key)
 
 
 @secrets.command("delete")
@@ -207,9 +207,11 @@ def set_cmd(scope: str, key: str, value: str | None, insecure_argv: bool) -> Non
 @click.argument("key")
 def delete_cmd(scope: str, key: str) -> None:
     """Delete SCOPE KEY from the OS keyring (the environment and secrets.toml are untouched)."""
-    store = pass_context().store
+    ctx = pass_context()
+    store = ctx.store
     store.delete(scope, key)
     click.echo(f"Deleted {scope}/{key} from the OS keyring (service '{SERVICE}').")
+    secret_usage(ctx)  # the declarations name the usual variables (OPENAI_API_KEY)
     found = store.lookup(scope, key)
     if found is not None:
         click.echo(f"note: it is still set by the {found.layer} layer ({found.source}).")
