@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from sutui.messages import AddSUT, ComposeUID, SetupSecrets
+from sutui.messages import AddSUT, ComposeUID, RerunRequested, SetupSecrets
 from sutui.screens.compare import CompareScreen
 from sutui.services import Services
 from sutui.settings import Settings
@@ -185,7 +185,7 @@ class SutuiApp(App[None]):
         if name == "history":
             from sutui.screens.history import HistoryScreen
 
-            return HistoryScreen()
+            return HistoryScreen(self.services)
         if name == "leaderboard":
             from sutui.screens.leaderboard import LeaderboardScreen
 
@@ -223,6 +223,11 @@ class SutuiApp(App[None]):
         self._to_home()
         self.compare.add_column(message.uid)
         self.notify(f"Added {message.uid} to compare.", markup=False)
+
+    @on(RerunRequested)
+    def _rerun(self, message: RerunRequested) -> None:
+        self._to_home()
+        self.compare.recording.rerun(message.run, message.only_failed)
 
     @on(ComposeUID)
     def _compose(self, message: ComposeUID) -> None:

@@ -13,6 +13,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from drivers.secrets import SecretDescription
+    from sutui.history.store import StoredRun
 
 
 @dataclass
@@ -36,3 +37,12 @@ class SetupSecrets(Message):
     descriptions: Sequence[SecretDescription]
     purpose: str = ""
     """What they are for (a SUT UID or a driver name), shown as the setup's title."""
+
+
+@dataclass
+class RerunRequested(Message):
+    """Send a saved run again from the compare screen: its SUTs (or only those that did not
+    finish well), prompt, system prompt and options; the new run names it its parent."""
+
+    run: StoredRun
+    only_failed: bool = False

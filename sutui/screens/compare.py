@@ -237,7 +237,7 @@ class CompareScreen(Screen[None]):
     @on(SUTColumn.Removed)
     def _removed(self, message: SUTColumn.Removed) -> None:
         """A column that holds an answer (or is writing one) goes only once the user says so."""
-        from sutui.screens.secrets import ConfirmScreen
+        from sutui.screens.dialogs import ConfirmScreen
 
         column = message.column
 

@@ -8,45 +8,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from drivers.visible_text import visible
 from sutui.screens.base import Page
+from sutui.screens.history_actions import (
+    confirm_delete,
+    copy_markdown,
+    export_runs,
+    rerun,
+    with_history,
+)
 from sutui.widgets.table import Table
 
 if TYPE_CHECKING:
-    from sutui.history.store import HistoryStore, RunSummary, StoredRun
+    from sutui.history.store import RunSummary, StoredRun
+    from sutui.services import Services
 
 LIMIT = 500
 """The most runs listed at once (search to find older ones)."""
 PROMPT_WIDTH = 40
 """A prompt's first line is cut to this many characters in the list."""
-
-
-def with_history(action: Callable[[HistoryStore], Any]) -> Any:
-    """Open the history, do `action`, close it (from a thread worker)."""
-    from sutui.history.store import HistoryStore
-
-    with HistoryStore() as store:
-        return action(store)
-
-
-def rerun(screen: Screen[Any], run: StoredRun, only_failed: bool) -> None:
-    """Back to compare, with the run's SUTs (or its failed ones), prompt and options, sent."""
-    from sutui.app import SutuiApp
-
-    app = screen.app
-    if isinstance(app, SutuiApp):
-        app.in_compare(lambda: app.compare.recording.rerun(run, only_failed))
 
 
 def suts_text(summary: RunSummary) -> Text:
@@ -88,8 +77,9 @@ class HistoryScreen(Page[None]):
         runs: list[RunSummary]
         problem: str | None = None
 
-    def __init__(self) -> None:
+    def __init__(self, services: Services) -> None:
         super().__init__(id="history")
+        self.services = services
         self.runs: list[RunSummary] = []
         self._generation = 0
         """Counts the reads asked for: only the newest one's answer is shown."""
@@ -204,13 +194,15 @@ class HistoryScreen(Page[None]):
     def action_open(self) -> None:
         from sutui.screens.history_run import HistoryRunScreen
 
-        self._with_run(lambda run: self.app.push_screen(HistoryRunScreen(run)))
+        timings = self.services.settings.show_timings
+        self._with_run(lambda run: self.app.push_screen(HistoryRunScreen(run, timings)))
 
     def action_rerun(self, only_failed: bool) -> None:
         self._with_run(lambda run: rerun(self, run, only_failed))
 
     def action_copy(self) -> None:
-        self._with_run(lambda run: copy_markdown(self, run))
+        timings = self.services.settings.show_timings
+        self._with_run(lambda run: copy_markdown(self, run, timings))
 
     def action_delete(self) -> None:
         run_id = self.current
@@ -225,57 +217,3 @@ class HistoryScreen(Page[None]):
         from sutui.history.export import runs_count
 
         export_runs(self, ids, runs_count(len(ids)), "sutui-history.md")
-
-
-def export_runs(screen: Screen[Any], ids: list[int], what: str, default: str) -> None:
-    from sutui.history.export import export
-    from sutui.screens.history_export import ExportScreen
-
-    def render(fmt: str) -> str:
-        runs = with_history(lambda store: [store.run(i) for i in ids])
-        return str(export([r for r in runs if r is not None], fmt))
-
-    def written(path: Path | None) -> None:
-        if path is not None:
-            screen.notify(f"Exported {what} to {path}.", title="Export", markup=False)
-
-    screen.app.push_screen(ExportScreen(what, default, render), written)
-
-
-def show_timings(screen: Screen[Any]) -> bool:
-    from sutui.app import SutuiApp
-
-    app = screen.app
-    return app.services.settings.show_timings if isinstance(app, SutuiApp) else True
-
-
-def copy_markdown(screen: Screen[Any], run: StoredRun) -> None:
-    from sutui.history.export import run_markdown
-
-    text = run_markdown(run, show_timings(screen))
-    screen.app.copy_to_clipboard(text)
-    screen.notify(
-        f"Copied run {run.id} as Markdown ({len(text)} characters) with OSC 52. If nothing was "
-        "copied, your terminal blocks OSC 52: `sutui history show "
-        f"{run.id}` prints the same text.",
-        title="Copy",
-        markup=False,
-    )
-
-
-def confirm_delete(screen: Screen[Any], run_id: int, after: Callable[[], object]) -> None:
-    from sutui.history.errors import HistoryError
-    from sutui.screens.secrets import ConfirmScreen
-
-    def answered(yes: bool | None) -> None:
-        if not yes:
-            return
-        try:
-            with_history(lambda store: store.delete([run_id]))
-        except HistoryError as exc:
-            screen.notify(str(exc), title="History", severity="error", markup=False)
-            return
-        screen.notify(f"Deleted run {run_id}.")
-        after()
-
-    screen.app.push_screen(ConfirmScreen(f"Delete run {run_id} and its answers?"), answered)

@@ -16,13 +16,7 @@ from textual.widgets import Footer, Header, Static
 
 from drivers.visible_text import visible
 from sutui.screens.base import Page
-from sutui.screens.history import (
-    confirm_delete,
-    copy_markdown,
-    export_runs,
-    rerun,
-    show_timings,
-)
+from sutui.screens.history_actions import confirm_delete, copy_markdown, export_runs, rerun
 
 if TYPE_CHECKING:
     from sutui.history.store import StoredRun
@@ -133,9 +127,11 @@ class HistoryRunScreen(Page[None]):
         Binding("d,delete", "delete", "Delete", id="run.delete", tooltip="Delete the run"),
     ]  # fmt: skip
 
-    def __init__(self, run: StoredRun):
+    def __init__(self, run: StoredRun, timings: bool = True):
         super().__init__(id="history-run")
         self.run = run
+        self.timings = timings
+        """Whether times are shown (the app's show_timings setting)."""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -144,7 +140,7 @@ class HistoryRunScreen(Page[None]):
         prompt.border_title = "prompt"
         prompt.can_focus = False
         yield prompt
-        timings = show_timings(self)
+        timings = self.timings
         with HorizontalScroll(id="answers", can_focus=False):
             for answer in self.run.answers:
                 yield AnswerPanel(answer, answer.index in self.run.running, timings)
@@ -167,7 +163,7 @@ class HistoryRunScreen(Page[None]):
         rerun(self, self.run, only_failed)
 
     def action_copy(self) -> None:
-        copy_markdown(self, self.run)
+        copy_markdown(self, self.run, self.timings)
 
     def action_export(self) -> None:
         export_runs(self, [self.run.id], f"run {self.run.id}", f"sutui-run-{self.run.id}.md")

@@ -20,31 +20,10 @@ from drivers.redaction import mask
 from drivers.secret_store import SecretsFileError, SecretValue, find_secrets_file, read_secrets_file
 from sutui.messages import SetupSecrets
 from sutui.screens.base import Dialog, Page
+from sutui.screens.dialogs import ConfirmScreen as ConfirmScreen
 from sutui.screens.setup import test_secret
 from sutui.services import Services
 from sutui.widgets.table import Table
-
-
-class ConfirmScreen(Dialog[bool]):
-    BINDINGS = [
-        Binding("escape,n", "dismiss(False)", "No", id="confirm.no", tooltip="Keep it"),
-        Binding("y", "dismiss(True)", "Yes", id="confirm.yes", tooltip="Do it"),
-    ]
-
-    def __init__(self, question: str):
-        super().__init__(classes="dialog-screen")
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.question), classes="dialog-title")
-            with Horizontal(classes="buttons"):
-                yield Button("Yes, delete (y)", variant="error", id="yes")
-                yield Button("No (n)", id="no")
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
 
 
 @dataclass(frozen=True)
