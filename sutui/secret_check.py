@@ -15,7 +15,7 @@ from drivers.http_errors import network_error_message
 from drivers.redaction import redact
 from drivers.secret_store import SecretStore, SecretValue
 from drivers.secrets import env_var_name
-from sutui.cli.errors import InputError
+from sutui.errors import InputError
 
 
 @dataclass(frozen=True)

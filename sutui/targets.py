@@ -13,7 +13,7 @@ from drivers.registry import make_sut, resolve
 from drivers.runner import RunTarget
 from drivers.secrets import MissingSecretValues, env_var_name, secrets_toml
 from drivers.uid import UIDError
-from sutui.cli.errors import InputError
+from sutui.errors import InputError
 
 if TYPE_CHECKING:
     from drivers.catalog import Catalog

@@ -63,3 +63,19 @@ def test_the_lazy_driver_table_is_the_guides_dict() -> None:
     finally:
         del DYNAMIC_SUT_FACTORIES["extra"]
     assert "extra" not in DYNAMIC_SUT_FACTORIES
+
+
+def test_no_screen_or_widget_needs_the_cli() -> None:
+    """sutui/cli/ is the command line (click); the screens share what they need with it through
+    modules outside it (sutui.errors.InputError, sutui.targets, sutui.secret_check)."""
+    code = (
+        "import pkgutil, importlib, sys, sutui.screens, sutui.widgets\n"
+        "for pkg in (sutui.screens, sutui.widgets):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        importlib.import_module(m.name)\n"
+        "import sutui.app, sutui.commands, sutui.secret_check, sutui.targets\n"
+        "bad = sorted(n for n in sys.modules if n.startswith('sutui.cli'))\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -25,14 +25,11 @@ from drivers.secrets import MissingSecretValues
 from drivers.uid import UIDError
 from drivers.visible_text import visible
 from sutui import storage
+from sutui.errors import InputError as InputError
 
 USAGE_ERROR = 2
 RUN_FAILED = 1
 INTERRUPTED = 130
-
-
-class InputError(Exception):
-    """Bad input found by the CLI itself; the message says what to do."""
 
 
 INPUT_ERRORS = (
