@@ -8,6 +8,7 @@ import difflib
 import importlib
 import importlib.metadata
 import inspect
+import sys
 import threading
 import types
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
@@ -22,43 +23,63 @@ from drivers.uid import PredefinedSUT, SUTDefinition, UIDError, parse_uid
 
 ENTRY_POINT_GROUP = "sutui.drivers"
 
-_BUILTIN_DRIVERS = {
-    "demo": "demo:DemoSUTFactory",
-    "openai": "openai:OpenAISUTFactory",
-    "together": "together:TogetherSUTFactory",
-    "together-serverless": "together:TogetherSUTFactory",
-    "together-dedicated": "together_dedicated:TogetherDedicatedSUTFactory",
-    "nvidia-nim": "nvidia_nim:NvidiaNimSUTFactory",
-    "mistral": "mistral:MistralSUTFactory",
-    "hfrelay": "hfrelay:HFRelaySUTFactory",
-    "modelship": "modelship:ModelshipSUTFactory",
-    "hf": "hf:HFSUTFactory",
-    "hf-serverless": "hf_serverless:HFServerlessSUTFactory",
-    "hf-dedicated": "hf_dedicated:HFDedicatedSUTFactory",
-    "anthropic": "anthropic:AnthropicSUTFactory",
-    "google": "google:GoogleSUTFactory",
-    "ollama": "ollama:OllamaSUTFactory",
-}
-"""Each built-in driver as `module:class` under drivers.providers."""
+DISTRIBUTION = "sutui"
+"""The distribution whose `sutui.drivers` entry points are the built-in drivers."""
 
 Factory = type[DynamicSUTFactory]
+
+
+def is_builtin(ep: importlib.metadata.EntryPoint) -> bool:
+    """An entry point of sutui itself, naming a module of the driver layer."""
+    dist = getattr(ep.dist, "name", None)
+    return dist == DISTRIBUTION and ep.value.startswith("drivers.")
+
+
+def builtin_entry_points(
+    group: str = ENTRY_POINT_GROUP,
+) -> dict[str, importlib.metadata.EntryPoint]:
+    """The built-in drivers as pyproject.toml registers them (`[project.entry-points.
+    "sutui.drivers"]`, one per driver name), by name. Reads the installed metadata only."""
+    found: dict[str, importlib.metadata.EntryPoint] = {}
+    for ep in importlib.metadata.entry_points(group=group):
+        if is_builtin(ep):
+            found.setdefault(ep.name, ep)
+    return found
 
 
 class FactoryTable(MutableMapping[str, Factory]):
     """A dict of driver name -> factory class, as the modelgauge guide's code expects, that imports
     a built-in driver's module only when its factory is first asked for: listing names costs
-    nothing, and start-up does not pay for every provider's HTTP stack (about 250 ms)."""
+    nothing but reading the entry points, and start-up does not pay for every provider's HTTP
+    stack (about 250 ms). Filled on first use from sutui's own `sutui.drivers` entry points, the
+    way plugins are registered (or from `entries`, name -> factory or 'module:attr')."""
 
-    def __init__(self, entries: Mapping[str, Factory | str]):
-        self._entries: dict[str, Factory | str] = dict(entries)
+    def __init__(self, entries: Mapping[str, Factory | str] | None = None):
+        self._given = entries
+        self._table: dict[str, Factory | str | importlib.metadata.EntryPoint] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def _entries(self) -> dict[str, Factory | str | importlib.metadata.EntryPoint]:
+        if self._table is None:
+            with self._lock:
+                if self._table is None:
+                    given = self._given
+                    self._table = dict(builtin_entry_points() if given is None else given)
+        return self._table
 
     def __getitem__(self, name: str) -> Factory:
         entry = self._entries[name]
+        if isinstance(entry, type):
+            return entry
         if isinstance(entry, str):
             module, _, attr = entry.partition(":")
-            entry = getattr(importlib.import_module(f"drivers.providers.{module}"), attr)
-            self._entries[name] = entry
-        return entry
+            loaded = getattr(importlib.import_module(module), attr)
+        else:  # an entry point (importlib.metadata's, or the importlib_metadata backport's)
+            loaded = entry.load()
+        factory = _factory_from(loaded)
+        self._entries[name] = factory
+        return factory
 
     def __setitem__(self, name: str, factory: Factory) -> None:
         self._entries[name] = factory
@@ -76,8 +97,9 @@ class FactoryTable(MutableMapping[str, Factory]):
         return f"FactoryTable({sorted(self._entries)})"
 
 
-DYNAMIC_SUT_FACTORIES: MutableMapping[str, Factory] = FactoryTable(_BUILTIN_DRIVERS)
-"""The built-in drivers, by DRIVER_NAME. Adding an entry here registers a driver in-process."""
+DYNAMIC_SUT_FACTORIES: MutableMapping[str, Factory] = FactoryTable()
+"""The built-in drivers, by name (their entry points in pyproject.toml). Adding an entry here
+registers a driver in-process."""
 
 
 class DriverInfo:
@@ -136,8 +158,18 @@ class DriverRegistry:
             return self._plugins
 
     def _discover(self) -> dict[str, DriverInfo]:
+        """The plugins: every entry point of the group but sutui's own (the built-ins). A
+        plugin's driver name is its entry point's name; its module's DRIVER_NAME (the guide's
+        constant), when it says another, is warned about."""
         found: dict[str, DriverInfo] = {}
+        if not any(True for _ in self.builtins):
+            self.warnings.append(
+                "no built-in driver is registered: sutui's entry points are missing from its "
+                "installed metadata. Reinstall sutui (pip install -e .)."
+            )
         for ep in importlib.metadata.entry_points(group=self.group):
+            if is_builtin(ep):
+                continue
             dist = getattr(ep.dist, "name", None) or "unknown distribution"
             label = f"plugin '{ep.name}' from {dist} ({ep.value})"
             try:
@@ -147,6 +179,12 @@ class DriverRegistry:
                     f"{label} could not be loaded and is skipped: {type(exc).__name__}: {exc}"
                 )
                 continue
+            declared = getattr(sys.modules.get(factory.__module__), "DRIVER_NAME", None)
+            if isinstance(declared, str) and declared != ep.name:
+                self.warnings.append(
+                    f"{label}: its module's DRIVER_NAME is '{declared}', but the entry point "
+                    f"names it '{ep.name}': UIDs use '{ep.name}'. Make the two agree."
+                )
             if ep.name in self.builtins:
                 self.warnings.append(f"{label} is skipped: '{ep.name}' is a built-in driver.")
             elif ep.name in found:

@@ -337,6 +337,38 @@ def test_a_broken_plugin_does_not_stop_the_working_one(
     assert "broken_sut" in result.stderr
 
 
+def test_the_entry_point_names_a_plugin_and_a_disagreeing_driver_name_is_warned(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entry point's name is the driver's name; the module's DRIVER_NAME saying another is
+    a warning (the guide's constant is a key in a dict: the two should agree)."""
+    _write_dist(
+        site, "renamed_plugin", "[sutui.drivers]\nrenamed_sut = my_sut_driver:MySUTFactory\n"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    registry = drivers.DriverRegistry()
+    found = registry.drivers()
+    assert found["renamed_sut"].factory.__name__ == "MySUTFactory"
+    assert "renamed_plugin" in found["renamed_sut"].origin
+    assert found["my_sut"].origin.startswith("plugin my_sut_plugin")
+    assert found["demo"].origin == "built-in"
+    [warning] = registry.warnings
+    assert "'renamed_sut' from renamed_plugin" in warning
+    assert "DRIVER_NAME is 'my_sut'" in warning and "UIDs use 'renamed_sut'" in warning
+
+
+def test_the_built_in_drivers_are_sutuis_own_entry_points() -> None:
+    """Registered as plugins are (pyproject.toml), each pointing at its factory."""
+    from drivers.registry import DYNAMIC_SUT_FACTORIES, builtin_entry_points
+
+    points = builtin_entry_points()
+    assert set(points) == set(DYNAMIC_SUT_FACTORIES) and len(points) >= 15
+    assert points["together-serverless"].value == "drivers.providers.together:TogetherSUTFactory"
+    for name, ep in points.items():
+        assert ep.dist is not None and ep.dist.name == "sutui"
+        assert DYNAMIC_SUT_FACTORIES[name].__name__ == ep.attr
+
+
 # ----- the guide's own registration: DYNAMIC_SUT_FACTORIES, in-process ----------------------
 
 
