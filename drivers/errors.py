@@ -151,6 +151,10 @@ def _classify(exc: BaseException) -> SUTError:
         return SUTError(ErrorKind.cancelled, "cancelled")
     if isinstance(exc, MissingSecretValues):
         return SUTError(ErrorKind.config, str(exc), hint="set the missing secrets listed above.")
+    from drivers.invoke import MissingSUTCapabilities
+
+    if isinstance(exc, MissingSUTCapabilities):  # the input asks what the SUT does not do
+        return SUTError(ErrorKind.config, exc.describe(), hint="")
     from drivers.protocol_faults import protocol_fault
 
     broken = protocol_fault(exc)  # not HTTP, JSON too deep: the provider's fault, not ours

@@ -28,36 +28,82 @@ from drivers.unicode_repair import note as repair_note
 
 
 class MissingSUTCapabilities(TypeError):
-    def __init__(self, uid: str, missing: list[type[Capability]], why: str):
-        names = ", ".join(c.__name__ for c in missing)
-        super().__init__(
-            f"{uid} is missing the following required capabilities: [{names}] ({why})."
+    """A SUT cannot take this prompt or these options: the caller's input asks for what the SUT
+    does not do (a system prompt to a text-only SUT), not a bug in the driver. The front ends
+    check it before anything is sent (`capability_problem`); `fix` says what to change."""
+
+    def __init__(
+        self,
+        uid: str,
+        missing: list[type[Capability]],
+        why: str,
+        *,
+        what: str | None = None,
+        fix: str | None = None,
+    ):
+        self.uid = uid
+        self.missing = list(missing)
+        self.why = why
+        names = ", ".join(c.__name__ for c in self.missing)
+        self.what = what or f"{uid} is missing the following required capabilities: [{names}]"
+        self.fix = fix
+        super().__init__(self.describe())
+
+    def describe(self, fix: str | None = None) -> str:
+        """One line naming the SUT and the capability, and `fix` (or the default one)."""
+        fix = fix or self.fix
+        return f"{self.what}: {fix}" if fix else f"{self.what} ({self.why})."
+
+
+def capability_problem(
+    sut: SUT, prompt: Prompt, options: SUTOptions
+) -> MissingSUTCapabilities | None:
+    """Why `sut` cannot take `prompt` with `options` (a missing capability), or None. Local and
+    cheap: no translate method runs, nothing is sent."""
+    caps = sut.capabilities
+    if options.top_logprobs is not None and ProducesPerTokenLogProbabilities not in caps:
+        return MissingSUTCapabilities(
+            sut.uid,
+            [ProducesPerTokenLogProbabilities],
+            "top_logprobs was asked for",
+            what=f"{sut.uid} gives no per-token log probabilities "
+            "(ProducesPerTokenLogProbabilities)",
+            fix="drop top_logprobs",
         )
+    if isinstance(prompt, TextPrompt):
+        if AcceptsTextPrompt in caps or AcceptsChatPrompt in caps:
+            return None  # a text prompt is a one-turn chat: every chat SUT can take it
+        return MissingSUTCapabilities(
+            sut.uid,
+            [AcceptsTextPrompt],
+            "the prompt is text",
+            what=f"{sut.uid} takes no text prompt (AcceptsTextPrompt)",
+        )
+    if AcceptsChatPrompt in caps:
+        return None
+    return MissingSUTCapabilities(
+        sut.uid,
+        [AcceptsChatPrompt],
+        "the prompt is a chat",
+        what=f"{sut.uid} takes a text prompt only (AcceptsTextPrompt)",
+        fix="send it a text prompt (no system prompt, one turn)",
+    )
 
 
 def translate(sut: SUT, prompt: Prompt, options: SUTOptions) -> Any:
     if not isinstance(sut, PromptResponseSUT):
         raise TypeError(f"{sut.uid} is not a PromptResponseSUT")
-    if (
-        options.top_logprobs is not None
-        and ProducesPerTokenLogProbabilities not in sut.capabilities
-    ):
-        raise MissingSUTCapabilities(
-            sut.uid, [ProducesPerTokenLogProbabilities], "top_logprobs was asked for"
-        )
+    problem = capability_problem(sut, prompt, options)
+    if problem is not None:
+        raise problem
     if isinstance(prompt, TextPrompt):
         if AcceptsTextPrompt in sut.capabilities:
             return sut.translate_text_prompt(prompt, options)
-        if AcceptsChatPrompt in sut.capabilities:
-            # A text prompt is a one-turn chat: every chat SUT can take it.
-            return sut.translate_chat_prompt(
-                ChatPrompt.model_validate({"messages": [{"text": prompt.text, "role": "USER"}]}),
-                options,
-            )
-        raise MissingSUTCapabilities(sut.uid, [AcceptsTextPrompt], "the prompt is text")
-    if AcceptsChatPrompt in sut.capabilities:
-        return sut.translate_chat_prompt(prompt, options)
-    raise MissingSUTCapabilities(sut.uid, [AcceptsChatPrompt], "the prompt is a chat")
+        return sut.translate_chat_prompt(
+            ChatPrompt.model_validate({"messages": [{"text": prompt.text, "role": "USER"}]}),
+            options,
+        )
+    return sut.translate_chat_prompt(prompt, options)
 
 
 async def _evaluate(sut: PromptResponseSUT[Any, Any], request: Any) -> Any:

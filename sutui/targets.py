@@ -9,6 +9,8 @@ import shlex
 from typing import TYPE_CHECKING, Protocol
 
 from drivers.catalog import CatalogError
+from drivers.invoke import capability_problem
+from drivers.options import SUTOptions
 from drivers.registry import make_sut, resolve
 from drivers.runner import RunTarget
 from drivers.secrets import MissingSecretValues, env_var_name, secrets_toml
@@ -17,6 +19,7 @@ from sutui.errors import InputError
 
 if TYPE_CHECKING:
     from drivers.catalog import Catalog
+    from drivers.prompt import Prompt
     from drivers.registry import DriverRegistry
     from drivers.secret_store import SecretStore
 
@@ -33,10 +36,18 @@ class SUTParts(Protocol):
 
 
 def make_targets(
-    ctx: SUTParts, uids: tuple[str, ...], canonical: dict[str, str] | None = None
+    ctx: SUTParts,
+    uids: tuple[str, ...],
+    canonical: dict[str, str] | None = None,
+    *,
+    prompt: Prompt | None = None,
+    options: SUTOptions | None = None,
+    fix: str | None = None,
 ) -> list[RunTarget]:
     """Make every SUT before running any, reporting every problem at once. `canonical` gets
-    each target's canonical dynamic UID."""
+    each target's canonical dynamic UID. With `prompt`, a SUT that cannot take it (a system
+    prompt to a text-only SUT: a missing capability) is one of the problems, `fix` saying what
+    to change ("drop --system"): the run stops before any request."""
     canonical = {} if canonical is None else canonical
     targets: list[RunTarget] = []
     problems: list[str] = []
@@ -56,6 +67,11 @@ def make_targets(
         except Exception as exc:  # a bug in the driver: reported as such, with the UID
             exc.add_note(f"(while the driver made the SUT '{uid}')")
             raise
+        if prompt is not None:
+            problem = capability_problem(sut, prompt, options or SUTOptions())
+            if problem is not None:
+                problems.append(problem.describe(fix))
+                continue
         seen[uid] = seen.get(uid, 0) + 1
         key = uid if seen[uid] == 1 else f"{uid}#{seen[uid]}"
         targets.append(RunTarget(key=key, sut=sut, group=info.name))

@@ -219,6 +219,22 @@ def test_run_sut_answers_through_the_plugin(site: Path, tmp_path: Path, provider
     assert KEY not in result.stdout + result.stderr
 
 
+def test_a_system_prompt_to_the_text_only_driver_is_an_input_error(
+    site: Path, tmp_path: Path, provider: Provider
+) -> None:
+    """The guide's driver takes text only: --system is the user's to drop (exit 2, naming the
+    SUT and the capability, before any request), not "a bug in the driver"."""
+    env = {"SUTUI_MY_HOST__API_KEY": KEY, "MY_SUT_URL": provider.url}
+    args = ("run-sut", "--sut", UID, "--sut", "demo_echo", "--prompt", PROMPT)
+    result = run_cli(site, tmp_path, *args, "--system", "Be brief.", env=env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    _no_traceback(result)
+    assert f"{UID} takes a text prompt only (AcceptsTextPrompt): drop --system" in result.stderr
+    assert "demo_echo" not in result.stderr  # a chat SUT takes it
+    assert "bug" not in result.stderr
+    assert provider.requests == [] and result.stdout == ""
+
+
 def test_run_sut_json(site: Path, tmp_path: Path, provider: Provider) -> None:
     env = {"SUTUI_MY_HOST__API_KEY": KEY, "MY_SUT_URL": provider.url}
     result = run_cli(site, tmp_path, "run-sut", "--sut", UID, "--prompt", PROMPT, "--json", env=env)
@@ -398,6 +414,32 @@ async def test_in_process_registration(
     # Every model on the same provider is reachable the same way.
     for uid in ("another/model:my_sut", "yet/another-model:my_sut", "model:my_sut"):
         assert drivers.make_sut(uid, {"my_host": {"api_key": KEY}}).uid == uid
+
+
+async def test_in_process_a_chat_prompt_is_a_config_failure_naming_the_capability(
+    my_sut_driver: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the prompt is not checked first (a library caller, the app's column), the run
+    fails as a config problem naming the capability: never an internal error."""
+    from drivers.errors import ErrorKind, classify
+    from drivers.invoke import MissingSUTCapabilities
+
+    monkeypatch.setenv("MY_SUT_URL", "http://127.0.0.1:9/unused")
+    sut = drivers.make_sut(UID, {"my_host": {"api_key": KEY}})
+    chat = drivers.ChatPrompt(
+        messages=[
+            drivers.ChatMessage(text="Be brief.", role=drivers.ChatRole.system),
+            drivers.ChatMessage(text=PROMPT, role=drivers.ChatRole.user),
+        ]
+    )
+    with pytest.raises(MissingSUTCapabilities) as caught:
+        await drivers.respond(sut, chat, drivers.SUTOptions())
+    error = classify(caught.value)
+    assert error.kind is ErrorKind.config
+    assert error.message == (
+        f"{UID} takes a text prompt only (AcceptsTextPrompt): "
+        "send it a text prompt (no system prompt, one turn)"
+    )
 
 
 def test_in_process_missing_key(my_sut_driver: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -208,7 +208,8 @@ def run_sut(
     apply_idle_timeout(idle_timeout)
     the_prompt = build_prompt(prompt, system)
     canonical: dict[str, str] = {}
-    targets = make_targets(ctx, suts, canonical)
+    fix = "drop --system" if system is not None else None  # a text-only SUT, a system prompt
+    targets = make_targets(ctx, suts, canonical, prompt=the_prompt, options=options, fix=fix)
     register_known(ctx.store)  # a prompt quoting any of the user's keys is stored masked
     job = Job(targets, the_prompt, options, canonical)
     recorder = RunRecorder(None if no_history else open_history(), warn)
