@@ -21,6 +21,7 @@ from textual.screen import Screen
 
 from sutui.messages import AddSUT, ComposeUID, RerunRequested, SetupSecrets
 from sutui.screens.compare import CompareScreen
+from sutui.screens.registry import ScreenContext, screen_spec, view_bindings
 from sutui.services import Services
 from sutui.settings import Settings
 
@@ -41,21 +42,8 @@ class SutuiApp(App[None]):
                 show=False),
         Binding("f1", "help", "Help", id="app.help", tooltip="Keys for this screen"),
         # The views work from any widget (a TextArea would take f6), and stay out of the footer:
-        # the help screen and the palette list them.
-        Binding("f2", "view('compare')", "Compare", id="app.compare", tooltip="The home screen",
-                show=False, priority=True),
-        Binding("f3", "view('drivers')", "Drivers", id="app.drivers", tooltip="Every driver",
-                show=False, priority=True),
-        Binding("f4", "view('suts')", "SUTs", id="app.suts", tooltip="The predefined SUTs",
-                show=False, priority=True),
-        Binding("f5", "view('composer')", "Compose", id="app.composer",
-                tooltip="Write a dynamic SUT UID", show=False, priority=True),
-        Binding("f6", "view('secrets')", "Secrets", id="app.secrets", tooltip="Provider keys",
-                show=False, priority=True),
-        Binding("f7", "view('history')", "History", id="app.history",
-                tooltip="Every saved run: search, open, re-run, delete", show=False, priority=True),
-        Binding("ctrl+l", "view('leaderboard')", "Leaderboard", id="app.leaderboard",
-                tooltip="Blind-vote results per SUT", show=False, priority=True),
+        # the help screen and the palette list them. One per screen with a key in the registry.
+        *view_bindings(),
     ]  # fmt: skip
 
     def __init__(self, services: Services, suts: list[str] | None = None):
@@ -166,45 +154,21 @@ class SutuiApp(App[None]):
         self.push_screen(self.make_screen(name, text))
 
     def make_screen(self, name: str, text: str = "") -> Screen[Any]:
-        if name == "drivers":
-            from sutui.screens.drivers import DriversScreen
-
-            return DriversScreen(self.services)
-        if name == "suts":
-            from sutui.screens.suts import SUTsScreen
-
-            return SUTsScreen(self.services)
-        if name == "composer":
-            from sutui.screens.composer import ComposerScreen
-
-            return ComposerScreen(self.services, text)
-        if name == "secrets":
-            from sutui.screens.secrets import SecretsScreen
-
-            return SecretsScreen(self.services)
-        if name == "history":
-            from sutui.screens.history import HistoryScreen
-
-            return HistoryScreen(self.services)
-        if name == "leaderboard":
-            from sutui.screens.leaderboard import LeaderboardScreen
-
-            return LeaderboardScreen()
-        if name == "batch":
-            return self.batch_screen()
-        raise ValueError(f"no screen named {name!r}")
-
-    def batch_screen(self) -> Screen[Any]:
-        """One batch screen for the app's life (installed): a running batch goes on while the
-        user looks elsewhere. It runs on the compare screen's SUTs."""
-        from sutui.screens.batch import BatchScreen
-
-        suts = [column.uid for column in self.compare.columns]
-        if not self.is_screen_installed("batch"):
-            self.install_screen(BatchScreen(self.services, suts), "batch")
-        screen = self.get_screen("batch")
-        assert isinstance(screen, BatchScreen)
-        screen.set_suts(suts)
+        """The screen registered under `name` (sutui/screens/registry.py), made for this visit,
+        or the one kept for the app's life."""
+        spec = screen_spec(name)
+        if spec.factory is None:
+            raise ValueError(f"screen {name!r} is not opened by name")
+        context = ScreenContext(
+            self.services, text, [column.uid for column in self.compare.columns]
+        )
+        if not spec.keep:
+            return spec.factory(context)
+        if not self.is_screen_installed(name):
+            self.install_screen(spec.factory(context), name)
+        screen = self.get_screen(name)
+        if spec.refresh is not None:
+            spec.refresh(screen, context)
         return screen
 
     def in_compare(self, action: Callable[[], object]) -> None:

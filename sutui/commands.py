@@ -11,21 +11,10 @@ from rich.markup import escape
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from sutui.messages import AddSUT, ComposeUID, SetupSecrets
+from sutui.screens.registry import views
 
 if TYPE_CHECKING:
     from sutui.app import SutuiApp
-
-VIEWS = (
-    ("compare", "the home screen: one prompt, many SUTs side by side"),
-    ("drivers", "every driver, its options, its secrets and example UIDs"),
-    ("suts", "the predefined SUTs, searchable, with readiness"),
-    ("composer", "write a dynamic UID, validated as you type"),
-    ("secrets", "every declared secret: set, delete, test, import"),
-    ("history", "every saved run: search, open, re-run, export, delete"),
-    ("leaderboard", "blind-vote results: win rates, Bradley-Terry and Elo scores"),
-    ("batch", "run a prompt file on the compare screen's SUTs; progress and results"),
-    ("help", "key bindings"),
-)
 
 
 @dataclass(frozen=True)
@@ -37,8 +26,10 @@ class Command:
 
 
 def app_commands(app: SutuiApp) -> Iterator[Command]:
-    for name, text in VIEWS:
-        yield Command(f"view: {name}", partial(app.action_view, name), text, discover=True)
+    for view in views():
+        yield Command(
+            f"view: {view.name}", partial(app.action_view, view.name), view.summary, discover=True
+        )
     compare = app.compare
     for title, action, text in (
         ("compare: send", compare.action_send, "send the prompt to every column"),

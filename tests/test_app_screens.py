@@ -86,7 +86,10 @@ async def test_suts_screen_searches_shows_readiness_and_adds() -> None:
 
 
 async def test_help_says_what_the_screen_beneath_is_for() -> None:
-    from sutui.screens.help import INTRO, HelpScreen
+    from sutui.screens.help import HelpScreen
+    from sutui.screens.registry import screen_spec
+
+    INTRO = screen_spec("compare").intro
 
     app = new_app()
     async with app.run_test(size=(100, 30)) as pilot:

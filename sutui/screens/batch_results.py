@@ -120,7 +120,7 @@ class ResultsScreen(Page[None]):
         total: int
 
     def __init__(self, out: Path):
-        super().__init__()
+        super().__init__(id="batch-results")
         self.out = out
         self.records: list[dict[str, Any]] = []
         self.loaded = False

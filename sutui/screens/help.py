@@ -11,42 +11,17 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from sutui.screens.base import Dialog
-
-INTRO = (
-    "sutui sends one prompt to many SUTs side by side. Tab goes from the prompt to the first "
-    "column, then to each next column and back to the prompt (shift+tab goes the other way); "
-    "] and [ move between columns (between SUT tabs in a narrow terminal). A focused column "
-    "has its own keys: r k m c o x s d. The Send, Add SUT and Options buttons take a click or "
-    "their keys (ctrl+s, ctrl+n, ctrl+o). ctrl+p opens the command palette: 'view: …', "
-    "'sut: add …', 'secret: set …'."
-)
-
-INTROS = {
-    "drivers": "Every registered driver, built in or from a plugin: what it is, the UID options "
-    "it takes, the secrets it needs (set or missing) and example UIDs.",
-    "suts": "The predefined SUTs of the catalog (the shipped one plus your own suts.toml). The "
-    "search box has the focus: type to search by name, driver or description; ↓ or enter goes "
-    "to the list, / back to the search.",
-    "composer": "Write a SUT UID, [maker/]model:[provider:]driver[:date][;key=value]...: it is "
-    "checked as you type, with the grammar's own error, and tab takes the completion shown. "
-    "The form follows the text, and the text the form, whenever the UID's parts parse.",
-    "secrets": "Every secret a driver or SUT declares: set, missing or optional; the layer it "
-    "comes from (environment, OS keyring, or a secrets.toml; the first one found wins) and a "
-    "masked value. What you set here goes to the OS keyring.",
-    "history": "Every send is kept here, newest first; the search looks in prompts, SUTs and "
-    "answers.",
-    "history-run": "A saved run, read-only, its answers side by side.",
-    "leaderboard": "The blind A/B votes of arena mode, as a leaderboard.",
-    "diff": "A word-level diff of two answers.",
-    "ResultsScreen": "The records of a batch's results.jsonl, one row per answer; enter shows "
-    "one whole.",
-    "batch": "A prompt file run on the compare screen's SUTs with its shared options; each answer "
-    "is appended to a JSONL file as it arrives. Esc leaves the screen; the batch goes on.",
-}
-"""What each screen (by id, or class name when it has none) is for; the compare screen's is
-INTRO, any other's OTHER."""
+from sutui.screens.registry import BY_NAME
 
 OTHER = "The keys of this screen; esc goes back. ctrl+p opens the command palette."
+"""The intro of a screen the registry (sutui/screens/registry.py) gives none."""
+
+
+def intro_for(screen: Screen[object]) -> str:
+    """What the screen is for: its registry entry's intro (by its id), else OTHER."""
+    spec = BY_NAME.get(screen.id or "")
+    return spec.intro if spec is not None and spec.intro else OTHER
+
 
 GROUPS = (
     ("send and cancel", ("compare.send", "compare.cancel_all")),
@@ -129,8 +104,6 @@ class HelpScreen(Dialog[None]):
         with Vertical(classes="dialog wide"):
             yield Label(f"Help · {self.beneath.sub_title or 'sutui'}", classes="dialog-title")
             with VerticalScroll():
-                screen_id = self.beneath.id or type(self.beneath).__name__
-                intro = INTRO if screen_id == "compare" else INTROS.get(screen_id, OTHER)
-                yield Static(Text(intro), classes="help-intro")
+                yield Static(Text(intro_for(self.beneath)), classes="help-intro")
                 yield Static(bindings_table(self.beneath), id="bindings")
             yield Label("esc closes", classes="dialog-help")
