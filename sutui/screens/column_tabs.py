@@ -8,14 +8,14 @@ terminal that narrows keeps the column the user was in.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Tab, Tabs
 
 from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:
-    from sutui.screens.compare import CompareScreen
+    from textual.screen import Screen
 
 
 def tab_label(column: SUTColumn) -> str:
@@ -29,8 +29,13 @@ def tab_id(column: SUTColumn) -> str:
 
 
 class ColumnTabs:
-    def __init__(self, screen: CompareScreen) -> None:
+    def __init__(self, screen: Screen[Any]) -> None:
         self.screen = screen
+        """The screen holding the columns (compare): the tabs go above its #columns."""
+
+    @property
+    def columns(self) -> list[SUTColumn]:
+        return list(self.screen.query(SUTColumn))
 
     @property
     def widget(self) -> Tabs | None:
@@ -84,7 +89,7 @@ class ColumnTabs:
     def focused(self, column: SUTColumn) -> None:
         if column.has_class("-shown"):
             return
-        for other in self.screen.columns:
+        for other in self.columns:
             other.set_class(other is column, "-shown")
         tabs = self.widget
         if tabs is not None:
@@ -93,7 +98,7 @@ class ColumnTabs:
     def activated(self, tab: Tab | None) -> None:
         """A tab was activated (None: the last one went): its column is the one shown."""
         key = (tab.id or "").removeprefix("tab-") if tab else None
-        for column in self.screen.columns:
+        for column in self.columns:
             column.set_class(column.key == key, "-shown")
 
     def step(self, step: int) -> None:
@@ -106,7 +111,7 @@ class ColumnTabs:
         self.screen.call_after_refresh(self._focus_key, key)
 
     def _focus_key(self, key: str) -> None:
-        for column in self.screen.columns:
+        for column in self.columns:
             if column.key == key and column.display:
                 column.focus()
 

@@ -383,7 +383,7 @@ class CompareScreen(Screen[None]):
     def action_diff(self) -> None:
         from sutui.screens.diff import open_diff
 
-        open_diff(self)
+        open_diff(self, self.columns)
 
     def action_toggle_arena(self) -> None:
         self.arena.toggle()

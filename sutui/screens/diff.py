@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -24,7 +24,7 @@ from sutui.screens.base import Dialog, Page
 from sutui.word_diff import WordDiff, word_diff
 
 if TYPE_CHECKING:
-    from sutui.screens.compare import CompareScreen
+    from textual.screen import Screen
 
 
 @dataclass(frozen=True)
@@ -193,9 +193,9 @@ def column_side(column: object) -> Side:
     return Side(str(title), str(getattr(column, "text", "")))
 
 
-def open_diff(screen: CompareScreen) -> None:
-    """The focused column and the next; with more than two, let the user choose first."""
-    columns = screen.columns
+def open_diff(screen: Screen[Any], columns: Sequence[object]) -> None:
+    """The focused column of `screen` and the next; with more than two, let the user choose
+    first. A column is read by `column_side`."""
     if len(columns) < 2:
         screen.notify("A diff needs two columns: add a SUT (ctrl+n).", severity="warning")
         return
