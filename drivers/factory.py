@@ -1,7 +1,8 @@
 """DynamicSUTFactory: makes a SUT from a parsed UID, as the modelgauge guide describes.
 
 Beyond the guide, a factory may declare which UID options it accepts (so an unknown option is a
-clear error, never a TypeError), a description and example UIDs for `sutui list-drivers`.
+clear error, never a TypeError), a description and example UIDs for `sutui list-drivers`, list
+its provider's models (`list_models`) and check its keys (`check_secrets`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from drivers.model_listing import ListedModel, ModelsNotListed
 from drivers.secrets import InjectSecret, RawSecrets, resolve_injected
 from drivers.sut import SUT
 from drivers.uid import SUTDefinition
+
+
+class SecretsNotChecked(Exception):
+    """This driver has no way to check its keys (no list endpoint, no check hook)."""
 
 
 class DynamicSUTFactory(ABC):
@@ -52,6 +57,24 @@ class DynamicSUTFactory(ABC):
         the shared transport with this factory's secrets. Optional: set LISTS_MODELS = True
         when implemented (drivers/model_listing.py)."""
         raise ModelsNotListed(f"the {sut_definition.driver} driver cannot list its models")
+
+    async def check_secrets(self, sut_definition: SUTDefinition) -> str | None:
+        """Ask the provider whether this factory's secrets work, with its cheapest authenticated
+        call, through the shared transport (drivers/transport.py: its timeouts, retries and
+        error classification). Raise SUTError of kind auth (or permission) when the key is
+        refused; return None, or a few words on what was checked ("checked offline"). Used by
+        `sutui secrets test SCOPE` and the app's setup dialog, with a definition like
+        `list_models`'s. Optional: the default lists the models when LISTS_MODELS, else raises
+        SecretsNotChecked (`checks_secrets()` says which)."""
+        if not self.LISTS_MODELS:
+            raise SecretsNotChecked(f"the {sut_definition.driver} driver cannot check its keys")
+        await self.list_models(sut_definition)
+        return None
+
+    @classmethod
+    def checks_secrets(cls) -> bool:
+        """True when `check_secrets` can ask the provider (overridden, or LISTS_MODELS)."""
+        return cls.LISTS_MODELS or cls.check_secrets is not DynamicSUTFactory.check_secrets
 
     def secrets_for(self, sut_definition: SUTDefinition) -> list[InjectSecret[Any]]:
         """The secrets one SUT needs; drivers whose scope depends on the provider override it."""

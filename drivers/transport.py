@@ -24,10 +24,12 @@ with `set_concurrency_limit`); a stream holds its slot until it ends, a retry wa
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import functools
 import json
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -335,6 +337,29 @@ def host_of(url: str) -> str:
     return _host(url)
 
 
+_requests_seen: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "sutui_requests_seen", default=None
+)
+
+
+@contextlib.contextmanager
+def requests_seen() -> Iterator[list[str]]:
+    """The GETs of `get_json` made inside, as 'GET https://host/path' (no query: it may carry a
+    key), for a caller that says what it asked (`sutui secrets test`)."""
+    seen: list[str] = []
+    token = _requests_seen.set(seen)
+    try:
+        yield seen
+    finally:
+        _requests_seen.reset(token)
+
+
+def _note_request(method: str, url: str) -> None:
+    seen = _requests_seen.get()
+    if seen is not None:
+        seen.append(f"{method} {url.partition('?')[0]}")
+
+
 async def get_json(
     url: str,
     headers: Mapping[str, str],
@@ -346,6 +371,7 @@ async def get_json(
 ) -> Any:
     """GET a JSON document (a model list): the same timeouts, retries, error classification
     and concurrency cap as a request for an answer."""
+    _note_request("GET", url)
     if params:
         url = str(httpx.URL(url).copy_merge_params(dict(params)))
     return await _request_json("GET", url, None, headers, timeout, retry, limit_key)

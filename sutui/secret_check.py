@@ -1,65 +1,33 @@
-"""Testing a stored key against its provider with the cheapest authenticated call (a models
-list, or whoami for Hugging Face): ok, rejected, unreachable or unexpected. Used by
+"""Testing a stored key against its provider: ok, rejected, unreachable or unexpected. Used by
 `sutui secrets test|setup` and by the app's secrets and setup screens. Never returns the key or
 the answer's body.
+
+What to ask is the driver's: its factory's optional `check_secrets` hook (drivers/factory.py;
+by default the models list, the cheapest authenticated call, where the driver has one; whoami
+for Hugging Face; offline for the demo key), run through the shared transport with its
+timeouts and error classification. A scope is checked by the first driver that declares its
+key and can check (one that overrides the hook first); a scope no driver checks can still be
+tested as an OpenAI-compatible server (GET {url}/models with a Bearer key) given its URL.
 """
 
 from __future__ import annotations
 
-import importlib
+import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import httpx
-
-from drivers.http_errors import network_error_message
-from drivers.redaction import redact
 from drivers.secret_store import SecretStore, SecretValue
 from drivers.secrets import env_var_name
 from sutui.errors import InputError
 
+if TYPE_CHECKING:
+    from drivers.errors import SUTError
+    from drivers.factory import DynamicSUTFactory
+    from drivers.registry import DriverRegistry
+    from drivers.uid import SUTDefinition
 
-@dataclass(frozen=True)
-class SecretCheck:
-    key: str
-    """The key of the scope the check sends."""
-    module: str | None
-    """drivers.providers.<module> whose BASE_URL is the default, when it has one."""
-    base_url: str | None
-    path: str
-    auth: str
-    """'bearer', 'anthropic' (Bearer, with anthropic-version) or 'google' (x-goog-api-key)."""
-
-
-CHECKS: dict[str, SecretCheck] = {
-    "openai": SecretCheck("api_key", "openai", "https://api.openai.com/v1", "/models", "bearer"),
-    "together": SecretCheck(
-        "api_key", "together", "https://api.together.ai/v1", "/models", "bearer"
-    ),
-    "mistralai": SecretCheck(
-        "api_key", "mistral", "https://api.mistral.ai/v1", "/models", "bearer"
-    ),
-    "nvidia-nim-api": SecretCheck(
-        "api_key", "nvidia_nim", "https://integrate.api.nvidia.com/v1", "/models", "bearer"
-    ),
-    "anthropic": SecretCheck(
-        "api_key", "anthropic", "https://api.anthropic.com/v1", "/models", "anthropic"
-    ),
-    "google_ai": SecretCheck(
-        "api_key",
-        "google",
-        "https://generativelanguage.googleapis.com/v1beta",
-        "/models",
-        "google",
-    ),
-    "hugging_face": SecretCheck(
-        "token", None, "https://huggingface.co/api", "/whoami-v2", "bearer"
-    ),
-    "modelship": SecretCheck("api_key", None, None, "/models", "bearer"),
-}
-"""The cheapest authenticated call per scope. A scope not listed is tested as an
-OpenAI-compatible server (GET {url}/models with a Bearer key) when --url is given."""
-
-DEMO_SCOPE = "demo"
+COMPATIBLE_DRIVER = "openai"
+"""The driver that tests a scope no driver checks, at the URL given (OpenAI-compatible)."""
 
 
 @dataclass(frozen=True)
@@ -73,97 +41,144 @@ class CheckResult:
         return self.outcome == "ok"
 
 
-def _default_base(check: SecretCheck) -> str | None:
-    if check.module:
+@dataclass(frozen=True)
+class Checker:
+    """The driver that checks a scope, and the key of the scope it sends."""
+
+    driver: str
+    key: str
+    factory: type[DynamicSUTFactory]
+
+
+def _registry(registry: DriverRegistry | None) -> DriverRegistry:
+    from drivers.registry import default_registry
+
+    return registry or default_registry()
+
+
+def checkers(registry: DriverRegistry | None = None) -> dict[str, Checker]:
+    """Each scope some driver can check, with the driver that does (imports every driver)."""
+    from drivers.factory import DynamicSUTFactory
+
+    found: dict[str, tuple[tuple[bool, str], Checker]] = {}
+    for name, info in _registry(registry).drivers().items():
         try:
-            module = importlib.import_module(f"drivers.providers.{check.module}")
-        except Exception:  # a provider module being rewritten must not break the check
-            module = None
-        base = getattr(module, "BASE_URL", None)
-        if isinstance(base, str) and base:
-            return base
-    return check.base_url
+            factory = info.factory
+            if not factory.checks_secrets():
+                continue
+            injects = factory({}).get_secrets()
+        except Exception:  # a plugin misbehaving must not break the others' checks
+            continue
+        own_hook = factory.check_secrets is not DynamicSUTFactory.check_secrets
+        rank = (not own_hook, name)
+        for inject in injects:
+            if not inject.required:
+                continue
+            d = inject.description()
+            if d.scope not in found or rank < found[d.scope][0]:
+                found[d.scope] = (rank, Checker(name, d.key, factory))
+    return {scope: checker for scope, (_, checker) in found.items()}
 
 
-def check_url(store: SecretStore, scope: str, check: SecretCheck, url: str | None) -> str | None:
-    """--url, else SUTUI_<SCOPE>__BASE_URL (or the scope's base_url secret), else the default."""
-    if url:
-        return url
-    found = store.lookup(scope, "base_url")
-    if found is not None:
-        return found.value
-    return _default_base(check)
+def checked_key(scope: str, registry: DriverRegistry | None = None) -> str | None:
+    """The key of `scope` a check sends (None: no driver checks the scope)."""
+    checker = checkers(registry).get(scope)
+    return checker.key if checker else None
 
 
-def _headers(auth: str, value: str) -> dict[str, str]:
-    if auth == "anthropic":  # as the driver sends them (its API version, a Bearer key)
-        from drivers.providers.anthropic import API_VERSION
-
-        return {"Authorization": f"Bearer {value}", "anthropic-version": API_VERSION}
-    if auth == "google":
-        return {"x-goog-api-key": value}
-    return {"Authorization": f"Bearer {value}"}
-
-
-def has_check(scope: str) -> bool:
-    return scope == DEMO_SCOPE or scope in CHECKS
+def has_check(scope: str, registry: DriverRegistry | None = None) -> bool:
+    return scope in checkers(registry)
 
 
 def check_secret(
-    store: SecretStore, scope: str, url: str | None = None, timeout: float = 15.0
+    store: SecretStore,
+    scope: str,
+    url: str | None = None,
+    timeout: float = 15.0,
+    registry: DriverRegistry | None = None,
 ) -> CheckResult:
     """Ask the provider whether the scope's key works. Never returns the key or the body."""
-    if scope == DEMO_SCOPE and not url:
-        from drivers.providers.demo import DEMO_KEY
+    from drivers.model_listing import listing_definition
+    from drivers.secrets import MissingSecretValues
+    from drivers.uid import UIDError
 
-        found = store.lookup(DEMO_SCOPE, "api_key")
-        _require_found(found, DEMO_SCOPE, "api_key")
-        assert found is not None
-        if found.value == DEMO_KEY:
-            return CheckResult(
-                "ok", f"the demo key from {origin(found)} is right (checked offline)"
-            )
-        return CheckResult(
-            "rejected", f"the demo key is {DEMO_KEY}; {origin(found)} holds another value"
-        )
-    check = CHECKS.get(scope)
-    if check is None:
+    every = checkers(registry)
+    checker = every.get(scope)
+    provider: str | None = None
+    if checker is None:
         if not url:
-            known = ", ".join(sorted([*CHECKS, DEMO_SCOPE]))
+            known = ", ".join(sorted(every))
             raise InputError(
                 f"sutui knows no test for the scope '{scope}'. Scopes with a test: {known}. "
                 f"For an OpenAI-compatible server give its base URL: "
                 f"sutui secrets test {scope} --url http://host/v1 (or set "
                 f"{env_var_name(scope, 'base_url')})."
             )
-        check = SecretCheck("api_key", None, None, "/models", "bearer")
-    found = store.lookup(scope, check.key)
-    _require_found(found, scope, check.key)
+        factory = _registry(registry).get(COMPATIBLE_DRIVER).factory
+        checker = Checker(COMPATIBLE_DRIVER, "api_key", factory)
+        provider = scope
+    found = store.lookup(scope, checker.key)
+    _require_found(found, scope, checker.key)
     assert found is not None
-    base = check_url(store, scope, check, url)
+    base = url
     if not base:
+        given = store.lookup(scope, "base_url")
+        base = given.value if given is not None else None
+    options = {"url": base} if base else {}
+    definition = listing_definition(checker.driver, provider, options)
+    try:
+        return asyncio.run(_ask(checker.factory(store.raw_secrets()), definition, found, timeout))
+    except (UIDError, MissingSecretValues) as exc:  # no fixed address, and no URL given
+        no_address = isinstance(exc, UIDError) or any(d.key == "base_url" for d in exc.descriptions)
+        if base or not no_address:
+            raise
         raise InputError(
             f"the scope '{scope}' has no fixed address: give --url http://host/v1, or set "
             f"{env_var_name(scope, 'base_url')}."
-        )
-    target = base.rstrip("/") + check.path
-    try:
-        response = httpx.get(target, headers=_headers(check.auth, found.value), timeout=timeout)
-    except httpx.HTTPError as exc:
+        ) from exc
+
+
+async def _ask(
+    factory: DynamicSUTFactory, definition: SUTDefinition, found: SecretValue, timeout: float
+) -> CheckResult:
+    from drivers.errors import SUTError
+    from drivers.transport import aclose_client, requests_seen
+
+    with requests_seen() as seen:
+        try:
+            async with asyncio.timeout(timeout):
+                what = await factory.check_secrets(definition)
+        except TimeoutError:
+            where = seen[-1] if seen else "the provider"
+            return CheckResult("unreachable", f"{where} gave no answer within {timeout:g} s")
+        except SUTError as exc:
+            return _failed(exc, seen, found)
+        finally:
+            await aclose_client()
+    if seen:
         return CheckResult(
-            "unreachable", redact(f"GET {target} failed: {network_error_message(exc, target)}")
+            "ok", f"{seen[-1]} answered HTTP 200: the key from {origin(found)} works"
         )
-    code = response.status_code
-    where = f"GET {target} answered HTTP {code}"
-    if 200 <= code < 300:
-        return CheckResult("ok", f"{where}: the key from {origin(found)} works")
-    if code in (401, 403):
-        return CheckResult(
-            "rejected", f"{where}: the provider refused the key from {origin(found)}"
-        )
-    if code == 429:
-        return CheckResult("unexpected", f"{where} (rate limited): try again later")
-    return CheckResult("unexpected", f"{where}: this says nothing sure about the key")
+    return CheckResult("ok", f"the key from {origin(found)} works ({what or 'checked'})")
+
+
+def _failed(exc: SUTError, seen: list[str], found: SecretValue) -> CheckResult:
+    from drivers.errors import ErrorKind
+
+    where = seen[-1] if seen else None
+    answered = f"{where} answered HTTP {exc.status}" if where and exc.status else None
+    if exc.kind in (ErrorKind.auth, ErrorKind.permission):
+        if answered:
+            return CheckResult(
+                "rejected", f"{answered}: the provider refused the key from {origin(found)}"
+            )
+        return CheckResult("rejected", f"{exc.message}; {origin(found)} holds another value")
+    if exc.kind in (ErrorKind.connection, ErrorKind.timeout):
+        return CheckResult("unreachable", f"{where or 'the request'} failed: {exc.message}")
+    if exc.kind is ErrorKind.rate_limited and answered:
+        return CheckResult("unexpected", f"{answered} (rate limited): try again later")
+    said = answered or f"{where or 'the provider'}: {exc.message}"
+    return CheckResult("unexpected", f"{said}: this says nothing sure about the key")
 
 
 def origin(found: SecretValue) -> str:

@@ -409,3 +409,71 @@ def test_setup_unknown_name_and_locked_keyring(
     memory_keyring.fail = kerr.KeyringLocked("Failed to unlock the collection!")
     code, _, err = cli(capsys, monkeypatch, "secrets", "setup", "demo", stdin="12345\n")
     assert code == 2 and "The OS keyring is locked" in err
+
+
+def test_test_hugging_face_asks_whoami_through_the_drivers_hook(
+    memory_keyring: MemoryBackend,
+    key_echo_server: EchoServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The router's model list is public, so the Hugging Face drivers' check hook asks whoami."""
+    memory_keyring.items[("sutui", "hugging_face/token")] = key_echo_server.good_key
+    root = key_echo_server.url.removesuffix("/v1")
+    code, out, err = cli(capsys, monkeypatch, "secrets", "test", "hugging_face", "--url", root)
+    assert code == 0, err
+    assert "/whoami-v2 answered HTTP 200" in out
+    assert key_echo_server.seen[-1]["authorization"] == f"Bearer {key_echo_server.good_key}"
+
+
+def test_a_plugin_driver_checks_its_own_key(
+    key_echo_server: EchoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check is a factory hook: a plugin's driver that overrides it is the one asked."""
+    from typing import Any
+
+    from drivers import DynamicSUTFactory, InjectSecret, RequiredSecret, SecretDescription
+    from drivers.errors import ErrorKind, SUTError
+    from drivers.registry import DriverRegistry
+    from drivers.secret_store import SecretStore
+    from sutui.secret_check import check_secret, checked_key, has_check
+
+    class ShopKey(RequiredSecret):
+        @classmethod
+        def description(cls) -> SecretDescription:
+            return SecretDescription(scope="shop", key="api_key", env_vars=("SHOP_KEY",))
+
+    asked: list[str] = []
+
+    class ShopFactory(DynamicSUTFactory):
+        def get_secrets(self) -> list[InjectSecret[Any]]:
+            return [InjectSecret(ShopKey)]
+
+        def make_sut(self, sut_definition: Any) -> Any:
+            raise NotImplementedError
+
+        async def check_secrets(self, sut_definition: Any) -> str | None:
+            (key,) = self.injected_secrets()
+            asked.append(sut_definition.driver)
+            if key.value != "right":
+                raise SUTError(ErrorKind.auth, "the shop refused it")
+            return "asked the shop"
+
+    class Quiet(ShopFactory):  # declares the scope, cannot check it
+        check_secrets = DynamicSUTFactory.check_secrets  # type: ignore[assignment]
+
+    registry = DriverRegistry(builtins={"shop": ShopFactory}, group="sutui.tests.none")
+    store = SecretStore(environ={"SHOP_KEY": "right"}, search_file=False, use_keyring=False)
+    assert has_check("shop", registry) and checked_key("shop", registry) == "api_key"
+    result = check_secret(store, "shop", registry=registry)
+    assert result.ok and result.detail == (
+        "the key from the environment variable SHOP_KEY works (asked the shop)"
+    )
+    assert asked == ["shop"]
+    store.environ = {"SHOP_KEY": "wrong"}
+    result = check_secret(store, "shop", registry=registry)
+    assert result.outcome == "rejected" and "the shop refused it" in result.detail
+    quiet = DriverRegistry(builtins={"quiet": Quiet}, group="sutui.tests.none")
+    assert not has_check("shop", quiet)
+    with pytest.raises(Exception, match="knows no test for the scope 'shop'"):
+        check_secret(store, "shop", registry=quiet)

@@ -282,6 +282,13 @@ class DemoSUTFactory(DynamicSUTFactory):
     def secrets_for(self, sut_definition: SUTDefinition) -> list[InjectSecret[Any]]:
         return self.get_secrets() if sut_definition.model == "random_words" else []
 
+    async def check_secrets(self, sut_definition: SUTDefinition) -> str | None:
+        """Offline: the demo key is known."""
+        (key,) = self.injected_secrets()
+        if key.value != DEMO_KEY:
+            raise SUTError(ErrorKind.auth, f"the demo key is {DEMO_KEY}")
+        return "checked offline"
+
     def validate(self, sut_definition: SUTDefinition) -> None:
         model = sut_definition.model
         if sut_definition.maker or model not in MODELS:

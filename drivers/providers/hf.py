@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from drivers.model_listing import ListedModel
-from drivers.providers.hfrelay import HuggingFaceToken
+from drivers.providers.hfrelay import HuggingFaceToken, check_hub_token
 from drivers.providers.openai_chat import (
     ChatProfile,
     OpenAIStyleFactory,
@@ -100,6 +100,10 @@ class HFSUTFactory(OpenAIStyleFactory):
 
             return await list_endpoint(self, sut_definition, sut_definition.base_url)
         return await super().list_models(sut_definition)
+
+    async def check_secrets(self, sut_definition: SUTDefinition) -> str | None:
+        await check_hub_token(self, sut_definition)
+        return None
 
     def make_sut(self, sut_definition: SUTDefinition) -> PromptResponseSUT[Any, Any]:
         if wants_generate(sut_definition):

@@ -26,6 +26,17 @@ class HuggingFaceToken(RequiredSecret):
         )
 
 
+HUB_API = "https://huggingface.co/api"
+"""Where a token is checked: GET {HUB_API}/whoami-v2 (the router's model list is public)."""
+
+
+async def check_hub_token(factory: OpenAIStyleFactory, definition: SUTDefinition) -> None:
+    """The Hugging Face check hook: whoami with the token a SUT of `definition` sends (`;url=`
+    names another hub API address, e.g. a test server)."""
+    base = definition.base_url or HUB_API
+    await factory.get_listing(definition, base.rstrip("/") + "/whoami-v2")
+
+
 class HFRelaySUTFactory(OpenAIStyleFactory):
     DESCRIPTION = "Hugging Face inference providers through the HF router (provider required)."
     ACCEPTED_OPTIONS = {"url": "base URL of the router (default https://router.huggingface.co/v1)"}
@@ -40,3 +51,7 @@ class HFRelaySUTFactory(OpenAIStyleFactory):
 
     def listed_provider(self, definition: SUTDefinition) -> str | None:
         return definition.provider
+
+    async def check_secrets(self, sut_definition: SUTDefinition) -> str | None:
+        await check_hub_token(self, sut_definition)
+        return None

@@ -292,7 +292,8 @@ def check_cmd(scope: str, url: str | None, timeout: float) -> int:
 
     Exits 0 when the key works, 1 when it does not or the provider cannot be reached.
     """
-    result = check_secret(pass_context().store, scope, url, timeout)
+    ctx = pass_context()
+    result = check_secret(ctx.store, scope, url, timeout, ctx.registry)
     if result.ok:
         click.echo(f"{scope}: ok · {result.detail}")
         return 0

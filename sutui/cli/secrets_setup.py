@@ -15,7 +15,7 @@ from drivers.secrets import InjectSecret
 from sutui.cli.context import CliContext, pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
 from sutui.cli.secrets_input import read_value
-from sutui.secret_check import CHECKS, check_secret, has_check
+from sutui.secret_check import check_secret, checked_key
 
 
 def _setup_targets(ctx: CliContext, name: str) -> tuple[str, list[InjectSecret[Any]]]:
@@ -81,9 +81,8 @@ def setup_cmd(driver_or_sut: str) -> int:
         store.set(d.scope, d.key, value)
         stored += 1
         click.echo(f"  stored in the OS keyring as {username(d.scope, d.key)}: {mask(value)}")
-        check = CHECKS.get(d.scope)
-        if has_check(d.scope) and (check is None or check.key == d.key):
-            result = check_secret(store, d.scope)
+        if checked_key(d.scope, ctx.registry) == d.key:
+            result = check_secret(store, d.scope, registry=ctx.registry)
             click.echo(f"  test: {result.outcome} · {result.detail}")
             failed = failed or result.outcome == "rejected"
     left = [i for i in missing if i.required and store.lookup(*_names(i)) is None]

@@ -45,10 +45,12 @@ def test_secret(
     `store`: test against another store (a value that was not stored)."""
     from sutui.secret_check import check_secret, has_check
 
-    if not has_check(scope):
+    if not has_check(scope, services.registry):
         return None, f"sutui has no test for '{scope}': it is checked on the first real call."
     try:
-        result = check_secret(store or services.store, scope, timeout=10.0)
+        result = check_secret(
+            store or services.store, scope, timeout=10.0, registry=services.registry
+        )
     except Exception as exc:  # InputError and friends say what to do
         return None, str(exc)
     return (True if result.ok else False if result.outcome == "rejected" else None), result.detail
