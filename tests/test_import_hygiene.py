@@ -79,3 +79,20 @@ def test_no_screen_or_widget_needs_the_cli() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sutui_has_no_import_cycle() -> None:
+    """No two sutui modules import each other, at module level or inside a function (imports
+    under `if TYPE_CHECKING:` never run and are left out): a screen reaches the app through
+    messages (sutui/messages.py) and Services, and the app reaches a screen through the registry
+    (sutui/screens/registry.py). `scripts/import_cycles.py` prints any cycle."""
+    import importlib.util
+
+    path = DRIVERS.parent / "scripts" / "import_cycles.py"
+    spec = importlib.util.spec_from_file_location("import_cycles", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    graph = module.import_graph("sutui")
+    assert "sutui.screens.compare" in graph["sutui.app"]  # the graph is read, not empty
+    assert module.cycles(graph) == []
