@@ -243,7 +243,8 @@ def default_catalog() -> Catalog:
 
 def forgiving_catalog() -> tuple[Catalog, str | None]:
     """The default catalog and None, or, when a file is broken, what could be read and what is
-    wrong. For the app, which must open anyway and say so; the CLI stops with the error."""
+    wrong. The app says it in a notice, the CLI in a warning, and both go on with what could
+    be read (a broken user file must not stop every command)."""
     try:
         return default_catalog(), None
     except CatalogError as exc:
@@ -254,7 +255,8 @@ def forgiving_catalog() -> tuple[Catalog, str | None]:
     except CatalogError:  # the shipped file itself: a broken install
         readable = Catalog([])
         left_out = "No predefined SUT is available; dynamic UIDs still work."
-    return readable, f"{problem} {left_out}"
+    problem = problem.rstrip()
+    return readable, f"{problem}{'' if problem.endswith('.') else '.'} {left_out}"
 
 
 def reset_default_catalog() -> None:

@@ -1,9 +1,12 @@
 """Model lists kept on disk with their fetch time, one JSON file per listing definition.
 
-Keyed by the definition (driver, provider, options such as the base URL), never by a key: a
-list holds model ids and what the provider says of them, no secret, and its file name is a
-digest of the definition so a URL never becomes a path. A list is replaced whole (written
-beside, then renamed), so a reader never sees half of one.
+Keyed by the definition (driver, provider, options such as the base URL) and by the key it was
+fetched with: another key may see another list, and a wrong key must meet its 401, not
+yesterday's list. The key is never written: the file name holds a keyed BLAKE2 digest of the
+definition and the key values, keyed with a random salt made once per cache directory, so the
+digest cannot be checked against a guessed key without that file. A list holds model ids and
+what the provider says of them. It is replaced whole (written beside, then renamed), so a
+reader never sees half of one.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -28,8 +33,28 @@ def folder() -> Path:
     return user_cache_dir() / FOLDER
 
 
-def path_for(definition: SUTDefinition) -> Path:
-    digest = hashlib.sha256(definition.format().encode()).hexdigest()[:24]
+SALT_FILE = "salt"
+
+
+def _salt() -> bytes:
+    """This cache directory's random salt (made on first use; 32 bytes)."""
+    path = folder() / SALT_FILE
+    with contextlib.suppress(OSError):
+        salt = path.read_bytes()
+        if len(salt) == 32:
+            return salt
+    salt = secrets.token_bytes(32)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(salt)
+        path.chmod(0o600)
+    return salt
+
+
+def path_for(definition: SUTDefinition, keys: Sequence[str] = ()) -> Path:
+    digest = hashlib.blake2b(
+        "\0".join([definition.format(), *keys]).encode(), key=_salt(), digest_size=12
+    ).hexdigest()
     return folder() / f"{definition.driver}-{digest}.json"
 
 
@@ -42,11 +67,13 @@ def age_s(fetched_at: str, now: float | None = None) -> float:
     return (time.time() if now is None else now) - moment
 
 
-def load(definition: SUTDefinition, max_age_s: float | None) -> ModelList | None:
+def load(
+    definition: SUTDefinition, max_age_s: float | None, keys: Sequence[str] = ()
+) -> ModelList | None:
     """The cached list for `definition` if there is one no older than `max_age_s` (None: any
     age); None when absent, stale or unreadable (a broken cache file is fetched again)."""
     try:
-        data = json.loads(path_for(definition).read_text(encoding="utf-8"))
+        data = json.loads(path_for(definition, keys).read_text(encoding="utf-8"))
         if data.get("definition") != definition.format():
             return None
         fetched_at = str(data["fetched_at"])
@@ -58,14 +85,14 @@ def load(definition: SUTDefinition, max_age_s: float | None) -> ModelList | None
     return ModelList(definition, models, fetched_at, from_cache=True)
 
 
-def save(found: ModelList) -> None:
+def save(found: ModelList, keys: Sequence[str] = ()) -> None:
     """Keep `found`; a cache that cannot be written is no error (the list is fetched again)."""
     data = {
         "definition": found.definition.format(),
         "fetched_at": found.fetched_at,
         "models": [m.to_dict() for m in found.models],
     }
-    target = path_for(found.definition)
+    target = path_for(found.definition, keys)
     with contextlib.suppress(OSError):
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")

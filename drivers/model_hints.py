@@ -17,7 +17,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from drivers.errors import ErrorKind, SUTError
-from drivers.model_listing import closest, fetch_models, listing_definition
+from drivers.model_listing import closest, fetch_models, listing_definition, uid_for
 from drivers.progress import ON_RETRY
 from drivers.uid import SUTDefinition
 
@@ -96,6 +96,8 @@ async def with_close_models(sut: Any, error: SUTError) -> SUTError:
     names = await source.close_names()
     if names:
         said = (error.hint or "").rstrip(" .")
-        addition = LEAD + ", ".join(names) + "."
+        # As a UID writes them (`qwen3%3A8b`, since ':' separates a UID's parts): pasted.
+        shown = [uid_for(source.definition, n).split(":", 1)[0] for n in names]
+        addition = LEAD + ", ".join(shown) + "."
         error.hint = f"{said}; {addition}" if said else addition[0].upper() + addition[1:]
     return error

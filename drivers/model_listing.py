@@ -158,12 +158,22 @@ async def fetch_models(
 
     if not getattr(factory, "LISTS_MODELS", False):
         raise ModelsNotListed(f"the {definition.driver} driver cannot list its models")
+    keys = key_values(definition, factory)  # raises MissingSecretValues, as a run would
     if not refresh:
-        cached = model_cache.load(definition, max_age_s)
+        cached = model_cache.load(definition, max_age_s, keys)
         if cached is not None:
             return cached
     models = await factory.list_models(definition)
     unique = {m.id: m for m in models}  # a provider may list one id twice (aliases)
     found = ModelList(definition, tuple(sorted(unique.values(), key=lambda m: m.id)), now_iso())
-    model_cache.save(found)
+    model_cache.save(found, keys)
     return found
+
+
+def key_values(definition: SUTDefinition, factory: Any) -> list[str]:
+    """The secret values a request for `definition` would carry: what the list depends on
+    (another key, another account, another list). Only a digest of them reaches the cache."""
+    from drivers.secrets import resolve_injected
+
+    values = resolve_injected(factory.secrets_for(definition), factory.raw_secrets)
+    return [str(v.value) for v in values if isinstance(getattr(v, "value", None), str) and v.value]

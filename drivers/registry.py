@@ -299,16 +299,17 @@ def unsent_keys_note(
     factory: DynamicSUTFactory, definition: SUTDefinition, secrets: RawSecrets
 ) -> str | None:
     """What to say when an optional key of this SUT (a token a local server may not need) was
-    not sent because the OS keyring, where it may be, could not be read: it is left out
-    silently, so the provider's 401 must say why. None when nothing was left out so."""
+    not sent, because it is set nowhere or because the OS keyring, where it may be, could not
+    be read: it is left out silently, so the provider's 401 must say so (not "the key was
+    rejected"). None when every optional key was sent."""
     from drivers.keyring_layer import STATUS_TEXT
     from drivers.secret_store import SecretStore
     from drivers.secrets import env_var_name
 
     store = getattr(secrets, "store", None)
-    problem = store.keyring_problem() if isinstance(store, SecretStore) else None
-    if store is None or problem is None or problem.status == "no_backend":
-        return None  # no keyring at all: nothing in it was missed
+    if not isinstance(store, SecretStore):
+        return None
+    problem = store.keyring_problem()
     try:
         declared = [s.description() for s in factory.secrets_for(definition) if not s.required]
     except Exception:
@@ -324,6 +325,13 @@ def unsent_keys_note(
     variables = " or ".join(
         name for d in unsent for name in (env_var_name(d.scope, d.key), *d.env_vars)
     )
+    if problem is None or problem.status == "no_backend":  # nowhere that could hold it
+        what = ("key {} is" if len(unsent) == 1 else "keys {} are").format(names)
+        setter = " or ".join(f"`sutui secrets set {d.scope} {d.key}`" for d in unsent)
+        return (
+            f"no key was sent: optional {what} not set. If this server wants one, store it "
+            f"with {setter}, or set {variables}."
+        )
     if problem.status == "locked":
         state = "is locked"
         fix = (

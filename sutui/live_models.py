@@ -146,17 +146,12 @@ async def fetch(
     """The source's models: a fresh cached list at once (unless `refresh`), else asked of the
     provider within `timeout_s`. Raises what drivers.model_listing.fetch_models raises, or
     TimeoutError; `failure_line` says any of them in one line."""
-    from drivers import model_cache
-    from drivers.model_listing import DEFAULT_MAX_AGE_S, fetch_models
+    from drivers.model_listing import fetch_models
 
-    definition = source.definition
-    if not refresh:
-        cached = await asyncio.to_thread(model_cache.load, definition, DEFAULT_MAX_AGE_S)
-        if cached is not None:
-            return cached
+    # The keys first (the keyring may stall: a thread): the cache is per key.
     factory = await asyncio.to_thread(_factory_for, services, source)
     async with asyncio.timeout(timeout_s):
-        return await fetch_models(definition, factory, refresh=True)
+        return await fetch_models(source.definition, factory, refresh=refresh)
 
 
 def failure_line(error: BaseException, timeout_s: float = FETCH_TIMEOUT_S) -> str:

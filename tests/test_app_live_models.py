@@ -206,6 +206,18 @@ async def test_nothing_is_listed_until_the_picker_opens_then_the_cache_answers(
         await wait_until(pilot, lambda: bool(live_uids(app)))
 
 
+async def test_a_refresh_that_fails_keeps_the_list_it_had(models_server: ModelsServer) -> None:
+    """ctrl+r asks again; the server refuses now: the failure is said, the list stays."""
+    app = app_with([used(models_server.base_url)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_picker(pilot)
+        await wait_until(pilot, lambda: len(live_uids(app)) == len(IDS))
+        models_server.mode = "401"
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: any("✗" in line for line in lines(app)))
+        assert len(live_uids(app)) == len(IDS), "the list had before is still offered"
+
+
 async def test_no_source_no_live_section() -> None:
     app = app_with([])
     async with app.run_test(size=(100, 30)) as pilot:

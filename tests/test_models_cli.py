@@ -43,7 +43,7 @@ def test_lists_the_llama_cpp_peer_and_caches_it(
     where = ("openai", "--provider", "local", "--url", llm_peer.base_url)
     code, out, err = cli(capsys, *where)
     assert code == 0, err
-    assert f"1 models at {llm_peer.base_url} (now)" in out
+    assert f"1 model at {llm_peer.base_url} (now)" in out
     assert f"smollm2:local:openai;url={llm_peer.base_url}" in out
     code, out, _ = cli(capsys, *where)
     assert code == 0 and "(cached, fetched" in out and "--refresh asks again" in out
@@ -85,3 +85,46 @@ def test_bad_input_is_exit_2(capsys: pytest.CaptureFixture[str], monkeypatch: An
 def test_an_unreachable_server_is_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = cli(capsys, "openai", "--url", "http://127.0.0.1:9/v1")
     assert code == 1 and "connection" in err, err
+
+
+def test_the_cache_is_per_key(
+    provider_server: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list fetched with one key is not what another key (or none) gets: a wrong key meets
+    its 401, a missing one the missing-secret message, not yesterday's list."""
+    from provider_server import KEYS
+
+    url = f"{provider_server.url}/openai/v1"
+    monkeypatch.setenv("SUTUI_LOCAL__API_KEY", KEYS["openai"])
+    code, out, err = cli(capsys, "openai", "--provider", "local", "--url", url)
+    assert code == 0 and "(now)" in out, err
+    monkeypatch.setenv("SUTUI_LOCAL__API_KEY", "sk-wrong-key-000000")
+    code, out, err = cli(capsys, "openai", "--provider", "local", "--url", url)
+    assert code == 1 and "auth [HTTP 401]" in err
+    monkeypatch.setenv("SUTUI_LOCAL__API_KEY", KEYS["openai"])
+    code, out, err = cli(capsys, "openai", "--provider", "local", "--url", url)
+    assert code == 0 and "(cached" in out
+    monkeypatch.setenv("SUTUI_OPENAI__API_KEY", KEYS["openai"])
+    monkeypatch.setattr("drivers.providers.openai.OpenAISUTFactory.DEFAULT_BASE_URL", url)
+    assert cli(capsys, "openai")[0] == 0
+    monkeypatch.delenv("SUTUI_OPENAI__API_KEY")
+    code, _, err = cli(capsys, "openai")
+    assert code == 2 and "[openai]" in err, "no key: the missing secret, not the cached list"
+
+
+def test_the_hints_are_said_for_a_listing(
+    provider_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 401 with no key sent names the key to set (not "the provider rejected the key"); a
+    404 points at --url; an unknown driver or a missing --provider name the flag."""
+    url = f"{provider_server.url}/openai/v1"
+    code, _, err = cli(capsys, "openai", "--provider", "local", "--url", url)
+    assert code == 1 and "auth [HTTP 401]" in err
+    assert "no key was sent: optional key [local] api_key is not set" in err, err
+    assert "sutui secrets set local api_key" in err and "what to do: the provider" not in err
+    code, _, err = cli(capsys, "openai", "--url", f"{provider_server.url}/nowhere")
+    assert code == 1 and "check --url" in err and "/v1" in err, err
+    code, _, err = cli(capsys, "nosuch")
+    assert code == 2 and "there is no driver 'nosuch'" in err and "UID" not in err
+    code, _, err = cli(capsys, "hfrelay")
+    assert code == 2 and "--provider" in err, err

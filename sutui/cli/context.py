@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from drivers.catalog import Catalog, default_catalog
+from drivers.catalog import Catalog, forgiving_catalog
 from drivers.secret_store import SecretStore
+from drivers.visible_text import visible
 
 if TYPE_CHECKING:
     from drivers.registry import DriverRegistry
@@ -27,7 +28,11 @@ class CliContext:
 
     @cached_property
     def catalog(self) -> Catalog:
-        return default_catalog()
+        """The catalog; a broken file is a warning, and what could be read is used."""
+        catalog, problem = forgiving_catalog()
+        if problem:
+            click.echo(f"sutui: warning: {visible(problem)}", err=True)
+        return catalog
 
     @cached_property
     def registry(self) -> DriverRegistry:

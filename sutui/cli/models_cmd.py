@@ -11,7 +11,8 @@ import click
 
 from drivers.errors import ErrorKind, SUTError
 from drivers.model_listing import ModelList, ModelsNotListed, fetch_models, listing_definition
-from drivers.registry import check_options
+from drivers.registry import check_options, unsent_keys_note
+from drivers.uid import UIDError
 from sutui.cli.context import pass_context
 from sutui.cli.errors import RUN_FAILED, USAGE_ERROR, InputError
 from sutui.cli.table import table
@@ -27,7 +28,10 @@ def models(driver: str, url: str | None, provider: str | None, as_json: bool, re
     """The models DRIVER's provider serves now (e.g. `sutui models openai`, or
     `sutui models openai --url http://127.0.0.1:8080/v1` for a local server)."""
     ctx = pass_context()
-    info = ctx.registry.get(driver.lower())
+    try:
+        info = ctx.registry.get(driver.lower())
+    except UIDError as exc:
+        raise InputError(f"{exc.problem}. {exc.fix}") from None
     factory_class = info.factory
     if not getattr(factory_class, "LISTS_MODELS", False):
         raise InputError(
@@ -35,16 +39,22 @@ def models(driver: str, url: str | None, provider: str | None, as_json: bool, re
             "endpoint sutui knows). `sutui list-suts` shows the catalog's SUTs for it."
         )
     definition = listing_definition(info.name, provider, {"url": url} if url else None)
-    check_options(definition, info, definition.format())
-    factory = factory_class(ctx.store.raw_secrets())
+    try:
+        check_options(definition, info, definition.format())
+    except UIDError as exc:  # said for this command's flags, not a UID's parts
+        fix = "Give it with --provider P." if "provider" in exc.problem else exc.fix
+        raise InputError(f"{exc.problem}. {fix}") from None
+    raw = ctx.store.raw_secrets()
+    factory = factory_class(raw)
     try:
         found = asyncio.run(_fetch(definition, factory, refresh))
     except ModelsNotListed as exc:
         raise InputError(f"{exc}.") from None
     except SUTError as exc:
         click.echo(f"sutui: listing {info.name}'s models failed: {exc.one_line()}", err=True)
-        if exc.hint:
-            click.echo(f"  what to do: {exc.hint}", err=True)
+        hint = _hint(exc, factory, definition, raw)
+        if hint:
+            click.echo(f"  what to do: {hint}", err=True)
         return USAGE_ERROR if exc.kind is ErrorKind.config else RUN_FAILED
     in_catalog = _catalog_names(ctx.catalog, found)
     if as_json:
@@ -61,6 +71,21 @@ async def _fetch(definition: Any, factory: Any, refresh: bool) -> ModelList:
         return await fetch_models(definition, factory, refresh=refresh)
     finally:
         await aclose_client()
+
+
+def _hint(exc: SUTError, factory: Any, definition: Any, raw: Any) -> str:
+    """What to do, said for a listing: a 401 with no key sent names the key to set; a 404
+    points at --url (there is no model name here)."""
+    if exc.kind in (ErrorKind.auth, ErrorKind.permission):
+        unsent = unsent_keys_note(factory, definition, raw)
+        if unsent:
+            return unsent
+    if exc.kind is ErrorKind.not_found:
+        return (
+            "check --url: it is the API's base, as in a UID's ;url= (an OpenAI-compatible "
+            "server's usually ends in /v1)."
+        )
+    return exc.hint
 
 
 def _catalog_names(catalog: Any, found: ModelList) -> dict[str, list[str]]:
@@ -85,7 +110,8 @@ def _where(found: ModelList) -> str:
 def _print(found: ModelList, in_catalog: dict[str, list[str]]) -> None:
     when = found.fetched_at.replace("T", " ").removesuffix("Z")
     source = f"cached, fetched {when} UTC; --refresh asks again" if found.from_cache else "now"
-    click.echo(f"{len(found.models)} models at {_where(found)} ({source}).")
+    count = len(found.models)
+    click.echo(f"{count} model{'' if count == 1 else 's'} at {_where(found)} ({source}).")
     if not found.models:
         return
     rows = []

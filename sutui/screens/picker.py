@@ -117,7 +117,12 @@ class PickerScreen(Dialog[str | None]):
     @on(SourcesFound)
     def _sources_found(self, message: SourcesFound) -> None:
         self.discovering = False
+        # A list asked again (ctrl+r) stays shown until its answer: a failure keeps it.
+        before = self.live
         self.live = {s.key: LiveList(s) for s in message.sources}
+        for key, state in self.live.items():
+            if key in before:
+                state.found, state.in_catalog = before[key].found, before[key].in_catalog
         for source in message.sources:
             list_models(self, self.services, source, refresh=message.refresh)
         if message.sources:
@@ -141,7 +146,7 @@ class PickerScreen(Dialog[str | None]):
         if message.quiet and message.source.url is None:
             del self.live[key]  # a driver's default address it cannot list (it needs a URL)
         else:
-            self.live[key].found, self.live[key].failure = None, message.reason
+            self.live[key].failure = message.reason  # a list shown before stays, marked
         self._fill()
 
     def action_refresh_live(self) -> None:
@@ -191,6 +196,8 @@ class PickerScreen(Dialog[str | None]):
             elif state.failure is not None:
                 line = Text(failure_text(state.source, state.failure), "dim")
                 options.append(Option(line, id=header, disabled=True))
+                if state.found is not None:  # the list had before, still usable
+                    options.extend(self._model_options(state, state.found))
             elif state.found is not None:
                 options.append(Option(_header(state.source, state.found), id=header, disabled=True))
                 options.extend(self._model_options(state, state.found))
