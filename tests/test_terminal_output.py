@@ -32,6 +32,9 @@ def test_visible_shows_every_control_but_newline_and_tab() -> None:
     assert visible("line\r\nnext") == "line\nnext"
     assert visible(RAW) == "␛[5m ␛]52;c;aGVsbG8=␇ ␛]0;pwned␇ ␛[2J over␍written \\x9b31m"
     assert visible("\x00\x7f") == "␀␡"
+    # Bidirectional overrides and isolates ("Trojan Source"): shown, not obeyed.
+    assert visible("a\u202eb\u2066c\u2069") == "a<U+202E>b<U+2066>c<U+2069>"
+    assert visible("שלום مرحبا") == "שלום مرحبا", "right-to-left text itself is as it is"
 
 
 def test_a_provider_message_cannot_drive_the_terminal() -> None:

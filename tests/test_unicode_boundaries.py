@@ -192,3 +192,29 @@ def test_prompt_file_line_that_is_not_valid_unicode_is_skipped_and_said(
     assert "Traceback" not in err and "internal" not in err.lower()
     records = [json.loads(r) for r in (out / "results.jsonl").read_text().splitlines()]
     assert [(r["prompt_id"], r["status"]) for r in records] == [("p0", "done")]
+
+
+def test_a_prompt_file_in_another_encoding_says_so(cli_env: dict[str, str], tmp_path: Path) -> None:
+    """UTF-16 (a byte order mark) is named at once; a Latin-1 file whose every line is bad is
+    told to be saved as UTF-8, not to get a 'prompt' column it already has."""
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_bytes("prompt\nhello\n".encode("utf-16"))
+    latin1 = tmp_path / "l1.csv"
+    latin1.write_bytes("prompt\ncafé\n".encode("latin-1"))
+    for path, said in (
+        (utf16, "is UTF-16 text: save it as UTF-8"),
+        (latin1, "Save the file as UTF-8"),
+    ):
+        args = [
+            "batch",
+            "--prompts",
+            str(path),
+            "--sut",
+            "demo_echo",
+            "--out",
+            str(tmp_path / path.stem),
+        ]
+        done = _cli(args, env=cli_env)
+        err = done.stderr.decode()
+        assert done.returncode == 2 and said in err, err
+        assert "'prompt' column" not in err

@@ -205,9 +205,15 @@ def runaway_quote(path: Path, start: int, end: int) -> str:
 
 def check_readable(path: Path) -> None:
     """Raise PromptFileError now if the file cannot be opened (missing, a directory, no
-    permission): the cheap check made before anything else, the full scan comes later."""
-    with _open(path):
-        pass
+    permission) or is UTF-16 (its byte order mark says so; read as UTF-8 it would be a header
+    of odd characters): the cheap check made before anything else, the full scan comes later."""
+    with _open(path) as f:
+        start = f.buffer.peek(2)[:2] if hasattr(f, "buffer") else b""
+    if start in (b"\xff\xfe", b"\xfe\xff"):
+        raise PromptFileError(
+            f"{path} is UTF-16 text: save it as UTF-8 (most editors and spreadsheet tools "
+            "offer it under Save As, e.g. 'CSV UTF-8')."
+        )
 
 
 def read(

@@ -157,11 +157,16 @@ def read_prompts(
             "lines out."
         )
     if source.count == 0:
-        bad = f" ({len(source.bad_lines)} bad lines; {source.bad[0]})" if source.bad else ""
-        raise BatchSetupError(
-            f"{path} holds no prompt{bad}. A CSV needs a header with a 'prompt' column; a "
-            'JSONL file one object per line, such as {"id": "q1", "prompt": "..."}.'
-        )
+        first = str(source.bad[0]).rstrip(".") if source.bad else ""
+        bad = f" ({len(source.bad_lines)} bad lines; {first})" if source.bad else ""
+        if any("is not UTF-8" in b.problem for b in source.bad):
+            fix = "Save the file as UTF-8 (its lines are in another encoding)."
+        else:
+            fix = (
+                "A CSV needs a header with a 'prompt' column; a JSONL file one object per "
+                'line, such as {"id": "q1", "prompt": "..."}.'
+            )
+        raise BatchSetupError(f"{path} holds no prompt{bad}. {fix}")
     return source
 
 
