@@ -59,3 +59,25 @@ class ChatPrompt(BaseModel):
 
 
 Prompt = TextPrompt | ChatPrompt
+
+
+def make_prompt(text: str, system: str | None = None) -> Prompt:
+    """What every front end sends: a text prompt, or a chat prompt (system, then user) when
+    there is a system prompt. A blank system prompt (None, empty, only spaces) is none."""
+    if system is None or not system.strip():
+        return TextPrompt(text=text)
+    return ChatPrompt(
+        messages=[
+            ChatMessage(text=system, role=ChatRole.system),
+            ChatMessage(text=text, role=ChatRole.user),
+        ]
+    )
+
+
+def prompt_parts(prompt: Prompt) -> tuple[str, str | None]:
+    """The user text and the system prompt, as make_prompt made them (what a record keeps)."""
+    if isinstance(prompt, TextPrompt):
+        return prompt.text, None
+    system = [m.text for m in prompt.messages if m.role is ChatRole.system]
+    user = [m.text for m in prompt.messages if m.role is not ChatRole.system]
+    return "\n\n".join(user), ("\n\n".join(system) if system else None)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, Prompt, TextPrompt
+from drivers.prompt import Prompt, make_prompt
 from sutui import text_input
 from sutui.batch.lines import BoundedLines, LineTooLong, NotUtf8
 from sutui.batch.prompt_ids import Repeats, content_id
@@ -46,14 +46,7 @@ class PromptRow:
     """The line gives no id: `id` is its content's (sutui/batch/prompt_ids.py)."""
 
     def to_prompt(self) -> Prompt:
-        if self.system is None:
-            return TextPrompt(text=self.prompt)
-        return ChatPrompt(
-            messages=[
-                ChatMessage(text=self.system, role=ChatRole.system),
-                ChatMessage(text=self.prompt, role=ChatRole.user),
-            ]
-        )
+        return make_prompt(self.prompt, self.system)
 
 
 @dataclass(frozen=True)

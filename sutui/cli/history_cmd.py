@@ -210,7 +210,8 @@ def delete(runs: tuple[str, ...]) -> None:
 def rerun(run: str, only_failed: bool, as_json: bool, no_history: bool) -> int:
     """Send a saved run's prompt, system prompt and options to its SUTs again (a new run)."""
     from drivers.options import SUTOptions
-    from sutui.cli.run_sut import Job, make_prompt, make_targets, open_history, run_job, warn
+    from drivers.prompt import make_prompt
+    from sutui.cli.run_sut import Job, make_targets, open_history, run_job, warn
     from sutui.history.recorder import RunRecorder
     from sutui.history.rerun import to_send
 

@@ -12,7 +12,7 @@ import click
 
 from drivers.known_secrets import register_known
 from drivers.options import SUTOptions
-from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, Prompt, TextPrompt
+from drivers.prompt import Prompt, make_prompt, prompt_parts
 from drivers.redaction import redact
 from drivers.runner import (
     Cancelled,
@@ -58,18 +58,6 @@ def build_prompt(prompt: str, system: str | None) -> Prompt:
     if not prompt.strip():
         raise InputError("the prompt is empty: give --prompt TEXT (or --prompt - to read stdin).")
     return make_prompt(prompt, system)
-
-
-def make_prompt(prompt: str, system: str | None) -> Prompt:
-    """A text prompt, or a chat prompt when there is a system prompt."""
-    if system is None:
-        return TextPrompt(text=prompt)
-    return ChatPrompt(
-        messages=[
-            ChatMessage(text=system, role=ChatRole.system),
-            ChatMessage(text=prompt, role=ChatRole.user),
-        ]
-    )
 
 
 def _stats(timings: Timings, usage: Any, finish: str | None, reasoned: bool = False) -> str:
@@ -249,15 +237,6 @@ class Job:
             index=order[event.key],
             started_at=started_at,
         )
-
-
-def prompt_parts(prompt: Prompt) -> tuple[str, str | None]:
-    """The user text and the system prompt, as build_prompt made them."""
-    if isinstance(prompt, TextPrompt):
-        return prompt.text, None
-    system = [m.text for m in prompt.messages if m.role == ChatRole.system]
-    user = [m.text for m in prompt.messages if m.role != ChatRole.system]
-    return "\n\n".join(user), ("\n\n".join(system) if system else None)
 
 
 async def run_job(

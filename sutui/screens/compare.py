@@ -22,21 +22,7 @@ from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
     from drivers.options import SUTOptions
-    from drivers.prompt import Prompt
     from sutui.screens.options import OptionsResult
-
-
-def build_prompt(text: str, system: str) -> Prompt:
-    from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, TextPrompt
-
-    if not system.strip():
-        return TextPrompt(text=text)
-    return ChatPrompt(
-        messages=[
-            ChatMessage(text=system, role=ChatRole.system),
-            ChatMessage(text=text, role=ChatRole.user),
-        ]
-    )
 
 
 MIN_COLUMN = 30
@@ -316,7 +302,9 @@ class CompareScreen(Screen[None]):
             return
         system = self.system_text
         self.arena.before_send(text, system)  # in arena mode: shuffled and blind
-        prompt = build_prompt(text, system)
+        from drivers.prompt import make_prompt  # loaded after the first frame
+
+        prompt = make_prompt(text, system)
         self.recording.begin(text, system, self.columns)
         with self.app.batch_update():
             for column in self.columns:
