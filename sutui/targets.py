@@ -1,6 +1,7 @@
-"""Making the SUTs of a run from the UIDs a user gave: every SUT is made before any runs, and
-every problem (bad UIDs, missing secrets) is reported at once. Shared by `run-sut`, `history
-rerun`, `sutui batch` and the batch screen.
+"""Making the SUTs of a run from the UIDs a user gave (drivers/run_plan.py's `prepare`), every
+problem (bad UIDs, missing secrets) raised at once as one InputError. Shared by `run-sut`,
+`history rerun`, `sutui batch` and the batch screen; the compare screen's columns show the same
+problems one per column.
 """
 
 from __future__ import annotations
@@ -8,17 +9,14 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING, Protocol
 
-from drivers.catalog import CatalogError
-from drivers.invoke import capability_problem
-from drivers.options import SUTOptions
-from drivers.registry import make_sut, resolve
+from drivers.run_plan import prepare
 from drivers.runner import RunTarget
 from drivers.secrets import MissingSecretValues, env_var_name, secrets_toml
-from drivers.uid import UIDError
 from sutui.errors import InputError
 
 if TYPE_CHECKING:
     from drivers.catalog import Catalog
+    from drivers.options import SUTOptions
     from drivers.prompt import Prompt
     from drivers.registry import DriverRegistry
     from drivers.secret_store import SecretStore
@@ -48,39 +46,23 @@ def make_targets(
     each target's canonical dynamic UID. With `prompt`, a SUT that cannot take it (a system
     prompt to a text-only SUT: a missing capability) is one of the problems, `fix` saying what
     to change ("drop --system"): the run stops before any request."""
-    canonical = {} if canonical is None else canonical
-    targets: list[RunTarget] = []
-    problems: list[str] = []
-    missing: list[tuple[str, MissingSecretValues]] = []
-    raw = ctx.store.raw_secrets()
-    seen: dict[str, int] = {}
-    for uid in uids:
-        try:
-            definition, info = resolve(uid, ctx.catalog, ctx.registry)
-            sut = make_sut(uid, raw, ctx.catalog, ctx.registry)
-        except MissingSecretValues as exc:
-            missing.append((uid, exc))
-            continue
-        except (UIDError, CatalogError) as exc:
-            problems.append(str(exc))
-            continue
-        except Exception as exc:  # a bug in the driver: reported as such, with the UID
-            exc.add_note(f"(while the driver made the SUT '{uid}')")
-            raise
-        if prompt is not None:
-            problem = capability_problem(sut, prompt, options or SUTOptions())
-            if problem is not None:
-                problems.append(problem.describe(fix))
-                continue
-        seen[uid] = seen.get(uid, 0) + 1
-        key = uid if seen[uid] == 1 else f"{uid}#{seen[uid]}"
-        targets.append(RunTarget(key=key, sut=sut, group=info.name))
-        canonical[key] = definition.format()
-    if missing:
-        problems.append(missing_secrets_message(missing))
+    prepared = prepare(
+        uids,
+        ctx.store.raw_secrets(),
+        ctx.catalog,
+        ctx.registry,
+        prompt=prompt,
+        options=options,
+        fix=fix,
+    )
+    if canonical is not None:
+        canonical.update(prepared.canonical)
+    problems = [p.message for p in prepared.problems if p.kind != "secrets"]
+    if prepared.missing:
+        problems.append(missing_secrets_message(prepared.missing))
     if problems:
         raise InputError("\n\n".join(problems))
-    return targets
+    return prepared.targets
 
 
 def missing_secrets_message(missing: list[tuple[str, MissingSecretValues]]) -> str:

@@ -56,16 +56,15 @@ class CompareRecording:
     def begin(self, text: str, system: str, columns: list[SUTColumn]) -> None:
         """A send: save the run before the columns start (the screen calls this)."""
         from drivers.known_secrets import register_environment
+        from drivers.run_plan import run_keys
         from sutui.history.recorder import RunRecorder
         from sutui.history.store import Planned
         from sutui.records import options_dict
 
         self.stop()  # a run still going on is replaced by this one
         screen = self.screen
-        planned, seen = [], dict[str, int]()
-        for column in columns:
-            seen[column.uid] = seen.get(column.uid, 0) + 1
-            name = column.uid if seen[column.uid] == 1 else f"{column.uid}#{seen[column.uid]}"
+        planned = []
+        for column, name in zip(columns, run_keys([c.uid for c in columns]), strict=True):
             options = options_dict(column.own_options or screen.shared)
             planned.append(Planned(name, self._canonical(column.uid), options))
         # The environment's and the file's keys now (no keyring call on this thread); the

@@ -9,7 +9,7 @@ Provider text is always a rich Text: never read as markup.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -159,7 +159,8 @@ class SUTColumn(Vertical, can_focus=True):
     async def stream(
         self, run: int, prompt: Prompt, options: SUTOptions, timeout_s: float | None = None
     ) -> None:
-        from drivers.errors import ErrorKind, SUTError, classify
+        from drivers.errors import classify
+        from drivers.run_plan import prepare
         from drivers.runner import (
             Cancelled,
             Chunk,
@@ -167,29 +168,28 @@ class SUTColumn(Vertical, can_focus=True):
             FanOut,
             ReasoningChunk,
             Retrying,
-            RunTarget,
             Timings,
         )
-        from drivers.secrets import MissingSecretValues
-        from drivers.uid import UIDError
 
         def post(event: RunEvent, missing: tuple[SecretDescription, ...] = ()) -> None:
             self.post_message(self.Event(self, run, event, missing))
 
+        services = self.services
         try:
             # Making a SUT reads its secrets, which may wait on the OS keyring.
-            sut = await asyncio.to_thread(self.services.make_sut, self.uid)
-        except MissingSecretValues as exc:
-            post(Failed(self.key, classify(exc), "", Timings(None, 0.0)), tuple(exc.descriptions))
-            return
-        except UIDError as exc:  # the UID's own words say what is wrong and how to fix it
-            error = SUTError(ErrorKind.config, str(exc), hint="remove the column and fix the UID.")
-            post(Failed(self.key, error, "", Timings(None, 0.0)))
-            return
-        except Exception as exc:
+            prepared = await asyncio.to_thread(
+                lambda: prepare(
+                    (self.uid,), services.store.raw_secrets(), services.catalog, services.registry
+                )
+            )
+        except Exception as exc:  # a bug in the driver: this column says so
             post(Failed(self.key, classify(exc), "", Timings(None, 0.0)))
             return
-        target = RunTarget(self.key, sut, options, group=self.uid.partition(";")[0])
+        for problem in prepared.problems:  # a bad UID, secrets not set: said in this column
+            hint = "remove the column and fix the UID." if problem.kind == "uid" else None
+            post(Failed(self.key, problem.error(hint), "", Timings(None, 0.0)), problem.missing)
+            return
+        target = replace(prepared.targets[0], key=self.key, options=options)
         fanout = self._fanout = FanOut([target], prompt, options, timeout_s=timeout_s)
         try:
             async for event in fanout.events():
