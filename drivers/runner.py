@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from drivers.errors import ErrorKind, SUTError, classify
@@ -20,6 +21,23 @@ from drivers.response import SUTResponse
 from drivers.sut import SUT
 
 DEFAULT_PER_DRIVER_LIMIT = 64
+TIMEOUT_HINT = "raise the timeout, or retry."
+
+
+@asynccontextmanager
+async def within(timeout_s: float | None, hint: str = TIMEOUT_HINT) -> AsyncIterator[None]:
+    """A SUT call's time limit (None: none). When it passes, the call is cancelled and a
+    SUTError `timeout` raised, `hint` saying what to do (each front end has its own words)."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            yield
+    except TimeoutError:
+        raise SUTError(
+            ErrorKind.timeout,
+            f"no complete answer within {timeout_s:g} s",
+            phase="total",
+            hint=hint,
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -195,7 +213,7 @@ class FanOut:
                 start = time.monotonic()
                 emit(Started(target.key))
                 options = target.options or self.options
-                async with asyncio.timeout(self.timeout_s):
+                async with within(self.timeout_s):
                     async for chunk in stream(target.sut, self.prompt, options):
                         if chunk.restart:  # reported by Retrying(restart=True) just before
                             first = first_reasoning = None
@@ -213,14 +231,6 @@ class FanOut:
             emit(Finished(target.key, builder.build(), timings()))
         except asyncio.CancelledError:
             emit(Cancelled(target.key, builder.text, timings(), builder.reasoning, notes()))
-        except TimeoutError:
-            error = SUTError(
-                ErrorKind.timeout,
-                f"no complete answer within {self.timeout_s:g} s",
-                phase="total",
-                hint="raise the timeout, or retry.",
-            )
-            emit(Failed(target.key, error, builder.text, timings(), builder.reasoning, notes()))
         except Exception as exc:  # one SUT's failure must never touch the others
             error = classify(exc)
             emit(Failed(target.key, error, builder.text, timings(), builder.reasoning, notes()))

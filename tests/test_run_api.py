@@ -29,3 +29,74 @@ def test_every_front_end_builds_its_prompt_with_make_prompt() -> None:
     row = PromptRow(1, "a", "hi", "be brief")
     assert row.to_prompt() == make_prompt("hi", "be brief")
     assert PromptRow(2, "b", "hi").to_prompt() == TextPrompt(text="hi")
+
+
+def test_repeated_uids_are_named_once_the_same_way() -> None:
+    from drivers.run_plan import run_keys
+
+    assert run_keys(["a", "b", "a", "a"]) == ["a", "b", "a#2", "a#3"]
+
+
+def test_prepare_returns_every_problem_as_data() -> None:
+    from drivers.catalog import default_catalog
+    from drivers.registry import default_registry
+    from drivers.run_plan import prepare
+
+    uids = ["demo_yes_no", "gpt-4o:openai", "x:nosuchdriver", "demo_yes_no"]
+    prepared = prepare(uids, {}, default_catalog(), default_registry())
+    assert [t.key for t in prepared.targets] == ["demo_yes_no", "demo_yes_no#2"]
+    assert [(p.uid, p.kind) for p in prepared.problems] == [
+        ("gpt-4o:openai", "secrets"),
+        ("x:nosuchdriver", "uid"),
+    ]
+    secrets, bad_uid = prepared.problems
+    assert [(d.scope, d.key) for d in secrets.missing] == [("openai", "api_key")]
+    assert prepared.missing == [("gpt-4o:openai", secrets.exc)]
+    assert "nosuchdriver" in bad_uid.message
+    error = bad_uid.error("fix it")
+    assert (error.kind.value, error.hint) == ("config", "fix it")
+
+
+def test_prepare_with_a_prompt_names_a_sut_that_cannot_take_it() -> None:
+    from drivers.catalog import default_catalog
+    from drivers.options import SUTOptions
+    from drivers.registry import default_registry
+    from drivers.run_plan import prepare
+
+    prepared = prepare(
+        ["demo_yes_no"],
+        {},
+        default_catalog(),
+        default_registry(),
+        prompt=make_prompt("hi"),
+        options=SUTOptions(top_logprobs=2),
+        fix="drop --top-logprobs",
+    )
+    assert prepared.targets == []
+    (problem,) = prepared.problems
+    assert problem.kind == "capability"
+    assert problem.message.endswith("drop --top-logprobs")
+
+
+async def test_one_timeout_wrapper_makes_the_timeout_error() -> None:
+    import asyncio
+
+    from drivers.errors import ErrorKind, SUTError
+    from drivers.runner import TIMEOUT_HINT, within
+
+    with pytest.raises(SUTError) as caught:
+        async with within(0.01):
+            await asyncio.sleep(1)
+    error = caught.value
+    assert (error.kind, error.message, error.phase) == (
+        ErrorKind.timeout,
+        "no complete answer within 0.01 s",
+        "total",
+    )
+    assert error.hint == TIMEOUT_HINT
+    with pytest.raises(SUTError) as caught:
+        async with within(0.01, "raise --timeout"):
+            await asyncio.sleep(1)
+    assert caught.value.hint == "raise --timeout"
+    async with within(None):  # no limit
+        await asyncio.sleep(0)

@@ -31,7 +31,7 @@ from drivers.invoke import respond
 from drivers.options import SUTOptions
 from drivers.progress import ON_RETRY
 from drivers.prompt import Prompt
-from drivers.runner import Failed, Finished, RunTarget, Timings
+from drivers.runner import Failed, Finished, RunTarget, Timings, within
 from sutui.batch.cache import ResponseCache
 from sutui.batch.keys import cache_key, options_json, task_key
 from sutui.batch.limits import AdaptiveWindow, DriverLimits
@@ -44,6 +44,7 @@ RATE_LIMIT_TRIES = 3
 """Tries of one prompt x SUT that ends in a 429 (each try has the transport's own retries)."""
 YIELD_EVERY = 256
 """A feeder skipping done or cached prompts lets the loop run this often."""
+BATCH_TIMEOUT_HINT = "raise --timeout, or run the same command again to retry."
 
 
 @dataclass
@@ -314,16 +315,8 @@ class BatchRunner:
     async def _call(self, target: RunTarget, prompt: Prompt) -> Finished | Failed:
         start = time.monotonic()
         try:
-            async with asyncio.timeout(self.config.timeout_s):
+            async with within(self.config.timeout_s, BATCH_TIMEOUT_HINT):
                 response = await respond(target.sut, prompt, self.config.options)
-        except TimeoutError:
-            error = SUTError(
-                ErrorKind.timeout,
-                f"no complete answer within {self.config.timeout_s:g} s",
-                phase="total",
-                hint="raise --timeout, or run the same command again to retry.",
-            )
-            return Failed(target.key, error, "", Timings(None, time.monotonic() - start))
         except Exception as exc:  # one call's failure is a failed record, never the batch's
             return Failed(target.key, classify(exc), "", Timings(None, time.monotonic() - start))
         return Finished(target.key, response, Timings(None, time.monotonic() - start))
