@@ -100,3 +100,14 @@ async def test_one_timeout_wrapper_makes_the_timeout_error() -> None:
     assert caught.value.hint == "raise --timeout"
     async with within(None):  # no limit
         await asyncio.sleep(0)
+
+
+def test_column_status_is_one_enum_with_its_mark_and_words() -> None:
+    from sutui.widgets.column_status import ColumnStatus
+
+    assert ColumnStatus.waiting.words == "waiting for first token"
+    assert f"-{ColumnStatus.streaming}" == "-streaming"  # the status line's class
+    assert ColumnStatus.done.icon == "✓" and ColumnStatus.error.icon == "✗"
+    running = {s for s in ColumnStatus if s.running}
+    assert running == {"queued", "connecting", "waiting", "streaming", "retrying"}
+    assert {s for s in ColumnStatus if s.before_start} == {"queued", "connecting"}

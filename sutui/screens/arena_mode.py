@@ -19,6 +19,7 @@ from textual.containers import HorizontalScroll
 
 from sutui.arena.shuffle import letter, new_seed, shuffled
 from sutui.widgets.arena_bar import ArenaBar
+from sutui.widgets.column_status import ColumnStatus
 from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class Round:
 
     @property
     def ended(self) -> bool:
-        return all(c.status != "idle" and not c.running for c in self.columns)
+        return all(c.status is not ColumnStatus.idle and not c.running for c in self.columns)
 
 
 class ArenaMode:

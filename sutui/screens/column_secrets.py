@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 from textual.screen import Screen
 
+from sutui.widgets.column_status import ColumnStatus
 from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def show_looked_up(screen: Screen[Any], message: SecretsLookedUp) -> None:
     """The compare screen's handler: the column says what it misses (or stops saying it), and
     a column just added gets a note."""
     column = message.column
-    if not column.is_attached or column.status != "idle":
+    if not column.is_attached or column.status is not ColumnStatus.idle:
         return  # removed, or sent since: the run says what is missing (not yet mounted:
         # needs() leaves the drawing to on_mount)
     if message.added and message.missing and not column.missing:

@@ -17,6 +17,7 @@ from sutui.screens.column_tabs import ColumnTabs
 from sutui.screens.compare_history import TICK_S, CompareRecording
 from sutui.services import Services
 from sutui.widgets.answer_view import REFRESH_S, AnswerView
+from sutui.widgets.column_status import ColumnStatus
 from sutui.widgets.prompt_editor import PromptEditor
 from sutui.widgets.sut_column import SUTColumn
 
@@ -196,7 +197,9 @@ class CompareScreen(Screen[None]):
         if self._to_reveal is not None:
             self.set_timer(REVEAL_S, self._reveal)
         # Back from the guided setup or the secrets screen: a secret may have been set.
-        check_columns(self, [c for c in self.columns if c.missing and c.status == "idle"])
+        check_columns(
+            self, [c for c in self.columns if c.missing and c.status is ColumnStatus.idle]
+        )
 
     def _reveal(self, tries: int = 10) -> None:
         """A new column is scrolled into view and focused (it may be off-screen on the right).

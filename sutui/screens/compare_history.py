@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sutui.widgets.column_status import ColumnStatus
 from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class CompareRecording:
         recorder = self._recorder
         if recorder is None or self._columns.get(column.key) is not column:
             return
-        if column.status == "connecting" and recorder.ended(column.key):
+        if column.status is ColumnStatus.connecting and recorder.ended(column.key):
             from sutui.records import options_dict
 
             recorder.restart(column.key, options_dict(column.own_options or self.screen.shared))

@@ -7,33 +7,22 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from sutui.widgets.column_status import ColumnStatus
+
 if TYPE_CHECKING:
     from drivers.errors import SUTError
     from sutui.widgets.sut_column import SUTColumn
-
-STATUS_ICONS = {
-    "idle": "·",
-    "queued": "…",
-    "connecting": "…",
-    "waiting": "◌",
-    "streaming": "▸",
-    "retrying": "↻",
-    "done": "✓",
-    "error": "✗",
-    "cancelled": "■",
-}
-STATUS_WORDS = {"waiting": "waiting for first token"}
 
 
 def status_line(column: SUTColumn) -> Text:
     """`▸ streaming · own options`, `· idle · needs openai/api_key: s sets it up`..."""
     status = column.status
-    line = Text(f"{STATUS_ICONS.get(status, '?')} {STATUS_WORDS.get(status, status)}")
-    if column.note and status in ("retrying", "streaming"):  # the retry; "thinking"
+    line = Text(f"{status.icon} {status.words}")
+    if column.note and status in (ColumnStatus.retrying, ColumnStatus.streaming):
         line.append(f" · {column.note}")
     if column.own_options is not None:
         line.append(" · own options", style="italic")
-    if column.missing and status == "idle":
+    if column.missing and status is ColumnStatus.idle:
         names = ", ".join(d.name for d in column.missing)
         line.append(f" · needs {names}: s sets it up", style="bold")
     return line

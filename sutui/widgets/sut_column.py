@@ -22,7 +22,8 @@ from textual.widgets import Static
 
 from sutui.services import Services
 from sutui.widgets.answer_view import AnswerView
-from sutui.widgets.column_text import STATUS_ICONS, problem_text, status_line
+from sutui.widgets.column_status import ColumnStatus
+from sutui.widgets.column_text import problem_text, status_line
 from sutui.widgets.figures import Figures, figure_parts
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
@@ -64,7 +65,7 @@ class SUTColumn(Vertical, can_focus=True):
         Binding("pagedown", "scroll('page_down')", show=False),
     ]
 
-    status: reactive[str] = reactive("idle")
+    status: reactive[ColumnStatus] = reactive(ColumnStatus.idle)
 
     @dataclass
     class Event(Message):
@@ -97,7 +98,7 @@ class SUTColumn(Vertical, can_focus=True):
     @property
     def mark(self) -> str:
         """A short status mark for the column's tab (narrow terminals)."""
-        return STATUS_ICONS.get(self.status, "?")
+        return self.status.icon
 
     def __init__(self, uid: str, key: str, services: Services, *, show_timings: bool = True):
         super().__init__(id=key)
@@ -150,7 +151,7 @@ class SUTColumn(Vertical, can_focus=True):
         self.note = ""
         for figures in self.query(Figures).results(Figures):
             figures.set_parts([])
-        self.status = "connecting"
+        self.status = ColumnStatus.connecting
         if self.own_options is not None:
             timeout_s = self.own_timeout
         self.stream(self._run, prompt, self.own_options or shared, timeout_s)
@@ -215,7 +216,7 @@ class SUTColumn(Vertical, can_focus=True):
         if self._fanout is not None:
             self._fanout.cancel(self.key)  # the runner reports Cancelled with the partial text
             return True
-        if self.status in ("connecting", "queued"):
+        if self.status.before_start:
             self.workers.cancel_group(self, "stream")
             return True
         return False
@@ -228,7 +229,7 @@ class SUTColumn(Vertical, can_focus=True):
 
     @property
     def running(self) -> bool:
-        return self.status in ("queued", "connecting", "waiting", "streaming", "retrying")
+        return self.status.running
 
     # ----- events (handlers: the only place the widgets change) ----------------------------
     @on(Event)
@@ -249,18 +250,18 @@ class SUTColumn(Vertical, can_focus=True):
             return  # from a run that was replaced
         event = message.event
         if isinstance(event, Queued):
-            self.status = "queued"
+            self.status = ColumnStatus.queued
         elif isinstance(event, Started):
-            self.status = "waiting"
+            self.status = ColumnStatus.waiting
         elif isinstance(event, FirstReasoning):
             self.note = "thinking"
-            self.status = "streaming"
+            self.status = ColumnStatus.streaming
             self._draw_status()
             self.answer.start()
         elif isinstance(event, FirstToken):
             self._first_token = event.first_token_s
             self.note = ""
-            self.status = "streaming"
+            self.status = ColumnStatus.streaming
             self._draw_status()
             self.answer.start()
         elif isinstance(event, Finished):
@@ -274,7 +275,7 @@ class SUTColumn(Vertical, can_focus=True):
                 self.answer.push_reasoning(response.reasoning)
             self.note = ""
             self.answer.show_notes(list(response.notes))
-            self._finish("done", event.timings)
+            self._finish(ColumnStatus.done, event.timings)
             usage = response.usage
             self._draw_figures(
                 event.timings,
@@ -287,11 +288,11 @@ class SUTColumn(Vertical, can_focus=True):
         elif isinstance(event, Failed):
             self.error, self.missing = event.error, message.missing
             self.answer.show_notes(list(event.notes))
-            self._finish("error", event.timings)
+            self._finish(ColumnStatus.error, event.timings)
             self._draw_problem()
             self._draw_figures(event.timings, None, None)
         elif isinstance(event, Cancelled):
-            self._finish("cancelled", event.timings)
+            self._finish(ColumnStatus.cancelled, event.timings)
             self._draw_figures(event.timings, None, None)
         elif isinstance(event, Retrying):
             self.show_retrying(event.attempt, event.wait_s, event.error if event.restart else None)
@@ -319,14 +320,14 @@ class SUTColumn(Vertical, can_focus=True):
             f"in {wait_s:.0f} s" if wait_s else "",
         ]
         self.note = " ".join(p for p in parts if p)
-        self.status = "retrying"
+        self.status = ColumnStatus.retrying
 
-    def _finish(self, status: str, timings: Timings) -> None:
+    def _finish(self, status: ColumnStatus, timings: Timings) -> None:
         self.answer.stop()
         self.status = status
 
     # ----- drawing ---------------------------------------------------------------------------
-    def watch_status(self, old: str, new: str) -> None:
+    def watch_status(self, old: ColumnStatus, new: ColumnStatus) -> None:
         if self.is_mounted:
             status = self.query_one(".status", Static)
             status.update_classes({f"-{old}": False, f"-{new}": True})
