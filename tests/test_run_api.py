@@ -111,3 +111,15 @@ def test_column_status_is_one_enum_with_its_mark_and_words() -> None:
     running = {s for s in ColumnStatus if s.running}
     assert running == {"queued", "connecting", "waiting", "streaming", "retrying"}
     assert {s for s in ColumnStatus if s.before_start} == {"queued", "connecting"}
+
+
+def test_figures_are_worded_once() -> None:
+    from drivers.runner import Timings
+    from sutui.run_figures import answer_speed, seconds, tokens
+
+    assert tokens(None, 3) == "tokens ? in / 3 out"
+    assert seconds(0.054) == "0.05 s"
+    timings = Timings(first_token_s=1.0, total_s=2.0)
+    assert answer_speed(timings, 13, 2) == "10 answer tok/s"  # the answer's 11 tokens
+    assert answer_speed(timings, 13, None, reasoned=True) is None  # reasoning, not counted
+    assert answer_speed(timings, None, None) is None

@@ -36,6 +36,7 @@ from sutui.history.errors import HistoryError
 from sutui.history.recorder import RunRecorder
 from sutui.history.store import HistoryStore, Planned
 from sutui.records import ResultRecord, now_iso, options_dict, record_from_event
+from sutui.run_figures import answer_speed, seconds, tokens
 from sutui.targets import make_targets as make_targets
 from sutui.targets import missing_secrets_message as missing_secrets_message
 
@@ -61,21 +62,20 @@ def build_prompt(prompt: str, system: str | None) -> Prompt:
 
 
 def _stats(timings: Timings, usage: Any, finish: str | None, reasoned: bool = False) -> str:
-    parts = [f"{timings.total_s:.2f} s"]
+    parts = [seconds(timings.total_s)]
     if timings.first_reasoning_s is not None:
-        parts.append(f"first thought {timings.first_reasoning_s:.2f} s")
+        parts.append(f"first thought {seconds(timings.first_reasoning_s)}")
     if timings.first_token_s is not None:
-        parts.append(f"first token {timings.first_token_s:.2f} s")
+        parts.append(f"first token {seconds(timings.first_token_s)}")
     if usage is not None and (usage.prompt_tokens is not None or usage.completion_tokens):
-        tokens = f"tokens {usage.prompt_tokens or 0} in / {usage.completion_tokens or 0} out"
+        out = usage.completion_tokens or 0
+        text = tokens(usage.prompt_tokens or 0, out)
         if usage.reasoning_tokens:
-            tokens += f" ({usage.reasoning_tokens} reasoning)"
-        parts.append(tokens)
-        # With reasoning text but no count of it, the answer's own tokens are unknown.
-        known = not reasoned or usage.reasoning_tokens is not None
-        rate = timings.tokens_per_s(usage.answer_tokens) if known else None
-        if rate:
-            parts.append(f"{rate:.0f} answer tok/s")
+            text += f" ({usage.reasoning_tokens} reasoning)"
+        parts.append(text)
+        speed = answer_speed(timings, usage.completion_tokens, usage.reasoning_tokens, reasoned)
+        if speed:
+            parts.append(speed)
     elif usage is None:
         parts.append("tokens not reported")
     if finish:

@@ -15,12 +15,15 @@ from typing import Any
 from drivers.visible_text import visible
 from sutui.history.store import StoredRun
 from sutui.records import ResultRecord
+from sutui.run_figures import seconds, tokens
 
 FORMATS = ("md", "json", "jsonl", "csv")
 SUFFIXES = {".md": "md", ".markdown": "md", ".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
 """The file name says the format: `--out` in the CLI, the export dialog in the app."""
 MARKS = {"done": "✓", "failed": "✗", "cancelled": "■", "partial": "◐", "running": "…"}
 """One mark per answer status, in lists."""
+STATUS_STYLES = {"done": "green", "failed": "red", "cancelled": "yellow", "partial": "yellow"}
+"""One colour per answer status (Rich styles), wherever a status is shown in colour."""
 
 CSV_FIELDS = [
     "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "options",
@@ -125,15 +128,15 @@ def figures(record: ResultRecord, timings: bool = True) -> str:
         parts.append(record.finish_reason)
     usage = record.usage
     if usage is not None:
-        parts.append(f"tokens {_n(usage.prompt_tokens)} in / {_n(usage.completion_tokens)} out")
+        parts.append(tokens(usage.prompt_tokens, usage.completion_tokens))
         if usage.reasoning_tokens:
             parts.append(f"{usage.reasoning_tokens} reasoning")
     if timings and record.timings.first_reasoning_s is not None:
-        parts.append(f"first thought {record.timings.first_reasoning_s:.2f} s")
+        parts.append(f"first thought {seconds(record.timings.first_reasoning_s)}")
     if timings and record.timings.first_token_s is not None:
-        parts.append(f"first token {record.timings.first_token_s:.2f} s")
+        parts.append(f"first token {seconds(record.timings.first_token_s)}")
     if timings and record.timings.total_s is not None:
-        parts.append(f"total {record.timings.total_s:.2f} s")
+        parts.append(f"total {seconds(record.timings.total_s)}")
     return " · ".join(parts)
 
 
@@ -190,7 +193,3 @@ def answer_markdown(
 
 def options_line(options: dict[str, Any]) -> str:
     return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in options.items())
-
-
-def _n(value: int | None) -> str:
-    return "?" if value is None else str(value)

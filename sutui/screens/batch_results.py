@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from drivers.visible_text import visible
 from sutui.batch.results import RESULTS
+from sutui.history.export import STATUS_STYLES
 from sutui.screens.base import Dialog, Page
 from sutui.widgets.table import Table
 
@@ -64,9 +65,6 @@ def in_prompt_order(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return first[str(record.get("prompt_id"))], index if isinstance(index, int) else 0
 
     return sorted(records, key=key)
-
-
-STATUS_STYLE = {"done": "green", "failed": "red", "cancelled": "yellow", "partial": "yellow"}
 
 
 class RecordScreen(Dialog[None]):
@@ -161,7 +159,7 @@ class ResultsScreen(Page[None]):
             table.add_row(
                 Text(str(r.get("prompt_id"))),
                 Text(str(r.get("sut"))),
-                Text(status, style=STATUS_STYLE.get(status, "")),
+                Text(status, style=STATUS_STYLES.get(status, "")),
                 Text(visible(first_line(answer))),
                 key=str(i),
             )

@@ -39,14 +39,13 @@ PROMPT_WIDTH = 40
 
 
 def suts_text(summary: RunSummary) -> Text:
-    from sutui.history.export import MARKS
+    from sutui.history.export import MARKS, STATUS_STYLES
 
-    styles = {"done": "green", "failed": "red", "partial": "yellow", "cancelled": "yellow"}
     text = Text()
     for i, (sut, status) in enumerate(summary.suts):
         if i:
             text.append(" · ", style="dim")
-        text.append(f"{MARKS.get(status, '?')} ", style=styles.get(status, "dim"))
+        text.append(f"{MARKS.get(status, '?')} ", style=STATUS_STYLES.get(status, "dim"))
         text.append(sut)
     return text
 

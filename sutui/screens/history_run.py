@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from sutui.history.store import StoredRun
     from sutui.records import ResultRecord
 
-STATUS_STYLES = {"done": "green", "failed": "red", "cancelled": "yellow", "partial": "yellow"}
-
 
 def heading(run: StoredRun) -> Text:
     from sutui.history.export import options_line, when
@@ -50,7 +48,7 @@ def prompt_text(run: StoredRun) -> Text:
 
 
 def answer_status(answer: ResultRecord, running: bool, timings: bool) -> Text:
-    from sutui.history.export import MARKS, figures
+    from sutui.history.export import MARKS, STATUS_STYLES, figures
 
     status = "running" if running else answer.status
     text = Text(f"{MARKS.get(status, '?')} {status}", style=STATUS_STYLES.get(status, "dim"))

@@ -8,6 +8,8 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.widgets import Static
 
+from sutui.run_figures import answer_speed, seconds, tokens
+
 if TYPE_CHECKING:
     from drivers.runner import Timings
 
@@ -29,26 +31,19 @@ def figure_parts(
     if unreported:  # a finished answer whose provider gave no counts (llama.cpp's streams)
         parts.append("tokens not reported")
     elif tokens_in is not None or out is not None:
-        parts.append(f"tokens {_n(tokens_in)} in / {_n(out)} out")
+        parts.append(tokens(tokens_in, out))
         if reasoning:
             parts.append(f"{reasoning} reasoning")
     if show_timings and (timings.total_s > 0 or timings.first_token_s is not None):
         if timings.first_reasoning_s is not None:
-            parts.append(f"thought {timings.first_reasoning_s:.2f} s")
+            parts.append(f"thought {seconds(timings.first_reasoning_s)}")
         if timings.first_token_s is not None:
-            parts.append(f"first {timings.first_token_s:.2f} s")
-        parts.append(f"total {timings.total_s:.2f} s")
-        # With reasoning text but no count of it, the answer's own tokens are unknown.
-        known = out is not None and (not reasoned or reasoning is not None)
-        answer = max(0, out - (reasoning or 0)) if known and out is not None else None
-        speed = timings.tokens_per_s(answer)
+            parts.append(f"first {seconds(timings.first_token_s)}")
+        parts.append(f"total {seconds(timings.total_s)}")
+        speed = answer_speed(timings, out, reasoning, reasoned)
         if speed is not None:
-            parts.append(f"{speed:.0f} answer tok/s")
+            parts.append(speed)
     return parts
-
-
-def _n(value: int | None) -> str:
-    return "?" if value is None else str(value)
 
 
 class Figures(Static):
