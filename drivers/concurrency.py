@@ -1,12 +1,16 @@
 """The concurrency cap per driver: at most `concurrency_limit(key)` calls of one driver (the
-`limit_key` a driver passes to the transport) in flight per event loop."""
+`limit_key` a driver passes to the transport) in flight per event loop. A run may bring its
+own caps (`run_limits`): within it, and in the tasks it starts, a driver it names is capped by
+the run's own count and semaphore, and the process-wide caps (what the compare screen shares)
+are neither used nor changed."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 
 DEFAULT_CONCURRENCY = 64
 """Calls in flight per driver and event loop when no limit was set for that driver."""
@@ -14,6 +18,9 @@ DEFAULT_CONCURRENCY = 64
 _limits: dict[str, int] = {}
 _semaphores: dict[tuple[asyncio.AbstractEventLoop, str], tuple[int, asyncio.Semaphore]] = {}
 _limits_lock = threading.Lock()
+_run_limits: ContextVar[Mapping[str, asyncio.Semaphore] | None] = ContextVar(
+    "run_limits", default=None
+)
 
 
 def set_concurrency_limit(key: str, limit: int | None) -> None:
@@ -32,7 +39,23 @@ def concurrency_limit(key: str) -> int:
         return _limits.get(key, DEFAULT_CONCURRENCY)
 
 
+@contextmanager
+def run_limits(limits: Mapping[str, int]) -> Iterator[None]:
+    """A run's own cap per driver, for the current task and the tasks it starts meanwhile (a
+    context variable): a batch's window without rewriting the caps every other run shares."""
+    if any(limit < 1 for limit in limits.values()):
+        raise ValueError("a concurrency limit is at least 1")
+    token = _run_limits.set({key: asyncio.Semaphore(limit) for key, limit in limits.items()})
+    try:
+        yield
+    finally:
+        _run_limits.reset(token)
+
+
 def driver_semaphore(key: str) -> asyncio.Semaphore:
+    own = _run_limits.get()
+    if own is not None and key in own:
+        return own[key]
     loop = asyncio.get_running_loop()
     limit = concurrency_limit(key)
     with _limits_lock:

@@ -123,3 +123,26 @@ def test_figures_are_worded_once() -> None:
     assert answer_speed(timings, 13, 2) == "10 answer tok/s"  # the answer's 11 tokens
     assert answer_speed(timings, 13, None, reasoned=True) is None  # reasoning, not counted
     assert answer_speed(timings, None, None) is None
+
+
+async def test_a_run_owns_its_driver_caps_and_leaves_the_shared_ones() -> None:
+    import asyncio
+
+    from drivers import concurrency
+
+    shared = concurrency.driver_semaphore("demo-x")
+    with concurrency.run_limits({"demo-x": 3}):
+        own = concurrency.driver_semaphore("demo-x")
+        assert own is not shared and own._value == 3
+        assert await asyncio.create_task(_semaphore("demo-x")) is own  # tasks the run starts
+        assert concurrency.driver_semaphore("demo-y") is concurrency.driver_semaphore("demo-y")
+        assert concurrency.concurrency_limit("demo-x") == concurrency.DEFAULT_CONCURRENCY
+    assert concurrency.driver_semaphore("demo-x") is shared
+    with pytest.raises(ValueError), concurrency.run_limits({"demo-x": 0}):
+        pass
+
+
+async def _semaphore(key: str) -> object:
+    from drivers import concurrency
+
+    return concurrency.driver_semaphore(key)

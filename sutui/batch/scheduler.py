@@ -127,12 +127,12 @@ class BatchRunner:
         self._main = asyncio.current_task()
         if self._stopping:
             return Outcome(0, 0, interrupted=True)
-        return await self._run()
+        with concurrency.run_limits(self.driver_caps()):
+            return await self._run()
 
     async def _run(self) -> Outcome:
         out = self.config.out
         writer = self._writer = ResultsWriter(out)
-        raised = self._raise_transport_caps()
         ticker = asyncio.create_task(self._tick()) if self.on_progress else None
         interrupted = False
         problem: str | None = None
@@ -162,7 +162,6 @@ class BatchRunner:
             writer.close()
             if self.config.cache is not None:
                 self.config.cache.close()
-            self._restore_transport_caps(raised)
             now = time.monotonic()
             for p in self.stats.values():
                 p.finished = p.finished or now
@@ -185,22 +184,12 @@ class BatchRunner:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
 
-    def _raise_transport_caps(self) -> dict[str, int]:
+    def driver_caps(self) -> dict[str, int]:
         """The driver layer caps each driver (drivers.concurrency, 64 by default); a batch's own
-        window is the limit, so that cap is raised to it for the run and put back after."""
+        window is the limit, so this run's cap per driver is at least that window: the run's
+        own (`concurrency.run_limits`), the caps other runs share left as they are."""
         ceiling = self.config.per_driver or self.config.concurrency
-        raised: dict[str, int] = {}
-        for name in self.drivers:
-            before = concurrency.concurrency_limit(name)
-            if before < ceiling:
-                raised[name] = before
-                concurrency.set_concurrency_limit(name, ceiling)
-        return raised
-
-    def _restore_transport_caps(self, raised: dict[str, int]) -> None:
-        for name, before in raised.items():
-            default = before == concurrency.DEFAULT_CONCURRENCY
-            concurrency.set_concurrency_limit(name, None if default else before)
+        return {name: max(concurrency.concurrency_limit(name), ceiling) for name in self.drivers}
 
     async def _tick(self) -> None:
         assert self.on_progress is not None
