@@ -275,7 +275,10 @@ class CompareScreen(Screen[None]):
     def _status_changed(self, message: SUTColumn.StatusChanged) -> None:
         self.column_tabs.relabel(message.column)
         self.arena.status_changed()
-        self.recording.status_changed(message.column)
+
+    @on(SUTColumn.Sent)
+    def _sent(self, message: SUTColumn.Sent) -> None:
+        self.recording.sent(message.column)
 
     @on(SUTColumn.Ended)
     def _ended(self, message: SUTColumn.Ended) -> None:

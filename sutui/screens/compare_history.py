@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sutui.widgets.column_status import ColumnStatus
 from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:
@@ -111,12 +110,13 @@ class CompareRecording:
             record = record.model_copy(update={"text": column.text})  # all that was shown
         recorder.finish(column.key, record)
 
-    def status_changed(self, column: SUTColumn) -> None:
-        """A column of this run sent again (retry): its answer is replaced."""
+    def sent(self, column: SUTColumn) -> None:
+        """A column sends: if its answer in this run had ended, this is a retry that replaces
+        it."""
         recorder = self._recorder
         if recorder is None or self._columns.get(column.key) is not column:
             return
-        if column.status is ColumnStatus.connecting and recorder.ended(column.key):
+        if recorder.ended(column.key):
             from sutui.records import options_dict
 
             recorder.restart(column.key, options_dict(column.own_options or self.screen.shared))

@@ -95,6 +95,13 @@ class SUTColumn(Vertical, can_focus=True):
     class StatusChanged(Message):
         column: SUTColumn
 
+    @dataclass
+    class Sent(Message):
+        """The column sends (a send of the screen, or this column's retry): the recorder starts
+        its answer again if it had ended."""
+
+        column: SUTColumn
+
     @property
     def mark(self) -> str:
         """A short status mark for the column's tab (narrow terminals)."""
@@ -152,6 +159,7 @@ class SUTColumn(Vertical, can_focus=True):
         for figures in self.query(Figures).results(Figures):
             figures.set_parts([])
         self.status = ColumnStatus.connecting
+        self.post_message(self.Sent(self))
         if self.own_options is not None:
             timeout_s = self.own_timeout
         self.stream(self._run, prompt, self.own_options or shared, timeout_s)
