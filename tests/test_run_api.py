@@ -146,3 +146,22 @@ async def _semaphore(key: str) -> object:
     from drivers import concurrency
 
     return concurrency.driver_semaphore(key)
+
+
+def test_the_recorder_reads_an_answer_from_its_events() -> None:
+    from drivers.errors import ErrorKind, SUTError
+    from drivers.runner import Chunk, ReasoningChunk, Retrying
+    from sutui.history.recorder import RunRecorder
+
+    recorder = RunRecorder(None, print)
+    recorder.begin(["a", "b"], [])
+    for event in (Chunk("a", "Hel"), ReasoningChunk("a", "hmm"), Chunk("b", "x")):
+        recorder.feed(event)
+    recorder.feed(Chunk("a", "lo"))
+    assert (recorder.text("a"), recorder.reasoning("a"), recorder.text("b")) == (
+        "Hello",
+        "hmm",
+        "x",
+    )
+    recorder.feed(Retrying("b", 2, 0.0, SUTError(ErrorKind.truncated, "cut"), restart=True))
+    assert recorder.text("b") == ""  # a broken stream starts its answer again

@@ -269,14 +269,12 @@ async def run_job(
     began = time.monotonic()
     try:
         async for event in FanOut(targets, prompt, options, timeout_s=timeout).events():
+            recorder.feed(event)
             if isinstance(event, Chunk):
-                recorder.chunk(event.key, event.text)
                 partial[event.key].append(event.text)
             if isinstance(event, ReasoningChunk):
-                recorder.chunk(event.key, "", event.text)
                 thoughts[event.key].append(event.text)
             if isinstance(event, Retrying) and event.restart:  # a broken stream starts again
-                recorder.discard(event.key)
                 partial[event.key], thoughts[event.key] = [], []
             if isinstance(event, Failed | Cancelled):
                 failed = True

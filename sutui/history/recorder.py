@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sutui.history.errors import HistoryError
 from sutui.history.store import HistoryStore, Planned
 from sutui.records import ResultRecord
+
+if TYPE_CHECKING:
+    from drivers.runner import RunEvent
 
 PARTIAL_EVERY_S = 1.0
 """How often a streaming answer's text is saved: at most this much is lost to a kill -9."""
@@ -52,6 +55,34 @@ class RunRecorder:
     def ended(self, key: str) -> bool:
         """Whether that answer has ended (was saved by `finish`)."""
         return key in self._ended
+
+    def feed(self, event: RunEvent) -> None:
+        """A run's event stream (run-sut's and the compare screen's): streamed text and
+        reasoning gathered and saved as they come; a broken stream that starts again voids
+        them. An ended answer is saved by `finish`, with its record."""
+        from drivers.runner import Chunk, ReasoningChunk, Retrying
+
+        if isinstance(event, Chunk):
+            self.chunk(event.key, event.text)
+        elif isinstance(event, ReasoningChunk):
+            self.chunk(event.key, "", event.text)
+        elif isinstance(event, Retrying) and event.restart:
+            self.discard(event.key)
+
+    def text(self, key: str) -> str:
+        """The answer's text gathered from its events so far."""
+        return self._texts.get(key, "")
+
+    def reasoning(self, key: str) -> str:
+        return self._thoughts.get(key, "")
+
+    def flush(self, keys: Sequence[str]) -> None:
+        """Save what these answers gathered that is not saved yet (the compare screen's
+        timer: a stalled stream's last text is kept within a second)."""
+        for key in keys:
+            text, reasoning = self.text(key), self.reasoning(key)
+            if (text or reasoning) and key not in self._ended:
+                self.progress(key, text, force=True, reasoning=reasoning)
 
     def chunk(self, key: str, text: str, reasoning: str = "") -> None:
         """Streamed text or reasoning arrived (run-sut): saved at most every PARTIAL_EVERY_S."""
@@ -95,6 +126,7 @@ class RunRecorder:
         if index is not None and run_id is not None:
             self._saved.pop(key, None)
             self._ended.discard(key)
+            self._texts[key] = self._thoughts[key] = ""
             self._write(lambda s: s.restart(run_id, index, options))
 
     def stop(

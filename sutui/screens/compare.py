@@ -173,7 +173,9 @@ class CompareScreen(Screen[None]):
     def _new_column(self, uid: str) -> SUTColumn:
         self._next += 1
         timings = self.services.settings.show_timings
-        return SUTColumn(uid, f"col-{self._next}", self.services, show_timings=timings)
+        column = SUTColumn(uid, f"col-{self._next}", self.services, show_timings=timings)
+        column.on_run_event = self.recording.event
+        return column
 
     def add_column(self, uid: str, remember: bool = True) -> SUTColumn:
         column = self._new_column(uid)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:
+    from drivers.runner import RunEvent
     from sutui.history.recorder import RunRecorder
     from sutui.history.store import HistoryStore, StoredRun
     from sutui.screens.compare import CompareScreen
@@ -106,9 +107,15 @@ class CompareRecording:
             return
         record = record_from_event(event, sut=column.uid, uid=None, prompt="",
                                    options=message.options)  # fmt: skip
-        if not isinstance(event, Finished):
-            record = record.model_copy(update={"text": column.text})  # all that was shown
+        if not isinstance(event, Finished):  # all that came (a cancelled worker says none)
+            record = record.model_copy(update={"text": recorder.text(column.key)})
         recorder.finish(column.key, record)
+
+    def event(self, column: SUTColumn, event: RunEvent) -> None:
+        """Every event of a column's current run (its worker calls this): the recorder reads
+        the answer from them, never from the widgets."""
+        if self._recorder is not None and self._columns.get(column.key) is column:
+            self._recorder.feed(event)
 
     def sent(self, column: SUTColumn) -> None:
         """A column sends: if its answer in this run had ended, this is a retry that replaces
@@ -123,28 +130,22 @@ class CompareRecording:
 
     def tick(self) -> None:
         """Save the text of every running column that grew (a timer calls this)."""
-        if self._recorder is None:
-            return
-        for key, column in self._columns.items():
-            if column.running and (column.text or column.answer.reasoning):
-                self._recorder.progress(
-                    key, column.text, force=True, reasoning=column.answer.reasoning
-                )
+        if self._recorder is not None:
+            self._recorder.flush([k for k, c in self._columns.items() if c.running])
 
     def removed(self, column: SUTColumn) -> None:
         if self._recorder is not None and self._columns.get(column.key) is column:
-            if not self._recorder.ended(column.key):
-                self._recorder.stop(
-                    {column.key: column.text}, {column.key: column.answer.reasoning}
-                )
+            recorder, key = self._recorder, column.key
+            if not recorder.ended(key):
+                recorder.stop({key: recorder.text(key)}, {key: recorder.reasoning(key)})
             del self._columns[column.key]
 
     def stop(self) -> None:
         """The run stops (the app quits, a new send): unfinished answers are kept as partial."""
         if self._recorder is not None:
-            columns = self._columns.items()
-            self._recorder.stop(
-                {k: c.text for k, c in columns}, {k: c.answer.reasoning for k, c in columns}
+            recorder, keys = self._recorder, self._columns
+            recorder.stop(
+                {k: recorder.text(k) for k in keys}, {k: recorder.reasoning(k) for k in keys}
             )
 
     def close(self) -> None:

@@ -27,6 +27,8 @@ from sutui.widgets.column_text import problem_text, status_line
 from sutui.widgets.figures import Figures, figure_parts
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
+    from collections.abc import Callable
+
     from drivers.errors import SUTError
     from drivers.options import SUTOptions
     from drivers.prompt import Prompt
@@ -122,6 +124,8 @@ class SUTColumn(Vertical, can_focus=True):
         """With own options: this column's timeout in seconds (None: no limit)."""
         self._last: tuple[Prompt, SUTOptions, float | None] | None = None
         self._first_token: float | None = None
+        self.on_run_event: Callable[[SUTColumn, RunEvent], None] | None = None
+        """Given every event of the current run (the compare screen's history recorder)."""
         self.note = ""
         """What the status line adds while retrying (the attempt, the wait) or streaming
         ("thinking")."""
@@ -202,6 +206,8 @@ class SUTColumn(Vertical, can_focus=True):
         fanout = self._fanout = FanOut([target], prompt, options, timeout_s=timeout_s)
         try:
             async for event in fanout.events():
+                if self.on_run_event is not None and run == self._run:
+                    self.on_run_event(self, event)
                 if isinstance(event, Chunk):
                     if run == self._run:
                         self.answer.push(event.text)
