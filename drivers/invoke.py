@@ -255,11 +255,14 @@ async def stream(sut: SUT, prompt: Prompt, options: SUTOptions) -> AsyncIterator
 
 
 def _restart_delay(sut: SUT, error: SUTError, attempt: int) -> float | None:
-    from drivers import transport  # only now: a driver without HTTP never loads it
+    from drivers.http import transport  # only now: a driver without HTTP never loads it
+    from drivers.http.sut import HttpSUT
 
+    if isinstance(sut, HttpSUT):  # its own runtime or retry policy, else the run's
+        return sut.http_runtime().retry.restart_delay(error, attempt)
     policy = getattr(sut, "retry", None)
     if not isinstance(policy, transport.RetryPolicy):
-        policy = transport.DEFAULT_RETRY
+        policy = transport.current_runtime().retry
     return policy.restart_delay(error, attempt)
 
 

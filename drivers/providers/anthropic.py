@@ -17,10 +17,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from drivers import streams, transport
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
+from drivers.http.sut import HttpSUT
 from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
@@ -154,14 +154,14 @@ def _is_message_stop(event: dict[str, Any]) -> bool:
 
 
 @modelgauge_sut(capabilities=[AcceptsTextPrompt, AcceptsChatPrompt, StreamsText])
-class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
+class AnthropicSUT(HttpSUT, PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
+    driver = DRIVER_NAME
+
     def __init__(self, uid: str, model: str, url: str, api_key: AnthropicApiKey):
         super().__init__(uid)
         self.model = model
         self.url = url
         self.api_key = api_key
-        self.timeouts: transport.Timeouts | None = None
-        self.retry: transport.RetryPolicy | None = None
 
     def translate_text_prompt(self, prompt: TextPrompt, options: SUTOptions) -> AnthropicRequest:
         return self.translate_chat_prompt(text_as_chat(prompt), options)
@@ -191,26 +191,13 @@ class AnthropicSUT(PromptResponseSUT[AnthropicRequest, dict[str, Any]]):
         return auth_headers(self.api_key.value)
 
     async def evaluate(self, request: AnthropicRequest) -> dict[str, Any]:
-        return await transport.post_json(
-            request.url,
-            request.body,
-            self.headers(),
-            timeout=self.timeouts,
-            retry=self.retry,
-            limit_key=DRIVER_NAME,
-        )
+        return await self.post_json(request.url, request.body)
 
     async def evaluate_stream(self, request: AnthropicRequest) -> AsyncIterator[SUTStreamChunk]:
         usage: TokenUsage | None = None
         reason: str | None = None
-        events = streams.stream_sse(
-            request.url,
-            {**request.body, "stream": True},
-            self.headers(),
-            timeout=self.timeouts,
-            retry=self.retry,
-            limit_key=DRIVER_NAME,
-            is_end=_is_message_stop,
+        events = self.stream_sse(
+            request.url, {**request.body, "stream": True}, is_end=_is_message_stop
         )
         async for event in events:
             kind = event.get("type") or event.get("event")

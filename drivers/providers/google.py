@@ -19,10 +19,10 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from drivers import streams, transport
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
+from drivers.http.sut import HttpSUT
 from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
@@ -156,7 +156,9 @@ def _candidate(data: dict[str, Any]) -> tuple[str, str | None, str]:
 
 
 @modelgauge_sut(capabilities=[AcceptsTextPrompt, AcceptsChatPrompt, StreamsText])
-class GeminiSUT(PromptResponseSUT[GeminiRequest, dict[str, Any]]):
+class GeminiSUT(HttpSUT, PromptResponseSUT[GeminiRequest, dict[str, Any]]):
+    driver = DRIVER_NAME
+
     def __init__(
         self,
         uid: str,
@@ -170,8 +172,6 @@ class GeminiSUT(PromptResponseSUT[GeminiRequest, dict[str, Any]]):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.reasoning = reasoning
-        self.timeouts: transport.Timeouts | None = None
-        self.retry: transport.RetryPolicy | None = None
 
     def translate_text_prompt(self, prompt: TextPrompt, options: SUTOptions) -> GeminiRequest:
         return self.translate_chat_prompt(text_as_chat(prompt), options)
@@ -219,25 +219,14 @@ class GeminiSUT(PromptResponseSUT[GeminiRequest, dict[str, Any]]):
         return {"x-goog-api-key": self.api_key.value, "Content-Type": "application/json"}
 
     async def evaluate(self, request: GeminiRequest) -> dict[str, Any]:
-        return await transport.post_json(
-            request.url,
-            request.body,
-            self.headers(),
-            timeout=self.timeouts,
-            retry=self.retry,
-            limit_key=DRIVER_NAME,
-        )
+        return await self.post_json(request.url, request.body)
 
     async def evaluate_stream(self, request: GeminiRequest) -> AsyncIterator[SUTStreamChunk]:
         usage: TokenUsage | None = None
         reason: str | None = None
-        events = streams.stream_sse(
+        events = self.stream_sse(
             request.stream_url,
             request.body,
-            self.headers(),
-            timeout=self.timeouts,
-            retry=self.retry,
-            limit_key=DRIVER_NAME,
             is_end=lambda event: _candidate(event)[1] is not None,
         )
         async for event in events:

@@ -10,10 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from drivers import streams, transport
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
+from drivers.http import transport
+from drivers.http.sut import HttpSUT
 from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, TextPrompt
@@ -77,13 +78,16 @@ def _content(data: dict[str, Any]) -> tuple[str, str]:
 
 
 @modelgauge_sut(capabilities=[AcceptsTextPrompt, AcceptsChatPrompt, StreamsText])
-class OllamaSUT(PromptResponseSUT[OllamaRequest, dict[str, Any]]):
+class OllamaSUT(HttpSUT, PromptResponseSUT[OllamaRequest, dict[str, Any]]):
+    driver = DRIVER_NAME
+
     def __init__(self, uid: str, model: str, url: str):
         super().__init__(uid)
         self.model = model
         self.url = url
-        self.timeouts: transport.Timeouts | None = None
-        self.retry: transport.RetryPolicy | None = None
+
+    def headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json"}
 
     def translate_text_prompt(self, prompt: TextPrompt, options: SUTOptions) -> OllamaRequest:
         return self.translate_chat_prompt(text_as_chat(prompt), options)
@@ -113,25 +117,14 @@ class OllamaSUT(PromptResponseSUT[OllamaRequest, dict[str, Any]]):
         return OllamaRequest(url=self.url, body=body, notes=notes)
 
     async def evaluate(self, request: OllamaRequest) -> dict[str, Any]:
-        return await transport.post_json(
-            request.url,
-            {**request.body, "stream": False},
-            {"Content-Type": "application/json"},
-            timeout=self.timeouts,
-            retry=self.retry,
-            limit_key=DRIVER_NAME,
-        )
+        return await self.post_json(request.url, {**request.body, "stream": False})
 
     async def evaluate_stream(self, request: OllamaRequest) -> AsyncIterator[SUTStreamChunk]:
         usage: TokenUsage | None = None
         reason: str | None = None
-        lines = streams.stream_ndjson(
+        lines = self.stream_ndjson(
             request.url,
             {**request.body, "stream": True},
-            {"Content-Type": "application/json"},
-            timeout=self.timeouts,
-            retry=self.retry,
-            limit_key=DRIVER_NAME,
             is_end=lambda item: item.get("done") is True,
         )
         think = ThinkSplitter()  # models that think inline, without `think` support

@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from drivers import streams, transport
 from drivers.capabilities import (
     AcceptsChatPrompt,
     AcceptsTextPrompt,
@@ -22,6 +21,9 @@ from drivers.capabilities import (
     StreamsText,
 )
 from drivers.factory import DynamicSUTFactory
+from drivers.http import transport
+from drivers.http.sut import HttpSUT
+from drivers.http.transport import RetryPolicy, Timeouts
 from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
@@ -228,7 +230,7 @@ def build_body(
 # ----- the SUT ----------------------------------------------------------------------------------
 
 
-class OpenAIStyleChatBase(PromptResponseSUT[ChatCompletionRequest, dict[str, Any]]):
+class OpenAIStyleChatBase(HttpSUT, PromptResponseSUT[ChatCompletionRequest, dict[str, Any]]):
     """A SUT speaking OpenAI chat completions to one URL."""
 
     def __init__(
@@ -240,8 +242,8 @@ class OpenAIStyleChatBase(PromptResponseSUT[ChatCompletionRequest, dict[str, Any
         *,
         profile: ChatProfile,
         extra_headers: dict[str, str] | None = None,
-        timeouts: transport.Timeouts | None = None,
-        retry: transport.RetryPolicy | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
         driver: str | None = None,
     ):
         super().__init__(uid)
@@ -275,14 +277,7 @@ class OpenAIStyleChatBase(PromptResponseSUT[ChatCompletionRequest, dict[str, Any
 
     async def evaluate(self, request: ChatCompletionRequest) -> dict[str, Any]:
         body = {**request.body, "stream": False}
-        return await transport.post_json(
-            request.url,
-            body,
-            self.headers(),
-            timeout=self.timeouts,
-            retry=self.retry,
-            limit_key=self.driver,
-        )
+        return await self.post_json(request.url, body)
 
     async def evaluate_stream(
         self, request: ChatCompletionRequest
@@ -290,16 +285,7 @@ class OpenAIStyleChatBase(PromptResponseSUT[ChatCompletionRequest, dict[str, Any
         body: dict[str, Any] = {**request.body, "stream": True}
         if self.profile.include_usage:
             body["stream_options"] = {"include_usage": True}
-        events = streams.stream_sse(
-            request.url,
-            body,
-            self.headers(),
-            timeout=self.timeouts,
-            retry=self.retry,
-            limit_key=self.driver,
-            plain_json_ok=True,
-            is_end=is_stream_end,
-        )
+        events = self.stream_sse(request.url, body, plain_json_ok=True, is_end=is_stream_end)
         async for chunk in stream_chunks(events):
             yield chunk
 

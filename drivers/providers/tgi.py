@@ -21,9 +21,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from drivers import streams, transport
 from drivers.capabilities import AcceptsTextPrompt, ProducesPerTokenLogProbabilities, StreamsText
 from drivers.errors import ErrorKind, SUTError
+from drivers.http.sut import HttpSUT
 from drivers.options import SUTOptions
 from drivers.prompt import TextPrompt
 from drivers.providers.openai_chat import join_url
@@ -131,7 +131,7 @@ def details_usage(details: Any) -> TokenUsage | None:
 
 
 @modelgauge_sut(capabilities=[AcceptsTextPrompt, StreamsText, ProducesPerTokenLogProbabilities])
-class TGIGenerateSUT(PromptResponseSUT[GenerateRequest, Any]):
+class TGIGenerateSUT(HttpSUT, PromptResponseSUT[GenerateRequest, Any]):
     """A TGI endpoint through /generate and /generate_stream."""
 
     def __init__(self, uid: str, url: str, api_key: str | None = None, *, driver: str = "hf"):
@@ -139,8 +139,6 @@ class TGIGenerateSUT(PromptResponseSUT[GenerateRequest, Any]):
         self.url = endpoint_root(url)
         self._api_key = api_key
         self.driver = driver
-        self.timeouts: transport.Timeouts | None = None
-        self.retry: transport.RetryPolicy | None = None
 
     def translate_text_prompt(self, prompt: TextPrompt, options: SUTOptions) -> GenerateRequest:
         body = {"inputs": prompt.text, "parameters": generate_parameters(options)}
@@ -153,23 +151,12 @@ class TGIGenerateSUT(PromptResponseSUT[GenerateRequest, Any]):
         return out
 
     async def evaluate(self, request: GenerateRequest) -> Any:
-        return await transport.post_json_any(
-            join_url(request.url, "generate"),
-            request.body,
-            self.headers(),
-            timeout=self.timeouts,
-            retry=self.retry,
-            limit_key=self.driver,
-        )
+        return await self.post_json_any(join_url(request.url, "generate"), request.body)
 
     async def evaluate_stream(self, request: GenerateRequest) -> AsyncIterator[SUTStreamChunk]:
-        events = streams.stream_sse(
+        events = self.stream_sse(
             join_url(request.url, "generate_stream"),
             request.body,
-            self.headers(),
-            timeout=self.timeouts,
-            retry=self.retry,
-            limit_key=self.driver,
             is_end=lambda event: isinstance(event.get("generated_text"), str),
         )
         usage: TokenUsage | None = None

@@ -1,0 +1,86 @@
+"""HttpSUT: what the SUT of an HTTP driver shares. Its `post_json`, `stream_sse` and
+`stream_ndjson` send through the runtime (the SUT's own, else the run's current one), count the
+call against its driver's concurrency cap (`driver`) and send its `headers()`; a driver's SUT
+says only its URL, its body and its end marker.
+
+A mixin, listed before PromptResponseSUT: `class MySUT(HttpSUT, PromptResponseSUT[Req, Resp])`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from typing import Any
+
+from drivers.http import streams, transport
+from drivers.http.transport import HttpRuntime, RetryPolicy, Timeouts, current_runtime
+
+
+class HttpSUT:
+    """The HTTP side of a SUT. Set `driver` (the key of its concurrency cap, usually the driver
+    name) and override `headers()`; `runtime`, `timeouts` and `retry` are None unless a caller
+    pins them for this SUT alone."""
+
+    driver: str | None = None
+    """The driver name: the key of this SUT's concurrency cap (None: no cap)."""
+    runtime: HttpRuntime | None = None
+    """This SUT's own runtime; None: the one current where a request is made."""
+    timeouts: Timeouts | None = None
+    """Overrides the runtime's timeouts for this SUT (None: the runtime's)."""
+    retry: RetryPolicy | None = None
+    """Overrides the runtime's retry policy for this SUT (None: the runtime's)."""
+
+    def headers(self) -> dict[str, str]:
+        """The headers every request of this SUT carries (its key, its API version...)."""
+        return {}
+
+    def http_runtime(self) -> HttpRuntime:
+        """What this SUT's requests go through now."""
+        rt = self.runtime or current_runtime()
+        if self.timeouts is None and self.retry is None:
+            return rt
+        return replace(rt, timeouts=self.timeouts or rt.timeouts, retry=self.retry or rt.retry)
+
+    async def post_json(self, url: str, payload: Any) -> dict[str, Any]:
+        """POST `payload`; the JSON object answered (every failure a SUTError)."""
+        return await transport.post_json(
+            url, payload, self.headers(), limit_key=self.driver, runtime=self.http_runtime()
+        )
+
+    async def post_json_any(self, url: str, payload: Any) -> Any:
+        """post_json for an API that may answer a JSON array."""
+        return await transport.post_json_any(
+            url, payload, self.headers(), limit_key=self.driver, runtime=self.http_runtime()
+        )
+
+    def stream_sse(
+        self,
+        url: str,
+        payload: Any,
+        *,
+        is_end: Callable[[dict[str, Any]], bool],
+        plain_json_ok: bool = False,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """POST `payload` and yield each server-sent event's JSON (streams.stream_sse)."""
+        return streams.stream_sse(
+            url,
+            payload,
+            self.headers(),
+            limit_key=self.driver,
+            runtime=self.http_runtime(),
+            plain_json_ok=plain_json_ok,
+            is_end=is_end,
+        )
+
+    def stream_ndjson(
+        self, url: str, payload: Any, *, is_end: Callable[[dict[str, Any]], bool]
+    ) -> AsyncIterator[dict[str, Any]]:
+        """POST `payload` and yield each line's JSON object (streams.stream_ndjson)."""
+        return streams.stream_ndjson(
+            url,
+            payload,
+            self.headers(),
+            limit_key=self.driver,
+            runtime=self.http_runtime(),
+            is_end=is_end,
+        )
