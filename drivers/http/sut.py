@@ -1,7 +1,8 @@
 """HttpSUT: what the SUT of an HTTP driver shares. Its `post_json`, `stream_sse` and
 `stream_ndjson` send through the runtime (the SUT's own, else the run's current one), count the
 call against its driver's concurrency cap (`driver`) and send its `headers()`; a driver's SUT
-says only its URL, its body and its end marker.
+says only its URL, its body and its end marker. HttpRequest is the request most HTTP drivers
+translate a prompt into (a URL, a JSON body, the notes of what was changed for the model).
 
 A mixin, listed before PromptResponseSUT: `class MySUT(HttpSUT, PromptResponseSUT[Req, Resp])`.
 """
@@ -12,8 +13,19 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any
 
+from pydantic import BaseModel
+
 from drivers.http import streams, transport
 from drivers.http.transport import HttpRuntime, RetryPolicy, Timeouts, current_runtime
+
+
+class HttpRequest(BaseModel):
+    """Where a request goes and its JSON body (never the key: headers are built at call time)."""
+
+    url: str
+    body: dict[str, Any]
+    notes: list[str] = []
+    """What was changed for the model (an option it cannot take): shown with the answer."""
 
 
 class HttpSUT:

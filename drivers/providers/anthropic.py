@@ -15,12 +15,10 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pydantic import BaseModel
-
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
-from drivers.http.sut import HttpSUT
+from drivers.http.sut import HttpRequest, HttpSUT
 from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
@@ -50,10 +48,7 @@ class AnthropicApiKey(RequiredSecret):
         )
 
 
-class AnthropicRequest(BaseModel):
-    url: str
-    body: dict[str, Any]
-    notes: list[str] = []
+AnthropicRequest = HttpRequest
 
 
 MIN_THINKING_BUDGET = 1024

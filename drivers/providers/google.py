@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import BaseModel
-
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
-from drivers.http.sut import HttpSUT
+from drivers.http.sut import HttpRequest, HttpSUT
 from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
@@ -49,11 +47,8 @@ class GoogleAiApiKey(RequiredSecret):
         )
 
 
-class GeminiRequest(BaseModel):
-    url: str
+class GeminiRequest(HttpRequest):
     stream_url: str
-    body: dict[str, Any]
-    notes: list[str] = []
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pydantic import BaseModel
-
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
 from drivers.http import transport
-from drivers.http.sut import HttpSUT
+from drivers.http.sut import HttpRequest, HttpSUT
 from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, TextPrompt
@@ -35,10 +33,7 @@ DRIVER_NAME = "ollama"
 BASE_URL = "http://127.0.0.1:11434"
 
 
-class OllamaRequest(BaseModel):
-    url: str
-    body: dict[str, Any]
-    notes: list[str] = []
+OllamaRequest = HttpRequest
 
 
 def think_value(model: str, wanted: Reasoning) -> tuple[bool | str, list[str]]:

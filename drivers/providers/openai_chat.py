@@ -12,8 +12,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import BaseModel
-
 from drivers.capabilities import (
     AcceptsChatPrompt,
     AcceptsTextPrompt,
@@ -22,7 +20,7 @@ from drivers.capabilities import (
 )
 from drivers.factory import DynamicSUTFactory
 from drivers.http import transport
-from drivers.http.sut import HttpSUT
+from drivers.http.sut import HttpRequest, HttpSUT
 from drivers.http.transport import RetryPolicy, Timeouts
 from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
@@ -128,13 +126,8 @@ SAMPLING = frozenset(
 """What OpenAI's reasoning models refuse (400 "Unsupported parameter")."""
 
 
-class ChatCompletionRequest(BaseModel):
-    """Where the request goes and its JSON body (never the key: headers are built at call time)."""
-
-    url: str
-    body: dict[str, Any]
-    notes: list[str] = []
-    """What was changed for the model (an option it cannot take): shown with the answer."""
+ChatCompletionRequest = HttpRequest
+"""A chat-completions request: where it goes, its JSON body, the notes of what was changed."""
 
 
 def openai_messages(prompt: ChatPrompt) -> list[dict[str, str]]:

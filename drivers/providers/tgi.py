@@ -19,11 +19,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pydantic import BaseModel
-
 from drivers.capabilities import AcceptsTextPrompt, ProducesPerTokenLogProbabilities, StreamsText
 from drivers.errors import ErrorKind, SUTError
-from drivers.http.sut import HttpSUT
+from drivers.http.sut import HttpRequest, HttpSUT
 from drivers.options import SUTOptions
 from drivers.prompt import TextPrompt
 from drivers.providers.openai_chat import join_url
@@ -65,10 +63,8 @@ def endpoint_root(url: str) -> str:
     return trimmed
 
 
-class GenerateRequest(BaseModel):
-    url: str
-    """The endpoint's root; /generate or /generate_stream is added per call."""
-    body: dict[str, Any]
+GenerateRequest = HttpRequest
+"""Its url is the endpoint's root; /generate or /generate_stream is added per call."""
 
 
 def generate_parameters(options: SUTOptions) -> dict[str, Any]:
