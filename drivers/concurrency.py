@@ -2,7 +2,12 @@
 `limit_key` a driver passes to the transport) in flight per event loop. A run may bring its
 own caps (`run_limits`): within it, and in the tasks it starts, a driver it names is capped by
 the run's own count and semaphore, and the process-wide caps (what the compare screen shares)
-are neither used nor changed."""
+are neither used nor changed.
+
+The fan-out (drivers/runner.py) takes a driver's slot for the whole of a SUT's call (`hold`),
+so a SUT not made on the shared transport (a seed-guide driver with its own client) is capped
+too; within that call the transport does not take a second slot of the same driver (that would
+wait on itself with a cap of 1): one cap, one place."""
 
 from __future__ import annotations
 
@@ -21,6 +26,14 @@ _limits_lock = threading.Lock()
 _run_limits: ContextVar[Mapping[str, asyncio.Semaphore] | None] = ContextVar(
     "run_limits", default=None
 )
+_held: ContextVar[frozenset[str]] = ContextVar("held_driver_slots", default=frozenset())
+
+
+class _AlreadyHeld(asyncio.Semaphore):
+    """What a call gets for a driver whose slot its task already holds: never waits."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
 
 
 def set_concurrency_limit(key: str, limit: int | None) -> None:
@@ -53,6 +66,10 @@ def run_limits(limits: Mapping[str, int]) -> Iterator[None]:
 
 
 def driver_semaphore(key: str) -> asyncio.Semaphore:
+    """The semaphore a call of driver `key` waits on: the run's own, else the process-wide
+    one of this event loop (none to wait on when this task holds the driver's slot)."""
+    if key in _held.get():
+        return _AlreadyHeld()
     own = _run_limits.get()
     if own is not None and key in own:
         return own[key]
@@ -75,3 +92,18 @@ async def driver_slot(key: str | None) -> AsyncIterator[None]:
         return
     async with driver_semaphore(key):
         yield
+
+
+@asynccontextmanager
+async def hold(key: str | None) -> AsyncIterator[None]:
+    """Take a slot of driver `key` for the current task's whole call (the fan-out's gate); the
+    transport's calls made within it count against it, not again."""
+    if not key or key in _held.get():
+        yield
+        return
+    async with driver_semaphore(key):
+        token = _held.set(_held.get() | {key})
+        try:
+            yield
+        finally:
+            _held.reset(token)

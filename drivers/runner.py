@@ -2,16 +2,21 @@
 
 Each SUT runs in its own task, so one SUT's failure, timeout or cancel never touches the others.
 Nothing a SUT already produced is lost: a failed or cancelled run carries its partial text.
+A SUT's call holds a slot of its driver's concurrency cap (drivers/concurrency.py: the process'
+caps, or the run's own `limits`) from start to end; the events between Queued and Started are
+that wait.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
+from types import EllipsisType
 
+from drivers import concurrency
 from drivers.errors import ErrorKind, SUTError, classify
 from drivers.invoke import ResponseBuilder, stream
 from drivers.options import SUTOptions
@@ -20,7 +25,6 @@ from drivers.prompt import Prompt
 from drivers.response import SUTResponse
 from drivers.sut import SUT
 
-DEFAULT_PER_DRIVER_LIMIT = 64
 TIMEOUT_HINT = "raise the timeout, or retry."
 
 
@@ -48,7 +52,9 @@ class RunTarget:
     sut: SUT
     options: SUTOptions | None = None
     group: str = ""
-    """Concurrency group, usually the driver name."""
+    """The driver whose concurrency cap the call counts against (none: not capped)."""
+    timeout_s: float | EllipsisType | None = ...
+    """This SUT's own time limit (None: none); `...`: the fan-out's."""
 
 
 @dataclass(frozen=True)
@@ -153,10 +159,10 @@ class FanOut:
     prompt: Prompt
     options: SUTOptions = field(default_factory=SUTOptions)
     timeout_s: float | None = None
-    per_group_limit: int = DEFAULT_PER_DRIVER_LIMIT
+    limits: Mapping[str, int] | None = None
+    """This run's own cap per driver (concurrency.run_limits); None: the caps runs share."""
     _queue: asyncio.Queue[RunEvent] = field(default_factory=asyncio.Queue, init=False)
     _tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict, init=False)
-    _limits: dict[str, asyncio.Semaphore] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         keys = [t.key for t in self.targets]
@@ -166,8 +172,10 @@ class FanOut:
     async def events(self) -> AsyncIterator[RunEvent]:
         for target in self.targets:
             self._queue.put_nowait(Queued(target.key))
-        for target in self.targets:
-            self._tasks[target.key] = asyncio.create_task(self._run(target))
+        # A task copies the context it is made in: the run's own caps reach every call.
+        with concurrency.run_limits(self.limits) if self.limits else nullcontext():
+            for target in self.targets:
+                self._tasks[target.key] = asyncio.create_task(self._run(target))
         remaining = len(self.targets)
         try:
             while remaining:
@@ -208,12 +216,12 @@ class FanOut:
         # This task's own listener (a context variable is per task): the transport reports here.
         ON_RETRY.set(on_retry)
         try:
-            limit = self._limits.setdefault(target.group, asyncio.Semaphore(self.per_group_limit))
-            async with limit:
+            async with concurrency.hold(target.group):
                 start = time.monotonic()
                 emit(Started(target.key))
                 options = target.options or self.options
-                async with within(self.timeout_s):
+                timeout_s = self.timeout_s if target.timeout_s is ... else target.timeout_s
+                async with within(timeout_s):
                     async for chunk in stream(target.sut, self.prompt, options):
                         if chunk.restart:  # reported by Retrying(restart=True) just before
                             first = first_reasoning = None

@@ -31,6 +31,29 @@ async def test_send_streams_into_every_column() -> None:
         assert figures == "tokens 3 in / 3 out"  # timings hidden by the setting
 
 
+async def test_a_send_is_one_fanout_and_the_driver_cap_holds_in_the_app(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One fan-out per send (as run-sut's): the driver's cap counts every column's call, so
+    with a cap of 1 the second demo column waits, queued, until the first is done."""
+    from drivers import concurrency
+
+    monkeypatch.setattr(concurrency, "_limits", {})
+    concurrency.set_concurrency_limit("demo", 1)
+    monkeypatch.setenv("SUTUI_DEMO_DELAY", "0.02")
+    app = new_app(["demo_echo", "demo_echo", "demo_yes_no"])
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.compare.query_one("#prompt").text = " ".join(["w"] * 40)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        first, second, third = columns(app)
+        await wait_until(pilot, lambda: first.status == "streaming")
+        assert first._fanout is not None and first._fanout is second._fanout is third._fanout
+        assert second.status == "queued" and third.status == "queued"
+        await settle(pilot)
+        assert [c.status for c in columns(app)] == ["done"] * 3
+        assert second.text.count("w") == 40
+
+
 async def test_empty_prompt_warns_and_runs_nothing() -> None:
     app = new_app()
     async with app.run_test(size=(100, 30)) as pilot:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt, make_prompt, prompt_parts
@@ -165,3 +167,49 @@ def test_the_recorder_reads_an_answer_from_its_events() -> None:
     )
     recorder.feed(Retrying("b", 2, 0.0, SUTError(ErrorKind.truncated, "cut"), restart=True))
     assert recorder.text("b") == ""  # a broken stream starts its answer again
+
+
+async def test_a_fanout_holds_one_driver_slot_per_call_and_the_transport_no_second(
+    provider_server: Any,
+) -> None:
+    """A cap of 1 on a driver: the fan-out's calls go one at a time, and an HTTP SUT's own
+    transport call inside the held slot does not wait on the same cap (it would never run)."""
+    import asyncio
+
+    from drivers.registry import make_sut
+    from drivers.runner import FanOut, Finished, RunTarget, Started
+
+    provider_server.queue_fault("slow-first", 2)
+    uid = f"m:local:openai;url={provider_server.url}/local/v1"
+    targets = [RunTarget(k, make_sut(uid, {}), group="openai") for k in ("a", "b")]
+    fan = FanOut(targets, make_prompt("hello there world"), limits={"openai": 1})
+    events = await asyncio.wait_for(_events(fan), 20)  # a slot waiting on itself never ends
+    assert sorted(e.key for e in events if isinstance(e, Finished)) == ["a", "b"]
+    started = [i for i, e in enumerate(events) if isinstance(e, Started)]
+    finished = [i for i, e in enumerate(events) if isinstance(e, Finished)]
+    assert started[1] > finished[0], "the second call waits for the first's slot"
+    assert provider_server.max_in_flight == 1
+    # The held slot is this call's (its task and those it starts): another task still waits.
+    from drivers import concurrency
+
+    with concurrency.run_limits({"x": 1}):
+        go = asyncio.Event()
+        other = asyncio.create_task(_wait_for_slot("x", go))  # made outside the held call
+        async with concurrency.hold("x"):
+            assert concurrency.driver_semaphore("x")._value == 1  # none to wait on here
+            go.set()
+            await asyncio.sleep(0.05)
+            assert not other.done()
+        await asyncio.wait_for(other, 1)
+
+
+async def _wait_for_slot(key: str, go: Any) -> None:
+    from drivers import concurrency
+
+    await go.wait()
+    async with concurrency.hold(key):
+        pass
+
+
+async def _events(fan: Any) -> list[Any]:
+    return [e async for e in fan.events()]

@@ -158,7 +158,7 @@ async def test_per_sut_timeout_is_a_classified_error() -> None:
 
 async def test_concurrency_cap_per_group_queues_the_rest() -> None:
     targets = [RunTarget(str(i), Scripted(str(i), ["w"], pause=0.1), group="g") for i in range(4)]
-    fan = FanOut(targets, TextPrompt(text="hi"), per_group_limit=2)
+    fan = FanOut(targets, TextPrompt(text="hi"), limits={"g": 2})
     events = await collect(fan)
     started = [e.key for e in events if isinstance(e, Started)]
     first_done = next(i for i, e in enumerate(events) if isinstance(e, Finished))

@@ -28,7 +28,9 @@ bounds a whole non-streamed call, retries and their waits included (and the open
 Concurrency: each driver (the `limit_key` a driver passes) holds a slot of the runtime's
 `limits(key)` while a call is in flight; by default that is drivers/concurrency.py's cap
 (`concurrency_limit(key)` per event loop, DEFAULT_CONCURRENCY unless `set_concurrency_limit` or a
-run's `run_limits` says otherwise). A stream holds its slot until it ends, a retry wait none.
+run's `run_limits` says otherwise). A stream holds its slot until it ends, a retry wait none;
+within a fan-out's call (runner.FanOut), which holds its driver's slot from start to end
+(`concurrency.hold`), the transport takes no second one.
 """
 
 from __future__ import annotations

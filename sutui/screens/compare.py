@@ -311,12 +311,14 @@ class CompareScreen(Screen[None]):
         system = self.system_text
         self.arena.before_send(text, system)  # in arena mode: shuffled and blind
         from drivers.prompt import make_prompt  # loaded after the first frame
+        from sutui.widgets.column_send import send_columns
 
         prompt = make_prompt(text, system)
         self.recording.begin(text, system, self.columns)
         with self.app.batch_update():
-            for column in self.columns:
-                column.start(prompt, self.shared, self.timeout_s)
+            runs = [c.begin(prompt, self.shared, self.timeout_s) for c in self.columns]
+        self.run_worker(send_columns(runs, prompt, self.services), group="send",
+                        exit_on_error=False)  # fmt: skip
 
     def action_cancel_all(self) -> None:
         if self.maximized is not None:

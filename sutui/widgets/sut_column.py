@@ -1,18 +1,18 @@
 """One SUT's column: a status line, the streamed answer, and its figures.
 
-Each column owns one worker (group "stream", exclusive), so it can be sent, cancelled and
-retried alone. The worker never touches widgets: chunk text goes into a plain buffer that a
-short timer draws (so 8 fast columns stay smooth), and every other event is a message.
+A send runs in a worker (sutui/widgets/column_send.py: one fan-out for every column sent); a
+column can still be cancelled and retried alone. The worker never touches widgets: chunk text
+goes into a plain buffer that a short timer draws (so 8 fast columns stay smooth), and every
+other event is a message.
 Provider text is always a rich Text: never read as markup.
 """
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/service
     from drivers.prompt import Prompt
     from drivers.runner import FanOut, RunEvent, Timings
     from drivers.secrets import SecretDescription
+    from sutui.widgets.column_send import ColumnRun
 
 
 class SUTColumn(Vertical, can_focus=True):
@@ -150,9 +151,16 @@ class SUTColumn(Vertical, can_focus=True):
         return self.answer.text
 
     # ----- running --------------------------------------------------------------------------
-    def start(self, prompt: Prompt, shared: SUTOptions, timeout_s: float | None = None) -> None:
-        """Send `prompt` (cancelling a run in flight); own options (and timeout) win over the
-        shared ones."""
+    @property
+    def current_run(self) -> int:
+        """The number of this column's current run (events of older ones are dropped)."""
+        return self._run
+
+    def begin(self, prompt: Prompt, shared: SUTOptions, timeout_s: float | None) -> ColumnRun:
+        """Start a new run in this column (cancelling one in flight), for a send to run; own
+        options (and timeout) win over the shared ones."""
+        from sutui.widgets.column_send import ColumnRun
+
         self.cancel_quietly()
         self._run += 1
         self._last = (prompt, shared, timeout_s)
@@ -166,79 +174,62 @@ class SUTColumn(Vertical, can_focus=True):
         self.post_message(self.Sent(self))
         if self.own_options is not None:
             timeout_s = self.own_timeout
-        self.stream(self._run, prompt, self.own_options or shared, timeout_s)
+        return ColumnRun(self, self._run, self.own_options or shared, timeout_s)
 
-    @work(exclusive=True, group="stream", exit_on_error=False)
-    async def stream(
-        self, run: int, prompt: Prompt, options: SUTOptions, timeout_s: float | None = None
-    ) -> None:
-        from drivers.errors import classify
-        from drivers.run_plan import prepare
-        from drivers.runner import (
-            Cancelled,
-            Chunk,
-            Failed,
-            FanOut,
-            ReasoningChunk,
-            Retrying,
-            Timings,
+    def start(self, prompt: Prompt, shared: SUTOptions, timeout_s: float | None = None) -> None:
+        """Send `prompt` to this column alone (a retry): a send of its own."""
+        from sutui.widgets.column_send import send_columns
+
+        run = self.begin(prompt, shared, timeout_s)
+        self.run_worker(
+            send_columns([run], prompt, self.services), group="send", exit_on_error=False
         )
 
-        def post(event: RunEvent, missing: tuple[SecretDescription, ...] = ()) -> None:
+    def deliver(
+        self, run: int, event: RunEvent, missing: tuple[SecretDescription, ...] = ()
+    ) -> None:
+        """An event of run `run` (from a send's worker): text goes to the answer's buffer,
+        which a timer draws, every other event is a message its handler draws."""
+        from drivers.runner import Chunk, ReasoningChunk, Retrying
+
+        if run != self._run:
+            return  # a run that was replaced
+        if self.on_run_event is not None:
+            self.on_run_event(self, event)
+        if isinstance(event, Chunk):
+            self.answer.push(event.text)
+        elif isinstance(event, ReasoningChunk):
+            self.answer.push_reasoning(event.text)
+        else:
+            if isinstance(event, Retrying) and event.restart:
+                self.answer.restart()
             self.post_message(self.Event(self, run, event, missing))
 
-        services = self.services
-        try:
-            # Making a SUT reads its secrets, which may wait on the OS keyring.
-            prepared = await asyncio.to_thread(
-                lambda: prepare(
-                    (self.uid,), services.store.raw_secrets(), services.catalog, services.registry
-                )
-            )
-        except Exception as exc:  # a bug in the driver: this column says so
-            post(Failed(self.key, classify(exc), "", Timings(None, 0.0)))
-            return
-        for problem in prepared.problems:  # a bad UID, secrets not set: said in this column
-            hint = "remove the column and fix the UID." if problem.kind == "uid" else None
-            post(Failed(self.key, problem.error(hint), "", Timings(None, 0.0)), problem.missing)
-            return
-        target = replace(prepared.targets[0], key=self.key, options=options)
-        fanout = self._fanout = FanOut([target], prompt, options, timeout_s=timeout_s)
-        try:
-            async for event in fanout.events():
-                if self.on_run_event is not None and run == self._run:
-                    self.on_run_event(self, event)
-                if isinstance(event, Chunk):
-                    if run == self._run:
-                        self.answer.push(event.text)
-                elif isinstance(event, ReasoningChunk):
-                    if run == self._run:
-                        self.answer.push_reasoning(event.text)
-                else:
-                    if isinstance(event, Retrying) and event.restart and run == self._run:
-                        self.answer.restart()
-                    post(event)
-        except asyncio.CancelledError:
-            post(Cancelled(self.key, "", Timings(self._first_token, 0.0)))
-            raise
-        finally:
-            if self._fanout is fanout:
-                self._fanout = None
+    def joined(self, fanout: FanOut) -> None:
+        """This column's current run is in `fanout` (cancel reaches it there)."""
+        self._fanout = fanout
+
+    def left(self, fanout: FanOut) -> None:
+        if self._fanout is fanout:
+            self._fanout = None
 
     def cancel(self) -> bool:
         """Cancel this column's run; False when nothing is running."""
         if self._fanout is not None:
             self._fanout.cancel(self.key)  # the runner reports Cancelled with the partial text
             return True
-        if self.status.before_start:
-            self.workers.cancel_group(self, "stream")
+        if self.status.before_start:  # its SUT is still being made: the send skips it
+            from drivers.runner import Cancelled, Timings
+
+            self._run += 1
+            self.deliver(self._run, Cancelled(self.key, "", Timings(None, 0.0)))
             return True
         return False
 
     def cancel_quietly(self) -> None:
+        """Leave the run in flight without a word (sent again, or removed)."""
         if self._fanout is not None:
             self._fanout.cancel(self.key)
-        self.workers.cancel_group(self, "stream")
         self._fanout = None
 
     @property

@@ -1,0 +1,102 @@
+"""One send to some columns: their SUTs prepared at once, then one fan-out of the driver layer
+(drivers/runner.py) whose events go to each column's run.
+
+A send of the screen starts every column in one fan-out (the driver caps and the timeout wrapper
+are the run's, as in `run-sut`); a column's retry is a send of that column alone. A column that
+is sent again, cancelled or removed meanwhile leaves the fan-out (`SUTColumn.cancel_quietly`),
+the others go on; events of a run that is no longer a column's current one are dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from drivers.options import SUTOptions
+    from drivers.prompt import Prompt
+    from drivers.run_plan import Problem
+    from drivers.runner import RunTarget
+    from sutui.services import Services
+    from sutui.widgets.sut_column import SUTColumn
+
+
+@dataclass(frozen=True)
+class ColumnRun:
+    """A column's part of a send: its run number (events of older runs are dropped), the
+    options and the time limit it runs with."""
+
+    column: SUTColumn
+    run: int
+    options: SUTOptions
+    timeout_s: float | None
+
+    @property
+    def current(self) -> bool:
+        return self.column.current_run == self.run
+
+
+def _prepare_each(
+    uids: Sequence[str], services: Services
+) -> list[RunTarget | Problem | BaseException]:
+    """Each column's target, or why it cannot run; a driver's bug fails its column only."""
+    from drivers.run_plan import prepare
+
+    secrets = services.store.raw_secrets()
+    outcomes: list[RunTarget | Problem | BaseException] = []
+    for uid in uids:
+        try:
+            prepared = prepare((uid,), secrets, services.catalog, services.registry)
+        except Exception as exc:
+            outcomes.append(exc)
+            continue
+        outcomes.append(prepared.problems[0] if prepared.problems else prepared.targets[0])
+    return outcomes
+
+
+async def send_columns(runs: Sequence[ColumnRun], prompt: Prompt, services: Services) -> None:
+    """Run `prompt` on every column of `runs` (a worker: it never touches a widget itself, the
+    columns' `deliver` posts messages and fills answer buffers)."""
+    from drivers.errors import classify
+    from drivers.run_plan import Problem
+    from drivers.runner import Cancelled, Failed, FanOut, Timings
+
+    # Making a SUT reads its secrets, which may wait on the OS keyring.
+    outcomes = await asyncio.to_thread(_prepare_each, [r.column.uid for r in runs], services)
+    targets, live = [], []
+    for run, outcome in zip(runs, outcomes, strict=True):
+        if not run.current:
+            continue  # sent again or cancelled while its SUT was being made
+        column = run.column
+        if isinstance(outcome, BaseException):  # a bug in the driver: this column says so
+            column.deliver(run.run, Failed(column.key, classify(outcome), "", Timings(None, 0)))
+        elif isinstance(outcome, Problem):  # a bad UID, secrets not set: said in this column
+            hint = "remove the column and fix the UID." if outcome.kind == "uid" else None
+            failed = Failed(column.key, outcome.error(hint), "", Timings(None, 0.0))
+            column.deliver(run.run, failed, outcome.missing)
+        else:
+            targets.append(
+                replace(outcome, key=column.key, options=run.options, timeout_s=run.timeout_s)
+            )
+            live.append(run)
+    if not targets:
+        return
+    fanout = FanOut(targets, prompt)
+    by_key = {run.column.key: run for run in live}
+    for run in live:
+        run.column.joined(fanout)
+    try:
+        async for event in fanout.events():
+            run = by_key[event.key]
+            run.column.deliver(run.run, event)
+    except asyncio.CancelledError:  # the worker went (its node was removed): say so
+        for run in live:
+            if run.current and run.column.running:
+                run.column.deliver(run.run, Cancelled(run.column.key, "", Timings(None, 0.0)))
+        raise
+    finally:
+        for run in live:
+            run.column.left(fanout)
