@@ -70,6 +70,20 @@ class ModelList:
     def ids(self) -> list[str]:
         return [m.id for m in self.models]
 
+    def in_catalog(self, catalog: Iterable[Any]) -> dict[str, list[str]]:
+        """Model id -> the catalog's SUTs that run it the way this list was fetched (driver,
+        provider, URL): what `sutui models` and the add-SUT picker mark."""
+        wanted = self.definition
+        out: dict[str, list[str]] = {}
+        for entry in catalog:
+            d = entry.definition
+            same_place = d.base_url == wanted.base_url and (
+                wanted.provider is None or d.provider == wanted.provider
+            )
+            if d.driver == wanted.driver and same_place:
+                out.setdefault(d.external_model_name(), []).append(entry.uid)
+        return out
+
 
 def listing_definition(
     driver: str, provider: str | None = None, options: Mapping[str, str] | None = None

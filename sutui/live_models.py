@@ -173,17 +173,3 @@ def failure_line(error: BaseException, timeout_s: float = FETCH_TIMEOUT_S) -> st
     else:
         text = str(error) or type(error).__name__
     return " ".join(redact(text).split())
-
-
-def catalog_names(services: Services, found: ModelList) -> dict[str, list[str]]:
-    """Model id -> the catalog's SUTs that run it the same way (driver, provider, URL)."""
-    wanted = found.definition
-    out: dict[str, list[str]] = {}
-    for entry in services.catalog:
-        d = entry.definition
-        same_place = d.base_url == wanted.base_url and (
-            wanted.provider is None or d.provider == wanted.provider
-        )
-        if d.driver == wanted.driver and same_place:
-            out.setdefault(d.external_model_name(), []).append(entry.uid)
-    return out

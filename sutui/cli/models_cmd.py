@@ -56,7 +56,7 @@ def models(driver: str, url: str | None, provider: str | None, as_json: bool, re
         if hint:
             click.echo(f"  what to do: {hint}", err=True)
         return USAGE_ERROR if exc.kind is ErrorKind.config else RUN_FAILED
-    in_catalog = _catalog_names(ctx.catalog, found)
+    in_catalog = found.in_catalog(ctx.catalog)
     if as_json:
         click.echo(json.dumps(_as_json(found, in_catalog), ensure_ascii=False, indent=2))
         return 0
@@ -86,20 +86,6 @@ def _hint(exc: SUTError, factory: Any, definition: Any, raw: Any) -> str:
             "server's usually ends in /v1)."
         )
     return exc.hint
-
-
-def _catalog_names(catalog: Any, found: ModelList) -> dict[str, list[str]]:
-    """Model id -> the catalog's SUTs that run it the same way (driver, provider, URL)."""
-    wanted = found.definition
-    out: dict[str, list[str]] = {}
-    for entry in catalog:
-        d = entry.definition
-        same_place = d.base_url == wanted.base_url and (
-            wanted.provider is None or d.provider == wanted.provider
-        )
-        if d.driver == wanted.driver and same_place:
-            out.setdefault(d.external_model_name(), []).append(entry.uid)
-    return out
 
 
 def _where(found: ModelList) -> str:

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.suggester import Suggester
-from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -25,10 +24,9 @@ from sutui.live_models import ListingSource
 from sutui.messages import AddSUT
 from sutui.screens.base import Page
 from sutui.screens.live_listing import (
-    SPIN_S,
-    SPINNER,
     ListingFailed,
     ModelsListed,
+    Spinner,
     failure_text,
     list_models,
 )
@@ -114,8 +112,7 @@ class ComposerScreen(Page[None]):
         """The driver, provider and URL of the form, when its driver lists models."""
         self.live_found: ModelList | None = None
         self.live_failure: str | None = None
-        self.frame = 0
-        self.spinner: Timer | None = None
+        self.spinner = Spinner(self, self._show_live)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -345,8 +342,7 @@ class ComposerScreen(Page[None]):
         if source is None:
             status.display = False
         elif loading:
-            spin = SPINNER[self.frame % len(SPINNER)]
-            status.update(Text(f"{spin} listing models at {source.where}…"))
+            status.update(Text(f"{self.spinner.glyph} listing models at {source.where}…"))
         elif found is None:
             status.update(Text(failure_text(source, self.live_failure or "")))
         else:
@@ -357,15 +353,7 @@ class ComposerScreen(Page[None]):
             )  # fmt: skip
         status.display = source is not None
         self._fill_live()
-        if loading and self.spinner is None:
-            self.spinner = self.set_interval(SPIN_S, self._spin)
-        elif not loading and self.spinner is not None:
-            self.spinner.stop()
-            self.spinner = None
-
-    def _spin(self) -> None:
-        self.frame += 1
-        self._show_live()
+        self.spinner.turn_while(loading)
 
     def _fill_live(self) -> None:
         """The listed models, those that contain the model typed first (all when none does)."""

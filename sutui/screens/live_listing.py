@@ -8,21 +8,49 @@ leaving it cancels them; one source's worker is exclusive in its own group, so a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 
 from sutui.live_models import ListingSource, failure_line, fetch, find_sources
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from drivers.model_listing import ModelList
     from sutui.services import Services
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 SPIN_S = 0.1
+
+
+class Spinner:
+    """A frame count that turns while something loads: one timer on `node`, calling `tick`
+    after each turn, stopped as soon as nothing loads (the picker and the composer)."""
+
+    def __init__(self, node: MessagePump, tick: Callable[[], None]) -> None:
+        self.frame = 0
+        self._node, self._tick = node, tick
+        self._timer: Timer | None = None
+
+    @property
+    def glyph(self) -> str:
+        return SPINNER[self.frame % len(SPINNER)]
+
+    def turn_while(self, loading: bool) -> None:
+        if loading and self._timer is None:
+            self._timer = self._node.set_interval(SPIN_S, self._turn)
+        elif not loading and self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _turn(self) -> None:
+        self.frame += 1
+        self._tick()
 
 
 @dataclass

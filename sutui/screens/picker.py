@@ -16,20 +16,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from drivers.model_listing import ModelList
 from drivers.uid import UIDError, is_predefined_uid
-from sutui.live_models import ListingSource, catalog_names
+from sutui.live_models import ListingSource
 from sutui.screens.base import Dialog
 from sutui.screens.live_listing import (
-    SPIN_S,
-    SPINNER,
     ListingFailed,
     ModelsListed,
     SourcesFound,
+    Spinner,
     failure_text,
     find_sources_in_thread,
     list_models,
@@ -89,8 +87,7 @@ class PickerScreen(Dialog[str | None]):
         self.discovery_shown_at = QUIET_FRAMES
         """The spinner frame from which the discovering line shows."""
         self.live: dict[str, LiveList] = {}
-        self.frame = 0
-        self.spinner: Timer | None = None
+        self.spinner = Spinner(self, self._spin)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -109,7 +106,7 @@ class PickerScreen(Dialog[str | None]):
     # ----- the live lists --------------------------------------------------------------------
     def _discover(self, refresh: bool) -> None:
         self.discovering = True
-        self.discovery_shown_at = self.frame + (0 if refresh else QUIET_FRAMES)
+        self.discovery_shown_at = self.spinner.frame + (0 if refresh else QUIET_FRAMES)
         uids = [*self.in_use, *self.services.settings.recent]
         find_sources_in_thread(self, self.services, uids, refresh)
         self._spin_while_loading()
@@ -135,7 +132,7 @@ class PickerScreen(Dialog[str | None]):
         state = self.live.get(message.source.key)
         if state is not None:
             state.found, state.failure = message.found, None
-            state.in_catalog = catalog_names(self.services, message.found)
+            state.in_catalog = message.found.in_catalog(self.services.catalog)
             self._fill()
 
     @on(ListingFailed)
@@ -156,15 +153,10 @@ class PickerScreen(Dialog[str | None]):
 
     def _spin_while_loading(self) -> None:
         loading = self.discovering or any(s.loading for s in self.live.values())
-        if loading and self.spinner is None:
-            self.spinner = self.set_interval(SPIN_S, self._spin)
-        elif not loading and self.spinner is not None:
-            self.spinner.stop()
-            self.spinner = None
+        self.spinner.turn_while(loading)
 
     def _spin(self) -> None:
-        self.frame += 1
-        if self.frame == self.discovery_shown_at and self.discovering:
+        if self.spinner.frame == self.discovery_shown_at and self.discovering:
             self._fill()  # the discovering line appears
         choices = self.query_one(OptionList)
         for option_id, prompt in self._status_lines():
@@ -174,9 +166,9 @@ class PickerScreen(Dialog[str | None]):
 
     def _status_lines(self) -> list[tuple[str, Text]]:
         """(option id, its line) of what is still loading, with the spinner's current frame."""
-        spin = SPINNER[self.frame % len(SPINNER)]
+        spin = self.spinner.glyph
         lines = []
-        if self.discovering and self.frame >= self.discovery_shown_at:
+        if self.discovering and self.spinner.frame >= self.discovery_shown_at:
             lines.append((DISCOVERING, Text(f"{spin} looking for live model lists…", "dim")))
         for key, state in self.live.items():
             if state.loading:
