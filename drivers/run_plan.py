@@ -69,6 +69,8 @@ class Problem:
         """The problem as the SUTError its target's result would carry."""
         if isinstance(self.exc, UIDError):
             return SUTError(ErrorKind.config, str(self.exc), hint=hint)
+        if isinstance(self.exc, MissingSUTCapabilities):  # with this run's fix
+            return SUTError(ErrorKind.config, self.message, hint=hint or "")
         return classify(self.exc)
 
 

@@ -55,6 +55,8 @@ class RunTarget:
     """The driver whose concurrency cap the call counts against (none: not capped)."""
     timeout_s: float | EllipsisType | None = ...
     """This SUT's own time limit (None: none); `...`: the fan-out's."""
+    prompt: Prompt | None = None
+    """This SUT's own prompt (its thread of a conversation); None: the fan-out's."""
 
 
 @dataclass(frozen=True)
@@ -152,8 +154,8 @@ TERMINAL = (Finished, Failed, Cancelled)
 
 @dataclass
 class FanOut:
-    """Run `prompt` against every target. Iterate `events()`; call `cancel(key)` or
-    `cancel_all()` from the same event loop at any time."""
+    """Run `prompt` (or a target's own) against every target. Iterate `events()`; call
+    `cancel(key)` or `cancel_all()` from the same event loop at any time."""
 
     targets: Sequence[RunTarget]
     prompt: Prompt
@@ -222,7 +224,8 @@ class FanOut:
                 options = target.options or self.options
                 timeout_s = self.timeout_s if target.timeout_s is ... else target.timeout_s
                 async with within(timeout_s):
-                    async for chunk in stream(target.sut, self.prompt, options):
+                    prompt = target.prompt or self.prompt
+                    async for chunk in stream(target.sut, prompt, options):
                         if chunk.restart:  # reported by Retrying(restart=True) just before
                             first = first_reasoning = None
                         if chunk.reasoning and first_reasoning is None:

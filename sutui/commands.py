@@ -34,6 +34,11 @@ def app_commands(app: SutuiApp) -> Iterator[Command]:
     for title, action, text in (
         ("compare: send", compare.action_send, "send the prompt to every column"),
         ("compare: cancel all", compare.action_cancel_all, "cancel every running column"),
+        (
+            "compare: new conversation",
+            compare.action_new_conversation,
+            "clear every column's thread, keep the columns",
+        ),
         ("compare: add a SUT…", compare.action_add, "pick a SUT for a new column"),
         ("compare: shared options…", compare.action_options, "max tokens, temperature, …"),
         ("compare: toggle system prompt", compare.action_toggle_system, "a system prompt"),

@@ -219,7 +219,7 @@ async def test_rerun_only_the_failed_from_the_history() -> None:
         await settle(pilot)
         assert app.screen is app.compare
         assert [c.uid for c in columns(app)] == ["demo_random_words", "demo_echo"]
-        assert app.compare.query_one("#prompt", TextArea).text.startswith("Write a [bold]")
+        assert (columns(app)[0].question or "").startswith("Write a [bold]")  # sent: in the column
         assert app.compare.system_text == "Be terse."
         assert app.compare.query_one("#system", TextArea).display  # shown: it will be sent
         assert app.compare.shared.max_tokens == 40

@@ -15,6 +15,7 @@ from sutui.screens.arena_mode import ArenaMode
 from sutui.screens.column_secrets import SecretsLookedUp, check_columns, show_looked_up
 from sutui.screens.column_tabs import ColumnTabs
 from sutui.screens.compare_history import TICK_S, CompareRecording
+from sutui.screens.compare_threads import NEW_KEY, Threads
 from sutui.services import Services
 from sutui.widgets.answer_view import REFRESH_S, AnswerView
 from sutui.widgets.column_status import ColumnStatus
@@ -39,6 +40,8 @@ class CompareScreen(Screen[None]):
         Binding("escape", "cancel_all", "Cancel all", id="compare.cancel_all",
                 tooltip="Cancel every running column (or leave a maximized one)"),
         Binding("ctrl+n", "add", "Add SUT", id="compare.add", tooltip="Add a column"),
+        Binding(NEW_KEY, "new_conversation", "New chat", id="compare.new",
+                tooltip="A new conversation: the threads are cleared, the columns stay"),
         Binding("ctrl+o", "options", "Options", id="compare.options",
                 tooltip="Options shared by every column"),
         Binding("ctrl+t", "toggle_system", "System prompt", id="compare.system", show=False,
@@ -63,6 +66,8 @@ class CompareScreen(Screen[None]):
         self.arena = ArenaMode(self)
         self.recording = CompareRecording(self)
         """Each send saved in the history as it happens (`recording.run_id`: the current run)."""
+        self.threads = Threads(self)
+        """The conversation: every column's thread, turn after turn."""
         self.column_tabs = ColumnTabs(self)
         self.start_suts = list(services.settings.start_suts if suts is None else suts)
         self._shared: SUTOptions | None = None
@@ -219,6 +224,7 @@ class CompareScreen(Screen[None]):
 
     def remove_column(self, column: SUTColumn) -> None:
         self.recording.removed(column)
+        self.threads.removed(column)
         column.cancel_quietly()
         self.arena.removed(column)
         self.column_tabs.removed(column)
@@ -284,6 +290,7 @@ class CompareScreen(Screen[None]):
 
     @on(SUTColumn.Ended)
     def _ended(self, message: SUTColumn.Ended) -> None:
+        self.threads.ended(message.column, message.event)
         self.recording.ended(message)
 
     def action_next_column(self, step: int) -> None:
@@ -308,17 +315,18 @@ class CompareScreen(Screen[None]):
         if not self.columns:
             self.notify("Add a SUT first (ctrl+n).", severity="warning")
             return
-        system = self.system_text
-        self.arena.before_send(text, system)  # in arena mode: shuffled and blind
-        from drivers.prompt import make_prompt  # loaded after the first frame
-        from sutui.widgets.column_send import send_columns
+        self.threads.send(text, self.system_text)
 
-        prompt = make_prompt(text, system)
-        self.recording.begin(text, system, self.columns)
-        with self.app.batch_update():
-            runs = [c.begin(prompt, self.shared, self.timeout_s) for c in self.columns]
-        self.run_worker(send_columns(runs, prompt, self.services), group="send",
-                        exit_on_error=False)  # fmt: skip
+    def sent(self) -> None:
+        """A turn went out: the prompt box is empty for the next one."""
+        self.query_one("#prompt", TextArea).text = ""
+
+    def action_new_conversation(self) -> None:
+        if not self.threads.turns:
+            self.notify("Nothing to clear: this conversation has no turn yet.")
+            return
+        self.threads.new()
+        self.notify("New conversation: the columns stay, their threads are cleared.")
 
     def action_cancel_all(self) -> None:
         if self.maximized is not None:

@@ -170,6 +170,7 @@ class CompareRecording:
             return
         for column in screen.columns:
             screen.remove_column(column)
+        screen.threads.new()  # a re-run is a conversation of its own
         shared = SUTOptions(**run.options)
         screen.shared, screen.timeout_s = shared, run.timeout_s
         for answer in answers:

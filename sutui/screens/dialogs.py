@@ -18,16 +18,17 @@ class ConfirmScreen(Dialog[bool]):
         Binding("y", "dismiss(True)", "Yes", id="confirm.yes", tooltip="Do it"),
     ]
 
-    def __init__(self, question: str):
+    def __init__(self, question: str, yes: str = "Yes, delete (y)", no: str = "No (n)"):
         super().__init__(classes="dialog-screen")
         self.question = question
+        self.labels = (yes, no)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.question), classes="dialog-title")
             with Horizontal(classes="buttons"):
-                yield Button("Yes, delete (y)", variant="error", id="yes")
-                yield Button("No (n)", id="no")
+                yield Button(self.labels[0], variant="error", id="yes")
+                yield Button(self.labels[1], id="no")
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from drivers.visible_text import visible
 
+QUESTION_MARK = "\u203a "  # a single right-pointing angle quotation mark
 REFRESH_S = 1 / 20
 """How often streamed text is drawn."""
 BLOCK_CHARS = 600
@@ -68,8 +69,28 @@ class Block(Static):
         return height
 
 
+class PastTurn(Block):
+    """An earlier turn of the conversation, drawn once: the user's question (its first line),
+    the answer, and a dim line of how it ended. One widget a turn, its height measured once
+    a width (8 columns x 50 turns stay cheap to lay out)."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text)
+        self.set_classes("past-turn")
+
+
+def user_line(text: str, limit: int = 300) -> Text:
+    """A question as a column shows it: a mark and its first line (cut at `limit`, with …)."""
+    shown = visible(text.strip())
+    first, _, rest = shown.partition("\n")
+    more = bool(rest.strip()) or len(first) > limit
+    return Text(QUESTION_MARK + first[:limit] + (" …" if more else ""), style="bold")
+
+
 class AnswerView(VerticalScroll, can_focus=False):
-    """Not a Tab stop of its own (Tab goes column to column): the column scrolls it."""
+    """Not a Tab stop of its own (Tab goes column to column): the column scrolls it. Earlier
+    turns of a conversation (PastTurn) stand above the current one, which starts with the
+    user's question."""
 
     def __init__(self) -> None:
         super().__init__(classes="body")
@@ -91,6 +112,7 @@ class AnswerView(VerticalScroll, can_focus=False):
         """An answer started streaming: the screen's timer should tick."""
 
     def compose(self) -> ComposeResult:
+        yield Static(classes="turn-user -empty", markup=False)
         yield Static(classes="answer", markup=False)
         # The problem's Static is mounted when there is one (show_problem): an idle column
         # costs the first frame one widget less.
@@ -108,9 +130,7 @@ class AnswerView(VerticalScroll, can_focus=False):
         self.query(".notes").remove()
         if notes:
             text = Text(visible("\n".join(f"note: {n}" for n in notes)))
-            children = self.children
-            self.mount(Static(text, classes="notes", markup=False),
-                       before=children[0] if children else None)  # fmt: skip
+            self.mount(Static(text, classes="notes", markup=False), after=self._user)
 
     def set_reasoning_shown(self, shown: bool) -> None:
         self.show_reasoning = shown
@@ -124,11 +144,46 @@ class AnswerView(VerticalScroll, can_focus=False):
             return
         text = reasoning_text(self.reasoning, self.show_reasoning, self.streaming)
         if found is None:
-            children = self.children
+            notes = next(self.query(".notes").results(Static), None)
             self.mount(Static(text, classes="reasoning", markup=False),
-                       before=children[0] if children else None)  # fmt: skip
+                       after=notes or self._user)  # fmt: skip
         else:
             found.update(text)
+
+    @property
+    def _user(self) -> Static:
+        return self.query_one(".turn-user", Static)
+
+    def show_user(self, text: str) -> None:
+        """The question this answer is to (a conversation's turn); empty: none shown."""
+        line = self._user
+        line.update(user_line(text) if text.strip() else "")
+        line.set_class(not text.strip(), "-empty")
+
+    def archive(self, question: str, ending: str) -> None:
+        """The current turn becomes an earlier one (a new turn is sent): its question, answer
+        and `ending` (how it ended, its figures) drawn as one PastTurn above."""
+        self.flush()
+        text = user_line(question) if question.strip() else Text()
+        if self.reasoning:
+            words = len(self.reasoning.split())
+            text.append(f"\n▸ thinking · {words} words", style="dim italic")
+        if self.text:
+            text.append("\n" + visible(self.text))
+        if ending:
+            text.append("\n" + ending, style="dim")
+        self.mount(PastTurn(text), before=self._user)
+        self.clear()
+
+    def reset(self) -> None:
+        """A new conversation: the earlier turns and the question go, the answer is cleared."""
+        self.query(".past-turn").remove()
+        self.show_user("")
+        self.clear()
+
+    @property
+    def past_turns(self) -> int:
+        return len(self.query(".past-turn"))
 
     def restart(self) -> None:
         """A broken stream starts its answer again: the text so far goes at the next tick (in

@@ -26,13 +26,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ColumnRun:
-    """A column's part of a send: its run number (events of older runs are dropped), the
-    options and the time limit it runs with."""
+    """A column's part of a send: its run number (events of older runs are dropped), its
+    prompt (its own thread of the conversation), the options and time limit it runs with."""
 
     column: SUTColumn
     run: int
+    prompt: Prompt
     options: SUTOptions
     timeout_s: float | None
+    fix: str | None = None
+    """What to do when the SUT cannot take this prompt (a chat to a text-only SUT)."""
 
     @property
     def current(self) -> bool:
@@ -40,16 +43,20 @@ class ColumnRun:
 
 
 def _prepare_each(
-    uids: Sequence[str], services: Services
+    runs: Sequence[ColumnRun], services: Services
 ) -> list[RunTarget | Problem | BaseException]:
-    """Each column's target, or why it cannot run; a driver's bug fails its column only."""
+    """Each column's target, or why it cannot run (a bad UID, secrets not set, a prompt it
+    cannot take); a driver's bug fails its column only."""
     from drivers.run_plan import prepare
 
     secrets = services.store.raw_secrets()
     outcomes: list[RunTarget | Problem | BaseException] = []
-    for uid in uids:
+    for run in runs:
         try:
-            prepared = prepare((uid,), secrets, services.catalog, services.registry)
+            prepared = prepare(
+                (run.column.uid,), secrets, services.catalog, services.registry,
+                prompt=run.prompt, options=run.options, fix=run.fix,
+            )  # fmt: skip
         except Exception as exc:
             outcomes.append(exc)
             continue
@@ -57,15 +64,15 @@ def _prepare_each(
     return outcomes
 
 
-async def send_columns(runs: Sequence[ColumnRun], prompt: Prompt, services: Services) -> None:
-    """Run `prompt` on every column of `runs` (a worker: it never touches a widget itself, the
+async def send_columns(runs: Sequence[ColumnRun], services: Services) -> None:
+    """Run every column's prompt (a worker: it never touches a widget itself, the
     columns' `deliver` posts messages and fills answer buffers)."""
     from drivers.errors import classify
     from drivers.run_plan import Problem
     from drivers.runner import Cancelled, Failed, FanOut, Timings
 
     # Making a SUT reads its secrets, which may wait on the OS keyring.
-    outcomes = await asyncio.to_thread(_prepare_each, [r.column.uid for r in runs], services)
+    outcomes = await asyncio.to_thread(_prepare_each, runs, services)
     targets, live = [], []
     for run, outcome in zip(runs, outcomes, strict=True):
         if not run.current:
@@ -78,13 +85,12 @@ async def send_columns(runs: Sequence[ColumnRun], prompt: Prompt, services: Serv
             failed = Failed(column.key, outcome.error(hint), "", Timings(None, 0.0))
             column.deliver(run.run, failed, outcome.missing)
         else:
-            targets.append(
-                replace(outcome, key=column.key, options=run.options, timeout_s=run.timeout_s)
-            )
+            targets.append(replace(outcome, key=column.key, options=run.options,
+                                   timeout_s=run.timeout_s, prompt=run.prompt))  # fmt: skip
             live.append(run)
     if not targets:
         return
-    fanout = FanOut(targets, prompt)
+    fanout = FanOut(targets, live[0].prompt)  # each target has its own
     by_key = {run.column.key: run for run in live}
     for run in live:
         run.column.joined(fanout)

@@ -123,7 +123,12 @@ class SUTColumn(Vertical, can_focus=True):
         self._fanout: FanOut | None = None
         self.own_timeout: float | None = None
         """With own options: this column's timeout in seconds (None: no limit)."""
-        self._last: tuple[Prompt, SUTOptions, float | None] | None = None
+        self._last: tuple[Prompt, SUTOptions, float | None, str | None] | None = None
+        """The last send's prompt, shared options, timeout and fix (a retry sends it again)."""
+        self.send_notes: list[str] = []
+        """Notes on what this turn's prompt is (questions sent without an answer)."""
+        self.question: str | None = None
+        """The current turn's question (None: nothing sent in this conversation yet)."""
         self._first_token: float | None = None
         self.on_run_event: Callable[[SUTColumn, RunEvent], None] | None = None
         """Given every event of the current run (the compare screen's history recorder)."""
@@ -156,16 +161,31 @@ class SUTColumn(Vertical, can_focus=True):
         """The number of this column's current run (events of older ones are dropped)."""
         return self._run
 
-    def begin(self, prompt: Prompt, shared: SUTOptions, timeout_s: float | None) -> ColumnRun:
+    def begin(
+        self,
+        prompt: Prompt,
+        shared: SUTOptions,
+        timeout_s: float | None,
+        question: str | None = None,
+        fix: str | None = None,
+    ) -> ColumnRun:
         """Start a new run in this column (cancelling one in flight), for a send to run; own
-        options (and timeout) win over the shared ones."""
+        options (and timeout) win over the shared ones. `question`: a new turn's (the answer
+        shown becomes an earlier turn above it); None: this turn again (a retry replaces it).
+        `fix`: what to do if the SUT cannot take `prompt`."""
         from sutui.widgets.column_send import ColumnRun
 
         self.cancel_quietly()
+        if question is not None:
+            if self.question is not None:
+                self.answer.archive(self.question, self._ending())
+            self.question = question
+            self.answer.show_user(question)
         self._run += 1
-        self._last = (prompt, shared, timeout_s)
+        self._last = (prompt, shared, timeout_s, fix)
         self.error, self.missing = None, ()
         self.answer.clear()
+        self.answer.show_notes(self.send_notes)
         self._first_token = None
         self.note = ""
         for figures in self.query(Figures).results(Figures):
@@ -174,16 +194,50 @@ class SUTColumn(Vertical, can_focus=True):
         self.post_message(self.Sent(self))
         if self.own_options is not None:
             timeout_s = self.own_timeout
-        return ColumnRun(self, self._run, self.own_options or shared, timeout_s)
+        return ColumnRun(self, self._run, prompt, self.own_options or shared, timeout_s, fix)
 
-    def start(self, prompt: Prompt, shared: SUTOptions, timeout_s: float | None = None) -> None:
-        """Send `prompt` to this column alone (a retry): a send of its own."""
+    def _ending(self) -> str:
+        """How the current turn ended, for its line once it is an earlier turn: the status,
+        and (unless blind) the figures or the problem."""
+        status = self.status
+        words = f"{status.icon} {status.words}"
+        if self.has_class("-blind"):
+            return words
+        if self.error is not None:
+            return f"{words}: {self.error.one_line()}"
+        figures = next(self.query(Figures).results(Figures), None)
+        parts = figures.parts if figures is not None else []
+        return " · ".join([words, *parts])
+
+    def new_conversation(self) -> None:
+        """Forget the earlier turns and the answer (a new conversation); the column stays."""
+        self.cancel_quietly()
+        self._run += 1
+        self.question = None
+        self._last = None
+        self.send_notes = []
+        self.error, self.missing = None, ()
+        self.answer.reset()
+        for figures in self.query(Figures).results(Figures):
+            figures.set_parts([])
+        self.note = ""
+        self.status = ColumnStatus.idle
+        self._draw_status()
+
+    def start(
+        self,
+        prompt: Prompt,
+        shared: SUTOptions,
+        timeout_s: float | None = None,
+        fix: str | None = None,
+        question: str | None = None,
+    ) -> None:
+        """Send `prompt` to this column alone (a retry; a history run re-sent): a send of its
+        own."""
         from sutui.widgets.column_send import send_columns
 
-        run = self.begin(prompt, shared, timeout_s)
-        self.run_worker(
-            send_columns([run], prompt, self.services), group="send", exit_on_error=False
-        )
+        run = self.begin(prompt, shared, timeout_s, question, fix)
+        self.run_worker(send_columns([run], self.services), group="send", exit_on_error=False)
 
     def deliver(
         self, run: int, event: RunEvent, missing: tuple[SecretDescription, ...] = ()
@@ -279,7 +333,7 @@ class SUTColumn(Vertical, can_focus=True):
             elif response.reasoning and not self.answer.reasoning:
                 self.answer.push_reasoning(response.reasoning)
             self.note = ""
-            self.answer.show_notes(list(response.notes))
+            self.answer.show_notes([*self.send_notes, *response.notes])
             self._finish(ColumnStatus.done, event.timings)
             usage = response.usage
             self._draw_figures(
@@ -292,7 +346,7 @@ class SUTColumn(Vertical, can_focus=True):
             )
         elif isinstance(event, Failed):
             self.error, self.missing = event.error, message.missing
-            self.answer.show_notes(list(event.notes))
+            self.answer.show_notes([*self.send_notes, *event.notes])
             self._finish(ColumnStatus.error, event.timings)
             self._draw_problem()
             self._draw_figures(event.timings, None, None)

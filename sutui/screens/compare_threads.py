@@ -1,0 +1,140 @@
+"""The compare screen's conversation: every column keeps its own thread, turn after turn.
+
+A send after the first continues every column's thread (drivers/conversation.py builds what
+each SUT is sent: the system prompt, the user's turns and its own answers). A column with a gap
+(its last answer failed, was cancelled or cut at the length limit) is not sent across it
+silently: the user is asked first (retry it with r, or send anyway). A column added during the
+conversation starts from the shared user turns, said in its notes. New conversation (ctrl+b)
+clears the threads and keeps the columns.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sutui.widgets.sut_column import SUTColumn
+
+if TYPE_CHECKING:
+    from drivers.conversation import Answer, Conversation
+    from drivers.runner import RunEvent
+    from sutui.screens.compare import CompareScreen
+
+NEW_KEY = "ctrl+b"
+TEXT_ONLY_FIX = f"start a new conversation ({NEW_KEY}) or remove this column"
+
+
+class Threads:
+    def __init__(self, screen: CompareScreen):
+        self.screen = screen
+        self.conversation: Conversation | None = None
+        self.turn_of: dict[str, int] = {}
+        """Each column's current run's turn (by column key)."""
+
+    @property
+    def turns(self) -> int:
+        return len(self.conversation.turns) if self.conversation is not None else 0
+
+    def send(self, text: str, system: str, asked: bool = False) -> None:
+        """Send `text` as the next turn to every column (asking first across a gap)."""
+        from drivers.conversation import Conversation
+
+        screen = self.screen
+        talk = self.conversation = self.conversation or Conversation()
+        columns = screen.columns
+        gapped = [c for c in columns if talk.started and not talk.joined_later(c.key)
+                  and c.running is False and talk.gaps(c.key)]  # fmt: skip
+        running = [c for c in columns if c.running]
+        if running and talk.started and not asked:
+            names = ", ".join(c.border_title or c.uid for c in running)
+            self._ask(f"{names} still answering turn {self.turns}: cancel and send turn "
+                      f"{self.turns + 1} (their answers so far stay as they are)?",
+                      "Send now (y)", text, system)  # fmt: skip
+            return
+        if gapped and not asked:
+            names = ", ".join(c.border_title or c.uid for c in gapped)
+            self._ask(
+                f"{names} {'has' if len(gapped) == 1 else 'have'} no whole answer to an earlier "
+                "turn (failed, cancelled or cut short). Send anyway: the unanswered question is "
+                "sent without an answer. Or choose No and retry it first (r in the column).",
+                "Send anyway (y)", text, system,
+            )  # fmt: skip
+            return
+        for column in running:
+            column.cancel_quietly()
+        self._send(text, system)
+
+    def _ask(self, question: str, yes: str, text: str, system: str) -> None:
+        from sutui.screens.dialogs import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.send(text, system, asked=True)
+
+        self.screen.app.push_screen(ConfirmScreen(question, yes, "No (n)"), answered)
+
+    def _send(self, text: str, system: str) -> None:
+        from sutui.widgets.column_send import send_columns
+
+        screen = self.screen
+        talk = self.conversation
+        assert talk is not None
+        screen.arena.before_send(text, system)  # in arena mode: shuffled and blind
+        columns = screen.columns  # in their (maybe new) order
+        talk.system = system if system.strip() else None  # the whole thread is sent each time
+        fix = TEXT_ONLY_FIX if talk.started else None
+        prompts = {c.key: talk.prompt_for(c.key, text) for c in columns}
+        joined = {c.key for c in columns if talk.joined_later(c.key)}
+        talk.add_turn(text)
+        turn = len(talk.turns) - 1
+        screen.recording.begin(text, system, columns)
+        runs = []
+        with screen.app.batch_update():
+            for column in columns:
+                prompt, notes = prompts[column.key]
+                if column.key in joined:
+                    notes = [f"joined at turn {turn + 1}: " + n for n in notes]
+                self.turn_of[column.key] = turn
+                column.send_notes = notes
+                runs.append(column.begin(prompt, screen.shared, screen.timeout_s, text, fix))
+        screen.run_worker(send_columns(runs, screen.services), group="send", exit_on_error=False)
+        screen.sent()
+
+    def ended(self, column: SUTColumn, event: RunEvent) -> None:
+        """A column's answer ended: it becomes that thread's answer to its turn."""
+        turn = self.turn_of.get(column.key)
+        if self.conversation is None or turn is None or turn >= self.turns:
+            return
+        self.conversation.answer(turn, column.key, answer_of(event))
+
+    def removed(self, column: SUTColumn) -> None:
+        self.turn_of.pop(column.key, None)
+        if self.conversation is not None:
+            self.conversation.forget(column.key)
+
+    def new(self) -> None:
+        """A new conversation: the threads are cleared, the columns stay."""
+        for column in self.screen.columns:
+            column.new_conversation()
+        self.conversation = None
+        self.turn_of.clear()
+        self.screen.recording.stop()
+
+
+def answer_of(event: RunEvent) -> Answer:
+    """A run's end as a thread's answer: whole only when done and not cut at the length
+    limit (a cut answer is kept, and asked about before a thread goes on from it)."""
+    from drivers.conversation import Answer
+    from drivers.runner import Cancelled, Failed, Finished
+
+    if isinstance(event, Finished):
+        response = event.response
+        usage = response.usage
+        return Answer(
+            response.text,
+            complete=response.finish_reason != "length",
+            prompt_tokens=usage.prompt_tokens if usage else None,
+            completion_tokens=usage.completion_tokens if usage else None,
+        )
+    if isinstance(event, Failed | Cancelled):
+        return Answer(event.partial_text, complete=False)
+    return Answer("", complete=False)
