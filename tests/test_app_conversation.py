@@ -193,3 +193,60 @@ def test_snapshot_a_three_turn_conversation(snap_compare: Any, size: tuple[int, 
 
     app = new_app(["demo_yes_no", "demo_echo", "demo_always_sorry"], environ=KEY)
     assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+async def test_an_answer_used_for_all_is_every_columns_next_context(
+    provider_server: Any,
+) -> None:
+    app = new_app([chat_uid(provider_server, "model-x"), "demo_always_sorry"], environ=KEY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await turn(pilot, "Name a colour.")
+        chat, sorry = columns(app)
+        chat.focus()
+        await pilot.press("a")
+        await pilot.pause()
+        assert chat.border_subtitle == "used for all"
+        await turn(pilot, "Why that one?")
+        assert sent_messages(provider_server, "model-x")[-1][1] == (
+            "assistant",
+            "Echo: Name a colour.",
+        )
+        talk = app.compare.threads.conversation
+        assert talk is not None and talk.turns[0].for_all == chat.key
+        notes = str(sorry.answer.query_one(".notes").render())
+        assert "answer to turn 1 (used for all)" in notes
+        sorry.focus()
+        await pilot.press("a")  # a column that has no whole answer... has one: sorry is done
+        await pilot.pause()
+        assert talk.turns[1].for_all == sorry.key
+
+
+async def test_editing_an_earlier_question_forks_the_conversation(provider_server: Any) -> None:
+    from sutui.screens.dialogs import PickScreen
+
+    app = new_app([chat_uid(provider_server, "model-f"), "demo_echo"], environ=KEY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        for text in ("q1", "q2", "q3"):
+            await turn(pilot, text)
+        chat, echo = columns(app)
+        chat.focus()
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickScreen))
+        await pilot.press("down", "enter")  # question 2
+        await pilot.pause()
+        prompt = app.compare.query_one("#prompt")
+        assert prompt.text == "q2" and "editing question 2" in str(prompt.border_title)  # type: ignore[attr-defined]
+        prompt.text = "q2, edited"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not any(c.running for c in columns(app)))
+        await settle(pilot)
+        assert sent_messages(provider_server, "model-f")[-1] == [
+            ("user", "q1"),
+            ("assistant", "Echo: q1"),
+            ("user", "q2, edited"),
+        ]
+        assert [c.answer.past_turns for c in (chat, echo)] == [1, 1]
+        assert echo.question == "q2, edited" and echo.text == "q2, edited"
+        talk = app.compare.threads.conversation
+        assert talk is not None and [t.text for t in talk.turns] == ["q1", "q2, edited"]
+        assert str(prompt.border_title) == "prompt"  # type: ignore[attr-defined]

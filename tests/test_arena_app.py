@@ -275,3 +275,44 @@ async def test_an_empty_column_goes_without_a_question() -> None:
         await pilot.press("x")
         await pilot.pause()
         assert [c.uid for c in columns(app)] == SUTS[1:]
+
+
+async def test_a_blind_round_goes_on_for_several_turns_until_the_vote() -> None:
+    app = new_app(SUTS)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await blind_round(pilot, prompt="one two")
+        order = [c.uid for c in columns(app)]
+        await send(pilot, "three four five")  # a follow-up: the same round, no reshuffle
+        await settle(pilot)
+        assert [c.uid for c in columns(app)] == order
+        assert [str(c.border_title) for c in columns(app)] == ["A", "B"]
+        assert all(c.answer.past_turns == 1 for c in columns(app))
+        assert not any(name in screen_text(app) for name in SUTS)  # still hidden
+        bar = str(app.compare.query_one("#arena-bar", Static).render())
+        assert "(turn 2)" in bar and "press f9 to vote" in bar
+        await pilot.press("f9")
+        await pilot.press("a")
+        await settle(pilot)
+        await blind_round_next(pilot, "six")  # after the vote: a new round, a new conversation
+        assert all(c.answer.past_turns == 0 for c in columns(app))
+        talk = app.compare.threads.conversation
+        assert talk is not None and [t.text for t in talk.turns] == ["six"]
+    (vote,) = load_votes()
+    assert vote.prompt == "one two" and vote.winner == 0
+
+
+async def blind_round_next(pilot: Pilot[None], prompt: str) -> None:
+    await send(pilot, prompt)
+    await settle(pilot)
+
+
+def test_snapshot_arena_after_two_turns(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await blind_round(pilot, prompt="Name a colour.")
+        await send(pilot, "Another one?")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        pilot.app.set_focus(None)
+        await steady(pilot)
+
+    assert snap_compare(new_app(SUTS), run_before=run_before, terminal_size=(100, 30))

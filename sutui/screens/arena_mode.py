@@ -1,12 +1,14 @@
 """Arena mode on the compare screen: blind rounds and the vote that ends each one.
 
-In arena mode every send starts a round: the columns are shuffled (a seeded RNG, one seed per
-round, kept with the vote), titled A, B, C... instead of their SUTs, and their figures hidden.
-When every column has ended the user votes (f9); the vote is saved to the history database
-and the names are revealed. A column removed or added during a round makes the round void (no
-vote until the next send): letters never shift under the user, so a vote always means the
-answers the user read under those letters. The compare screen calls in here; nothing here
-streams.
+In arena mode a send with no open round starts one: the columns are shuffled (a seeded RNG, one
+seed per round, kept with the vote), titled A, B, C... instead of their SUTs, and their figures
+hidden. The round is a conversation: more sends go on in the same blind columns, turn after
+turn, until the user votes (f9) once every column has answered; the vote is saved to the
+history database and the names are revealed. The next send starts a new round, and with it a
+new conversation (the earlier answers would tell the shuffled columns apart). A column removed
+or added during a round makes the round void (no vote until the next send): letters never shift
+under the user, so a vote always means the answers the user read under those letters. The
+compare screen calls in here; nothing here streams.
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ class Round:
     columns: list[SUTColumn]
     """In the order shown: index 0 is A."""
     prompt: str
+    """The round's first question (the vote's `prompt`; the history run holds every turn)."""
     system: str | None
     vote: Vote | None = None
+    turns: int = 1
     told: bool = field(default=False)
     """The user was told that every column has ended (once)."""
     void: str | None = None
@@ -63,8 +67,8 @@ class ArenaMode:
         if self.enabled:
             self._blind(self.screen.columns)
             self.screen.notify(
-                "Arena mode: each send shuffles the columns and hides their SUTs until you "
-                "vote (f9). ctrl+g leaves it.",
+                "Arena mode: a round shuffles the columns and hides their SUTs; follow-ups "
+                "go on in it until you vote (f9). ctrl+g leaves it.",
                 title="Arena",
             )
         else:
@@ -75,9 +79,26 @@ class ArenaMode:
             self.letters.clear()
         self.draw()
 
+    @property
+    def open_round(self) -> bool:
+        """A round goes on: a send is its next turn (else a send starts a new round)."""
+        round_ = self.round
+        return self.enabled and round_ is not None and round_.vote is None and round_.void is None
+
+    @property
+    def starts_round(self) -> bool:
+        return self.enabled and not self.open_round
+
     def before_send(self, prompt: str, system: str) -> None:
-        """A new round: shuffle the columns, letter them, hide their SUTs."""
+        """The next turn of the open round, or a new round: shuffle the columns, letter them,
+        hide their SUTs."""
         if not self.enabled:
+            return
+        if self.open_round:
+            assert self.round is not None
+            self.round.turns += 1
+            self.round.told = False
+            self.draw()
             return
         last = self.round
         if last is not None and last.vote is None and last.void is None and last.ended:
@@ -100,7 +121,9 @@ class ArenaMode:
             return
         if round_.ended and not round_.told and round_.void is None:
             round_.told = True
-            self.screen.notify("Every column has answered: press f9 to vote.", title="Arena")
+            self.screen.notify(
+                "Every column has answered: press f9 to vote, or send a follow-up.", title="Arena"
+            )
         self.draw()
 
     def added(self, column: SUTColumn) -> None:
@@ -263,10 +286,14 @@ class ArenaMode:
         elif round_.void is not None:
             bar.update(f"Round void ({round_.void}): no vote. Send again for a new round.")
         elif round_.ended:
-            bar.update("Every column has answered: press f9 to vote.")
+            turns = f" (turn {round_.turns})" if round_.turns > 1 else ""
+            bar.update(f"Every column has answered{turns}: press f9 to vote, or send a follow-up.")
         else:
             waiting = sum(1 for c in round_.columns if c.running)
-            bar.update(f"Blind round: waiting for {waiting} of {len(round_.columns)} columns.")
+            turn = f", turn {round_.turns}" if round_.turns > 1 else ""
+            bar.update(
+                f"Blind round{turn}: waiting for {waiting} of {len(round_.columns)} columns."
+            )
 
 
 def verdict(vote: Vote) -> str:

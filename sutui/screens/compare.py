@@ -321,6 +321,42 @@ class CompareScreen(Screen[None]):
         """A turn went out: the prompt box is empty for the next one."""
         self.query_one("#prompt", TextArea).text = ""
 
+    def action_use_for_all(self) -> None:
+        """`a` in a column: its answer is what every column continues from."""
+        if isinstance(self.focused, SUTColumn):
+            self.threads.use_for_all(self.focused)
+
+    def action_edit_question(self) -> None:
+        """Pick an earlier question to edit; sent again, it forks the conversation there."""
+        from sutui.screens.dialogs import PickScreen
+        from sutui.widgets.answer_view import user_line
+
+        questions = self.threads.questions()
+        if not questions:
+            self.notify("No question to edit yet: send one first.", severity="warning")
+            return
+
+        def picked(turn: int | None) -> None:
+            if turn is not None:
+                self.threads.edit(turn)
+
+        lines = [f"{i + 1}. {user_line(q, 70).plain[2:]}" for i, q in enumerate(questions)]
+        help_text = ("Sent again, the edited question forks the conversation: the later turns "
+                     "leave every column (the history keeps them).")  # fmt: skip
+        self.app.push_screen(PickScreen("Edit which question?", lines, help_text), picked)
+
+    def edited(self, turn: int | None, text: str = "") -> None:
+        """The prompt box edits turn `turn`'s question (None: a new turn again)."""
+        prompt = self.query_one("#prompt", TextArea)
+        if turn is None:
+            prompt.border_title = "prompt"
+            return
+        prompt.text = text
+        prompt.border_title = f"prompt · editing question {turn + 1} (esc: stop editing)"
+        prompt.focus()
+        self.notify(f"Editing question {turn + 1}: ctrl+s sends it there, and the later turns "
+                    "leave every column.")  # fmt: skip
+
     def action_new_conversation(self) -> None:
         if not self.threads.turns:
             self.notify("Nothing to clear: this conversation has no turn yet.")
@@ -331,6 +367,11 @@ class CompareScreen(Screen[None]):
     def action_cancel_all(self) -> None:
         if self.maximized is not None:
             self.minimize()
+            return
+        if self.threads.editing is not None and not any(c.running for c in self.columns):
+            self.threads.stop_editing()
+            self.query_one("#prompt", TextArea).text = ""
+            self.notify("Stopped editing: the next send is a new turn.")
             return
         cancelled = [c.uid for c in self.columns if c.cancel()]
         if not cancelled and self.focused is not None and self.focused.id != "prompt":

@@ -5,7 +5,9 @@ each SUT is sent: the system prompt, the user's turns and its own answers). A co
 (its last answer failed, was cancelled or cut at the length limit) is not sent across it
 silently: the user is asked first (retry it with r, or send anyway). A column added during the
 conversation starts from the shared user turns, said in its notes. New conversation (ctrl+b)
-clears the threads and keeps the columns.
+clears the threads and keeps the columns. In a column, `a` makes its answer the one every
+column continues from ("use for all"), and `e` edits an earlier question: sent again, it forks
+the conversation there (the later turns leave every column; the history keeps them).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class Threads:
         self.conversation: Conversation | None = None
         self.turn_of: dict[str, int] = {}
         """Each column's current run's turn (by column key)."""
+        self.editing: int | None = None
+        """The turn whose question is being edited (the next send forks there)."""
 
     @property
     def turns(self) -> int:
@@ -39,6 +43,9 @@ class Threads:
         from drivers.conversation import Conversation
 
         screen = self.screen
+        if screen.arena.starts_round and self.turns:  # a blind round starts from scratch
+            self.new()
+            screen.notify("A new blind round: a new conversation.", title="Arena")
         talk = self.conversation = self.conversation or Conversation()
         columns = screen.columns
         gapped = [c for c in columns if talk.started and not talk.joined_later(c.key)
@@ -80,8 +87,11 @@ class Threads:
         assert talk is not None
         screen.arena.before_send(text, system)  # in arena mode: shuffled and blind
         columns = screen.columns  # in their (maybe new) order
+        if self.editing is not None:
+            self._fork(self.editing)
         talk.system = system if system.strip() else None  # the whole thread is sent each time
         fix = TEXT_ONLY_FIX if talk.started else None
+        chosen = self._chosen_note()
         prompts = {c.key: talk.prompt_for(c.key, text) for c in columns}
         joined = {c.key for c in columns if talk.joined_later(c.key)}
         talk.add_turn(text)
@@ -93,11 +103,71 @@ class Threads:
                 prompt, notes = prompts[column.key]
                 if column.key in joined:
                     notes = [f"joined at turn {turn + 1}: " + n for n in notes]
+                if chosen is not None and chosen[0] != column.key:
+                    notes = [*notes, chosen[1]]
                 self.turn_of[column.key] = turn
                 column.send_notes = notes
-                runs.append(column.begin(prompt, screen.shared, screen.timeout_s, text, fix))
+                column.border_subtitle = ""
+                runs.append(column.begin(prompt, screen.shared, screen.timeout_s, text, fix, turn))
         screen.run_worker(send_columns(runs, screen.services), group="send", exit_on_error=False)
         screen.sent()
+
+    def _chosen_note(self) -> tuple[str, str] | None:
+        """The answer chosen for all after the last turn (its column's key, the note)."""
+        talk = self.conversation
+        if talk is None or not talk.turns or talk.turns[-1].for_all is None:
+            return None
+        key = talk.turns[-1].for_all
+        name = next((c.border_title for c in self.screen.columns if c.key == key), key)
+        return key, f"continues from {name}'s answer to turn {len(talk.turns)} (used for all)"
+
+    def _fork(self, first: int) -> None:
+        """The conversation goes back to before turn `first` in every column."""
+        assert self.conversation is not None
+        self.conversation.fork(first)
+        self.editing = None
+        for column in self.screen.columns:
+            column.drop_turns(first)
+            if self.turn_of.get(column.key, -1) >= first:
+                del self.turn_of[column.key]
+        self.screen.edited(None)
+
+    # ----- a column's keys --------------------------------------------------------------------
+    def use_for_all(self, column: SUTColumn) -> None:
+        """`column`'s answer to the latest turn is what every column continues from (again:
+        each its own)."""
+        talk, screen = self.conversation, self.screen
+        turn = self.turn_of.get(column.key)
+        if talk is None or turn is None or turn != len(talk.turns) - 1:
+            screen.notify("Only an answer to the latest turn can be used for all: send first.",
+                          severity="warning")  # fmt: skip
+            return
+        answer = talk.turns[turn].answers.get(column.key)
+        if answer is None or not answer.complete or column.running:
+            screen.notify(f"{column.border_title} has no whole answer to the latest turn yet.",
+                          severity="warning", markup=False)  # fmt: skip
+            return
+        undo = talk.turns[turn].for_all == column.key
+        talk.choose_for_all(turn, None if undo else column.key)
+        for each in screen.columns:
+            each.border_subtitle = "" if undo or each is not column else "used for all"
+        if undo:
+            screen.notify("Each column continues from its own answer again.")
+        else:
+            screen.notify(f"Every column continues from {column.border_title}'s answer to turn "
+                          f"{turn + 1} (a again: each its own).", markup=False)  # fmt: skip
+
+    def questions(self) -> list[str]:
+        return [t.text for t in self.conversation.turns] if self.conversation else []
+
+    def edit(self, turn: int) -> None:
+        """Edit turn `turn`'s question: it goes to the prompt box; sent, it forks there."""
+        self.editing = turn
+        self.screen.edited(turn, self.questions()[turn])
+
+    def stop_editing(self) -> None:
+        self.editing = None
+        self.screen.edited(None)
 
     def ended(self, column: SUTColumn, event: RunEvent) -> None:
         """A column's answer ended: it becomes that thread's answer to its turn."""
@@ -117,6 +187,8 @@ class Threads:
             column.new_conversation()
         self.conversation = None
         self.turn_of.clear()
+        if self.editing is not None:
+            self.stop_editing()
         self.screen.recording.stop()
 
 

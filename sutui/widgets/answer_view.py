@@ -74,9 +74,11 @@ class PastTurn(Block):
     the answer, and a dim line of how it ended. One widget a turn, its height measured once
     a width (8 columns x 50 turns stay cheap to lay out)."""
 
-    def __init__(self, text: Text) -> None:
+    def __init__(self, text: Text, turn: int | None) -> None:
         super().__init__(text)
         self.set_classes("past-turn")
+        self.turn = turn
+        """The conversation's turn (0-based) it answered."""
 
 
 def user_line(text: str, limit: int = 300) -> Text:
@@ -160,7 +162,7 @@ class AnswerView(VerticalScroll, can_focus=False):
         line.update(user_line(text) if text.strip() else "")
         line.set_class(not text.strip(), "-empty")
 
-    def archive(self, question: str, ending: str) -> None:
+    def archive(self, question: str, ending: str, turn: int | None = None) -> None:
         """The current turn becomes an earlier one (a new turn is sent): its question, answer
         and `ending` (how it ended, its figures) drawn as one PastTurn above."""
         self.flush()
@@ -172,7 +174,7 @@ class AnswerView(VerticalScroll, can_focus=False):
             text.append("\n" + visible(self.text))
         if ending:
             text.append("\n" + ending, style="dim")
-        self.mount(PastTurn(text), before=self._user)
+        self.mount(PastTurn(text, turn), before=self._user)
         self.clear()
 
     def reset(self) -> None:
@@ -184,6 +186,12 @@ class AnswerView(VerticalScroll, can_focus=False):
     @property
     def past_turns(self) -> int:
         return len(self.query(".past-turn"))
+
+    def drop_past(self, first: int) -> None:
+        """Earlier turns from turn `first` on go (an edited question forks the conversation)."""
+        for past in list(self.query(PastTurn).results(PastTurn)):
+            if past.turn is not None and past.turn >= first:
+                past.remove()
 
     def restart(self) -> None:
         """A broken stream starts its answer again: the text so far goes at the next tick (in

@@ -45,6 +45,21 @@ class SUTColumn(Vertical, can_focus=True):
         Binding("m", "maximize", "Maximize", id="column.maximize", tooltip="Fill the screen"),
         Binding("c", "copy", "Copy", id="column.copy", tooltip="Copy the answer (OSC 52)"),
         Binding("o", "options", "Options", id="column.options", tooltip="This column's options"),
+        Binding(
+            "a",
+            "screen.use_for_all",
+            "Use for all",
+            id="column.for_all",
+            tooltip="Every column continues the conversation from this answer",
+        ),
+        Binding(
+            "e",
+            "screen.edit_question",
+            "Edit question",
+            id="column.edit",
+            show=False,
+            tooltip="Edit an earlier question and send it again (a fork)",
+        ),
         Binding("x,delete", "remove", "Remove", id="column.remove", tooltip="Remove the column"),
         Binding("s", "setup", "Set secret", id="column.setup", tooltip="Set up the missing secret"),
         Binding(
@@ -129,6 +144,8 @@ class SUTColumn(Vertical, can_focus=True):
         """Notes on what this turn's prompt is (questions sent without an answer)."""
         self.question: str | None = None
         """The current turn's question (None: nothing sent in this conversation yet)."""
+        self.turn: int | None = None
+        """The current turn's number in the conversation (0-based)."""
         self._first_token: float | None = None
         self.on_run_event: Callable[[SUTColumn, RunEvent], None] | None = None
         """Given every event of the current run (the compare screen's history recorder)."""
@@ -168,18 +185,19 @@ class SUTColumn(Vertical, can_focus=True):
         timeout_s: float | None,
         question: str | None = None,
         fix: str | None = None,
+        turn: int | None = None,
     ) -> ColumnRun:
         """Start a new run in this column (cancelling one in flight), for a send to run; own
         options (and timeout) win over the shared ones. `question`: a new turn's (the answer
         shown becomes an earlier turn above it); None: this turn again (a retry replaces it).
-        `fix`: what to do if the SUT cannot take `prompt`."""
+        `fix`: what to do if the SUT cannot take `prompt`; `turn`: the new turn's number."""
         from sutui.widgets.column_send import ColumnRun
 
         self.cancel_quietly()
         if question is not None:
             if self.question is not None:
-                self.answer.archive(self.question, self._ending())
-            self.question = question
+                self.answer.archive(self.question, self._ending(), self.turn)
+            self.question, self.turn = question, turn
             self.answer.show_user(question)
         self._run += 1
         self._last = (prompt, shared, timeout_s, fix)
@@ -211,13 +229,25 @@ class SUTColumn(Vertical, can_focus=True):
 
     def new_conversation(self) -> None:
         """Forget the earlier turns and the answer (a new conversation); the column stays."""
+        self.answer.reset()
+        self._drop_current()
+
+    def drop_turns(self, first: int) -> None:
+        """Turn `first` and the later ones go (an edited question is sent as turn `first`)."""
+        self.answer.drop_past(first)
+        if self.turn is not None and self.turn >= first:
+            self.answer.show_user("")
+            self.answer.clear()
+            self._drop_current()
+
+    def _drop_current(self) -> None:
         self.cancel_quietly()
         self._run += 1
-        self.question = None
+        self.question, self.turn = None, None
+        self.border_subtitle = ""
         self._last = None
         self.send_notes = []
-        self.error, self.missing = None, ()
-        self.answer.reset()
+        self.error = None  # a missing secret found at add time stays said
         for figures in self.query(Figures).results(Figures):
             figures.set_parts([])
         self.note = ""
