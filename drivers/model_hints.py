@@ -101,3 +101,24 @@ async def with_close_models(sut: Any, error: SUTError) -> SUTError:
         addition = LEAD + ", ".join(shown) + "."
         error.hint = f"{said}; {addition}" if said else addition[0].upper() + addition[1:]
     return error
+
+
+def known_context_length(sut: Any) -> int | None:
+    """The context length the provider's list gave for `sut`'s model, from the cached list
+    only (nothing is fetched: asked before a send, which must not wait); None when unknown."""
+    from drivers import model_cache
+    from drivers.model_listing import key_values
+
+    source = getattr(sut, "model_source", None)
+    if not isinstance(source, ModelSource):
+        return None
+    try:
+        found = model_cache.load(
+            source.definition, None, key_values(source.definition, source.factory)
+        )
+    except Exception:  # a secret not set, a broken cache: unknown
+        return None
+    if found is None:
+        return None
+    listed = next((m for m in found.models if m.id == source.model), None)
+    return listed.context_length if listed is not None else None

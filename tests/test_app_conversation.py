@@ -250,3 +250,26 @@ async def test_editing_an_earlier_question_forks_the_conversation(provider_serve
         talk = app.compare.threads.conversation
         assert talk is not None and [t.text for t in talk.turns] == ["q1", "q2, edited"]
         assert str(prompt.border_title) == "prompt"  # type: ignore[attr-defined]
+
+
+async def test_a_thread_that_may_not_fit_the_known_context_is_warned_before_sending(
+    provider_server: Any,
+) -> None:
+    from drivers import model_cache
+    from drivers.model_listing import ListedModel, ModelList, key_values, now_iso
+    from drivers.registry import make_sut
+
+    uid = chat_uid(provider_server, "model-c")
+    sut = make_sut(uid, {"vllm": {"api_key": KEY["SUTUI_VLLM__API_KEY"]}})
+    source = sut.model_source  # type: ignore[attr-defined]
+    listed = ModelList(source.definition, (ListedModel("model-c", context_length=40),), now_iso())
+    model_cache.save(listed, key_values(source.definition, source.factory))
+    app = new_app([uid], environ=KEY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await turn(pilot, "short")
+        (column,) = columns(app)
+        assert not column.answer.query(".notes")
+        await turn(pilot, "a long follow-up " * 12)
+        notes = str(column.answer.query_one(".notes").render())
+        assert "tokens (an estimate)" in notes and "context is 40" in notes
+        assert column.status == "done"  # a warning: the send went

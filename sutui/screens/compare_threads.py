@@ -12,6 +12,7 @@ the conversation there (the later turns leave every column; the history keeps th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sutui.widgets.sut_column import SUTColumn
@@ -108,7 +109,9 @@ class Threads:
                 self.turn_of[column.key] = turn
                 column.send_notes = notes
                 column.border_subtitle = ""
-                runs.append(column.begin(prompt, screen.shared, screen.timeout_s, text, fix, turn))
+                run = column.begin(prompt, screen.shared, screen.timeout_s, text, fix, turn)
+                tokens = talk.thread_tokens(column.key)[0] if turn else None
+                runs.append(replace(run, tokens=tokens))
         screen.run_worker(send_columns(runs, screen.services), group="send", exit_on_error=False)
         screen.sent()
 

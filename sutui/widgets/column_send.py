@@ -36,6 +36,9 @@ class ColumnRun:
     timeout_s: float | None
     fix: str | None = None
     """What to do when the SUT cannot take this prompt (a chat to a text-only SUT)."""
+    tokens: int | None = None
+    """About how many tokens the prompt holds (a conversation's thread), to warn before it is
+    sent to a model whose known context it may not fit."""
 
     @property
     def current(self) -> bool:
@@ -64,6 +67,25 @@ def _prepare_each(
     return outcomes
 
 
+def _context_warning(target: RunTarget, run: ColumnRun) -> str | None:
+    """What to say when the thread (and the answer's max tokens) may not fit the context the
+    provider's cached model list gives for the model."""
+    from drivers.model_hints import known_context_length
+
+    if not run.tokens:
+        return None
+    limit = known_context_length(target.sut)
+    wanted = run.tokens + (run.options.max_tokens or 0)
+    if limit is None or wanted <= limit:
+        return None
+    answer = (
+        f" plus up to {run.options.max_tokens:,} for the answer" if run.options.max_tokens else ""
+    )
+    return (f"this thread is about {run.tokens:,} tokens (an estimate){answer}, and the model's "
+            f"context is {limit:,}: the provider may refuse it or drop its start. A new "
+            "conversation starts the thread again.")  # fmt: skip
+
+
 async def send_columns(runs: Sequence[ColumnRun], services: Services) -> None:
     """Run every column's prompt (a worker: it never touches a widget itself, the
     columns' `deliver` posts messages and fills answer buffers)."""
@@ -85,6 +107,9 @@ async def send_columns(runs: Sequence[ColumnRun], services: Services) -> None:
             failed = Failed(column.key, outcome.error(hint), "", Timings(None, 0.0))
             column.deliver(run.run, failed, outcome.missing)
         else:
+            warning = _context_warning(outcome, run)
+            if warning:
+                column.post_message(column.Warned(column, run.run, warning))
             targets.append(replace(outcome, key=column.key, options=run.options,
                                    timeout_s=run.timeout_s, prompt=run.prompt))  # fmt: skip
             live.append(run)

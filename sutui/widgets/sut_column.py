@@ -102,6 +102,14 @@ class SUTColumn(Vertical, can_focus=True):
         """The options it ran with."""
 
     @dataclass
+    class Warned(Message):
+        """Said before the send (a thread that may not fit the model's context)."""
+
+        column: SUTColumn
+        run: int
+        text: str
+
+    @dataclass
     class Removed(Message):
         column: SUTColumn
 
@@ -387,6 +395,15 @@ class SUTColumn(Vertical, can_focus=True):
             self.show_retrying(event.attempt, event.wait_s, event.error if event.restart else None)
         if isinstance(event, Finished | Failed | Cancelled) and self._last is not None:
             self.post_message(self.Ended(self, event, self.own_options or self._last[1]))
+
+    @on(Warned)
+    def _warned(self, message: Warned) -> None:
+        message.stop()
+        if message.run != self._run:
+            return
+        self.send_notes = [*self.send_notes, message.text]
+        self.answer.show_notes(self.send_notes)
+        self.notify(f"{self.border_title}: {message.text}", severity="warning", markup=False)
 
     def action_toggle_reasoning(self) -> None:
         """Reasoning in full or as one line, in every column; remembered in the settings."""
