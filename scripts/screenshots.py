@@ -97,6 +97,20 @@ def then(*steps: Step) -> Step:
     return step
 
 
+def conversation(*questions: str) -> Step:
+    """A conversation: each question sent as the next turn, every column its own thread."""
+
+    async def step(pilot: Pilot[None]) -> None:
+        for question in questions:
+            await typed(pilot, question)
+            await pilot.press("ctrl+s")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        pilot.app.clear_notifications()
+
+    return step
+
+
 async def second_run(pilot: Pilot[None]) -> None:
     """Another send, with a system prompt, for a history of more than one run."""
     app = pilot.app
@@ -223,6 +237,9 @@ async def main() -> None:
     await shoot("compare-reasoning", finished, suts=["demo_thinker", "demo_yes_no"], size=(100, 24))
     await shoot("compare-error", error_columns, suts=[*four[1:], "llama3%3A8b:olama"])
     await shoot("compare-narrow", finished, size=(70, 26))
+    talk = conversation("Why is the sky blue?", "And at sunset?", "What did I ask before?")
+    await shoot("compare-conversation", talk, suts=["demo_recall", "demo_echo", "demo_yes_no"],
+                size=(120, 34))  # fmt: skip
     await shoot("picker", keys("ctrl+n", *"gpt-4o:opnai"))
     await shoot("picker-live", keys("ctrl+n", *"qwen"), size=(110, 34), suts=LIVE_SUTS)
     await shoot("options", keys("ctrl+o", *"256", "tab", *"0.7"))

@@ -121,7 +121,7 @@ async def test_new_conversation_clears_the_threads_and_keeps_the_columns(
     async with app.run_test(size=(120, 36)) as pilot:
         await turn(pilot, "q1")
         await turn(pilot, "q2")
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+f")
         await pilot.pause()
         assert [c.uid for c in columns(app)][1] == "demo_echo"
         assert all(c.answer.past_turns == 0 and c.text == "" for c in columns(app))
@@ -174,7 +174,7 @@ async def test_a_text_only_sut_is_told_to_start_a_new_conversation(
         assert text_only.status == "error" and echo.status == "done"
         problem = str(text_only.answer.query_one(".problem").render())
         assert "takes a text prompt only" in problem
-        assert "start a new conversation (ctrl+b) or remove this column" in problem
+        assert "start a new conversation (ctrl+f) or remove this column" in problem
         tgi_calls = [r for r in provider_server.requests if "/tgi" in r.path and r.method == "POST"]
         assert len(tgi_calls) == 1  # nothing sent for the second turn
 

@@ -80,3 +80,21 @@ def test_unknown_demo_model_and_bad_delay_are_clear(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("SUTUI_DEMO_DELAY")
     with pytest.raises(ValueError, match="delay"):
         make_sut("echo:demo;delay=fast", {})
+
+
+async def test_recall_says_the_questions_of_its_own_thread() -> None:
+    from drivers.conversation import Answer, Conversation
+    from drivers.invoke import respond
+    from drivers.options import SUTOptions
+    from drivers.registry import make_sut
+
+    sut = make_sut("demo_recall", {})
+    talk = Conversation()
+    first, _ = talk.prompt_for("r", "Why is the sky blue?")
+    answer = await respond(sut, first, SUTOptions())
+    assert answer.text.startswith("Your first question.")
+    talk.add_turn("Why is the sky blue?")
+    talk.answer(0, "r", Answer(answer.text))
+    second, _ = talk.prompt_for("r", "What did I ask?")
+    answer = await respond(sut, second, SUTOptions())
+    assert answer.text == 'Turn 2. Before this, you asked: "Why is the sky blue?".'

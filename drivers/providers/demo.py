@@ -20,7 +20,7 @@ from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsTe
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
 from drivers.options import SUTOptions
-from drivers.prompt import ChatPrompt, TextPrompt
+from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
 from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.secrets import InjectSecret, RequiredSecret, SecretDescription
 from drivers.sut import PromptResponseSUT, modelgauge_sut
@@ -66,7 +66,7 @@ CANNED = {
     "always_angry": "I hate you!",
     "always_sorry": "Sorry, I can't help with that.",
 }
-MODELS = ("yes_no", "random_words", "always_angry", "always_sorry", "echo", "thinker")
+MODELS = ("yes_no", "random_words", "always_angry", "always_sorry", "echo", "thinker", "recall")
 THOUGHTS = (
     "The user wrote {n} {words}.",
     "I should count them again to be sure: {n}.",
@@ -99,6 +99,8 @@ class DemoRequest(BaseModel):
     seed: str | None = None
     stop_sequences: list[str] | None = None
     reasoning: str | None = None
+    earlier: list[str] = []
+    """The user's earlier questions in the conversation (what recall answers with)."""
 
 
 class DemoResponse(BaseModel):
@@ -141,11 +143,21 @@ def _answer(request: DemoRequest) -> tuple[list[str], str]:
     elif request.model == "thinker":
         n = len(request.text.split())
         words = f"{n} {_words(n)}: {'Yes' if n % 2 == 0 else 'No'}.".split(" ")
+    elif request.model == "recall":
+        words = _recall(request.earlier).split(" ")
     else:
         words = CANNED[request.model].split(" ")
     if request.max_tokens is not None and len(words) > request.max_tokens:
         return words[: request.max_tokens], "length"
     return words, "stop"
+
+
+def _recall(earlier: list[str]) -> str:
+    """What recall says: the questions the user asked before this one (its thread)."""
+    if not earlier:
+        return "Your first question. Ask me another, then ask what you asked before."
+    asked = "; ".join(f'"{" ".join(q.split())}"' for q in earlier)
+    return f"Turn {len(earlier) + 1}. Before this, you asked: {asked}."
 
 
 @modelgauge_sut(capabilities=[AcceptsTextPrompt, AcceptsChatPrompt, StreamsText])
@@ -165,7 +177,11 @@ class DemoSUT(PromptResponseSUT[DemoRequest, DemoResponse]):
         whole = "\n".join(m.text for m in prompt.messages)
         if self.model == "echo":  # echoes the last user message; counts every one, as others
             return self._request(prompt.last_user_text, options, len(whole.split()))
-        return self._request(whole, options)
+        request = self._request(whole, options)
+        if self.model == "recall":
+            users = [m.text for m in prompt.messages if m.role is ChatRole.user]
+            request.earlier = users[:-1]
+        return request
 
     def _request(
         self, text: str, options: SUTOptions, prompt_words: int | None = None

@@ -109,6 +109,10 @@ class AnswerView(VerticalScroll, can_focus=False):
         """The text of the last block (the `.answer` Static); earlier blocks are frozen."""
         self.streaming = False
         """Between start() and stop(): the screen's timer flushes this view."""
+        self._to_end = False
+        """A new turn began below the earlier ones: its first draw scrolls down to it (the
+        earlier turn's widget is laid out by then; not anchored: Textual would pin a short
+        thread to the bottom)."""
 
     class Streaming(Message):
         """An answer started streaming: the screen's timer should tick."""
@@ -176,6 +180,7 @@ class AnswerView(VerticalScroll, can_focus=False):
             text.append("\n" + ending, style="dim")
         self.mount(PastTurn(text, turn), before=self._user)
         self.clear()
+        self._to_end = True  # the new turn is scrolled to once laid out (its first draw)
 
     def reset(self) -> None:
         """A new conversation: the earlier turns and the question go, the answer is cleared."""
@@ -211,6 +216,9 @@ class AnswerView(VerticalScroll, can_focus=False):
         self.streaming = False
         if self.reasoning:
             self._draw_reasoning()  # all of it now, not the live tail
+        if self._to_end:  # no text came (an error, an empty answer): show the turn anyway
+            self._to_end = False
+            self.scroll_end(animate=False, immediate=False)
 
     def clear(self) -> None:
         self.text, self._pending, self._tail = "", [], ""
@@ -257,7 +265,8 @@ class AnswerView(VerticalScroll, can_focus=False):
             return
         self.text += added  # as the provider sent it (copied as it is)
         self._tail += visible(added)  # as shown: no control character reaches the terminal
-        follow = self.scroll_y >= self.max_scroll_y - 1
+        follow = self._to_end or self.scroll_y >= self.max_scroll_y - 1
+        self._to_end = False
         tail = self.query_one(".answer", Static)
         while len(self._tail) > BLOCK_CHARS:
             cut = self._tail.rfind("\n", 0, BLOCK_CHARS)
