@@ -4,8 +4,8 @@ A send after the first continues every column's thread (drivers/conversation.py 
 each SUT is sent: the system prompt, the user's turns and its own answers). A column with a gap
 (its last answer failed, was cancelled or cut at the length limit) is not sent across it
 silently: the user is asked first (retry it with r, or send anyway). A column added during the
-conversation starts from the shared user turns, said in its notes. New conversation (ctrl+f, a fresh one)
-clears the threads and keeps the columns. In a column, `a` makes its answer the one every
+conversation starts from the shared user turns, said in its notes. New conversation (ctrl+f: a
+fresh one) clears the threads and keeps the columns. In a column, `a` makes its answer the one every
 column continues from ("use for all"), and `e` edits an earlier question: sent again, it forks
 the conversation there (the later turns leave every column; the history keeps them).
 """
