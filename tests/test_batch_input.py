@@ -218,7 +218,12 @@ BAD_CONVERSATIONS: list[tuple[Any, str]] = [
     ),
     ({"messages": []}, "'messages' is empty: give at least the user's message"),
     ({"messages": "hi"}, "'messages' must be a list of messages"),
-    ({"messages": ["hi"]}, "message 1 is a str, not an object"),
+    ({"messages": None}, "'messages' must be a list of messages such as"),
+    (
+        {"messages": [{"role": "user", "content": True}]},
+        "message 1 (user): 'content' must be a string, not true or false",
+    ),
+    ({"messages": ["hi"]}, "message 1 is a string, not an object"),
     ({"messages": [{"content": "hi"}]}, "message 1 has no 'role'"),
     (
         {"messages": [{"role": "tool", "content": "x"}, {"role": "user", "content": "hi"}]},
@@ -247,7 +252,7 @@ BAD_CONVERSATIONS: list[tuple[Any, str]] = [
     ({"messages": [{"role": "user", "content": " "}]}, "message 1 (user) is empty"),
     (
         {"messages": [{"role": "user", "content": [{"type": "text", "text": "a"}]}]},
-        "message 1 (user): 'content' must be a string, not list",
+        "message 1 (user): 'content' must be a string, not an array",
     ),
 ]
 

@@ -35,7 +35,7 @@ def parse(value: Any) -> tuple[ChatMessage, ...]:
     """The checked conversation of a line's `messages`; ValueError says what is wrong."""
     if not isinstance(value, list):
         raise ValueError(
-            f"'messages' must be a list of messages such as [{SHAPE}], not a {type(value).__name__}"
+            f"'messages' must be a list of messages such as [{SHAPE}], not {json_type(value)}"
         )
     if not value:
         raise ValueError(f"'messages' is empty: give at least the user's message, [{SHAPE}]")
@@ -58,7 +58,7 @@ def parse(value: Any) -> tuple[ChatMessage, ...]:
 
 def _message(n: int, item: Any) -> ChatMessage:
     if not isinstance(item, dict):
-        raise ValueError(f"message {n} is a {type(item).__name__}, not an object like {SHAPE}")
+        raise ValueError(f"message {n} is {json_type(item)}, not an object like {SHAPE}")
     if "role" not in item:
         raise ValueError(f"message {n} has no 'role' (system, user or assistant)")
     name = item["role"]
@@ -76,16 +76,31 @@ def _message(n: int, item: Any) -> ChatMessage:
     if key is None:
         raise ValueError(f"{label} has no 'content' (its text)")
     text = item[key]
+    if isinstance(text, float):  # a number is its text, as in 'prompt' (integers arrive as text)
+        text = str(text)
     if not isinstance(text, str):
         parts = " (a list of content parts is not read: give the text itself)"
         raise ValueError(
-            f"{label}: '{key}' must be a string, not {type(text).__name__}"
+            f"{label}: '{key}' must be a string, not {json_type(text)}"
             + (parts if isinstance(text, list) else "")
         )
     text_input.check(text, f"{label} '{key}'", "save the file as UTF-8")
     if not text.strip():
         raise ValueError(f"{label} is empty: write its text or remove the message")
     return ChatMessage(text=text, role=role)
+
+
+def json_type(value: Any) -> str:
+    """What a JSON value is, in JSON's words ("an array", "null"), for messages about it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "a string" if isinstance(value, str) else "a number"
 
 
 def single(messages: Sequence[ChatMessage]) -> tuple[str, str | None] | None:
