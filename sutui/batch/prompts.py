@@ -127,10 +127,13 @@ def _row(line: int, prompt: Any, pid: Any, system: Any) -> PromptRow:
     if not text.strip():
         raise ValueError("the prompt is empty")
     sys_text = None if system is None or system == "" else _text(system, "system")
-    return _with_id(PromptRow(line, "", text, sys_text), pid)
+    if pid is None or pid == "":  # built once: every SUT's feeder reads every line
+        return PromptRow(line, content_id(text, sys_text), text, sys_text, derived=True)
+    return PromptRow(line, _text(pid, "id"), text, sys_text)
 
 
 def _with_id(row: PromptRow, pid: Any) -> PromptRow:
+    """`row` with its id: the line's `id`, else its content's."""
     if pid is None or pid == "":
         derived = content_id(row.prompt, row.system, row.conversation)
         return replace(row, id=derived, derived=True)
