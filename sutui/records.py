@@ -41,6 +41,15 @@ class RecordUsage(BaseModel):
     reasoning_tokens: int | None = None
 
 
+class RecordMessage(BaseModel):
+    """One turn of a conversation sent as the prompt, in the chat APIs' words."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
 class ResultRecord(BaseModel):
     """Field order is the JSON order; every field is always present (null when unknown)."""
 
@@ -55,7 +64,11 @@ class ResultRecord(BaseModel):
     uid: str | None = None
     """The canonical dynamic UID it resolved to (predefined SUTs may change between releases)."""
     prompt: str
+    """The user prompt: of a conversation, its last user turn (the one answered)."""
     system: str | None = None
+    messages: list[RecordMessage] | None = None
+    """The whole conversation sent (system message and last user turn included) when the prompt
+    had earlier turns; null when `prompt` and `system` are all it was."""
     options: dict[str, Any] = {}
     status: Status
     text: str = ""
@@ -117,6 +130,7 @@ def record_from_event(
     uid: str | None,
     prompt: str,
     system: str | None = None,
+    messages: list[dict[str, str]] | None = None,
     options: SUTOptions | None = None,
     index: int = 0,
     run_id: str | None = None,
@@ -132,6 +146,12 @@ def record_from_event(
         "uid": None if uid is None else redact(uid),
         "prompt": redact(prompt),
         "system": None if system is None else redact(system),
+        "messages": None
+        if messages is None
+        else [
+            RecordMessage.model_validate({"role": m["role"], "content": redact(m["content"])})
+            for m in messages
+        ],
         "options": options_dict(options),
         "timings": _timings(event.timings),
         "started_at": started_at,

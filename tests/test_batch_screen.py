@@ -88,6 +88,38 @@ async def test_a_batch_on_the_compare_suts(tmp_path: Path) -> None:
         assert screen.outcome is not None and screen.outcome.written == 0
 
 
+async def test_a_conversation_file_runs_and_shows_its_turns(tmp_path: Path) -> None:
+    prompts = tmp_path / "c.jsonl"
+    conversation = [
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "my name is Ada"},
+        {"role": "assistant", "content": "hello Ada"},
+        {"role": "user", "content": "what is my name?"},
+    ]
+    rows = [{"id": "c1", "messages": conversation}, {"id": "q1", "prompt": "plain"}]
+    prompts.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(110, 30)) as pilot:
+        screen = await start_batch(pilot, prompts, tmp_path / "out")
+        assert screen.outcome is not None and screen.outcome.written == 2, status(screen)
+        await pilot.press("ctrl+r")
+        results = app.screen
+        assert isinstance(results, ResultsScreen)
+        await wait_until(pilot, lambda: results.loaded)
+        table = results.query_one(DataTable)
+        cells = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert cells == ["c1 (+2 turns)", "q1"]
+        table.move_cursor(row=0)
+        await pilot.press("enter")
+        await pilot.pause()
+        record = app.screen
+        assert isinstance(record, RecordScreen)
+        turns = str(record.query_one("#record-turns", Static).render())
+        assert turns == "user: my name is Ada\nassistant: hello Ada"
+        assert str(record.query_one("#record-prompt", Static).render()) == "what is my name?"
+        assert str(record.query_one("#record-system", Static).render()) == "be brief"
+
+
 async def test_bad_input_is_said_and_nothing_runs(tmp_path: Path) -> None:
     app = new_app(["demo_echo"])
     async with app.run_test(size=(110, 30)) as pilot:

@@ -14,9 +14,9 @@ from sutui.cli.main import cli
 from sutui.records import SCHEMA, ResultRecord, record_from_event
 
 FIELDS = [
-    "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "options",
-    "status", "text", "reasoning", "finish_reason", "provider_finish_reason", "notes", "usage",
-    "error", "timings", "started_at", "cached", "sutui_version",
+    "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "messages",
+    "options", "status", "text", "reasoning", "finish_reason", "provider_finish_reason", "notes",
+    "usage", "error", "timings", "started_at", "cached", "sutui_version",
 ]  # fmt: skip
 
 

@@ -4,9 +4,10 @@ content ids the prompt file now gives (sutui/batch/prompt_ids.py), so nothing do
 again and one prompt keeps one id.
 
 A record is rewritten only when its prompt_id is a number, the prompt file's line of that number
-has no id of its own, and the record's prompt and system prompt are that line's. Anything else
-(a file edited since, an explicit numeric id) is left as it is. Only the `prompt_id` field's
-bytes change; the file is rewritten beside and renamed over, never half-written.
+has no id of its own and is no conversation (those came later), and the record's prompt and
+system prompt are that line's. Anything else (a file edited since, an explicit numeric id) is
+left as it is. Only the `prompt_id` field's bytes change; the file is rewritten beside and
+renamed over, never half-written.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def migrate_line_ids(out: Path, source: PromptSource) -> int:
         return 0
     now: dict[int, tuple[str, str, str | None]] = {}
     for row in source.rows():
-        if row.derived and row.line in wanted:
+        if row.derived and row.line in wanted and row.messages is None:
             now[row.line] = (row.id, row.prompt, row.system)
     if not now:
         return 0

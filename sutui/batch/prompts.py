@@ -1,6 +1,8 @@
-"""The prompt file: CSV (a `prompt` column, optional `id` and `system`) or JSONL (objects with
-`prompt`, optional `id` and `system`), read one line at a time, each line (and CSV record) at
-most `max_line_bytes` long, so a file of any size costs about the same memory.
+"""The prompt file: CSV (a `prompt` column, optional `id` and `system`; modelgauge's `UID,Text`
+and `prompt_uid,prompt_text` headers too) or JSONL (objects with `prompt`, optional `id` and
+`system`, or `messages`: a conversation, sutui/batch/messages.py), read one line at a time, each
+line (and CSV record) at most `max_line_bytes` long, so a file of any size costs about the same
+memory.
 
 The file is read once up front (`scan`) to count the prompts and report every bad line before any
 request is sent; each SUT's feeder then reads it again (`PromptSource.rows`), skipping the lines
@@ -18,8 +20,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from drivers.prompt import Prompt, make_prompt
+from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, Prompt, make_prompt
 from sutui import text_input
+from sutui.batch import messages as chat
 from sutui.batch.lines import BoundedLines, LineTooLong, NotUtf8
 from sutui.batch.prompt_ids import Repeats, content_id
 
@@ -30,6 +33,14 @@ MAX_LINE_BYTES = 10 * 1024 * 1024
 """The longest line (or CSV record) of a prompt file, in bytes of UTF-8 (`--max-line-bytes`)."""
 DETECT_READ = 4096
 """Characters read at a time while looking for the first line's first character."""
+COLUMNS = {
+    "prompt": ("prompt", "text", "prompt_text"),
+    "id": ("id", "uid", "prompt_uid", "release_prompt_id"),
+    "system": ("system",),
+}
+"""CSV header names (any case) for each field, the first one present taken: sutui's own, then
+modelgauge's (`UID,Text`, what `modelgauge run-csv-items` read; its later `prompt_uid` or
+`release_prompt_id` and `prompt_text`), so its prompt files run as they are."""
 
 
 class PromptFileError(Exception):
@@ -41,12 +52,30 @@ class PromptRow:
     line: int
     id: str
     prompt: str
+    """The user's prompt: of a conversation, its last user turn (the one the SUT answers)."""
     system: str | None = None
     derived: bool = False
     """The line gives no id: `id` is its content's (sutui/batch/prompt_ids.py)."""
+    messages: tuple[ChatMessage, ...] | None = None
+    """The whole conversation, system message and last user turn included, when the line's
+    `messages` has earlier turns; None when `prompt` and `system` say it all."""
 
     def to_prompt(self) -> Prompt:
+        if self.messages is not None:
+            return ChatPrompt(messages=list(self.messages))
         return make_prompt(self.prompt, self.system)
+
+    @property
+    def conversation(self) -> str | None:
+        """The conversation as keys take it (messages.key_text), None for one turn."""
+        return chat.key_text(self.messages)
+
+    @property
+    def turns(self) -> int:
+        """Messages before the user's last one, the system prompt left out (0: one turn)."""
+        if self.messages is None:
+            return 0
+        return sum(1 for m in self.messages[:-1] if m.role is not ChatRole.system)
 
 
 @dataclass(frozen=True)
@@ -98,9 +127,36 @@ def _row(line: int, prompt: Any, pid: Any, system: Any) -> PromptRow:
     if not text.strip():
         raise ValueError("the prompt is empty")
     sys_text = None if system is None or system == "" else _text(system, "system")
-    if pid is None or pid == "":
+    if pid is None or pid == "":  # built once: every SUT's feeder reads every line
         return PromptRow(line, content_id(text, sys_text), text, sys_text, derived=True)
     return PromptRow(line, _text(pid, "id"), text, sys_text)
+
+
+def _with_id(row: PromptRow, pid: Any) -> PromptRow:
+    """`row` with its id: the line's `id`, else its content's."""
+    if pid is None or pid == "":
+        derived = content_id(row.prompt, row.system, row.conversation)
+        return replace(row, id=derived, derived=True)
+    return replace(row, id=_text(pid, "id"))
+
+
+def _conversation_row(line: int, data: dict[str, Any]) -> PromptRow:
+    """A line with `messages`: one user turn is the prompt a `prompt` line makes (the same
+    id, cache key and record); earlier turns make it a conversation."""
+    both = [name for name in ("prompt", "system") if name in data]
+    if both:
+        raise ValueError(
+            f"both 'messages' and '{both[0]}': keep one. A conversation goes in 'messages', "
+            'its system prompt as the first message ({"role": "system", "content": "..."}); '
+            "a single prompt in 'prompt' (and 'system')"
+        )
+    turns = chat.parse(data["messages"])
+    one = chat.single(turns)
+    if one is not None:
+        return _with_id(PromptRow(line, "", one[0], one[1]), data.get("id"))
+    system = turns[0].text if turns[0].role is ChatRole.system else None
+    row = PromptRow(line, "", turns[-1].text, system, messages=turns)
+    return _with_id(row, data.get("id"))
 
 
 def _decode(line: str) -> Any:
@@ -129,11 +185,14 @@ def _jsonl(lines: BoundedLines) -> Iterator[PromptRow | BadLine]:
         if not isinstance(data, dict):
             yield BadLine(number, f"a JSON {type(data).__name__}, not an object")
             continue
-        if "prompt" not in data:
-            yield BadLine(number, "no 'prompt' key")
+        if "prompt" not in data and "messages" not in data:
+            yield BadLine(number, "no 'prompt' or 'messages' key")
             continue
         try:
-            yield _row(number, data["prompt"], data.get("id"), data.get("system"))
+            if "messages" in data:
+                yield _conversation_row(number, data)
+            else:
+                yield _row(number, data["prompt"], data.get("id"), data.get("system"))
         except ValueError as exc:
             yield BadLine(number, str(exc))
 
@@ -150,12 +209,17 @@ def _csv(path: Path, lines: BoundedLines) -> Iterator[PromptRow | BadLine]:
     if header is None:
         return
     names = [h.strip().lower() for h in header]
-    if "prompt" not in names:
+    at = {
+        field: names.index(found)
+        for field, aliases in COLUMNS.items()
+        if (found := next((a for a in aliases if a in names), None)) is not None
+    }
+    if "prompt" not in at:
         raise PromptFileError(
             f"{path}: the CSV header has no 'prompt' column (it has: {', '.join(header)}). "
-            "Name the column holding the prompts 'prompt' (optional: 'id', 'system')."
+            "Name the column holding the prompts 'prompt' (optional: 'id', 'system'); "
+            "modelgauge's UID,Text header is read as it is."
         )
-    at = {name: names.index(name) for name in ("prompt", "id", "system") if name in names}
     start = reader.line_num + 1
     while True:
         lines.start_record()

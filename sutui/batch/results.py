@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sutui import storage
+from sutui.batch import messages as chat
 from sutui.batch.keys import options_json, task_key
 
 RESULTS = "results.jsonl"
@@ -79,12 +80,19 @@ def batch_id(out: Path) -> str:
 
 
 def record_key(data: dict[str, Any]) -> bytes:
+    """The task a record answered (keys.task_key, as the scheduler makes it from the prompt
+    line). A record whose `messages` is not a list of role/content objects raises ValueError."""
+    try:
+        conversation = chat.key_text(data.get("messages"))
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"malformed 'messages' ({exc!r})") from None
     return task_key(
         str(data.get("prompt_id")),
         str(data.get("sut")),
         str(data.get("prompt")),
         data.get("system"),
         options_json(data.get("options") or {}),
+        conversation,
     )
 
 

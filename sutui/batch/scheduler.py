@@ -32,6 +32,7 @@ from drivers.options import SUTOptions
 from drivers.progress import ON_RETRY
 from drivers.prompt import Prompt
 from drivers.runner import Failed, Finished, RunTarget, Timings, within
+from sutui.batch import messages as chat
 from sutui.batch.cache import ResponseCache
 from sutui.batch.keys import cache_key, options_json, task_key
 from sutui.batch.limits import AdaptiveWindow, DriverLimits
@@ -206,13 +207,18 @@ class BatchRunner:
         stats = self.stats[target.key]
         cache = self.config.cache
         for seen, row in enumerate(rows, start=1):
-            key = task_key(row.id, target.key, row.prompt, row.system, self.options_key)
+            conversation = row.conversation
+            key = task_key(
+                row.id, target.key, row.prompt, row.system, self.options_key, conversation
+            )
             hit = None
             if key in self.previous.done:
                 stats.before += 1
             elif cache is not None:
                 uid = self.config.canonical.get(target.key, target.key)
-                hit = cache.get(cache_key(uid, row.prompt, row.system, self.options_key))
+                hit = cache.get(
+                    cache_key(uid, row.prompt, row.system, self.options_key, conversation)
+                )
                 if hit is None:
                     return row, key
                 event = Finished(target.key, hit.response, hit.timings)
@@ -287,7 +293,7 @@ class BatchRunner:
                     assert isinstance(event, Finished)
                     uid = self.config.canonical.get(target.key, target.key)
                     self.config.cache.put(
-                        cache_key(uid, row.prompt, row.system, self.options_key),
+                        cache_key(uid, row.prompt, row.system, self.options_key, row.conversation),
                         event.response,
                         event.timings,
                     )
@@ -326,6 +332,7 @@ class BatchRunner:
             uid=self.config.canonical.get(target.key),
             prompt=row.prompt,
             system=row.system,
+            messages=None if row.messages is None else chat.as_dicts(row.messages),
             options=self.config.options,
             index=index,
             run_id=self.config.run_id,

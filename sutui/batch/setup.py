@@ -163,8 +163,9 @@ def read_prompts(
             fix = "Save the file as UTF-8 (its lines are in another encoding)."
         else:
             fix = (
-                "A CSV needs a header with a 'prompt' column; a JSONL file one object per "
-                'line, such as {"id": "q1", "prompt": "..."}.'
+                "A CSV needs a header with a 'prompt' column (or modelgauge's UID,Text); a "
+                'JSONL file one object per line, such as {"id": "q1", "prompt": "..."} or '
+                '{"id": "c1", "messages": [{"role": "user", "content": "..."}]}.'
             )
         raise BatchSetupError(f"{path} holds no prompt{bad}. {fix}")
     return source

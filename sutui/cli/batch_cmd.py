@@ -51,8 +51,9 @@ def echo(text: str) -> None:
     "prompts_path",
     required=True,
     type=click.Path(path_type=Path, dir_okay=False),
-    help="CSV (columns prompt, optional id and system) or JSONL "
-    '({"prompt": ..., "id": ..., "system": ...} per line).',
+    help="CSV (columns prompt, optional id and system; or modelgauge's UID,Text) or JSONL "
+    '({"prompt": ..., "id": ..., "system": ...} per line, or a conversation: '
+    '{"id": ..., "messages": [{"role": "user", "content": ...}, ...]}).',
 )
 @click.option(
     "--out",

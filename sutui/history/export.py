@@ -26,7 +26,8 @@ STATUS_STYLES = {"done": "green", "failed": "red", "cancelled": "yellow", "parti
 """One colour per answer status (Rich styles), wherever a status is shown in colour."""
 
 CSV_FIELDS = [
-    "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "options",
+    "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "messages",
+    "options",
     "status", "text", "reasoning", "finish_reason", "provider_finish_reason", "notes",
     "prompt_tokens", "completion_tokens", "reasoning_tokens", "error_kind", "error",
     "first_token_s", "first_reasoning_s", "total_s", "started_at", "cached", "sutui_version",
@@ -67,6 +68,7 @@ def csv_row(record: ResultRecord) -> dict[str, Any]:
     error = data.pop("error")
     return {
         **data,
+        "messages": json.dumps(data["messages"], ensure_ascii=False) if data["messages"] else "",
         "options": json.dumps(data["options"], ensure_ascii=False) if data["options"] else "",
         "notes": "; ".join(data["notes"]),
         "prompt_tokens": usage.get("prompt_tokens"),

@@ -173,7 +173,10 @@ class BatchScreen(Page[None]):
     def on_mount(self) -> None:
         self.sub_title = "batch"
         self._show_suts()
-        self._status("Give a prompt file (CSV with a prompt column, or JSONL), then ctrl+s.")
+        self._status(
+            "Give a prompt file (CSV with a prompt column, or modelgauge's UID,Text; JSONL with "
+            "a prompt or messages a line), then ctrl+s."
+        )
         self.query_one("#batch-prompts", Input).focus()
 
     def on_screen_resume(self) -> None:

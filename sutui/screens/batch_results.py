@@ -52,6 +52,23 @@ def first_line(text: str, width: int = 60) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
+def earlier_turns(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """A conversation's turns before the one answered, its system message left out (that is
+    `system`): none for a one-turn prompt or a record that holds no readable `messages`."""
+    messages = record.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return []
+    turns = [m for m in messages[:-1] if isinstance(m, dict)]
+    return [m for m in turns if m.get("role") != "system"]
+
+
+def prompt_cell(record: dict[str, Any]) -> str:
+    """The prompt's id, and how many turns came before the answered one in a conversation."""
+    n = len(earlier_turns(record))
+    turns = f" (+{n} turn{'s' if n != 1 else ''})" if n else ""
+    return f"{record.get('prompt_id')}{turns}"
+
+
 def in_prompt_order(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """By prompt, in the order each prompt's first answer came (each SUT reads the prompt
     file from the top, so that is the file's order; a prompt without an id is known by a
@@ -68,7 +85,8 @@ def in_prompt_order(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class RecordScreen(Dialog[None]):
-    """One record: the prompt, the system prompt, the answer or the error, as plain text."""
+    """One record: the prompt (after the earlier turns of a conversation), the system prompt,
+    the answer or the error, as plain text."""
 
     BINDINGS = [Binding("escape", "dismiss", "Close", id="record.close")]
     DEFAULT_CSS = """
@@ -87,11 +105,21 @@ class RecordScreen(Dialog[None]):
         r = self.record
         with VerticalScroll() as scroll:
             scroll.border_title = f"{r.get('prompt_id')} · {r.get('sut')} · {r.get('status')}"
-            yield Static(Text("prompt"), classes="field")
-            yield Static(Text(visible(str(r.get("prompt", "")))), id="record-prompt")
             if r.get("system"):
                 yield Static(Text("system"), classes="field")
                 yield Static(Text(visible(str(r["system"]))), id="record-system")
+            turns = earlier_turns(r)
+            if turns:
+                yield Static(Text(f"earlier turns ({len(turns)})"), classes="field")
+                shown = Text("\n").join(
+                    Text.assemble(
+                        (f"{turn.get('role')}: ", "bold"), visible(str(turn.get("content", "")))
+                    )
+                    for turn in turns
+                )
+                yield Static(shown, id="record-turns")
+            yield Static(Text("prompt"), classes="field")
+            yield Static(Text(visible(str(r.get("prompt", "")))), id="record-prompt")
             yield Static(Text("answer"), classes="field")
             yield Static(Text(visible(str(r.get("text", "")))), id="record-text")
             error = r.get("error")
@@ -157,7 +185,7 @@ class ResultsScreen(Page[None]):
                 else str(r.get("text", ""))
             )
             table.add_row(
-                Text(str(r.get("prompt_id"))),
+                Text(prompt_cell(r)),
                 Text(str(r.get("sut"))),
                 Text(status, style=STATUS_STYLES.get(status, "")),
                 Text(visible(first_line(answer))),
