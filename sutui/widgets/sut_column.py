@@ -467,6 +467,8 @@ class SUTColumn(Vertical, can_focus=True):
             timings, tokens_in, out, reasoning, show_timings=self.show_timings,
             unreported=unreported, reasoned=reasoned,
         )  # fmt: skip
+        if self.turn and tokens_in is not None:  # a later turn: what the whole thread holds
+            parts.insert(1, f"thread {tokens_in + (out or 0):,} tokens")
         figures = next(self.query(Figures).results(Figures), None)
         if figures is None and parts:
             figures = Figures()
