@@ -138,6 +138,8 @@ async def test_a_column_added_later_is_sent_the_shared_questions_with_a_note(
         await turn(pilot, "q1")
         late = app.compare.add_column(chat_uid(provider_server, "model-late"), remember=False)
         await pilot.pause()
+        said = str(late.answer.query_one(".notes").render())
+        assert "joins this conversation at turn 2" in said and "without answers" in said
         await turn(pilot, "q2")
         assert sent_messages(provider_server, "model-late") == [[("user", "q1\n\nq2")]]
         notes = str(late.answer.query_one(".notes").render())

@@ -185,6 +185,7 @@ class CompareScreen(Screen[None]):
     def add_column(self, uid: str, remember: bool = True) -> SUTColumn:
         column = self._new_column(uid)
         self.arena.added(column)
+        self.threads.added(column)
         self.query_one("#columns", HorizontalScroll).mount(column)
         self.column_tabs.added(column)
         self.fit_columns()

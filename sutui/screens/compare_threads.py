@@ -179,6 +179,23 @@ class Threads:
             return
         self.conversation.answer(turn, column.key, answer_of(event))
 
+    def added(self, column: SUTColumn) -> None:
+        """A column added during the conversation says at once how it will join it (in its
+        notes, shown as it mounts)."""
+        talk = self.conversation
+        if talk is None or not talk.started:
+            return
+        turns = len(talk.turns)
+        chosen = [i + 1 for i, t in enumerate(talk.turns) if t.for_all is not None]
+        if len(chosen) == turns:
+            how = "the answers chosen for all"
+        elif chosen:
+            how = (f"the answers chosen for all (turn {', '.join(map(str, chosen))}) and the "
+                   "other questions without answers")  # fmt: skip
+        else:
+            how = "the earlier questions, without answers (joined to the next one)"
+        column.send_notes = [f"joins this conversation at turn {turns + 1}: it is sent {how}"]
+
     def removed(self, column: SUTColumn) -> None:
         self.turn_of.pop(column.key, None)
         if self.conversation is not None:

@@ -172,6 +172,8 @@ class SUTColumn(Vertical, can_focus=True):
     def on_mount(self) -> None:
         self.answer = self.query_one(AnswerView)
         self.answer.show_reasoning = self.services.settings.show_reasoning
+        if self.send_notes:  # how it joins a conversation under way
+            self.answer.show_notes(self.send_notes)
         self.query_one(".status").set_classes(f"status -{self.status}")  # if it changed before
         self._draw_status()
 
