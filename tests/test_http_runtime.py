@@ -43,6 +43,7 @@ def test_the_default_runtime_reads_the_module_defaults(monkeypatch: pytest.Monke
     monkeypatch.setattr(old_name, "DEFAULT_RETRY", FAST)
     rt = transport.current_runtime()
     assert rt.timeouts is timeouts and rt.retry is FAST and rt.transport is None
+    assert rt.backend == transport.client.HTTP_BACKEND
     assert transport.current_runtime() is rt  # made once while the defaults stay
 
 
