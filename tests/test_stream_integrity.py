@@ -144,13 +144,14 @@ def test_run_sut_idle_timeout_is_set_per_run(
     provider_server: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--idle-timeout: a stream silent for longer fails as timeout (idle), after its retries;
-    well before the server's 5 s stall ends."""
+    well before the server's 5 s stall ends. The flag is this run's: the caller's runtime is
+    as it was after."""
     import time
 
     from sutui.cli.main import run
 
     monkeypatch.setenv("SUTUI_OPENAI__API_KEY", "sk-test-openai-0001")
-    monkeypatch.setattr(transport, "DEFAULT_TIMEOUTS", transport.Timeouts())  # read: 60 s
+    before = transport.current_runtime()
     provider_server.queue_fault("stall", 50)
     uid = f"gpt-4o:openai;url={provider_server.url}/openai/v1"
     start = time.monotonic()
@@ -159,3 +160,44 @@ def test_run_sut_idle_timeout_is_set_per_run(
     assert code == 1 and time.monotonic() - start < 4.0
     assert record["error"]["kind"] == "timeout" and record["error"]["phase"] == "idle"
     assert len(provider_server.requests) == RETRY.max_tries
+    assert transport.current_runtime() is before
+
+
+def test_batch_idle_timeout_is_set_per_run(
+    provider_server: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """`batch --idle-timeout` as `run-sut`'s (a batch reads whole bodies: the phase is read, the
+    silence between two chunks), and the caller's runtime is as it was after."""
+    import time
+
+    from sutui.cli.main import run
+
+    monkeypatch.setenv("SUTUI_OPENAI__API_KEY", "sk-test-openai-0001")
+    before = transport.current_runtime()
+    provider_server.queue_fault("stall", 50)
+    uid = f"gpt-4o:openai;url={provider_server.url}/openai/v1"
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text('{"prompt": "hi there"}\n')
+    out = tmp_path / "out"
+    start = time.monotonic()
+    code = run(
+        [
+            "batch",
+            "--sut",
+            uid,
+            "--prompts",
+            str(prompts),
+            "--out",
+            str(out),
+            "--idle-timeout",
+            "0.3",
+        ]
+    )
+    capsys.readouterr()
+    (record,) = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert code == 1 and time.monotonic() - start < 4.0
+    assert record["error"]["kind"] == "timeout" and record["error"]["phase"] == "read"
+    assert transport.current_runtime() is before
