@@ -36,6 +36,8 @@ def test_the_old_module_names_are_the_package_modules() -> None:
 
 
 def test_the_default_runtime_reads_the_module_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code written before the runtime replaced the module defaults: that still works (the
+    one test that sets them; the others bring a runtime)."""
     import drivers.transport as old_name
 
     timeouts = Timeouts(read=1.5)

@@ -10,6 +10,7 @@ once, with nothing of the void attempt in it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from drivers import transport
 from drivers.errors import ErrorKind
 from drivers.options import SUTOptions
 from drivers.runner import Chunk, Failed, FanOut, Finished, ReasoningChunk, Retrying, RunTarget
+from drivers.transport import HttpRuntime, use_runtime
 from sutui.records import record_from_event
 
 RETRY = transport.RetryPolicy(max_tries=3, base_delay=0.01, max_delay=0.02)
@@ -35,9 +37,9 @@ STREAMING = DRIVERS
 
 
 @pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transport, "DEFAULT_RETRY", RETRY)
-    monkeypatch.setattr(transport, "DEFAULT_TIMEOUTS", TIMEOUTS)
+def _fast() -> Iterator[None]:
+    with use_runtime(HttpRuntime(timeouts=TIMEOUTS, retry=RETRY)):
+        yield
 
 
 async def _events(driver: Driver, server: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
