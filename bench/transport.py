@@ -8,7 +8,7 @@ Prints figures, asserts nothing. For each concurrency (32, 128) and each client:
   aiohttp - a raw aiohttp.ClientSession loop
 throughput as a fraction of the ideal concurrency/latency, and client CPU ms per request.
 Also (b): fan-out wall time of 32 SUTs at 300 ms divided by one call's.
-  sutui/httpx - the same over httpx's own connection pool (SUTUI_HTTP_BACKEND=httpx)
+  sutui/httpx - the same over httpx's own connection pool (HttpRuntime(backend="httpx"))
 Run: `.venv/bin/python bench/transport.py [--rounds 15] [--repeats 3]`.
 """
 
@@ -28,6 +28,7 @@ import aiohttp
 import httpx
 
 from drivers import TextPrompt, make_sut, respond
+from drivers.http.client import Backend
 from drivers.options import SUTOptions
 from drivers.runner import FanOut, Finished, RunTarget
 
@@ -88,12 +89,20 @@ def measure(
     return fraction, cpu / total * 1e3
 
 
-def sutui_driver_over(backend: str) -> Callable[[str], Pair]:
-    def make(base: str) -> Pair:
-        from drivers import http_client
+def sutui_driver_over(backend: Backend) -> Callable[[str], Pair]:
+    """sutui_driver, its calls made in a runtime whose shared client is over `backend`."""
 
-        http_client.HTTP_BACKEND = backend
-        return sutui_driver(base)
+    def make(base: str) -> Pair:
+        from drivers.transport import HttpRuntime, use_runtime
+
+        call, close = sutui_driver(base)
+        runtime = HttpRuntime(backend=backend)
+
+        async def in_runtime() -> object:
+            with use_runtime(runtime):
+                return await call()
+
+        return in_runtime, close
 
     return make
 
@@ -115,10 +124,8 @@ def sutui_driver(
 def sutui_stream(
     base: str,
 ) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]:
-    from drivers import http_client
     from drivers.invoke import ResponseBuilder, stream
 
-    http_client.HTTP_BACKEND = "aiohttp"
     sut = make_sut(f"bench:local:openai;url={base}/v1", {})
     prompt, options = TextPrompt(text="hi"), SUTOptions()
 
@@ -137,10 +144,8 @@ def sutui_stream(
 
 
 def sutui_post(base: str) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[None]]]:
-    from drivers import http_client
     from drivers.transport import aclose_client, post_json
 
-    http_client.HTTP_BACKEND = "aiohttp"  # the default (a sutui/httpx run before may change it)
     url = f"{base}/v1/chat/completions"
     return (lambda: post_json(url, PAYLOAD, {})), aclose_client
 

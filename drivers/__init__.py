@@ -30,6 +30,14 @@ if TYPE_CHECKING:
     )
     from drivers.errors import ErrorKind, SUTError
     from drivers.factory import DynamicSUTFactory
+    from drivers.http.sut import HttpFactory, HttpRequest, HttpSUT
+    from drivers.http.transport import (
+        HttpRuntime,
+        RetryPolicy,
+        Timeouts,
+        current_runtime,
+        use_runtime,
+    )
     from drivers.invoke import MissingSUTCapabilities, respond, stream
     from drivers.options import ModelOptions, SUTOptions
     from drivers.prompt import ChatMessage, ChatPrompt, ChatRole, TextPrompt
@@ -76,6 +84,10 @@ _EXPORTS: dict[str, str] = {
     "DriverRegistry": "drivers.registry",
     "DynamicSUTFactory": "drivers.factory",
     "ErrorKind": "drivers.errors",
+    "HttpFactory": "drivers.http.sut",
+    "HttpRequest": "drivers.http.sut",
+    "HttpRuntime": "drivers.http.transport",
+    "HttpSUT": "drivers.http.sut",
     "InjectSecret": "drivers.secrets",
     "MissingSUTCapabilities": "drivers.invoke",
     "MissingSecretValues": "drivers.secrets",
@@ -86,6 +98,7 @@ _EXPORTS: dict[str, str] = {
     "PromptResponseSUT": "drivers.sut",
     "RawSecrets": "drivers.secrets",
     "RequiredSecret": "drivers.secrets",
+    "RetryPolicy": "drivers.http.transport",
     "SUT": "drivers.sut",
     "SUTCapabilityError": "drivers.sut",
     "SUTDefinition": "drivers.uid",
@@ -97,11 +110,13 @@ _EXPORTS: dict[str, str] = {
     "SecretDescription": "drivers.secrets",
     "StreamsText": "drivers.capabilities",
     "TextPrompt": "drivers.prompt",
+    "Timeouts": "drivers.http.transport",
     "TokenProbability": "drivers.response",
     "TokenUsage": "drivers.response",
     "TopTokens": "drivers.response",
     "UIDError": "drivers.uid",
     "UnknownSUTError": "drivers.catalog",
+    "current_runtime": "drivers.http.transport",
     "default_catalog": "drivers.catalog",
     "default_registry": "drivers.registry",
     "make_sut": "drivers.registry",
@@ -111,6 +126,7 @@ _EXPORTS: dict[str, str] = {
     "respond": "drivers.invoke",
     "secrets_needed": "drivers.registry",
     "stream": "drivers.invoke",
+    "use_runtime": "drivers.http.transport",
 }
 
 
@@ -143,6 +159,10 @@ __all__ = [
     "DriverRegistry",
     "DynamicSUTFactory",
     "ErrorKind",
+    "HttpFactory",
+    "HttpRequest",
+    "HttpRuntime",
+    "HttpSUT",
     "InjectSecret",
     "MissingSUTCapabilities",
     "MissingSecretValues",
@@ -153,6 +173,7 @@ __all__ = [
     "PromptResponseSUT",
     "RawSecrets",
     "RequiredSecret",
+    "RetryPolicy",
     "SUTCapabilityError",
     "SUTDefinition",
     "SUTError",
@@ -163,11 +184,13 @@ __all__ = [
     "SecretDescription",
     "StreamsText",
     "TextPrompt",
+    "Timeouts",
     "TokenProbability",
     "TokenUsage",
     "TopTokens",
     "UIDError",
     "UnknownSUTError",
+    "current_runtime",
     "default_catalog",
     "default_registry",
     "make_sut",
@@ -177,4 +200,5 @@ __all__ = [
     "respond",
     "secrets_needed",
     "stream",
+    "use_runtime",
 ]

@@ -113,7 +113,7 @@ def sdk_pins() -> str:
 
 
 def render() -> str:
-    retry = transport.RetryPolicy()  # the defaults (tests replace DEFAULT_RETRY)
+    retry = transport.RetryPolicy()  # the defaults, not the current runtime's (a test's differ)
     out = [
         HEADER.format(
             max_tries=retry.max_tries,

@@ -619,35 +619,32 @@ async def test_t_hides_and_shows_reasoning_in_every_column() -> None:
         assert "The user wrote" in str(second.query_one(".reasoning", Static).render())
 
 
-async def test_a_column_whose_stream_breaks_starts_its_answer_again(
-    provider_server: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_column_whose_stream_breaks_starts_its_answer_again(provider_server: Any) -> None:
     """The stream is cut after text was shown: the column says it starts again, and in the end
     shows the whole answer once (nothing of the void attempt)."""
     from drivers import transport
 
-    monkeypatch.setattr(
-        transport, "DEFAULT_RETRY", transport.RetryPolicy(base_delay=0.2, max_delay=0.2)
-    )
     provider_server.queue_fault("cut-mid-event", 1)
     uid = f"Qwen/Qwen2.5-7B-Instruct:vllm:openai;url={provider_server.url}/vllm/v1"
     app = new_app([uid], environ={"SUTUI_VLLM__API_KEY": "ms-test-vllm-0006"})
     seen: list[str] = []
-    async with app.run_test(size=(100, 30)) as pilot:
-        (column,) = columns(app)
-        original = column.show_retrying
+    slow = transport.HttpRuntime(retry=transport.RetryPolicy(base_delay=0.2, max_delay=0.2))
+    with transport.use_runtime(slow):  # the app's tasks, started inside, run in it
+        async with app.run_test(size=(100, 30)) as pilot:
+            (column,) = columns(app)
+            original = column.show_retrying
 
-        def spy(*args: Any) -> None:
-            original(*args)
-            seen.append(column.note)
+            def spy(*args: Any) -> None:
+                original(*args)
+                seen.append(column.note)
 
-        column.show_retrying = spy  # type: ignore[method-assign]
-        await send(pilot, "hello there world")
-        await wait_until(pilot, lambda: column.status == "done", tries=500)
-        await steady(pilot)
-        assert column.text == "Echo: hello there world"
-        assert any(note.startswith("truncated: answer starts again") for note in seen), seen
-        assert len(provider_server.requests) == 2
+            column.show_retrying = spy  # type: ignore[method-assign]
+            await send(pilot, "hello there world")
+            await wait_until(pilot, lambda: column.status == "done", tries=500)
+            await steady(pilot)
+            assert column.text == "Echo: hello there world"
+            assert any(note.startswith("truncated: answer starts again") for note in seen), seen
+            assert len(provider_server.requests) == 2
 
 
 async def test_a_restart_clears_the_text_on_screen_and_notes_show() -> None:

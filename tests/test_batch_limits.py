@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
-from drivers import transport
 from drivers.catalog import default_catalog
 from drivers.registry import default_registry
 from drivers.secret_store import SecretStore
-from drivers.transport import RetryPolicy
+from drivers.transport import HttpRuntime, RetryPolicy, use_runtime
 from sutui.batch import prompts, results
 from sutui.batch.limits import AdaptiveWindow
 from sutui.batch.scheduler import BatchConfig, BatchRunner
@@ -77,16 +76,16 @@ def config(tmp_path: Path, uids: list[str], n: int) -> BatchConfig:
 
 
 async def test_a_throttled_driver_does_not_slow_another(
-    tmp_path: Path, provider_server: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, provider_server: Any
 ) -> None:
     # A Retry-After (7 s) longer than the transport will wait is raised at once: the batch then
     # pauses that driver for 7 s. The other driver must finish meanwhile.
-    monkeypatch.setattr(transport, "DEFAULT_RETRY", RetryPolicy(max_retry_after=1.0))
     throttled = f"m-fault-429:local:openai;url={provider_server.url}/local/v1"
     fine = f"llama3:ollama;url={provider_server.url}/ollama"
     n = 12
     runner = BatchRunner(config(tmp_path, [throttled, fine], n), results.Previous())
-    task = asyncio.create_task(runner.run())
+    with use_runtime(HttpRuntime(retry=RetryPolicy(max_retry_after=1.0))):
+        task = asyncio.create_task(runner.run())  # the task runs in the runtime it started in
     async with asyncio.timeout(8):  # a guard against a hang, not a timing assertion
         while runner.stats[fine].done < n:
             assert not task.done(), task.result()

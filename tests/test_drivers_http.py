@@ -4,7 +4,8 @@ streamed answers, usage and finish reason, model id case, auth, and injected fau
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from email.utils import formatdate
 from typing import Any
 
@@ -21,6 +22,7 @@ from drivers.prompt import ChatPrompt, TextPrompt
 from drivers.registry import make_sut, secrets_needed
 from drivers.response import SUTResponse, SUTStreamChunk, TokenUsage
 from drivers.secrets import MissingSecretValues
+from drivers.transport import HttpRuntime, use_runtime
 
 FAST = transport.Timeouts(connect=0.5, first_byte=0.5, read=0.25, write=0.5, pool=0.5, total=2.0)
 FAST_RETRY = transport.RetryPolicy(
@@ -30,9 +32,9 @@ PROMPT = TextPrompt(text="hello there world")
 
 
 @pytest.fixture(autouse=True)
-def _fast_transport(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transport, "DEFAULT_TIMEOUTS", FAST)
-    monkeypatch.setattr(transport, "DEFAULT_RETRY", FAST_RETRY)
+def _fast_transport() -> Iterator[None]:
+    with use_runtime(HttpRuntime(timeouts=FAST, retry=FAST_RETRY)):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -705,12 +707,13 @@ async def test_stall_mid_stream_is_an_idle_timeout(server: Any) -> None:
     assert time.monotonic() - start < 4.0
 
 
-async def test_slow_first_byte(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_slow_first_byte(server: Any) -> None:
     sut = BY_NAME["anthropic"].make(server, model="fault-slow-first")
-    monkeypatch.setattr(
-        transport, "DEFAULT_TIMEOUTS", transport.Timeouts(connect=0.05, first_byte=0.05, read=0.5)
-    )
-    with pytest.raises(SUTError) as info:
+    timeouts = transport.Timeouts(connect=0.05, first_byte=0.05, read=0.5)
+    with (
+        use_runtime(replace(transport.current_runtime(), timeouts=timeouts)),
+        pytest.raises(SUTError) as info,
+    ):
         await _collect(sut, PROMPT, SUTOptions())
     assert info.value.kind is ErrorKind.timeout and info.value.phase == "first byte"
 
@@ -845,31 +848,30 @@ async def test_concurrency_cap_per_driver_holds(
 
     monkeypatch.setattr(concurrency, "_limits", {})
     transport.set_concurrency_limit("openai", 3)
-    monkeypatch.setattr(
-        transport, "DEFAULT_TIMEOUTS", transport.Timeouts(first_byte=3.0, read=3.0, total=8.0)
-    )
-    server.queue_fault("slow-first", 9)
-    sut = BY_NAME["openai-compatible"].make(server)
-    other = BY_NAME["mistral"].make(server)  # another driver: its own cap
+    timeouts = transport.Timeouts(first_byte=3.0, read=3.0, total=8.0)
+    with use_runtime(replace(transport.current_runtime(), timeouts=timeouts)):
+        server.queue_fault("slow-first", 9)
+        sut = BY_NAME["openai-compatible"].make(server)
+        other = BY_NAME["mistral"].make(server)  # another driver: its own cap
 
-    async def call(s: Any) -> str:
-        if streamed:
-            return "".join([c.text for c in await _collect(s, PROMPT, SUTOptions())])
-        return (await respond(s, PROMPT, SUTOptions())).text
+        async def call(s: Any) -> str:
+            if streamed:
+                return "".join([c.text for c in await _collect(s, PROMPT, SUTOptions())])
+            return (await respond(s, PROMPT, SUTOptions())).text
 
-    start = time.monotonic()
-    answers = await asyncio.gather(*[call(sut) for _ in range(9)])
-    elapsed = time.monotonic() - start
-    assert set(answers) == {"Echo: hello there world"}
-    assert server.max_in_flight == 3
-    assert elapsed >= 3 * SLOW_FIRST * 0.9, "nine calls, three at a time, take three rounds"
-    server.reset()
-    server.queue_fault("slow-first", 6)
-    await asyncio.gather(*[call(sut) for _ in range(3)], *[call(other) for _ in range(3)])
-    assert server.max_in_flight == 6, "the cap is per driver"
-    assert transport.concurrency_limit("mistral") == transport.DEFAULT_CONCURRENCY
-    with pytest.raises(ValueError):
-        transport.set_concurrency_limit("openai", 0)
+        start = time.monotonic()
+        answers = await asyncio.gather(*[call(sut) for _ in range(9)])
+        elapsed = time.monotonic() - start
+        assert set(answers) == {"Echo: hello there world"}
+        assert server.max_in_flight == 3
+        assert elapsed >= 3 * SLOW_FIRST * 0.9, "nine calls, three at a time, take three rounds"
+        server.reset()
+        server.queue_fault("slow-first", 6)
+        await asyncio.gather(*[call(sut) for _ in range(3)], *[call(other) for _ in range(3)])
+        assert server.max_in_flight == 6, "the cap is per driver"
+        assert transport.concurrency_limit("mistral") == transport.DEFAULT_CONCURRENCY
+        with pytest.raises(ValueError):
+            transport.set_concurrency_limit("openai", 0)
 
 
 # ----- docs/drivers.md is generated from the registry --------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,6 +24,7 @@ from drivers.invoke import ResponseBuilder, respond, stream
 from drivers.options import SUTOptions
 from drivers.prompt import TextPrompt
 from drivers.registry import make_sut
+from drivers.transport import HttpRuntime, use_runtime
 
 TIMEOUTS = transport.Timeouts(
     connect=0.25, first_byte=0.8, read=0.8, write=1.0, pool=1.0, total=4.0
@@ -285,9 +287,9 @@ def _cases() -> list[Any]:
 
 
 @pytest.fixture(autouse=True)
-def _fast_transport(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transport, "DEFAULT_TIMEOUTS", TIMEOUTS)
-    monkeypatch.setattr(transport, "DEFAULT_RETRY", RETRY)
+def _fast_transport() -> Iterator[None]:
+    with use_runtime(HttpRuntime(timeouts=TIMEOUTS, retry=RETRY)):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -355,13 +357,13 @@ async def test_fault(
         # Only the idle timeout is the point: a roomy first byte keeps a retried attempt, on a
         # loaded machine, from timing out before its first event instead (CI saw that).
         timeouts = replace(TIMEOUTS, first_byte=ROOMY.first_byte)
-    monkeypatch.setattr(transport, "DEFAULT_TIMEOUTS", timeouts)
 
     start = time.monotonic()
     error: SUTError | None = None
     text = ""
     try:
-        text = await _call(sut, fault.streamed)
+        with use_runtime(replace(transport.current_runtime(), timeouts=timeouts)):
+            text = await _call(sut, fault.streamed)
     except SUTError as exc:
         error = exc
     elapsed = time.monotonic() - start

@@ -14,7 +14,7 @@ import pytest
 
 from drivers.errors import ErrorKind, SUTError
 from drivers.http import transport
-from drivers.http.sut import HttpSUT
+from drivers.http.sut import HttpFactory, HttpSUT
 from drivers.http.transport import HttpRuntime, RetryPolicy, Timeouts, use_runtime
 
 FAST = RetryPolicy(max_tries=3, base_delay=0.001, max_delay=0.002)
@@ -36,6 +36,8 @@ def test_the_old_module_names_are_the_package_modules() -> None:
 
 
 def test_the_default_runtime_reads_the_module_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code written before the runtime replaced the module defaults: that still works (the
+    one test that sets them; the others bring a runtime)."""
     import drivers.transport as old_name
 
     timeouts = Timeouts(read=1.5)
@@ -43,6 +45,7 @@ def test_the_default_runtime_reads_the_module_defaults(monkeypatch: pytest.Monke
     monkeypatch.setattr(old_name, "DEFAULT_RETRY", FAST)
     rt = transport.current_runtime()
     assert rt.timeouts is timeouts and rt.retry is FAST and rt.transport is None
+    assert rt.backend == transport.client.HTTP_BACKEND
     assert transport.current_runtime() is rt  # made once while the defaults stay
 
 
@@ -158,3 +161,47 @@ def test_the_runtimes_limits_give_each_drivers_cap() -> None:
 
     asyncio.run(main())
     assert asked == ["echo-driver"] * 4 and most == 1
+
+
+class _Lister(HttpFactory):
+    """A factory's HTTP side (no DRIVER_NAME in this module: its cap key is the class name)."""
+
+
+def test_a_factorys_get_json_takes_the_list_timeout_the_runtimes_retry_and_its_cap() -> None:
+    seen: list[httpx.Request] = []
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) == 1:
+            return httpx.Response(429, json={"error": "slow down"})
+        return httpx.Response(200, json={"data": [{"id": "m"}]})
+
+    def limits(key: str) -> asyncio.Semaphore:
+        asked.append(key)
+        return asyncio.Semaphore(1)
+
+    rt = HttpRuntime(retry=FAST, transport=httpx.MockTransport(handler), limits=limits)
+
+    async def main() -> Any:
+        with use_runtime(rt):
+            return await _Lister().get_json(
+                "https://example.test/v1/models", {"k": "v"}, {"a": "1"}
+            )
+
+    assert asyncio.run(main()) == {"data": [{"id": "m"}]}
+    assert len(seen) == 2 and asked == ["_Lister", "_Lister"]
+    assert seen[1].method == "GET" and seen[1].url.params["a"] == "1"
+    assert seen[1].headers["k"] == "v"
+    assert seen[1].extensions["timeout"]["read"] == HttpFactory.LIST_TIMEOUT_S
+
+
+def test_a_suts_get_json_sends_its_headers() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"auth": request.headers["authorization"]})
+
+    async def main() -> Any:
+        with use_runtime(HttpRuntime(transport=httpx.MockTransport(handler))):
+            return await _Echo().get_json("https://example.test/info")
+
+    assert asyncio.run(main()) == {"auth": "Bearer k"}

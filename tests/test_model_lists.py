@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,14 +26,16 @@ from drivers.model_listing import ListedModel, fetch_models, listing_definition
 from drivers.options import SUTOptions
 from drivers.prompt import TextPrompt
 from drivers.registry import default_registry, make_sut
+from drivers.transport import HttpRuntime, use_runtime
 from sutui.cli.main import run
 
 FAST = transport.RetryPolicy(max_tries=2, base_delay=0.01, max_delay=0.02)
 
 
 @pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transport, "DEFAULT_RETRY", FAST)
+def _fast() -> Iterator[None]:
+    with use_runtime(HttpRuntime(retry=FAST)):
+        yield
 
 
 def _key(scope: str, key: str, flavour: str) -> dict[str, dict[str, str]]:

@@ -5,6 +5,7 @@ a model refuses is dropped with a note, never sent to fail), normalised finish r
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from drivers.runner import (
     ReasoningChunk,
     RunTarget,
 )
+from drivers.transport import HttpRuntime, use_runtime
 
 PROMPT = TextPrompt(text="hello there world")
 ANSWER = "Echo: hello there world"
@@ -42,10 +44,9 @@ KEYS = {
 
 
 @pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        transport, "DEFAULT_RETRY", transport.RetryPolicy(base_delay=0.01, max_delay=0.02)
-    )
+def _fast() -> Iterator[None]:
+    with use_runtime(HttpRuntime(retry=transport.RetryPolicy(base_delay=0.01, max_delay=0.02))):
+        yield
 
 
 # ----- pure parts ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import json
 import os
 import subprocess
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from drivers.invoke import respond, stream
 from drivers.options import SUTOptions
 from drivers.prompt import ChatMessage, ChatPrompt, ChatRole
 from drivers.registry import make_sut
+from drivers.transport import HttpRuntime, use_runtime
 
 PROMPT = "hello there world"
 ANSWER = "Echo: hello there world"
@@ -43,10 +44,9 @@ KEYS = {
 
 
 @pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        transport, "DEFAULT_RETRY", transport.RetryPolicy(base_delay=0.01, max_delay=0.02)
-    )
+def _fast() -> Iterator[None]:
+    with use_runtime(HttpRuntime(retry=transport.RetryPolicy(base_delay=0.01, max_delay=0.02))):
+        yield
 
 
 def _forced(value: Any) -> Any:

@@ -34,6 +34,7 @@ from provider_server.echo import FORMS, Echo, received_key
 from drivers import transport
 from drivers.known_secrets import forget_registration
 from drivers.redaction import forget_all, forms
+from drivers.transport import HttpRuntime, use_runtime
 from sutui.cli.main import run
 
 CRASH_DRIVER = textwrap.dedent(
@@ -413,8 +414,8 @@ def canaries(
     found = Canary(tmp_path, provider_server.url)
     found.environment(monkeypatch)
     fast = transport.RetryPolicy(max_tries=2, base_delay=0.01, max_delay=0.02)
-    monkeypatch.setattr(transport, "DEFAULT_RETRY", fast)
-    yield found
+    with use_runtime(HttpRuntime(retry=fast)):
+        yield found
     provider_server.echo_key(None)
 
 

@@ -10,6 +10,7 @@ once, with nothing of the void attempt in it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from drivers import transport
 from drivers.errors import ErrorKind
 from drivers.options import SUTOptions
 from drivers.runner import Chunk, Failed, FanOut, Finished, ReasoningChunk, Retrying, RunTarget
+from drivers.transport import HttpRuntime, use_runtime
 from sutui.records import record_from_event
 
 RETRY = transport.RetryPolicy(max_tries=3, base_delay=0.01, max_delay=0.02)
@@ -35,9 +37,9 @@ STREAMING = DRIVERS
 
 
 @pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transport, "DEFAULT_RETRY", RETRY)
-    monkeypatch.setattr(transport, "DEFAULT_TIMEOUTS", TIMEOUTS)
+def _fast() -> Iterator[None]:
+    with use_runtime(HttpRuntime(timeouts=TIMEOUTS, retry=RETRY)):
+        yield
 
 
 async def _events(driver: Driver, server: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
@@ -144,13 +146,14 @@ def test_run_sut_idle_timeout_is_set_per_run(
     provider_server: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--idle-timeout: a stream silent for longer fails as timeout (idle), after its retries;
-    well before the server's 5 s stall ends."""
+    well before the server's 5 s stall ends. The flag is this run's: the caller's runtime is
+    as it was after."""
     import time
 
     from sutui.cli.main import run
 
     monkeypatch.setenv("SUTUI_OPENAI__API_KEY", "sk-test-openai-0001")
-    monkeypatch.setattr(transport, "DEFAULT_TIMEOUTS", transport.Timeouts())  # read: 60 s
+    before = transport.current_runtime()
     provider_server.queue_fault("stall", 50)
     uid = f"gpt-4o:openai;url={provider_server.url}/openai/v1"
     start = time.monotonic()
@@ -159,3 +162,44 @@ def test_run_sut_idle_timeout_is_set_per_run(
     assert code == 1 and time.monotonic() - start < 4.0
     assert record["error"]["kind"] == "timeout" and record["error"]["phase"] == "idle"
     assert len(provider_server.requests) == RETRY.max_tries
+    assert transport.current_runtime() is before
+
+
+def test_batch_idle_timeout_is_set_per_run(
+    provider_server: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """`batch --idle-timeout` as `run-sut`'s (a batch reads whole bodies: the phase is read, the
+    silence between two chunks), and the caller's runtime is as it was after."""
+    import time
+
+    from sutui.cli.main import run
+
+    monkeypatch.setenv("SUTUI_OPENAI__API_KEY", "sk-test-openai-0001")
+    before = transport.current_runtime()
+    provider_server.queue_fault("stall", 50)
+    uid = f"gpt-4o:openai;url={provider_server.url}/openai/v1"
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text('{"prompt": "hi there"}\n')
+    out = tmp_path / "out"
+    start = time.monotonic()
+    code = run(
+        [
+            "batch",
+            "--sut",
+            uid,
+            "--prompts",
+            str(prompts),
+            "--out",
+            str(out),
+            "--idle-timeout",
+            "0.3",
+        ]
+    )
+    capsys.readouterr()
+    (record,) = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert code == 1 and time.monotonic() - start < 4.0
+    assert record["error"]["kind"] == "timeout" and record["error"]["phase"] == "read"
+    assert transport.current_runtime() is before

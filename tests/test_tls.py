@@ -1,7 +1,8 @@
 """TLS to an OpenAI-style endpoint on 127.0.0.1, for real: a self-signed certificate (a test CA
 made by trustme) is refused with a message that says so and what to do, and trusted once
-SSL_CERT_FILE names its CA; an http:// server reached as https:// is said to be one. Both the
-SUT path (aiohttp, `run-sut`) and the httpx path (`secrets test`) say the same."""
+SSL_CERT_FILE names its CA; an http:// server reached as https:// is said to be one. A SUT's
+answer (`run-sut`) and a key check (`secrets test`) say the same, over either backend of the
+shared client (aiohttp, httpx's own pool)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from drivers import http_client
+from drivers.http.transport import HttpRuntime, use_runtime
 from sutui.cli.main import run
 
 ANSWER = "over TLS"
@@ -79,12 +80,13 @@ def plain_url() -> Iterator[str]:
     yield from _serve(None)
 
 
-@pytest.fixture(autouse=True)
-def _env(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, params=["aiohttp", "httpx"])
+def _env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[None]:
     monkeypatch.setenv("SUTUI_KEYRING", "off")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-tls-test")
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    monkeypatch.setattr(http_client, "_ssl_context", None)  # made anew with this test's CAs
+    with use_runtime(HttpRuntime(backend=request.param)):
+        yield
 
 
 def both(capsys: pytest.CaptureFixture[str], url: str) -> tuple[tuple[int, str], tuple[int, str]]:

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from drivers import invoke, transport
 from drivers.options import SUTOptions
 from drivers.prompt import TextPrompt
 from drivers.response import SUTResponse
+from drivers.transport import HttpRuntime, use_runtime
 from drivers.unicode_repair import StreamRepair, repair
 
 EMOJI = "\U0001f600"
@@ -33,10 +35,9 @@ REPAIRED = f"Echo: Smile {EMOJI} lone \ufffd end"
 
 
 @pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        transport, "DEFAULT_RETRY", transport.RetryPolicy(max_tries=1, base_delay=0.01)
-    )
+def _fast() -> Iterator[None]:
+    with use_runtime(HttpRuntime(retry=transport.RetryPolicy(max_tries=1, base_delay=0.01))):
+        yield
 
 
 def test_repair_joins_pairs_and_replaces_lone_halves() -> None:

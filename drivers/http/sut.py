@@ -1,17 +1,21 @@
-"""HttpSUT: what the SUT of an HTTP driver shares. Its `post_json`, `stream_sse` and
-`stream_ndjson` send through the runtime (the SUT's own, else the run's current one), count the
-call against its driver's concurrency cap (`driver`) and send its `headers()`; a driver's SUT
-says only its URL, its body and its end marker. HttpRequest is the request most HTTP drivers
-translate a prompt into (a URL, a JSON body, the notes of what was changed for the model).
+"""HttpSUT: what the SUT of an HTTP driver shares. Its `post_json`, `stream_sse`,
+`stream_ndjson` and `get_json` send through the runtime (the SUT's own, else the run's current
+one), count the call against its driver's concurrency cap (`driver`) and send its `headers()`;
+a driver's SUT says only its URL, its body and its end marker. HttpRequest is the request most
+HTTP drivers translate a prompt into (a URL, a JSON body, the notes of what was changed for the
+model). HttpFactory is the same for a driver's factory, whose optional hooks (`list_models`,
+`check_secrets`) GET a model list: `get_json` with the list timeout and the driver's cap.
 
-A mixin, listed before PromptResponseSUT: `class MySUT(HttpSUT, PromptResponseSUT[Req, Resp])`.
+Mixins, listed first: `class MySUT(HttpSUT, PromptResponseSUT[Req, Resp])`,
+`class MyFactory(HttpFactory, DynamicSUTFactory)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
@@ -65,6 +69,12 @@ class HttpSUT:
             url, payload, self.headers(), limit_key=self.driver, runtime=self.http_runtime()
         )
 
+    async def get_json(self, url: str, params: Mapping[str, str] | None = None) -> Any:
+        """GET a JSON document (e.g. a server's /info) the way post_json posts."""
+        return await transport.get_json(
+            url, self.headers(), params=params, limit_key=self.driver, runtime=self.http_runtime()
+        )
+
     def stream_sse(
         self,
         url: str,
@@ -95,4 +105,33 @@ class HttpSUT:
             limit_key=self.driver,
             runtime=self.http_runtime(),
             is_end=is_end,
+        )
+
+
+LIST_TIMEOUT_S = 20.0
+"""Seconds for each phase of a model list or a key check: the answer is small, so a server that
+takes longer is not answering (a prompt's answer may take minutes; a list must not)."""
+
+
+class HttpFactory:
+    """The HTTP side of a driver's factory, for its optional hooks: `list_models` (with
+    LISTS_MODELS = True) and `check_secrets` GET through `get_json`. Its key is in the headers
+    the hook builds from the definition (a factory serves many SUTs and keys)."""
+
+    LIST_TIMEOUT_S: ClassVar[float] = LIST_TIMEOUT_S
+
+    @classmethod
+    def driver_name(cls) -> str:
+        """The DRIVER_NAME of the factory's module (the key of its concurrency cap)."""
+        name = getattr(sys.modules.get(cls.__module__), "DRIVER_NAME", None)
+        return name if isinstance(name, str) else cls.__name__
+
+    async def get_json(
+        self, url: str, headers: Mapping[str, str], params: Mapping[str, str] | None = None
+    ) -> Any:
+        """GET a JSON document through the current runtime (its retry policy, its transport)
+        with LIST_TIMEOUT_S for every phase, counted against the driver's cap; every failure
+        a SUTError."""
+        return await transport.get_json(
+            url, headers, params=params, timeout=self.LIST_TIMEOUT_S, limit_key=self.driver_name()
         )

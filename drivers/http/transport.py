@@ -4,12 +4,12 @@ carrying the provider's own message (the reading of error bodies and rate-limit 
 errors.py; streams in streams.py). Also importable as drivers.transport (the same module).
 
 A request goes through the HttpRuntime current where it is made (`current_runtime()`): its
-timeouts, its retry policy, its httpx transport (None: the shared client of the running loop,
-client.py) and its cap per driver. A run or a test brings its own with `use_runtime(rt)` (a
-context variable: the tasks it starts inherit it); with none, the process default is made of
-DEFAULT_TIMEOUTS and DEFAULT_RETRY as they are at the time (tests and `--read-timeout` replace
-them), the shared client and the process-wide caps (drivers/concurrency.py). A test injects
-responses the way httpx intends: `HttpRuntime(transport=httpx.MockTransport(handler))`.
+timeouts, its retry policy, how it is sent (its httpx transport, else the running loop's shared
+client of its backend, client.py) and its cap per driver. A run or a test brings its own with
+`use_runtime(rt)` (a context variable: the tasks it starts inherit it, a thread does not); with
+none, the process default: DEFAULT_TIMEOUTS, DEFAULT_RETRY, client.HTTP_BACKEND, the shared
+client and the process-wide caps (drivers/concurrency.py). A test injects responses the way
+httpx intends: `HttpRuntime(transport=httpx.MockTransport(handler))`.
 
 Drivers' SUTs derive from HttpSUT (sut.py), whose post_json / stream_sse / stream_ndjson pass
 the runtime, the driver's cap and its headers; the functions here take them as arguments (a
@@ -53,7 +53,8 @@ from drivers.concurrency import concurrency_limit as concurrency_limit
 from drivers.concurrency import driver_semaphore
 from drivers.concurrency import set_concurrency_limit as set_concurrency_limit
 from drivers.errors import ErrorKind, SUTError
-from drivers.http.client import USER_AGENT, Send, loop_client
+from drivers.http import client
+from drivers.http.client import USER_AGENT, Backend, Send, loop_client
 from drivers.http.client import aclose_client as aclose_client
 from drivers.http.client import get_client as get_client
 from drivers.http.errors import ErrorBody as ErrorBody
@@ -134,9 +135,10 @@ class RetryPolicy:
 
 
 DEFAULT_TIMEOUTS = Timeouts()
-"""The process default runtime's timeouts (read at each call: tests and the app may replace it)."""
+"""The process default runtime's timeouts. Replacing it still works (read at each call), for
+code written before the runtime; a run or a test brings its own with `use_runtime`."""
 DEFAULT_RETRY = RetryPolicy()
-"""The process default runtime's retry policy (read at each call: tests may replace it)."""
+"""The process default runtime's retry policy (as DEFAULT_TIMEOUTS)."""
 
 
 # ----- the runtime ------------------------------------------------------------------------------
@@ -150,8 +152,11 @@ class HttpRuntime:
     timeouts: Timeouts = field(default_factory=Timeouts)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     transport: httpx.AsyncBaseTransport | None = None
-    """None: the shared client of the running event loop (client.py, over aiohttp or httpx's own
-    pool as HTTP_BACKEND says). Else every request is sent to it: e.g. httpx.MockTransport."""
+    """None: the running event loop's shared client of `backend` (client.py). Else every
+    request is sent to it: e.g. httpx.MockTransport."""
+    backend: Backend = field(default_factory=lambda: client.HTTP_BACKEND)
+    """What carries the shared client's requests: "aiohttp" (default, unless
+    SUTUI_HTTP_BACKEND=httpx) or "httpx" (its own pool); unused with a `transport`."""
     limits: Callable[[str], asyncio.Semaphore] = driver_semaphore
     """The semaphore a call of driver `key` holds while in flight (a stream: until it ends). The
     default is the process-wide table of drivers/concurrency.py (set_concurrency_limit)."""
@@ -159,7 +164,7 @@ class HttpRuntime:
     def send(self) -> Send:
         """How a request is sent (called in the running event loop)."""
         if self.transport is None:
-            return loop_client()[1]
+            return loop_client(self.backend)[1]
         return self.transport.handle_async_request
 
     @asynccontextmanager
@@ -179,13 +184,18 @@ _default: HttpRuntime | None = None
 
 
 def default_runtime() -> HttpRuntime:
-    """The process default: DEFAULT_TIMEOUTS and DEFAULT_RETRY as they are now, the shared
-    client, the process-wide caps."""
+    """The process default: DEFAULT_TIMEOUTS, DEFAULT_RETRY and client.HTTP_BACKEND as they are
+    now (code written before the runtime replaced them, which still works), the shared client,
+    the process-wide caps."""
     global _default
     if _default is None or (
-        _default.timeouts is not DEFAULT_TIMEOUTS or _default.retry is not DEFAULT_RETRY
+        _default.timeouts is not DEFAULT_TIMEOUTS
+        or _default.retry is not DEFAULT_RETRY
+        or _default.backend != client.HTTP_BACKEND
     ):
-        _default = HttpRuntime(timeouts=DEFAULT_TIMEOUTS, retry=DEFAULT_RETRY)
+        _default = HttpRuntime(
+            timeouts=DEFAULT_TIMEOUTS, retry=DEFAULT_RETRY, backend=client.HTTP_BACKEND
+        )
     return _default
 
 

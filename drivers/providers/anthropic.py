@@ -18,7 +18,7 @@ from typing import Any
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
-from drivers.http.sut import HttpRequest, HttpSUT
+from drivers.http.sut import HttpFactory, HttpRequest, HttpSUT
 from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
@@ -238,7 +238,7 @@ class AnthropicSUT(HttpSUT, PromptResponseSUT[AnthropicRequest, dict[str, Any]])
         )
 
 
-class AnthropicSUTFactory(DynamicSUTFactory):
+class AnthropicSUTFactory(HttpFactory, DynamicSUTFactory):
     DESCRIPTION = "Anthropic Claude models (Messages API)."
     ACCEPTED_OPTIONS = {"url": "base URL of the API (default https://api.anthropic.com/v1)"}
     EXAMPLE_UIDS = ("claude-sonnet-4-6:anthropic", "claude-haiku-4-5:anthropic")
@@ -255,7 +255,7 @@ class AnthropicSUTFactory(DynamicSUTFactory):
         url = join_url(sut_definition.base_url or BASE_URL, "models")
         headers = auth_headers(key.value)
         del headers["Content-Type"]  # a GET has no body
-        return await fetch_all(url, headers, DRIVER_NAME)
+        return await fetch_all(self, url, headers)
 
     def make_sut(self, sut_definition: SUTDefinition) -> AnthropicSUT:
         (key,) = self.injected_secrets()

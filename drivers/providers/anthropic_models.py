@@ -14,21 +14,22 @@ from typing import Any
 
 from drivers import transport
 from drivers.errors import ErrorKind, SUTError
+from drivers.http.sut import HttpFactory
 from drivers.model_listing import ListedModel, all_pages
-from drivers.providers.openai_models import LIST_TIMEOUT_S, iso_date
+from drivers.providers.openai_models import iso_date
 
 PAGE_LIMIT = 1000
 """The most models Anthropic gives in one page."""
 
 
-async def fetch_all(url: str, headers: Mapping[str, str], limit_key: str) -> list[ListedModel]:
-    """Every page of the list at `url`, in order."""
+async def fetch_all(
+    factory: HttpFactory, url: str, headers: Mapping[str, str]
+) -> list[ListedModel]:
+    """Every page of the list at `url`, in order (each GET the factory's)."""
 
     async def page(cursor: str | None) -> tuple[list[ListedModel], str | None]:
         params = {"limit": str(PAGE_LIMIT), **({"after_id": cursor} if cursor else {})}
-        data = await transport.get_json(
-            url, headers, params=params, timeout=LIST_TIMEOUT_S, limit_key=limit_key
-        )
+        data = await factory.get_json(url, headers, params)
         return parse_page(data, transport.host_of(url))
 
     return await all_pages(page)

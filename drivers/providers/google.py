@@ -20,7 +20,7 @@ from urllib.parse import quote
 from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsText
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
-from drivers.http.sut import HttpRequest, HttpSUT
+from drivers.http.sut import HttpFactory, HttpRequest, HttpSUT
 from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, ChatRole, TextPrompt
@@ -244,7 +244,7 @@ class GeminiSUT(HttpSUT, PromptResponseSUT[GeminiRequest, dict[str, Any]]):
         )
 
 
-class GoogleSUTFactory(DynamicSUTFactory):
+class GoogleSUTFactory(HttpFactory, DynamicSUTFactory):
     DESCRIPTION = "Google Gemini models (Gemini API, generativelanguage.googleapis.com)."
     ACCEPTED_OPTIONS = {
         "url": "base URL of the API (default https://generativelanguage.googleapis.com/v1beta)",
@@ -262,7 +262,7 @@ class GoogleSUTFactory(DynamicSUTFactory):
 
         (key,) = self.injected_secrets()
         base = (sut_definition.base_url or BASE_URL).rstrip("/")
-        return await fetch_all(f"{base}/models", {"x-goog-api-key": key.value}, DRIVER_NAME)
+        return await fetch_all(self, f"{base}/models", {"x-goog-api-key": key.value})
 
     def make_sut(self, sut_definition: SUTDefinition) -> GeminiSUT:
         (key,) = self.injected_secrets()

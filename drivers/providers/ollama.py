@@ -12,7 +12,7 @@ from drivers.capabilities import AcceptsChatPrompt, AcceptsTextPrompt, StreamsTe
 from drivers.errors import ErrorKind, SUTError
 from drivers.factory import DynamicSUTFactory
 from drivers.http import transport
-from drivers.http.sut import HttpRequest, HttpSUT
+from drivers.http.sut import HttpFactory, HttpRequest, HttpSUT
 from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
 from drivers.prompt import ChatPrompt, TextPrompt
@@ -151,7 +151,7 @@ class OllamaSUT(HttpSUT, PromptResponseSUT[OllamaRequest, dict[str, Any]]):
         )
 
 
-class OllamaSUTFactory(DynamicSUTFactory):
+class OllamaSUTFactory(HttpFactory, DynamicSUTFactory):
     DESCRIPTION = "ollama on this machine (http://127.0.0.1:11434); no key."
     ACCEPTED_OPTIONS = {"url": "base URL of the ollama server (default http://127.0.0.1:11434)"}
     EXAMPLE_UIDS = ("llama3.2%3A3b:ollama", "qwen2.5%3A7b:ollama;url=http://gpu-box:11434")
@@ -163,10 +163,9 @@ class OllamaSUTFactory(DynamicSUTFactory):
 
     async def list_models(self, sut_definition: SUTDefinition) -> list[ListedModel]:
         from drivers.providers.ollama_models import parse_tags
-        from drivers.providers.openai_models import LIST_TIMEOUT_S
 
         url = join_url(sut_definition.base_url or BASE_URL, "api/tags")
-        data = await transport.get_json(url, {}, timeout=LIST_TIMEOUT_S, limit_key=DRIVER_NAME)
+        data = await self.get_json(url, {})
         return parse_tags(data, transport.host_of(url))
 
     def make_sut(self, sut_definition: SUTDefinition) -> OllamaSUT:

@@ -7,7 +7,6 @@ only declares what differs.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -20,7 +19,7 @@ from drivers.capabilities import (
 )
 from drivers.factory import DynamicSUTFactory
 from drivers.http import transport
-from drivers.http.sut import HttpRequest, HttpSUT
+from drivers.http.sut import HttpFactory, HttpRequest, HttpSUT
 from drivers.http.transport import RetryPolicy, Timeouts
 from drivers.model_listing import ListedModel
 from drivers.options import SUTOptions
@@ -312,7 +311,7 @@ def join_url(base: str, path: str) -> str:
     return base.rstrip("/") + "/" + path.lstrip("/")
 
 
-class OpenAIStyleFactory(DynamicSUTFactory):
+class OpenAIStyleFactory(HttpFactory, DynamicSUTFactory):
     """A factory for one OpenAI-style API; subclasses set the class attributes."""
 
     DEFAULT_BASE_URL: ClassVar[str] = ""
@@ -357,12 +356,6 @@ class OpenAIStyleFactory(DynamicSUTFactory):
     def extra_headers(self, definition: SUTDefinition) -> dict[str, str]:
         return {}
 
-    @classmethod
-    def driver_name(cls) -> str:
-        """The DRIVER_NAME of the factory's module (the concurrency cap's key)."""
-        name = getattr(sys.modules.get(cls.__module__), "DRIVER_NAME", None)
-        return name if isinstance(name, str) else cls.__name__
-
     LISTS_MODELS = True
     MODELS_PATH: ClassVar[str] = "models"
 
@@ -385,15 +378,11 @@ class OpenAIStyleFactory(DynamicSUTFactory):
         self, definition: SUTDefinition, url: str, params: dict[str, str] | None = None
     ) -> Any:
         """GET `url` as JSON with the headers and key a SUT of `definition` would send."""
-        from drivers.providers.openai_models import LIST_TIMEOUT_S
-
         headers = dict(self.extra_headers(definition))
         key = self.api_key(definition)
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        return await transport.get_json(
-            url, headers, params=params, timeout=LIST_TIMEOUT_S, limit_key=self.driver_name()
-        )
+        return await self.get_json(url, headers, params)
 
     def make_sut(self, sut_definition: SUTDefinition) -> PromptResponseSUT[Any, Any]:
         cls = OpenAIStyleChatSUT if self.LOGPROBS else OpenAIStyleChatNoLogprobsSUT

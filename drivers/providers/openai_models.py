@@ -19,10 +19,6 @@ from typing import Any
 from drivers.errors import ErrorKind, SUTError
 from drivers.model_listing import ListedModel
 
-LIST_TIMEOUT_S = 20.0
-"""A model list is small: a server that takes longer is not answering."""
-
-
 NOT_CHAT = frozenset({"embedding", "image", "rerank", "audio", "transcribe", "video"})
 """Together's model types that chat completions cannot run."""
 ROUTER_POLICIES = frozenset({"fastest", "cheapest", "preferred", "auto"})

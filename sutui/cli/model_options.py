@@ -5,6 +5,7 @@ SUTs (--sut) and the model options --max-tokens, --temperature, --top-p, --top-k
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TypeVar
 
 import annotated_types
@@ -106,17 +107,20 @@ _FLAGS = {
 """SUTOptions' field names (modelgauge's) to the flags a person typed."""
 
 
-def apply_idle_timeout(seconds: float | None) -> None:
-    """--idle-timeout: the transport's idle (between-events) timeout for this run's calls."""
+def idle_timeout_runtime(seconds: float | None) -> AbstractContextManager[object]:
+    """--idle-timeout: the HTTP runtime of this run's calls, with that idle (between-events)
+    timeout, to enter around the run (the flag is checked now, before anything runs). A
+    runtime, not the process default, so an in-process caller (a test) keeps its own after."""
     if seconds is None:
-        return
+        return nullcontext()
     if not seconds > 0:  # nan too
         raise bad_flag("--idle-timeout", seconds, "more than 0 seconds")
     from dataclasses import replace
 
-    from drivers import transport
+    from drivers.transport import current_runtime, use_runtime
 
-    transport.DEFAULT_TIMEOUTS = replace(transport.DEFAULT_TIMEOUTS, read=seconds)
+    runtime = current_runtime()
+    return use_runtime(replace(runtime, timeouts=replace(runtime.timeouts, read=seconds)))
 
 
 def bad_flag(flag: str, value: object, rule: str) -> InputError:

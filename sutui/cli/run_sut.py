@@ -31,7 +31,7 @@ from drivers.visible_text import visible
 from sutui import text_input
 from sutui.cli.context import pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
-from sutui.cli.model_options import apply_idle_timeout, model_options, sut_options, suts_option
+from sutui.cli.model_options import idle_timeout_runtime, model_options, sut_options, suts_option
 from sutui.history.errors import HistoryError
 from sutui.history.recorder import RunRecorder
 from sutui.history.store import HistoryStore, Planned
@@ -193,7 +193,7 @@ def run_sut(
     """Send one prompt to one or more SUTs at once."""
     ctx = pass_context()
     options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout, reasoning)
-    apply_idle_timeout(idle_timeout)
+    runtime = idle_timeout_runtime(idle_timeout)
     the_prompt = build_prompt(prompt, system)
     canonical: dict[str, str] = {}
     fix = "drop --system" if system is not None else None  # a text-only SUT, a system prompt
@@ -201,7 +201,8 @@ def run_sut(
     register_known(ctx.store)  # a prompt quoting any of the user's keys is stored masked
     job = Job(targets, the_prompt, options, canonical)
     recorder = RunRecorder(None if no_history else open_history(), warn)
-    return asyncio.run(run_job(job, timeout, as_json, recorder))
+    with runtime:
+        return asyncio.run(run_job(job, timeout, as_json, recorder))
 
 
 def warn(problem: str) -> None:
