@@ -50,6 +50,9 @@ class SutuiApp(App[None]):
         super().__init__()
         self.services = services
         self.compare = CompareScreen(services, suts)
+        self._restoring = suts is None
+        """The columns are the settings' (the last exit's): their options follow after the
+        first frame (sutui/screens/column_sets.py)."""
 
     def get_default_screen(self) -> Screen[Any]:
         return self.compare
@@ -94,6 +97,10 @@ class SutuiApp(App[None]):
             gc.enable()
 
     def _warm_up(self) -> None:
+        if self._restoring:  # the first frame has its columns: now their options
+            from sutui.screens.column_sets import restore_options
+
+            restore_options(self.compare, self.services.settings.start)
         uids = [c.uid for c in self.compare.columns]  # read here: widgets stay on this thread
         self.run_worker(
             lambda: self._warm_up_thread(uids), thread=True, group="warm-up", exit_on_error=False
@@ -122,6 +129,14 @@ class SutuiApp(App[None]):
                 message.catalog_problem, title="SUT catalog", severity="error", timeout=30,
                 markup=False,
             )  # fmt: skip
+
+    def exit(self, result: None = None, return_code: int = 0, message: Any = None) -> None:
+        """Quitting remembers the columns (with their options) for the next start; a settings
+        file that cannot be written is said on the terminal after the app has gone."""
+        from sutui.screens.column_sets import remember_columns
+
+        problem = remember_columns(self.compare, self.services.settings)
+        super().exit(result, return_code, message or problem)
 
     async def on_unmount(self) -> None:
         """Close the shared HTTP client while its event loop still runs (else aiohttp warns on

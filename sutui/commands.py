@@ -15,6 +15,7 @@ from sutui.screens.registry import views
 
 if TYPE_CHECKING:
     from sutui.app import SutuiApp
+    from sutui.screens.compare import CompareScreen
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,13 @@ def app_commands(app: SutuiApp) -> Iterator[Command]:
         ("compare: vote on the blind round", compare.action_vote, "then the SUTs are shown"),
     ):
         yield Command(title, partial(app.in_compare, action), text, discover=True)
+    for title, set_action, text in (
+        ("compare: save column set…", "save_set", "the columns and their options, by name"),
+        ("compare: open column set…", "open_set", "replace the columns, or add them beside"),
+        ("compare: delete column set…", "delete_set", "a saved set of columns"),
+    ):
+        yield Command(title, partial(app.in_compare, partial(_column_sets, set_action, compare)),
+                      text, discover=True)  # fmt: skip
     services = app.services
     for uid in services.settings.recent:
         yield Command(f"sut: add {uid}", partial(app.post_message, AddSUT(uid)), "recent")
@@ -70,6 +78,12 @@ def app_commands(app: SutuiApp) -> Iterator[Command]:
             partial(app.post_message, SetupSecrets([secret.description], secret.name)),
             "used by " + ", ".join(secret.used_by),
         )
+
+
+def _column_sets(action: str, compare: CompareScreen) -> None:
+    from sutui.screens import column_sets  # with its dialogs, when first used
+
+    getattr(column_sets, action)(compare)
 
 
 class SutuiCommands(Provider):

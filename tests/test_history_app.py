@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 from test_app_support import columns, isolated, new_app, no_blink, send, settle, steady, wait_until
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import Button, DataTable, Input, TextArea
 
 from sutui.app import SutuiApp
 from sutui.history.store import HistoryStore, Planned, StoredRun
 from sutui.records import RecordTimings, RecordUsage, ResultRecord
+from sutui.screens.dialogs import ChoiceScreen
 from sutui.screens.history import HistoryScreen
 from sutui.screens.history_export import ExportScreen
 from sutui.screens.history_run import AnswerPanel, HistoryRunScreen
@@ -217,6 +218,9 @@ async def test_rerun_only_the_failed_from_the_history() -> None:
         await open_history(pilot)
         await pilot.press("f")  # run 2 is first: its failed and partial answers
         await settle(pilot)
+        assert isinstance(app.screen, ChoiceScreen)  # demo_yes_no is not one of its SUTs
+        await pilot.press("r")  # replace it
+        await settle(pilot)
         assert app.screen is app.compare
         assert [c.uid for c in columns(app)] == ["demo_random_words", "demo_echo"]
         assert (columns(app)[0].question or "").startswith("Write a [bold]")  # sent: in the column
@@ -248,12 +252,78 @@ async def test_rerun_all_from_a_run_and_delete_with_confirmation() -> None:
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
+        assert isinstance(app.screen, ChoiceScreen)  # the three start columns are other SUTs
+        await pilot.click("#choice-replace")
+        await settle(pilot)
         await wait_until(pilot, lambda: not any(c.running for c in columns(app)))
         assert [c.uid for c in columns(app)] == [
             "demo_always_sorry", "demo_random_words", "demo_echo",
         ]  # fmt: skip
         await settle(pilot)
         assert saved().parent_id == 2 and run_count() == 2
+
+
+async def test_a_rerun_asks_and_beside_sends_only_to_the_runs_suts() -> None:
+    """Re-running run 1 (demo_yes_no, demo_echo) over a column of another SUT asks; esc keeps
+    all as it is; b adds the run's SUTs on the right and sends them its prompt only: the column
+    of before keeps its answer and its conversation, which the new columns join at the next
+    send."""
+    seed_runs()
+    app = new_app(["demo_always_angry"])
+    async with app.run_test(size=(110, 30)) as pilot:
+        await send(pilot, "one two three")
+        await wait_until(pilot, lambda: not any(c.running for c in columns(app)))
+        (angry,) = columns(app)
+        before = angry.text
+        assert before and saved().id == 3
+        await open_history(pilot)
+        await pilot.press("down", "down", "r")  # run 1 (newest first: 3, 2, 1)
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceScreen)
+        assert "run 1: demo_yes_no, demo_echo" in dialog.question
+        assert "1 column: demo_always_angry" in dialog.detail
+        labels = [str(b.label) for b in dialog.query(Button)]
+        assert labels == ["Replace the current column (r)", "Open beside them (b)",
+                          "Cancel (esc)"]  # fmt: skip
+        await pilot.press("escape")
+        await settle(pilot)
+        assert columns(app) == [angry] and run_count() == 3
+        await open_history(pilot)
+        await pilot.press("down", "down", "r", "b")
+        await settle(pilot)
+        assert app.screen is app.compare
+        await wait_until(pilot, lambda: len(columns(app)) == 3)
+        await wait_until(pilot, lambda: not any(c.running for c in columns(app)))
+        await settle(pilot)
+        kept, yes_no, echo = columns(app)
+        assert kept is angry and angry.text == before and angry.question == "one two three"
+        assert [yes_no.uid, echo.uid] == ["demo_yes_no", "demo_echo"]
+        assert echo.question == "Why is the sky blue?" and echo.text == "Why is the sky blue?"
+        assert "re-run of run 1" in echo.send_notes[0]
+        again = saved()
+        assert again.id == 4 and again.parent_id == 1 and again.prompt == "Why is the sky blue?"
+        assert [a.sut for a in again.answers] == ["demo_yes_no", "demo_echo"]
+        await send(pilot, "and now?")  # the conversation goes on, in all three
+        await wait_until(pilot, lambda: not any(c.running for c in columns(app)))
+        assert all(c.question == "and now?" for c in columns(app))
+        assert "joined at turn 2" in echo.send_notes[0]
+        assert not any("joined" in n for n in angry.send_notes)
+
+
+async def test_a_rerun_of_the_same_suts_asks_nothing() -> None:
+    seed_runs()
+    app = new_app(["demo_yes_no", "demo_echo"])
+    async with app.run_test(size=(110, 30)) as pilot:
+        first = columns(app)[0]
+        await open_history(pilot)
+        await pilot.press("down", "r")  # run 1: the same SUTs
+        await settle(pilot)
+        assert app.screen is app.compare
+        await wait_until(pilot, lambda: first not in columns(app))
+        await wait_until(pilot, lambda: not any(c.running for c in columns(app)))
+        assert [c.uid for c in columns(app)] == ["demo_yes_no", "demo_echo"]
+        assert columns(app)[1].text == "Why is the sky blue?"
 
 
 async def test_export_the_runs_listed_and_one_run_to_files(

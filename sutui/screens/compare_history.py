@@ -18,10 +18,15 @@ if TYPE_CHECKING:
     from drivers.runner import RunEvent
     from sutui.history.recorder import RunRecorder
     from sutui.history.store import HistoryStore, StoredRun
+    from sutui.records import ResultRecord
     from sutui.screens.compare import CompareScreen
 
 TICK_S = 1.0
 """How often the text of running columns is saved (as run-sut's PARTIAL_EVERY_S)."""
+
+
+def _columns(count: int) -> str:
+    return "1 column" if count == 1 else f"{count} columns"
 
 
 class CompareRecording:
@@ -156,25 +161,59 @@ class CompareRecording:
 
     # ----- re-running a saved run ----------------------------------------------------------
     def rerun(self, run: StoredRun, only_failed: bool = False) -> None:
-        """Make the columns those of `run` (or of its answers that did not finish well), with
-        its prompt, system prompt and options, and send: a new run that names `run` its parent."""
-        from textual.widgets import TextArea
-
-        from drivers.options import SUTOptions
+        """Send `run` again (or its answers that did not finish well): its SUTs, prompt, system
+        prompt and options, a new run that names `run` its parent. Columns of other SUTs on the
+        screen are not lost silently: the user chooses to replace them or to open the run
+        beside them (no question when there is no column, or the run's SUTs are the columns)."""
         from sutui.history.rerun import to_send
+        from sutui.screens.dialogs import ChoiceScreen
 
         screen = self.screen
         answers = run.failed if only_failed else run.answers
         if not answers:
             screen.notify(f"Every SUT of run {run.id} finished well: nothing to re-run.")
             return
+        uids = [to_send(answer, self._resolves) for answer in answers]
+        now = [column.uid for column in screen.columns]
+        if not now or now == uids:
+            self.replace(run, answers, uids)
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "replace":
+                self.replace(run, answers, uids)
+            elif choice == "beside":
+                self.beside(run, answers, uids)
+
+        count = len(now)
+        what = "the failed answers of " if only_failed else ""
+        question = f"Re-run {what}run {run.id}: {', '.join(uids)}"
+        detail = (
+            f"The compare screen has {_columns(count)}: {', '.join(now)}. "
+            "Replace them (a new conversation), or open the run beside them: its SUTs are added "
+            "as new columns and only they are sent its prompt; the others keep their answers."
+        )
+        replace = (
+            f"Replace the {'current column' if count == 1 else f'{count} current columns'} (r)"
+        )
+        choices = [("replace", replace, "r"), ("beside", "Open beside them (b)", "b"),
+                   ("cancel", "Cancel (esc)", "escape")]  # fmt: skip
+        screen.app.push_screen(ChoiceScreen(question, choices, detail), chosen)
+
+    def replace(self, run: StoredRun, answers: tuple[ResultRecord, ...], uids: list[str]) -> None:
+        """The run's SUTs become the columns, with its prompt, system prompt and options."""
+        from textual.widgets import TextArea
+
+        from drivers.options import SUTOptions
+
+        screen = self.screen
         for column in screen.columns:
             screen.remove_column(column)
         screen.threads.new()  # a re-run is a conversation of its own
         shared = SUTOptions(**run.options)
         screen.shared, screen.timeout_s = shared, run.timeout_s
-        for answer in answers:
-            column = screen.add_column(to_send(answer, self._resolves), remember=False)
+        for answer, uid in zip(answers, uids, strict=True):
+            column = screen.add_column(uid, remember=False)
             if answer.options != run.options:
                 column.own_options = SUTOptions(**answer.options)
                 column.own_timeout = run.timeout_s
@@ -182,6 +221,50 @@ class CompareRecording:
         screen.set_system(run.system or "")
         self._parent = run.id
         self._send_when_mounted()
+
+    def beside(self, run: StoredRun, answers: tuple[ResultRecord, ...], uids: list[str]) -> None:
+        """The run's SUTs join the columns on the right and only they are sent its prompt and
+        system prompt, each with the run's options as its own where they differ from the shared
+        ones. The other columns, the prompt box, the system prompt and the shared options stay
+        as they are; the new columns are outside the conversation until its next send, which
+        they join as any added column does (with its questions, said in a note)."""
+        from drivers.options import SUTOptions
+
+        screen = self.screen
+        columns = []
+        for answer, uid in zip(answers, uids, strict=True):
+            column = screen.add_column(uid, remember=False)
+            options = SUTOptions(**answer.options)
+            if (options, run.timeout_s) != (screen.shared, screen.timeout_s):
+                column.own_options, column.own_timeout = options, run.timeout_s
+            columns.append(column)
+        self._parent = run.id
+        self._send_beside_when_mounted(run, columns)
+
+    def _send_beside_when_mounted(
+        self, run: StoredRun, columns: list[SUTColumn], tries: int = 100
+    ) -> None:
+        screen = self.screen
+        if not all(c.is_mounted and c.query(".answer") for c in columns) and tries > 0:
+            screen.set_timer(0.02, lambda: self._send_beside_when_mounted(run, columns, tries - 1))
+            return
+        from drivers.prompt import make_prompt
+        from sutui.widgets.column_send import send_columns
+
+        screen.fit_columns()
+        columns = [c for c in columns if c.is_attached]  # one may be removed meanwhile
+        if not columns:
+            return
+        # This send is its own run in the history; answers still streaming in the other
+        # columns are kept as they stand (partial), as a new send of the screen would.
+        self.begin(run.prompt, run.system or "", columns)
+        note = f"re-run of run {run.id}, beside this conversation (not part of its threads)"
+        prompt = make_prompt(run.prompt, run.system)
+        runs = []
+        for column in columns:
+            column.send_notes = [note]
+            runs.append(column.begin(prompt, screen.shared, screen.timeout_s, run.prompt))
+        screen.run_worker(send_columns(runs, screen.services), group="send", exit_on_error=False)
 
     def _send_when_mounted(self, tries: int = 100) -> None:
         """Send once the new columns are composed (mounting them takes a few frames)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -57,3 +57,44 @@ class PickScreen(Dialog[int | None]):
     def on_option_list_option_selected(self, event: object) -> None:
         option_id = getattr(getattr(event, "option", None), "id", None)
         self.dismiss(int(option_id) if option_id is not None else None)
+
+
+class ChoiceScreen(Dialog[str | None]):
+    """A question with a few answers, one button each (stacked: their labels may be long) with
+    its key; esc answers None. Each choice is (answer, label, key); a choice keyed "escape" is
+    the cancel button."""
+
+    DEFAULT_CSS = """
+    ChoiceScreen .choices { height: auto; margin-top: 1; }
+    ChoiceScreen .choices Button { width: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="choice.cancel", tooltip="Do nothing")
+    ]
+
+    def __init__(self, question: str, choices: list[tuple[str, str, str]], detail: str = ""):
+        super().__init__(classes="dialog-screen")
+        self.question, self.choices, self.detail = question, choices, detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question), classes="dialog-title")
+            if self.detail:
+                yield Static(Text(self.detail))
+            with Vertical(classes="choices"):
+                for index, (answer, label, _key) in enumerate(self.choices):
+                    yield Button(label, variant="primary" if index == 0 else "default",
+                                 id=f"choice-{answer}")  # fmt: skip
+
+    def on_key(self, event: events.Key) -> None:
+        for answer, _label, key in self.choices:
+            if event.key == key != "escape":  # esc is the binding's
+                event.stop()
+                self.dismiss(answer)
+                return
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        answer = (event.button.id or "").removeprefix("choice-")
+        key = next((k for a, _l, k in self.choices if a == answer), "")
+        self.dismiss(None if key == "escape" else answer)
