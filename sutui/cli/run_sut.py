@@ -276,14 +276,14 @@ def run_sut(
         recorder = RunRecorder(store, warn)
         with runtime:
             return asyncio.run(run_job(Job.of(found), found.timeout, as_json, recorder))
+    if fork or allow_gaps:
+        flag = "--fork" if fork else "--allow-gaps"
+        raise InputError(f"{flag} goes with --continue RUN: drop it, or add --continue RUN.")
     if not suts:
         raise InputError(
             "say which SUTs to send to: --sut UID (repeat it for several), or --continue RUN to "
             "go on with a saved conversation (`sutui history list` shows them)."
         )
-    if fork or allow_gaps:
-        flag = "--fork" if fork else "--allow-gaps"
-        raise InputError(f"{flag} goes with --continue RUN: drop it, or add --continue RUN.")
     the_prompt = build_prompt(prompt, system)
     canonical: dict[str, str] = {}
     fix = "drop --system" if system is not None else None  # a text-only SUT, a system prompt

@@ -73,16 +73,16 @@ class RunSummary:
     """This run's turn, from 0."""
     turns: int = 1
     """How many turns the conversation has (its longest branch)."""
+    goes_on: bool = False
+    """Later turns go on from this run (a search found an earlier turn)."""
 
     @property
     def turns_text(self) -> str:
-        """'' for a single send, `3 turns`, or `turn 2 of 3` when a search found an earlier
-        turn (shown 1-based)."""
-        if self.turns <= 1:
-            return ""
-        if self.turn + 1 == self.turns:
-            return f"{self.turns} turns"
-        return f"turn {self.turn + 1} of {self.turns}"
+        """'' for a single send, `3 turns` (this run's branch), or `turn 2 of 3` when later
+        turns go on from it (shown 1-based)."""
+        if self.goes_on:
+            return f"turn {self.turn + 1} of {self.turns}"
+        return f"{self.turn + 1} turns" if self.turn else ""
 
 
 @dataclass(frozen=True)
@@ -435,7 +435,8 @@ class HistoryStore:
         where, params = _search_clause(search)
         sql = (
             "SELECT r.*, (SELECT max(c.turn) FROM runs c"
-            " WHERE c.conversation_id = r.conversation_id) AS last_turn FROM runs r"
+            " WHERE c.conversation_id = r.conversation_id) AS last_turn,"
+            " EXISTS (SELECT 1 FROM runs c WHERE c.previous_id = r.id) AS goes_on FROM runs r"
             f" WHERE r.id IN (SELECT max(r.id) FROM runs r {where}"
             " GROUP BY coalesce(r.conversation_id, r.id)) ORDER BY r.id DESC"
         )
@@ -467,6 +468,7 @@ class HistoryStore:
                     r["conversation_id"] or r["id"],
                     turn,
                     max(_count(r["last_turn"]), turn) + 1,
+                    bool(r["goes_on"]),
                 )
             )
         return out
