@@ -433,12 +433,17 @@ class HistoryStore:
         newest run where every word appears in the prompt, the system prompt, a SUT's name or
         UID, or an answer (case-insensitive). A search names the turn that said it."""
         where, params = _search_clause(search)
+        if where:
+            newest = (f"r.id IN (SELECT max(r.id) FROM runs r {where}"
+                      " GROUP BY coalesce(r.conversation_id, r.id))")  # fmt: skip
+        else:  # from the newest down, each seek by index: a limit stops it early
+            newest = ("NOT EXISTS (SELECT 1 FROM runs c"
+                      " WHERE c.conversation_id = r.conversation_id AND c.id > r.id)")  # fmt: skip
         sql = (
             "SELECT r.*, (SELECT max(c.turn) FROM runs c"
             " WHERE c.conversation_id = r.conversation_id) AS last_turn,"
             " EXISTS (SELECT 1 FROM runs c WHERE c.previous_id = r.id) AS goes_on FROM runs r"
-            f" WHERE r.id IN (SELECT max(r.id) FROM runs r {where}"
-            " GROUP BY coalesce(r.conversation_id, r.id)) ORDER BY r.id DESC"
+            f" WHERE {newest} ORDER BY r.id DESC"
         )
         if limit is not None:
             sql += " LIMIT ?"
