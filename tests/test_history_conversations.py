@@ -23,11 +23,19 @@ from sutui.records import RecordUsage, ResultRecord
 
 V4 = Path(__file__).parent / "data" / "history-v4.sqlite"
 OLD_CSV_FIELDS = [
-    "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "options",
+    "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "messages",
+    "options",
     "status", "text", "reasoning", "finish_reason", "provider_finish_reason", "notes",
     "prompt_tokens", "completion_tokens", "reasoning_tokens", "error_kind", "error",
     "first_token_s", "first_reasoning_s", "total_s", "started_at", "cached", "sutui_version",
 ]  # fmt: skip
+
+
+def said(record: ResultRecord) -> list[tuple[str, str]] | None:
+    """What the record says its SUT was sent, as (role, content); None: its prompt alone."""
+    if record.messages is None:
+        return None
+    return [(m.role, m.content) for m in record.messages]
 
 
 def turn(
@@ -79,12 +87,10 @@ def test_a_turn_names_the_one_before_and_reads_back_as_its_branch(tmp_path: Path
         b2 = branch[1].answers[1]
         assert (b2.conversation_id, b2.turn, b2.thread, b2.text) == (str(one), 1, "b", "b2")
         # What b was sent at turn 2: the system prompt, q1, its own answer, q2.
-        assert b2.messages == [
-            {"role": "system", "content": "be brief"},
-            {"role": "user", "content": "q1"},
-            {"role": "assistant", "content": "b1"},
-            {"role": "user", "content": "q2"},
-        ]
+        assert said(b2) == [
+            ("system", "be brief"), ("user", "q1"), ("assistant", "b1"), ("user", "q2"),
+        ]  # fmt: skip
+        assert said(branch[0].answers[1]) is None  # turn 1: the prompt and system prompt alone
         assert store.run(two) == branch[1]  # one run reads the same
         assert store.later(one) == [two] and store.tip(one) == three
         assert store.conversation(999) is None
@@ -106,10 +112,11 @@ def test_a_failed_answer_is_a_gap_and_an_answer_chosen_for_all_is_everyones(
         branch = store.conversation(three)
         assert branch is not None
         b2 = branch[1].answers[1]
-        assert [m["content"] for m in b2.messages or []] == ["q1\n\nq2"]  # q1 had no answer
+        assert said(b2) == [("user", "q1\n\nq2")]  # q1 had no answer: joined to q2
         _, b3, c3 = branch[2].answers
-        assert [m["content"] for m in b3.messages or []] == ["q1\n\nq2", "a2", "q3"]
-        assert [m["content"] for m in c3.messages or []] == ["q1\n\nq2", "a2", "q3"]  # joined
+        thread = [("user", "q1\n\nq2"), ("assistant", "a2"), ("user", "q3")]  # a's: for all
+        assert said(b3) == thread
+        assert said(c3) == thread  # c joined now: it goes on from the answer chosen for all
         resumed = resume(branch)
         assert [t.key for t in resumed.threads] == ["a", "b", "c"]
         assert resumed.conversation.turns[1].for_all == "a"
@@ -214,10 +221,11 @@ def test_exports_carry_turns_and_keep_every_field_of_a_one_turn_run(tmp_path: Pa
     ]  # fmt: skip
     assert json.loads(export(runs, "json")) == lines
     table = list(csv.DictReader(io.StringIO(export(runs, "csv"))))
-    assert CSV_FIELDS[: len(OLD_CSV_FIELDS)] == OLD_CSV_FIELDS  # added, none renamed or moved
+    assert CSV_FIELDS[: len(OLD_CSV_FIELDS)] == OLD_CSV_FIELDS  # added at the end
     assert [(r["turn"], r["thread"], r["conversation_id"]) for r in table][2] == (
         "1", "a", str(one),
     )  # fmt: skip
+    assert table[0]["messages"] == "" and json.loads(table[2]["messages"]) == lines[2]["messages"]
     md = export(runs, "md")
     assert md.startswith(f"## Conversation {one} · 2 turns · ")
     assert "### Turn 1 · run" in md and "### Turn 2 · run" in md
@@ -250,8 +258,7 @@ def test_a_history_made_by_the_release_before_conversations_migrates(tmp_path: P
         assert refused.status == "failed" and refused.error and refused.error["kind"]
         for a in run.answers:
             assert a.conversation_id == "1" and a.turn == 0
-            assert a.messages == [{"role": "system", "content": "Be brief."},
-                                  {"role": "user", "content": "Why is the sky blue?"}]  # fmt: skip
+            assert a.messages is None  # the prompt and system prompt were all it was sent
         rerun = store.run(2)
         assert rerun is not None and rerun.parent_id == 1 and rerun.conversation_id == 2
         stopped = store.run(3)
