@@ -234,3 +234,21 @@ def test_rerun_of_a_later_turn_is_a_new_branch_with_its_thread(
         assert (again.turn, again.previous_id, again.branch_of, again.parent_id) == (1, 1, 2, 2)
     code, _, err = cli(capsys, "history", "rerun", "2", "--no-history")
     assert code == 2 and "Drop --no-history" in err
+
+
+def test_a_key_in_a_later_turn_is_never_written(
+    capsys: pytest.CaptureFixture[str], provider_server: Any, tmp_path: Path
+) -> None:
+    key = KEYS["openai"] or ""
+    sut = chat(provider_server, "model-k")
+    cli(capsys, "run-sut", "--sut", sut, "--prompt", f"my key is {key}")
+    code, out, err = cli(capsys, "run-sut", "--continue", "1", "--prompt", f"again: {key}",
+                         "--json")  # fmt: skip
+    assert code == 0, err
+    assert key not in out and key not in err
+    (record,) = records(out)
+    assert len(record["messages"]) == 3 and "my key is" in record["messages"][0]["content"]
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "data").iterdir())
+    assert key.encode() not in stored
+    code, out, _ = cli(capsys, "history", "export", "--all", "--format", "jsonl")
+    assert code == 0 and key not in out and "my key is" in out
