@@ -121,6 +121,8 @@ def next_turn(ctx: CliContext, store: HistoryStore, asked: Asked) -> NextTurn:
                 chosen.append(Chosen(key, name, dict(resumed.options)))
     else:
         chosen = [Chosen(t.key, t.sut, t.options) for t in resumed.threads]
+    if not chosen:  # a run with no answer rows (a hand edit)
+        raise InputError(f"run {run_id} has no SUTs to go on with: name them with --sut UID.")
     return plan(
         ctx,
         resumed,
