@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sutui.history.store import HistoryStore, Planned
+from sutui.history.threads import resume
 from sutui.records import RecordTimings, RecordUsage, ResultRecord
 
 WORDS = [
@@ -98,6 +99,27 @@ def fill(store: HistoryStore, runs: int, rng: random.Random) -> dict[str, list[f
     return costs
 
 
+def long_conversation(
+    store: HistoryStore, rng: random.Random, threads: int = 8, turns: int = 50
+) -> int:
+    """A conversation of `turns` turns, `threads` SUTs each answering ~2 KB: its last run."""
+    keys = [f"sut-{i}:demo" for i in range(threads)]
+    previous = None
+    for n in range(turns):
+        run_id = store.begin_run(
+            prompt=f"turn {n}: " + text(rng, 20), system="Be thorough.", options={},
+            suts=[Planned(k, k) for k in keys], origin="app", previous_id=previous,
+        )  # fmt: skip
+        for index in range(threads):
+            store.finish(ResultRecord(
+                run_id=str(run_id), index=index, sut=keys[index], prompt="-", status="done",
+                text=text(rng, 330), finish_reason="stop",
+            ))  # fmt: skip
+        previous = run_id
+    assert previous is not None
+    return previous
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10_000)
@@ -121,6 +143,13 @@ def main() -> None:
                 for _ in range(5):
                     timed(samples, action)
                 print(f"  {label:<22} median {statistics.median(samples) * 1000:.1f} ms")
+            tip = long_conversation(store, rng)
+            samples = []
+            for _ in range(5):
+                timed(samples, lambda: resume(store.conversation(tip) or []))
+            took = statistics.median(samples)
+            print(f"  open a conversation of 8 SUTs x 50 turns (~2 KB answers), every "
+                  f"answer's messages rebuilt, ready to go on: median {took:.3f} s")  # fmt: skip
             start = time.perf_counter()
             HistoryStore(path).close()
             print(

@@ -14,6 +14,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from drivers.secrets import SecretDescription
     from sutui.history.store import StoredRun
+    from sutui.history.threads import Resumed
 
 
 @dataclass
@@ -46,3 +47,16 @@ class RerunRequested(Message):
 
     run: StoredRun
     only_failed: bool = False
+
+
+@dataclass
+class ContinueConversation(Message):
+    """Go on with a saved conversation in the compare screen: its threads become the columns,
+    their earlier turns shown, ready for the next turn (from the history list's t)."""
+
+    run_id: int
+    """The latest turn of the branch to go on from: the next send is recorded with
+    `previous_id=run_id` (RunRecorder.begin)."""
+    resumed: Resumed
+    """The branch read back (sutui/history/threads.py): `conversation` keyed by thread,
+    `threads` (key, SUT to make, canonical UID, options) in column order, `last` the run."""

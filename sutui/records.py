@@ -8,12 +8,14 @@ credentials live there).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from drivers.options import SUTOptions
+from drivers.prompt import ChatRole, Prompt, TextPrompt
 from drivers.redaction import redact
 from drivers.runner import Cancelled, Failed, Finished, Timings
 from sutui import __version__
@@ -58,6 +60,13 @@ class ResultRecord(BaseModel):
     schema_: str = Field(SCHEMA, alias="schema")
     run_id: str | None = None
     prompt_id: str | None = None
+    conversation_id: str | None = None
+    """The history conversation this answer belongs to: the id of its first run."""
+    turn: int = 0
+    """The user turn it answers, from 0 (a single send is turn 0)."""
+    thread: str | None = None
+    """The SUT's thread in the conversation: its key in the run (`uid`, `uid#2`), the same
+    every turn; null in a batch."""
     index: int = 0
     sut: str
     """The SUT as the user named it: a predefined name or a dynamic UID (`#2` for a repeat)."""
@@ -110,6 +119,24 @@ def options_dict(options: SUTOptions | None) -> dict[str, Any]:
     return options.model_dump(mode="json", exclude_defaults=True)
 
 
+def messages_of(
+    prompt: Prompt, asked: str, mask: Callable[[str], str] = redact
+) -> list[dict[str, str]] | None:
+    """A record's `messages` for `prompt` (sent for the user turn `asked`): the role/content
+    list in OpenAI's role names, each text through `mask` (redaction; the history's texts were
+    redacted when saved); None when the prompt is `asked` alone, after a system message or not
+    (the record's `prompt` and `system` say it all)."""
+    if isinstance(prompt, TextPrompt):
+        return None
+    first, last = prompt.messages[0], prompt.messages[-1]
+    alone = len(prompt.messages) == 1 or (
+        len(prompt.messages) == 2 and first.role is ChatRole.system
+    )
+    if alone and last.role is ChatRole.user and last.text == asked:
+        return None
+    return [{"role": m.role.openai_role, "content": mask(m.text)} for m in prompt.messages]
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -137,10 +164,12 @@ def record_from_event(
     prompt_id: str | None = None,
     started_at: str | None = None,
     cached: bool = False,
+    thread: str | None = None,
 ) -> ResultRecord:
     common: dict[str, Any] = {
         "run_id": run_id,
         "prompt_id": prompt_id,
+        "thread": thread,
         "index": index,
         "sut": redact(sut),
         "uid": None if uid is None else redact(uid),

@@ -65,6 +65,20 @@ def make_targets(
     return prepared.targets
 
 
+def resolves(ctx: SUTParts, name: str) -> bool:
+    """Whether a SUT name (a predefined name or a UID) still resolves: a saved run's SUT
+    renamed or removed from the catalog since is sent as its canonical UID instead."""
+    from drivers.catalog import CatalogError
+    from drivers.registry import resolve
+    from drivers.uid import UIDError
+
+    try:
+        resolve(name, ctx.catalog, ctx.registry)
+    except (UIDError, CatalogError):
+        return False
+    return True
+
+
 def missing_secrets_message(missing: list[tuple[str, MissingSecretValues]]) -> str:
     """Which SUT needs which secret, the ways to set each, and paste-ready TOML for all."""
     lines = ["These SUTs need secrets that are not set:"]

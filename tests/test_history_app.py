@@ -384,3 +384,48 @@ def test_snapshot_history_run(snap_compare: Any, utc: None) -> None:
         await steady(pilot)
 
     assert snap_compare(new_app(), run_before=run_before, terminal_size=(110, 24))
+
+
+async def test_a_conversation_is_one_row_and_t_goes_on_with_it_in_compare(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The list shows a conversation once (its latest turn, `· 2 turns`); t posts
+    ContinueConversation with its threads for the compare screen; d deletes every turn."""
+    from sutui.messages import ContinueConversation
+
+    seed_runs()
+    with HistoryStore() as store:
+        second = store.begin_run(
+            prompt="And in winter?", system=None, options={},
+            suts=[Planned("demo_yes_no", "yes_no:demo"), Planned("demo_echo", "echo:demo")],
+            origin="cli", previous_id=1,
+        )  # fmt: skip
+    posted: list[ContinueConversation] = []
+    monkeypatch.setattr(SutuiApp, "on_continue_conversation",
+                        lambda self, message: posted.append(message), raising=False)  # fmt: skip
+    app = new_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_history(pilot)
+        await wait_until(pilot, lambda: screen.loaded)
+        assert [(r.id, r.turns_text) for r in screen.runs] == [(second, "2 turns"), (2, "")]
+        table = screen.query_one(DataTable)
+        assert "And in winter? · 2 turns" in str(table.get_row_at(0)[2])
+        table.move_cursor(row=0)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: bool(posted))
+        (message,) = posted
+        assert message.run_id == second
+        resumed = message.resumed
+        assert [t.key for t in resumed.threads] == ["demo_yes_no", "demo_echo"]
+        assert [t.sut for t in resumed.threads] == ["demo_yes_no", "demo_echo"]
+        assert [turn.text for turn in resumed.conversation.turns] == [
+            "Why is the sky blue?", "And in winter?",
+        ]  # fmt: skip
+        assert resumed.conversation.turns[0].answers["demo_echo"].text == "Why is the sky blue?"
+        await pilot.press("d")
+        await settle(pilot)
+        assert "Delete the conversation (run 1, 3)" in str(app.screen.question)  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await settle(pilot)
+        await wait_until(pilot, lambda: screen.loaded)
+        assert [r.id for r in screen.runs] == [2]

@@ -237,6 +237,6 @@ def test_a_v2_history_migrates_and_recovers_its_dead_runs(tmp_path: Path) -> Non
                  " VALUES (1, 0, 'a', '{}', 'running'), (2, 0, 'a', '{}', 'running')")  # fmt: skip
     conn.close()
     with HistoryStore(path) as store:
-        assert version(store._conn) == len(MIGRATIONS) == 4
+        assert version(store._conn) == len(MIGRATIONS) == 5
         assert store.run(1).running == frozenset()  # type: ignore[union-attr]
         assert store.run(2).running == {0}  # type: ignore[union-attr]  # no host: this one's

@@ -95,3 +95,31 @@ def test_run_sut_answers_from_the_real_server(llm_peer: LlmPeer) -> None:
     reported = "tokens not reported" if obj["usage"] is None else " out"
     assert reported in done.stdout
     assert llm_peer.api_key not in done.stdout + done.stderr + as_json.stdout
+
+
+def test_a_second_turn_goes_on_from_the_first_with_run_sut_continue(llm_peer: LlmPeer) -> None:
+    """A two-turn thread: the second answer needs the first turn. SmolLM2-135M cannot keep
+    a number ("Remember 7481. Reply OK." rambles on about 7481 until the length limit, a gap),
+    but it does repeat a secret word it was told, and never says it when asked alone."""
+    options = ["--temperature", "0", "--seed", "1", "--max-tokens", "48", "--json"]
+    first = run_cli(llm_peer, "--prompt", "The secret word is banana. Reply OK.", *options)
+    assert first.returncode == 0, first.stderr
+    one = json.loads(first.stdout)
+    assert one["status"] == "done" and one["finish_reason"] == "stop", one
+    env = {**os.environ, "SUTUI_LOCAL__API_KEY": llm_peer.api_key, "SUTUI_KEYRING": "off"}
+    question = "What is the secret word?"
+    second = subprocess.run(
+        [sys.executable, "-m", "sutui", "run-sut", "--continue", one["run_id"], "--prompt",
+         question, "--json"],
+        capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert second.returncode == 0, second.stderr
+    two = json.loads(second.stdout)
+    assert (two["turn"], two["conversation_id"]) == (1, one["run_id"])
+    assert [m["role"] for m in two["messages"]] == ["user", "assistant", "user"]
+    assert two["messages"][1]["content"] == one["text"]  # its own first answer was sent
+    assert two["options"]["temperature"] == 0  # the first turn's options, kept
+    assert "banana" in two["text"].lower(), two["text"]
+    alone = run_cli(llm_peer, "--prompt", question, "--no-history", *options)
+    assert alone.returncode == 0, alone.stderr
+    assert "banana" not in json.loads(alone.stdout)["text"].lower()  # it needed turn 1

@@ -14,9 +14,10 @@ from sutui.cli.main import cli
 from sutui.records import SCHEMA, ResultRecord, record_from_event
 
 FIELDS = [
-    "schema", "run_id", "prompt_id", "index", "sut", "uid", "prompt", "system", "messages",
-    "options", "status", "text", "reasoning", "finish_reason", "provider_finish_reason", "notes",
-    "usage", "error", "timings", "started_at", "cached", "sutui_version",
+    "schema", "run_id", "prompt_id", "conversation_id", "turn", "thread", "index", "sut", "uid",
+    "prompt", "system", "messages", "options", "status", "text", "reasoning", "finish_reason",
+    "provider_finish_reason", "notes", "usage", "error", "timings", "started_at", "cached",
+    "sutui_version",
 ]  # fmt: skip
 
 
@@ -34,6 +35,9 @@ def test_run_sut_json_lines_are_records_with_every_field() -> None:
         assert line["schema"] == SCHEMA and line["uid"] == "echo:demo"
         assert line["prompt"] == "hello there" and line["system"] == "be brief"
         assert line["options"] == {"temperature": 0.5}
+        assert line["messages"] is None  # a single send: `prompt` and `system` say it all
+        assert line["turn"] == 0 and line["thread"] == line["sut"]
+        assert line["conversation_id"] == line["run_id"]  # a first turn names its conversation
         assert ResultRecord.from_dict(line).to_dict() == line
     assert {line["sut"] for line in lines} == {"demo_echo", "demo_echo#2"}
 

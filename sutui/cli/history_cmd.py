@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from sutui.cli.context import CliContext, pass_context
+from sutui.cli.context import pass_context
 from sutui.cli.errors import InputError
+from sutui.cli.run_ids import parse_run
 from sutui.cli.table import table
 from sutui.history.export import FORMATS, MARKS, export, format_of, runs_count, when
 from sutui.history.store import HistoryStore, RunSummary, StoredRun, default_path
@@ -27,20 +27,6 @@ def opened() -> Iterator[HistoryStore]:
         yield store
     finally:
         store.close()
-
-
-def parse_run(store: HistoryStore, text: str) -> int:
-    """A run id as typed: `12`, `#12` or `last`."""
-    if text == "last":
-        last = store.last_id()
-        if last is None:
-            raise InputError("the history is empty: there is no last run.")
-        return last
-    if not re.fullmatch(r"#?\d+", text):
-        raise InputError(
-            f"'{text}' is not a run id: give a number from `sutui history list`, or `last`."
-        )
-    return int(text.lstrip("#"))
 
 
 def load_runs(store: HistoryStore, ids: Sequence[str]) -> list[StoredRun]:
@@ -60,6 +46,26 @@ def load_runs(store: HistoryStore, ids: Sequence[str]) -> list[StoredRun]:
     return runs
 
 
+def branches(store: HistoryStore, ids: Sequence[str]) -> list[StoredRun]:
+    """The conversation ending at each run named (its earlier turns before it), each run
+    once; an error names every id that is not there."""
+    runs: dict[int, StoredRun] = {}
+    missing = []
+    for text in ids:
+        run_id = parse_run(store, text)
+        branch = store.conversation(run_id)
+        if branch is None:
+            missing.append(str(run_id))
+            continue
+        for run in branch:
+            runs.setdefault(run.id, run)
+    if missing:
+        raise InputError(
+            f"no run {', '.join(missing)} in the history: `sutui history list` shows the ids."
+        )
+    return list(runs.values())
+
+
 def suts_line(summary: RunSummary) -> str:
     return " · ".join(f"{sut} {MARKS.get(status, '?')}" for sut, status in summary.suts)
 
@@ -69,9 +75,18 @@ def first_line(text: str, width: int = 60) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
+def prompt_cell(summary: RunSummary) -> str:
+    """The prompt's first line, and the turns when the conversation has several."""
+    turns = summary.turns_text
+    return first_line(summary.prompt) + (f" · {turns}" if turns else "")
+
+
 @click.group("history")
 def history() -> None:
     """The saved runs: every `run-sut` (unless --no-history) and every send in the app.
+
+    A run is one turn of a conversation (`run-sut --continue`, the app's compare screen); the
+    list shows one row per conversation, `show` a conversation turn by turn.
 
     Kept in SQLite in the user data dir (`sutui history path`); no secret is ever saved.
     """
@@ -87,8 +102,9 @@ def history() -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per run, one per line.")
 def list_runs(search: str, limit: int, as_json: bool) -> None:
-    """The newest runs first. Marks: ✓ done, ✗ failed, ■ cancelled, ◐ partial (the run stopped
-    before that SUT finished), … running."""  # fmt: skip
+    """One row per conversation, newest first: its latest run (`· 3 turns` when it has
+    several), or with --search the latest that matches (`· turn 2 of 3`). Marks: ✓ done,
+    ✗ failed, ■ cancelled, ◐ partial (the run stopped before that SUT finished), … running."""
     pass_context()
     with opened() as store:
         found = store.runs(search, limit=limit)
@@ -101,7 +117,9 @@ def list_runs(search: str, limit: int, as_json: bool) -> None:
             suts = [{"sut": sut, "status": status} for sut, status in s.suts]
             click.echo(json.dumps({"run_id": str(s.id), "started_at": s.started_at,
                                    "origin": s.origin, "prompt": s.prompt, "system": s.system,
-                                   "suts": suts}, ensure_ascii=False))  # fmt: skip
+                                   "suts": suts, "conversation_id": str(s.conversation_id),
+                                   "turn": s.turn, "turns": s.turns},
+                                  ensure_ascii=False))  # fmt: skip
         if more:
             click.echo(more, err=True)  # stdout stays JSON Lines
         return
@@ -110,7 +128,7 @@ def list_runs(search: str, limit: int, as_json: bool) -> None:
         click.echo(f"No runs{where} in the history yet. Every `sutui run-sut` and every send in "
                    "the app is saved there.")  # fmt: skip
         return
-    rows = [[str(s.id), when(s.started_at), suts_line(s), first_line(s.prompt)] for s in found]
+    rows = [[str(s.id), when(s.started_at), suts_line(s), prompt_cell(s)] for s in found]
     click.echo(table(["run", "when", "SUTs", "prompt"], rows))
     if more:
         click.echo(more)
@@ -120,11 +138,18 @@ def list_runs(search: str, limit: int, as_json: bool) -> None:
 @click.argument("run")
 @click.option("--json", "as_json", is_flag=True, help="The answers as result records (JSON Lines).")
 def show(run: str, as_json: bool) -> None:
-    """One run: its prompt, options and every answer (RUN: an id from `list`, or `last`)."""
+    """One run: its prompt, options and every answer (RUN: an id from `list`, or `last`). A
+    turn of a conversation is shown with the turns before it, turn by turn."""
     pass_context()
     with opened() as store:
-        (found,) = load_runs(store, [run])
-    click.echo(export([found], "jsonl" if as_json else "md"), nl=False)
+        found = branches(store, [run])
+        last = found[-1]
+        after = store.tip(last.id)
+        later = store.position(after) if after != last.id else None
+    click.echo(export(found, "jsonl" if as_json else "md"), nl=False)
+    if later is not None:
+        click.echo(f"Run {last.id} goes on: its newest branch reaches turn {later[1] + 1} in run "
+                   f"{after} (`sutui history show {after}`).", err=as_json)  # fmt: skip
 
 
 @history.command("export")
@@ -139,7 +164,9 @@ def show(run: str, as_json: bool) -> None:
 def export_runs(
     runs: tuple[str, ...], every: bool, search: str, fmt: str | None, out: Path | None
 ) -> None:
-    """Runs as Markdown, JSON, JSON Lines or CSV (the records of docs/results.md)."""
+    """Runs as Markdown, JSON, JSON Lines or CSV (the records of docs/results.md). A run named
+    comes with the turns before it; --all and --search give every turn of every branch of each
+    conversation found."""
     pass_context()
     if not runs and not every and not search:
         raise InputError(
@@ -148,13 +175,13 @@ def export_runs(
         )
     fmt = export_format(fmt, out)
     with opened() as store:
-        chosen = load_runs(store, runs)
+        chosen = branches(store, runs)
         if every or search:
             seen = {r.id for r in chosen}
             for summary in reversed(store.runs(search)):  # oldest first
-                if summary.id not in seen:
-                    found = store.run(summary.id)
-                    if found is not None:
+                for found in store.conversation_runs(summary.conversation_id):
+                    if found.id not in seen:
+                        seen.add(found.id)
                         chosen.append(found)
     text = export(chosen, fmt)
     if out is None:
@@ -188,13 +215,26 @@ def export_format(fmt: str | None, out: Path | None) -> str:
 
 @history.command("delete")
 @click.argument("runs", nargs=-1, required=True)
-def delete(runs: tuple[str, ...]) -> None:
-    """Delete runs and their answers (RUN: ids from `list`, or `last`)."""
+@click.option("--conversation", "whole", is_flag=True,
+              help="Delete each run's whole conversation (every turn, every branch).")  # fmt: skip
+def delete(runs: tuple[str, ...], whole: bool) -> None:
+    """Delete runs and their answers (RUN: ids from `list`, or `last`), with the later turns
+    that go on from them (a turn cannot go on without the one before)."""
     pass_context()
     with opened() as store:
-        chosen = load_runs(store, runs)  # every id must exist: none is deleted otherwise
-        store.delete([r.id for r in chosen])
-    click.echo(f"Deleted run {', '.join(str(r.id) for r in chosen)}.")
+        found = load_runs(store, runs)  # every id must exist, or none goes
+        chosen = [r.id for r in found]
+        if whole:
+            chosen = sorted(
+                {r.id for f in found for r in store.conversation_runs(f.conversation_id or f.id)}
+            )
+        later = [i for i in store.later_turns(chosen) if i not in chosen]
+        store.delete(chosen)
+    said = f"Deleted run {', '.join(map(str, chosen))}"
+    if later:
+        said += f" and the later turn{'s' if len(later) > 1 else ''} that went on from them " \
+            f"(run{'s' if len(later) > 1 else ''} {', '.join(map(str, later))})"  # fmt: skip
+    click.echo(said + ".")
 
 
 @history.command("rerun")
@@ -208,44 +248,46 @@ def delete(runs: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per SUT, one per line.")
 @click.option("--no-history", is_flag=True, help="Do not save the new run.")  # fmt: skip
 def rerun(run: str, only_failed: bool, as_json: bool, no_history: bool) -> int:
-    """Send a saved run's prompt, system prompt and options to its SUTs again (a new run)."""
+    """Send a saved run's prompt, system prompt and options to its SUTs again (a new run). A
+    later turn of a conversation is sent with each SUT's thread before it: a new branch."""
     from drivers.options import SUTOptions
     from drivers.prompt import make_prompt
+    from sutui.cli.next_turn import rerun_turn
     from sutui.cli.run_sut import Job, make_targets, open_history, run_job, warn
     from sutui.history.recorder import RunRecorder
     from sutui.history.rerun import to_send
+    from sutui.targets import resolves
 
     ctx = pass_context()
     with opened() as store:
         (found,) = load_runs(store, [run])
-    answers = found.failed if only_failed else found.answers
-    if not answers:
-        click.echo(f"Every SUT of run {found.id} finished well: nothing to re-run.")
-        return 0
-    names = tuple(to_send(a, lambda name: _resolves(ctx, name)) for a in answers)
-    canonical: dict[str, str] = {}
-    targets = make_targets(ctx, names, canonical)
-    shared = SUTOptions(**found.options)
-    targets = [
-        dataclasses.replace(t, options=SUTOptions(**a.options)) if a.options != found.options else t
-        for t, a in zip(targets, answers, strict=True)
-    ]
-    job = Job(targets, make_prompt(found.prompt, found.system), shared, canonical)
+        answers = found.failed if only_failed else found.answers
+        if not answers:
+            click.echo(f"Every SUT of run {found.id} finished well: nothing to re-run.")
+            return 0
+        if found.previous_id is not None:  # a later turn: its thread, as a new branch
+            if no_history:
+                raise InputError(
+                    f"run {found.id} is turn {found.turn + 1} of a conversation: its re-run is "
+                    "a new branch of it, saved in the history. Drop --no-history."
+                )
+            planned = rerun_turn(ctx, store, found, only_failed)
+            job, timeout = Job.of(planned), planned.timeout
+    if found.previous_id is None:
+        names = tuple(to_send(a, lambda name: resolves(ctx, name)) for a in answers)
+        canonical: dict[str, str] = {}
+        targets = make_targets(ctx, names, canonical)
+        shared = SUTOptions(**found.options)
+        targets = [
+            dataclasses.replace(t, options=SUTOptions(**a.options))
+            if a.options != found.options
+            else t
+            for t, a in zip(targets, answers, strict=True)
+        ]
+        job = Job(targets, make_prompt(found.prompt, found.system), shared, canonical)
+        timeout = found.timeout_s or 300.0
     recorder = RunRecorder(None if no_history else open_history(), warn)
-    timeout = found.timeout_s or 300.0
     return asyncio.run(run_job(job, timeout, as_json, recorder, parent_id=found.id))
-
-
-def _resolves(ctx: CliContext, name: str) -> bool:
-    from drivers.catalog import CatalogError
-    from drivers.registry import resolve
-    from drivers.uid import UIDError
-
-    try:
-        resolve(name, ctx.catalog, ctx.registry)
-    except (UIDError, CatalogError):
-        return False
-    return True
 
 
 @history.command("path")

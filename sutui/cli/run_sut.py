@@ -1,4 +1,5 @@
-"""`sutui run-sut`: one prompt to one or more SUTs, run concurrently, answers as they finish."""
+"""`sutui run-sut`: one prompt to one or more SUTs, run concurrently, answers as they finish;
+with `--continue RUN`, the next turn of a saved conversation (sutui/cli/next_turn.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -31,17 +32,25 @@ from drivers.visible_text import visible
 from sutui import text_input
 from sutui.cli.context import pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
-from sutui.cli.model_options import idle_timeout_runtime, model_options, sut_options, suts_option
-from sutui.history.errors import HistoryError
+from sutui.cli.model_options import idle_timeout_runtime, model_options, sut_options
+from sutui.history.errors import HistoryError, HistoryStorageError
 from sutui.history.recorder import RunRecorder
 from sutui.history.store import HistoryStore, Planned
-from sutui.records import ResultRecord, now_iso, options_dict, record_from_event
+from sutui.records import ResultRecord, messages_of, now_iso, options_dict, record_from_event
 from sutui.run_figures import answer_speed, seconds, tokens
 from sutui.targets import make_targets as make_targets
 from sutui.targets import missing_secrets_message as missing_secrets_message
 
+if TYPE_CHECKING:
+    from sutui.cli.next_turn import NextTurn, Turn
+
 
 def build_prompt(prompt: str, system: str | None) -> Prompt:
+    return make_prompt(read_prompt(prompt, system), system)
+
+
+def read_prompt(prompt: str, system: str | None) -> str:
+    """The prompt's text (`-`: stdin), checked with --system: text, UTF-8, not empty."""
     name = "--prompt"
     if prompt == "-":
         name = "the prompt on stdin"
@@ -58,7 +67,7 @@ def build_prompt(prompt: str, system: str | None) -> Prompt:
         raise InputError(str(exc)) from None
     if not prompt.strip():
         raise InputError("the prompt is empty: give --prompt TEXT (or --prompt - to read stdin).")
-    return make_prompt(prompt, system)
+    return prompt
 
 
 def _stats(timings: Timings, usage: Any, finish: str | None, reasoned: bool = False) -> str:
@@ -166,9 +175,44 @@ class HumanPrinter:
 
 
 @click.command("run-sut")
-@suts_option
+@click.option(
+    "--sut",
+    "suts",
+    multiple=True,
+    metavar="UID",
+    help="A predefined SUT or a dynamic UID (quote it: ';' is special to the shell). Repeat to "
+    "run several at once. With --continue: the conversation's SUTs to send to (their run keys, "
+    "`uid#2` for a repeat) and any new ones; default: all of its latest turn's.",
+)
 @click.option("--prompt", required=True, help="The prompt text, or - to read it from stdin.")
-@click.option("--system", default=None, help="A system prompt (sends a chat prompt).")
+@click.option(
+    "--system",
+    default=None,
+    help="A system prompt (sends a chat prompt). With --continue: replaces the conversation's "
+    "for this turn and the next ones (each turn sends the whole thread).",
+)
+@click.option(
+    "--continue",
+    "continue_run",
+    metavar="RUN",
+    default=None,
+    help="Send --prompt as the next turn of the saved conversation whose latest turn is run RUN "
+    "(an id from `sutui history list`, or `last`): each SUT is sent its own thread (the system "
+    "prompt, the questions, its own answers), with its options (flags given here override "
+    "them).",
+)
+@click.option(
+    "--fork",
+    is_flag=True,
+    help="With --continue: go on from RUN even though later turns continue it (a new branch; "
+    "the later turns stay in the history).",
+)
+@click.option(
+    "--allow-gaps",
+    is_flag=True,
+    help="With --continue: also send to a SUT with no whole answer to the latest turn (failed, "
+    "cancelled, cut short); that question goes without an answer, joined to the new one.",
+)
 @model_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per SUT, one per line.")
 @click.option(
@@ -178,6 +222,9 @@ def run_sut(
     suts: tuple[str, ...],
     prompt: str,
     system: str | None,
+    continue_run: str | None,
+    fork: bool,
+    allow_gaps: bool,
     max_tokens: int | None,
     temperature: float | None,
     top_p: float | None,
@@ -190,10 +237,53 @@ def run_sut(
     as_json: bool,
     no_history: bool,
 ) -> int:
-    """Send one prompt to one or more SUTs at once."""
+    """Send one prompt to one or more SUTs at once, or (--continue) the next turn of a saved
+    conversation to each of its SUTs."""
     ctx = pass_context()
     options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout, reasoning)
     runtime = idle_timeout_runtime(idle_timeout)
+    if continue_run is not None:
+        from sutui.cli.next_turn import Asked, next_turn
+
+        if no_history:
+            raise InputError(
+                "--continue reads the conversation from the history and saves the new turn "
+                "there: drop --no-history (or drop --continue for a run of its own)."
+            )
+        given = {"max_tokens": max_tokens, "temperature": temperature, "top_p": top_p,
+                 "top_k_per_token": top_k, "stop_sequences": stop or None, "seed": seed,
+                 "reasoning": reasoning}  # fmt: skip
+        dumped = options.model_dump(mode="json")
+        source = click.get_current_context().get_parameter_source("timeout")
+        asked = Asked(
+            run=continue_run,
+            text=read_prompt(prompt, system),
+            system=system,
+            suts=suts,
+            options={k: dumped[k] for k, v in given.items() if v is not None},
+            timeout=timeout if source is not click.core.ParameterSource.DEFAULT else None,
+            fork=fork,
+            allow_gaps=allow_gaps,
+        )
+        store = open_history(strict=True)
+        assert store is not None
+        try:
+            found = next_turn(ctx, store, asked)
+        except BaseException:
+            store.close()
+            raise
+        register_known(ctx.store)
+        recorder = RunRecorder(store, warn)
+        with runtime:
+            return asyncio.run(run_job(Job.of(found), found.timeout, as_json, recorder))
+    if fork or allow_gaps:
+        flag = "--fork" if fork else "--allow-gaps"
+        raise InputError(f"{flag} goes with --continue RUN: drop it, or add --continue RUN.")
+    if not suts:
+        raise InputError(
+            "say which SUTs to send to: --sut UID (repeat it for several), or --continue RUN to "
+            "go on with a saved conversation (`sutui history list` shows them)."
+        )
     the_prompt = build_prompt(prompt, system)
     canonical: dict[str, str] = {}
     fix = "drop --system" if system is not None else None  # a text-only SUT, a system prompt
@@ -209,35 +299,58 @@ def warn(problem: str) -> None:
     click.echo(f"sutui: warning: {problem}", err=True)
 
 
-def open_history() -> HistoryStore | None:
-    """The history, or None (with a warning) when it cannot be opened: the run goes on."""
+def open_history(strict: bool = False) -> HistoryStore | None:
+    """The history, or None (with a warning) when it cannot be opened: the run goes on.
+    `strict` (a run that needs it: --continue) raises instead."""
     try:
-        return HistoryStore()
+        store = HistoryStore()
     except HistoryError as exc:
+        if strict:
+            raise
         warn(f"history not saved: {exc}")
         return None
+    if strict and store.read_only is not None:
+        store.close()
+        raise HistoryStorageError(f"--continue saves the new turn, but {store.read_only}")
+    return store
 
 
 @dataclass(frozen=True)
 class Job:
     targets: list[RunTarget]
     prompt: Prompt
+    """What every target is sent, unless it has its own (`RunTarget.prompt`: its thread)."""
     options: SUTOptions
     canonical: dict[str, str]
+    turn: Turn | None = None
+    """A turn of a saved conversation (--continue); None: a run of its own."""
+
+    @classmethod
+    def of(cls, planned: NextTurn) -> Job:
+        """The job that sends a turn of a saved conversation."""
+        return cls(planned.targets, planned.prompt, planned.options, planned.canonical,
+                   planned.turn)  # fmt: skip
 
     def record(self, event: Finished | Failed | Cancelled, started_at: str) -> ResultRecord:
         order = {t.key: i for i, t in enumerate(self.targets)}
+        target = self.targets[order[event.key]]
         text, system = prompt_parts(self.prompt)
-        return record_from_event(
+        if self.turn is not None:
+            text, system = self.turn.text, self.turn.system
+        record = record_from_event(
             event,
             sut=event.key,
             uid=self.canonical.get(event.key),
             prompt=text,
             system=system,
-            options=self.targets[order[event.key]].options or self.options,
+            options=target.options or self.options,
             index=order[event.key],
             started_at=started_at,
+            thread=event.key,
+            messages=messages_of(target.prompt or self.prompt, text),
         )
+        notes = self.turn.notes.get(event.key) if self.turn is not None else None
+        return record.model_copy(update={"notes": [*notes, *record.notes]}) if notes else record
 
 
 async def run_job(
@@ -248,6 +361,9 @@ async def run_job(
     printer = HumanPrinter(live=len(targets) == 1)
     started_at = now_iso()
     text, system = prompt_parts(prompt)
+    turn = job.turn
+    if turn is not None:
+        text, system = turn.text, turn.system
     recorder.begin(
         [t.key for t in targets],
         [
@@ -261,7 +377,15 @@ async def run_job(
         timeout_s=timeout,
         parent_id=parent_id,
         started_at=started_at,
+        previous_id=turn.previous_id if turn is not None else None,
+        branch_of=turn.branch_of if turn is not None else None,
     )
+    if turn is not None and not as_json:
+        fork = f", a new branch beside run {turn.branch_of}" if turn.branch_of else ""
+        saved = f"run {recorder.run_id}, " if recorder.run_id is not None else ""
+        click.secho(
+            f"── turn {turn.number + 1} ({saved}after run {turn.previous_id}{fork})", dim=True
+        )
     failed = False
     partial: dict[str, list[str]] = {t.key: [] for t in targets}
     """What each SUT still answering has sent (printed, marked partial, if ctrl+c comes)."""
@@ -292,9 +416,8 @@ async def run_job(
             if as_json:
                 elapsed = Timings(None, time.monotonic() - began)
                 stopped = Cancelled(key, text, elapsed, thought)
-                run_id = None if recorder.run_id is None else str(recorder.run_id)
-                update = {"status": "partial", "run_id": run_id}
-                record = job.record(stopped, started_at).model_copy(update=update)
+                record = recorder.stamped(job.record(stopped, started_at), key)
+                record = record.model_copy(update={"status": "partial"})
                 click.echo(record.to_json())
             else:
                 printer.interrupted(key, text, thought)

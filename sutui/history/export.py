@@ -1,5 +1,9 @@
 """Runs from the history as Markdown (for people), JSON and JSON Lines (the result records of
-docs/results.md, as `run-sut --json` writes them) and CSV (one row per answer, for a sheet)."""
+docs/results.md, as `run-sut --json` writes them) and CSV (one row per answer, for a sheet).
+
+A conversation's runs are its turns: a record per SUT per turn (`conversation_id`, `turn`,
+`thread`, and in JSON the `messages` that SUT was sent); Markdown prints it turn by turn, each
+turn's question, then each SUT's answer. A one-turn run prints as it always did."""
 
 from __future__ import annotations
 
@@ -31,7 +35,11 @@ CSV_FIELDS = [
     "status", "text", "reasoning", "finish_reason", "provider_finish_reason", "notes",
     "prompt_tokens", "completion_tokens", "reasoning_tokens", "error_kind", "error",
     "first_token_s", "first_reasoning_s", "total_s", "started_at", "cached", "sutui_version",
+    "conversation_id", "turn", "thread",
 ]  # fmt: skip
+"""The conversation's fields go at the end (a sheet may read columns by place); `messages`, as
+JSON, holds a later turn's whole thread (a long conversation's rows repeat it: JSON Lines is the
+lighter export there)."""
 
 
 def format_of(path: Path) -> str | None:
@@ -150,7 +158,61 @@ def fenced(text: str) -> str:
 
 
 def markdown(runs: Sequence[StoredRun], timings: bool = True) -> str:
-    return "\n\n".join(run_markdown(run, timings) for run in runs) + "\n"
+    """Runs in the order given; the runs of one conversation given one after another print
+    as that conversation."""
+    parts = []
+    for group in conversations(runs):
+        if len(group) == 1 and group[0].turn == 0:
+            parts.append(run_markdown(group[0], timings))
+        else:
+            parts.append(conversation_markdown(group, timings))
+    return "\n\n".join(parts) + "\n"
+
+
+def conversations(runs: Sequence[StoredRun]) -> list[list[StoredRun]]:
+    """`runs` cut where the conversation changes."""
+    groups: list[list[StoredRun]] = []
+    for run in runs:
+        if groups and groups[-1][-1].conversation_id == run.conversation_id:
+            groups[-1].append(run)
+        else:
+            groups.append([run])
+    return groups
+
+
+def conversation_markdown(runs: Sequence[StoredRun], timings: bool = True) -> str:
+    """A conversation's runs (turn order; every branch, or the one that ends at a run), turn
+    by turn: the question, then each SUT's answer. A turn that does not follow the one printed
+    before it (another branch) says what it continues."""
+    first, last = runs[0], runs[-1]
+    turns = max(r.turn for r in runs) + 1
+    ids = ", ".join(str(r.id) for r in runs)
+    parts = [f"## Conversation {first.conversation_id} · {turns} turns · "
+             f"{when(first.started_at)} · run{'s' if len(runs) > 1 else ''} {ids}"]  # fmt: skip
+    if last.system:
+        parts.append("**System prompt**\n\n" + fenced(last.system))
+    system = last.system
+    before: StoredRun | None = None
+    for run in runs:
+        head = f"### Turn {run.turn + 1} · run {run.id} · {when(run.started_at)}"
+        if run.branch_of is not None:
+            head += f" · an edited question, beside run {run.branch_of}"
+        elif run.previous_id is not None and (before is None or before.id != run.previous_id):
+            head += f" · after run {run.previous_id}"
+        parts.append(head)
+        if run.parent_id is not None:
+            parts.append(f"A re-run of run {run.parent_id}.")
+        if run.system != system:
+            parts.append("**System prompt** (this turn)\n\n" + fenced(run.system or ""))
+        parts.append("**Prompt**\n\n" + fenced(run.prompt))
+        if run.options:
+            parts.append("**Options**: " + options_line(run.options))
+        if run.for_all:
+            parts.append(f"*Used for all*: every thread continues from {run.for_all}'s answer.")
+        for answer in run.answers:
+            parts.append(answer_markdown(answer, timings, run.options, level=4))
+        before = run
+    return "\n\n".join(parts)
 
 
 def run_markdown(run: StoredRun, timings: bool = True) -> str:
@@ -168,10 +230,13 @@ def run_markdown(run: StoredRun, timings: bool = True) -> str:
 
 
 def answer_markdown(
-    answer: ResultRecord, timings: bool = True, shared: dict[str, Any] | None = None
+    answer: ResultRecord,
+    timings: bool = True,
+    shared: dict[str, Any] | None = None,
+    level: int = 3,
 ) -> str:
     """One answer; its options are shown when they are not the run's (`shared`)."""
-    lines = [f"### {answer.index + 1}. {answer.sut} · {answer.status}"]
+    lines = [f"{'#' * level} {answer.index + 1}. {answer.sut} · {answer.status}"]
     meta = [f"`{answer.uid}`"] if answer.uid and answer.uid != answer.sut else []
     if answer.options and answer.options != shared:
         meta.append(options_line(answer.options))

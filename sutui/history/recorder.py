@@ -32,6 +32,8 @@ class RunRecorder:
         self.on_problem = on_problem
         self.clock = clock
         self.run_id: int | None = None
+        self.conversation_id: int | None = None
+        self.turn = 0
         self._index: dict[str, int] = {}
         self._texts: dict[str, str] = {}
         self._thoughts: dict[str, str] = {}
@@ -39,15 +41,47 @@ class RunRecorder:
         self._saved: dict[str, tuple[float, int]] = {}
         self._ended: set[str] = set()
 
-    def begin(self, keys: Sequence[str], suts: Sequence[Planned], **run: Any) -> int | None:
+    def begin(
+        self,
+        keys: Sequence[str],
+        suts: Sequence[Planned],
+        *,
+        previous_id: int | None = None,
+        branch_of: int | None = None,
+        **run: Any,
+    ) -> int | None:
         """Save the run (keys tell its SUTs apart, in column order); returns its id, or None
-        when there is no history."""
+        when there is no history. The run is a turn of a conversation: the next one after run
+        `previous_id`, or an edited question replacing run `branch_of` (HistoryStore.begin_run);
+        neither: a new conversation. `conversation_id` and `turn` say where it went."""
         self._index = {key: i for i, key in enumerate(keys)}
         self._texts = dict.fromkeys(keys, "")
         self._thoughts = dict.fromkeys(keys, "")
         self._saved, self._ended = {}, set()
-        self.run_id = self._write(lambda s: s.begin_run(suts=suts, **run))
+        self.conversation_id, self.turn = None, 0
+        self.run_id = self._write(
+            lambda s: s.begin_run(suts=suts, previous_id=previous_id, branch_of=branch_of, **run)
+        )
+        run_id = self.run_id
+        if run_id is not None:
+            found = self._write(lambda s: s.position(run_id))
+            if found is not None:
+                self.conversation_id, self.turn = found
         return self.run_id
+
+    def stamped(self, record: ResultRecord, key: str) -> ResultRecord:
+        """`record` with this run's id, its place in the run and in the conversation."""
+        index, run_id = self.index(key), self.run_id
+        if index is None or run_id is None:
+            return record
+        return record.model_copy(
+            update={
+                "run_id": str(run_id),
+                "index": index,
+                "turn": self.turn,
+                "conversation_id": str(self.conversation_id or run_id),
+            }
+        )
 
     def index(self, key: str) -> int | None:
         return self._index.get(key) if self.run_id is not None else None
@@ -113,10 +147,9 @@ class RunRecorder:
 
     def finish(self, key: str, record: ResultRecord) -> ResultRecord:
         """An answer ended: saved at once. Returns the record with its run id."""
-        index, run_id = self.index(key), self.run_id
-        if index is None or run_id is None:
+        if self.index(key) is None or self.run_id is None:
             return record
-        record = record.model_copy(update={"run_id": str(run_id), "index": index})
+        record = self.stamped(record, key)
         self._ended.add(key)
         self._write(lambda s: s.finish(record))
         return record
@@ -145,6 +178,13 @@ class RunRecorder:
         reasoning_by_index = {self._index[k]: thoughts.get(k, "") for k in keys}
         if by_index:
             self._write(lambda s: s.stop_running(run_id, by_index, reasoning_by_index))
+
+    def set_for_all(self, key: str | None) -> None:
+        """After this run's turn every thread continues from thread `key`'s answer (None:
+        each its own)."""
+        run_id = self.run_id
+        if run_id is not None:
+            self._write(lambda s: s.set_for_all(run_id, key))
 
     def _write(self, write: Callable[[HistoryStore], Any]) -> Any:
         if self.store is None:

@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "timings": RecordTimings(),
     "started_at": None,
     "sutui_version": "unknown",
+    "conversation_id": None,
+    "turn": 0,
+    "thread": None,
 }
 """What a field that cannot be read becomes."""
 
@@ -96,6 +99,9 @@ def record_from_row(
     finish = a["finish_reason"]
     fields: dict[str, Any] = {
         "run_id": str(run["id"]),
+        "conversation_id": str(run["conversation_id"] or run["id"]),
+        "turn": run["turn"],
+        "thread": a["thread"] or a["sut"],
         "index": a["idx"],
         "sut": a["sut"],
         "uid": a["uid"],

@@ -78,7 +78,27 @@ ALTER TABLE answers ADD COLUMN notes TEXT;                  -- JSON list: what t
 ALTER TABLE answers ADD COLUMN first_reasoning_s REAL;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+V5 = """
+ALTER TABLE runs ADD COLUMN conversation_id INTEGER; -- the id of the conversation's first run
+ALTER TABLE runs ADD COLUMN turn INTEGER NOT NULL DEFAULT 0; -- the user turn, from 0
+ALTER TABLE runs ADD COLUMN previous_id INTEGER;     -- the run of the turn before (NULL at 0)
+ALTER TABLE runs ADD COLUMN branch_of INTEGER;       -- an edited question: the run it replaced
+ALTER TABLE runs ADD COLUMN for_all TEXT;            -- the thread chosen for all after this turn
+UPDATE runs SET conversation_id = id;                -- a run before V5: a one-turn conversation
+CREATE INDEX runs_by_conversation ON runs (conversation_id, turn);
+CREATE INDEX runs_by_previous ON runs (previous_id) WHERE previous_id IS NOT NULL;
+ALTER TABLE answers ADD COLUMN thread TEXT;          -- its thread: the run key (uid, uid#2)
+UPDATE answers SET thread = sut || CASE (SELECT count(*) FROM answers b
+    WHERE b.run_id = answers.run_id AND b.sut = answers.sut AND b.idx < answers.idx)
+    WHEN 0 THEN '' ELSE '#' || (1 + (SELECT count(*) FROM answers b
+    WHERE b.run_id = answers.run_id AND b.sut = answers.sut AND b.idx < answers.idx)) END;
+"""
+"""Conversations. The `thread` of an answer written before is its run key as
+drivers/run_plan.run_keys makes it over the run's SUTs in order: every writer already stored
+that key as `sut` (`uid#2` for a repeat), so it is `sut`, unless a SUT name repeats within a
+run (a hand edit), which gets `#2`, `#3`... as run_keys would."""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
 
 
 def version(conn: sqlite3.Connection) -> int:

@@ -1,4 +1,6 @@
-"""The history: every run, newest first, with live search; open one, re-run it, delete it.
+"""The history: one row per conversation (its latest run; `· 3 turns`), newest first, with live
+search (a row is then the latest turn that matches: `· turn 2 of 3`); open one, re-run it, go
+on with it in compare, delete it.
 
 The database is read in a thread worker (a search never blocks typing), each time with its own
 connection (SQLite connections stay in their thread).
@@ -23,6 +25,7 @@ from sutui.screens.history_actions import (
     confirm_delete,
     copy_markdown,
     export_runs,
+    go_on,
     rerun,
     with_history,
 )
@@ -62,7 +65,10 @@ class HistoryScreen(Page[None]):
                 tooltip="Send the run again to all its SUTs (on the compare screen)"),
         Binding("f", "rerun(True)", "Re-run failed", id="history.rerun_failed",
                 tooltip="Send the run again to the SUTs that did not finish well"),
-        Binding("d,delete", "delete", "Delete", id="history.delete", tooltip="Delete the run"),
+        Binding("t", "go_on", "Continue", id="history.continue",
+                tooltip="Go on with the conversation in compare: each SUT its own thread"),
+        Binding("d,delete", "delete", "Delete", id="history.delete",
+                tooltip="Delete the run (a conversation: all its turns)"),
         Binding("c", "copy", "Copy", id="history.copy", tooltip="Copy the run as Markdown"),
         Binding("e", "export", "Export", id="history.export",
                 tooltip="Write the runs listed (the search's) to a .md, .json, .jsonl or .csv"),
@@ -134,8 +140,11 @@ class HistoryScreen(Page[None]):
             prompt = visible(run.prompt.strip().splitlines()[0]) if run.prompt.strip() else ""
             if len(prompt) > PROMPT_WIDTH:
                 prompt = prompt[: PROMPT_WIDTH - 1] + "…"
+            line = Text(prompt)
+            if run.turns_text:
+                line.append(f" · {run.turns_text}", style="dim")
             table.add_row(
-                Text(str(run.id)), Text(when(run.started_at), style="dim"), Text(prompt),
+                Text(str(run.id)), Text(when(run.started_at), style="dim"), line,
                 suts_text(run), key=str(run.id),
             )  # fmt: skip
         if keep is not None and str(keep) in table.rows:
@@ -203,10 +212,24 @@ class HistoryScreen(Page[None]):
         timings = self.services.settings.show_timings
         self._with_run(lambda run: copy_markdown(self, run, timings))
 
+    def action_go_on(self) -> None:
+        run_id = self.current
+        if run_id is None:
+            self.notify("No run selected.", severity="warning")
+            return
+        go_on(self, run_id, self._resolves)
+
+    def _resolves(self, name: str) -> bool:
+        try:
+            self.services.resolve(name)
+        except Exception:  # renamed or removed since: its canonical UID is sent instead
+            return False
+        return True
+
     def action_delete(self) -> None:
         run_id = self.current
         if run_id is not None:
-            confirm_delete(self, run_id, self.load)
+            confirm_delete(self, run_id, self.load, whole=True)  # a row is a conversation
 
     def action_export(self) -> None:
         ids = [r.id for r in reversed(self.runs)]  # oldest first, as the CLI exports
@@ -215,4 +238,4 @@ class HistoryScreen(Page[None]):
             return
         from sutui.history.export import runs_count
 
-        export_runs(self, ids, runs_count(len(ids)), "sutui-history.md")
+        export_runs(self, ids, runs_count(len(ids)), "sutui-history.md", whole=True)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
-from sutui.messages import RerunRequested
+from sutui.messages import ContinueConversation, RerunRequested
 
 if TYPE_CHECKING:
     from sutui.history.store import HistoryStore, StoredRun
@@ -33,13 +33,48 @@ def rerun(screen: Screen[Any], run: StoredRun, only_failed: bool) -> None:
     screen.post_message(RerunRequested(run, only_failed))
 
 
-def export_runs(screen: Screen[Any], ids: list[int], what: str, default: str) -> None:
+def go_on(screen: Screen[Any], run_id: int, resolves: Callable[[str], bool]) -> None:
+    """Back to compare with the conversation ending at `run_id`, ready for its next turn: the
+    app hands ContinueConversation to the compare screen."""
+    from sutui.history.errors import HistoryError
+    from sutui.history.threads import resume
+
+    try:
+        branch = with_history(lambda store: store.conversation(run_id))
+    except HistoryError as exc:
+        screen.notify(str(exc), title="History", severity="error", markup=False)
+        return
+    if not branch:
+        screen.notify(f"Run {run_id} is no longer in the history.", severity="warning")
+        return
+    screen.post_message(ContinueConversation(run_id, resume(branch, resolves)))
+
+
+def branch_runs(store: HistoryStore, ids: list[int], whole: bool) -> list[StoredRun]:
+    """Each run with the turns before it, or (`whole`) every run of its conversation, every
+    branch; each run once, in the order given (a conversation's runs together)."""
+    found: dict[int, StoredRun] = {}
+    for run_id in ids:
+        if whole:
+            run = store.run(run_id)
+            runs = store.conversation_runs(run.conversation_id or run.id) if run else []
+        else:
+            runs = store.conversation(run_id) or []
+        for run in runs:
+            found.setdefault(run.id, run)
+    return list(found.values())
+
+
+def export_runs(
+    screen: Screen[Any], ids: list[int], what: str, default: str, whole: bool = False
+) -> None:
+    """Export runs, each with the turns before it (`whole`: each one's whole conversation)."""
     from sutui.history.export import export
     from sutui.screens.history_export import ExportScreen
 
     def render(fmt: str) -> str:
-        runs = with_history(lambda store: [store.run(i) for i in ids])
-        return str(export([r for r in runs if r is not None], fmt))
+        runs = with_history(lambda store: branch_runs(store, ids, whole))
+        return str(export(runs, fmt))
 
     def written(path: Path | None) -> None:
         if path is not None:
@@ -49,9 +84,13 @@ def export_runs(screen: Screen[Any], ids: list[int], what: str, default: str) ->
 
 
 def copy_markdown(screen: Screen[Any], run: StoredRun, timings: bool) -> None:
-    from sutui.history.export import run_markdown
+    """The run as Markdown, with the turns before it when it goes on a conversation."""
+    from sutui.history.export import markdown
 
-    text = run_markdown(run, timings)
+    branch = [run]
+    if run.previous_id is not None:
+        branch = with_history(lambda store: store.conversation(run.id)) or branch
+    text = markdown(branch, timings).rstrip("\n")
     screen.app.copy_to_clipboard(text)
     screen.notify(
         f"Copied run {run.id} as Markdown ({len(text)} characters) with OSC 52. If nothing was "
@@ -62,19 +101,44 @@ def copy_markdown(screen: Screen[Any], run: StoredRun, timings: bool) -> None:
     )
 
 
-def confirm_delete(screen: Screen[Any], run_id: int, after: Callable[[], object]) -> None:
+def confirm_delete(
+    screen: Screen[Any], run_id: int, after: Callable[[], object], whole: bool = False
+) -> None:
+    """Delete a run (and the later turns that go on from it), or (`whole`) its conversation,
+    after a confirmation that says which runs go."""
     from sutui.history.errors import HistoryError
     from sutui.screens.dialogs import ConfirmScreen
+
+    def which(store: HistoryStore) -> tuple[list[int], list[int]]:
+        run = store.run(run_id)
+        if whole and run is not None:
+            every = [r.id for r in store.conversation_runs(run.conversation_id or run.id)]
+            return every, []
+        return [run_id], store.later_turns([run_id])
+
+    try:
+        chosen, later = with_history(which)
+    except HistoryError as exc:
+        screen.notify(str(exc), title="History", severity="error", markup=False)
+        return
+    ids = chosen + later
+    named = ", ".join(map(str, ids))
+    if len(chosen) > 1:
+        question = f"Delete the conversation (run {named}) and its answers?"
+    elif later:
+        question = f"Delete run {run_id} and the later turns that go on from it (run {named})?"
+    else:
+        question = f"Delete run {run_id} and its answers?"
 
     def answered(yes: bool | None) -> None:
         if not yes:
             return
         try:
-            with_history(lambda store: store.delete([run_id]))
+            with_history(lambda store: store.delete(ids))
         except HistoryError as exc:
             screen.notify(str(exc), title="History", severity="error", markup=False)
             return
-        screen.notify(f"Deleted run {run_id}.")
+        screen.notify(f"Deleted run {named}.")
         after()
 
-    screen.app.push_screen(ConfirmScreen(f"Delete run {run_id} and its answers?"), answered)
+    screen.app.push_screen(ConfirmScreen(question), answered)

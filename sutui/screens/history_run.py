@@ -29,6 +29,10 @@ def heading(run: StoredRun) -> Text:
     text = Text()
     text.append(f"Run {run.id}", style="bold")
     text.append(f" · {when(run.started_at)} · from the {'app' if run.origin == 'app' else 'CLI'}")
+    if run.previous_id is not None or run.branch_of is not None:
+        text.append(f" · turn {run.turn + 1} of conversation {run.conversation_id}")
+    if run.branch_of is not None:
+        text.append(f" · an edited question, beside run {run.branch_of}")
     if run.parent_id is not None:
         text.append(f" · a re-run of run {run.parent_id}")
     if run.options:
