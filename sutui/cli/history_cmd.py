@@ -252,8 +252,9 @@ def rerun(run: str, only_failed: bool, as_json: bool, no_history: bool) -> int:
     later turn of a conversation is sent with each SUT's thread before it: a new branch."""
     from drivers.options import SUTOptions
     from drivers.prompt import make_prompt
+    from sutui.cli.job import Job
     from sutui.cli.next_turn import rerun_turn
-    from sutui.cli.run_sut import Job, make_targets, open_history, run_job, warn
+    from sutui.cli.run_sut import make_targets, open_history, run_job, warn
     from sutui.history.recorder import RunRecorder
     from sutui.history.rerun import to_send
     from sutui.targets import resolves
@@ -271,8 +272,7 @@ def rerun(run: str, only_failed: bool, as_json: bool, no_history: bool) -> int:
                     f"run {found.id} is turn {found.turn + 1} of a conversation: its re-run is "
                     "a new branch of it, saved in the history. Drop --no-history."
                 )
-            planned = rerun_turn(ctx, store, found, only_failed)
-            job, timeout = Job.of(planned), planned.timeout
+            job, timeout = rerun_turn(ctx, store, found, only_failed)
     if found.previous_id is None:
         names = tuple(to_send(a, lambda name: resolves(ctx, name)) for a in answers)
         canonical: dict[str, str] = {}

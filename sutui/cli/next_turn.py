@@ -12,11 +12,12 @@ that takes one text prompt only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from drivers.options import SUTOptions
 from drivers.run_plan import run_keys
+from sutui.cli.job import Job, Turn
 from sutui.cli.run_ids import parse_run
 from sutui.errors import InputError
 from sutui.history.export import error_line
@@ -24,44 +25,12 @@ from sutui.history.threads import Resumed, resume, thread_of
 from sutui.targets import make_targets, resolves
 
 if TYPE_CHECKING:
-    from drivers.prompt import Prompt
-    from drivers.runner import RunTarget
     from sutui.cli.context import CliContext
     from sutui.history.store import HistoryStore, StoredRun
 
 TEXT_ONLY_FIX = "start a new conversation (without --continue), or leave it out (--sut naming " \
     "the others)"  # fmt: skip
 DEFAULT_TIMEOUT_S = 300.0
-
-
-@dataclass(frozen=True)
-class Turn:
-    """Where a run goes in a saved conversation, and what it says."""
-
-    text: str
-    """The user's new turn."""
-    system: str | None
-    previous_id: int
-    """The run of the turn before (the run goes on from it)."""
-    branch_of: int | None = None
-    """The run of the same turn it replaces (a new branch), if any."""
-    notes: dict[str, list[str]] = field(default_factory=dict)
-    """Per thread, what its prompt left out (turns sent without an answer)."""
-    number: int = 1
-    """Its turn, from 0."""
-
-
-@dataclass(frozen=True)
-class NextTurn:
-    """A turn ready to send: each target with its own thread (`RunTarget.prompt`)."""
-
-    targets: list[RunTarget]
-    prompt: Prompt
-    """One thread's prompt (the fan-out needs one; each target has its own)."""
-    options: SUTOptions
-    canonical: dict[str, str]
-    turn: Turn
-    timeout: float
 
 
 @dataclass(frozen=True)
@@ -92,7 +61,7 @@ class Chosen:
     options: dict[str, Any]
 
 
-def next_turn(ctx: CliContext, store: HistoryStore, asked: Asked) -> NextTurn:
+def next_turn(ctx: CliContext, store: HistoryStore, asked: Asked) -> tuple[Job, float]:
     """The job that sends `asked.text` as the turn after run `asked.run`, and its timeout."""
     run_id = parse_run(store, asked.run)
     branch = store.conversation(run_id)
@@ -137,7 +106,9 @@ def next_turn(ctx: CliContext, store: HistoryStore, asked: Asked) -> NextTurn:
     )
 
 
-def rerun_turn(ctx: CliContext, store: HistoryStore, run: StoredRun, only_failed: bool) -> NextTurn:
+def rerun_turn(
+    ctx: CliContext, store: HistoryStore, run: StoredRun, only_failed: bool
+) -> tuple[Job, float]:
     """`history rerun` of a turn after the first: its question again, each SUT (or each that
     did not finish well) sent its thread as it stood before that turn; a new branch beside it."""
     assert run.previous_id is not None
@@ -182,7 +153,7 @@ def plan(
     timeout: float,
     branch_of: int | None,
     allow_gaps: bool,
-) -> NextTurn:
+) -> tuple[Job, float]:
     """Every chosen thread's prompt for `text`, its SUT made and checked, as one job."""
     talk = resumed.conversation
     talk.system = system  # each turn sends the whole thread with the system prompt it has now
@@ -221,7 +192,7 @@ def plan(
             keyed[c.key] = canonical[run_key]
     turn = Turn(text, system, previous_id=last.id, branch_of=branch_of, notes=notes,
                 number=last.turn + 1)  # fmt: skip
-    return NextTurn(made, first, shared_options, keyed, turn, timeout)
+    return Job(made, first, shared_options, keyed, turn), timeout
 
 
 def _gap_message(last: StoredRun, gaps: Sequence[Chosen]) -> str:

@@ -6,13 +6,11 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from drivers.known_secrets import register_known
-from drivers.options import SUTOptions
 from drivers.prompt import Prompt, make_prompt, prompt_parts
 from drivers.redaction import redact
 from drivers.runner import (
@@ -24,7 +22,6 @@ from drivers.runner import (
     ReasoningChunk,
     Retrying,
     RunEvent,
-    RunTarget,
     Timings,
 )
 from drivers.transport import aclose_client
@@ -32,17 +29,15 @@ from drivers.visible_text import visible
 from sutui import text_input
 from sutui.cli.context import pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
+from sutui.cli.job import Job
 from sutui.cli.model_options import idle_timeout_runtime, model_options, sut_options
 from sutui.history.errors import HistoryError, HistoryStorageError
 from sutui.history.recorder import RunRecorder
 from sutui.history.store import HistoryStore, Planned
-from sutui.records import ResultRecord, messages_of, now_iso, options_dict, record_from_event
+from sutui.records import now_iso, options_dict
 from sutui.run_figures import answer_speed, seconds, tokens
 from sutui.targets import make_targets as make_targets
 from sutui.targets import missing_secrets_message as missing_secrets_message
-
-if TYPE_CHECKING:
-    from sutui.cli.next_turn import NextTurn, Turn
 
 
 def build_prompt(prompt: str, system: str | None) -> Prompt:
@@ -268,14 +263,14 @@ def run_sut(
         store = open_history(strict=True)
         assert store is not None
         try:
-            found = next_turn(ctx, store, asked)
+            job, timeout = next_turn(ctx, store, asked)
         except BaseException:
             store.close()
             raise
         register_known(ctx.store)
         recorder = RunRecorder(store, warn)
         with runtime:
-            return asyncio.run(run_job(Job.of(found), found.timeout, as_json, recorder))
+            return asyncio.run(run_job(job, timeout, as_json, recorder))
     if fork or allow_gaps:
         flag = "--fork" if fork else "--allow-gaps"
         raise InputError(f"{flag} goes with --continue RUN: drop it, or add --continue RUN.")
@@ -313,44 +308,6 @@ def open_history(strict: bool = False) -> HistoryStore | None:
         store.close()
         raise HistoryStorageError(f"--continue saves the new turn, but {store.read_only}")
     return store
-
-
-@dataclass(frozen=True)
-class Job:
-    targets: list[RunTarget]
-    prompt: Prompt
-    """What every target is sent, unless it has its own (`RunTarget.prompt`: its thread)."""
-    options: SUTOptions
-    canonical: dict[str, str]
-    turn: Turn | None = None
-    """A turn of a saved conversation (--continue); None: a run of its own."""
-
-    @classmethod
-    def of(cls, planned: NextTurn) -> Job:
-        """The job that sends a turn of a saved conversation."""
-        return cls(planned.targets, planned.prompt, planned.options, planned.canonical,
-                   planned.turn)  # fmt: skip
-
-    def record(self, event: Finished | Failed | Cancelled, started_at: str) -> ResultRecord:
-        order = {t.key: i for i, t in enumerate(self.targets)}
-        target = self.targets[order[event.key]]
-        text, system = prompt_parts(self.prompt)
-        if self.turn is not None:
-            text, system = self.turn.text, self.turn.system
-        record = record_from_event(
-            event,
-            sut=event.key,
-            uid=self.canonical.get(event.key),
-            prompt=text,
-            system=system,
-            options=target.options or self.options,
-            index=order[event.key],
-            started_at=started_at,
-            thread=event.key,
-            messages=messages_of(target.prompt or self.prompt, text),
-        )
-        notes = self.turn.notes.get(event.key) if self.turn is not None else None
-        return record.model_copy(update={"notes": [*notes, *record.notes]}) if notes else record
 
 
 async def run_job(
