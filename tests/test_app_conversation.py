@@ -218,7 +218,7 @@ async def test_an_answer_used_for_all_is_every_columns_next_context(
         notes = str(sorry.answer.query_one(".notes").render())
         assert "answer to turn 1 (used for all)" in notes
         sorry.focus()
-        await pilot.press("a")  # a column that has no whole answer... has one: sorry is done
+        await pilot.press("a")  # another whole answer to the latest turn: it is used now
         await pilot.pause()
         assert talk.turns[1].for_all == sorry.key
 
