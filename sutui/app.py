@@ -210,13 +210,10 @@ class SutuiApp(App[None]):
 
     @on(ContinueConversation)
     def _continue(self, message: ContinueConversation) -> None:
-        # The compare screen cannot load a saved conversation yet (issue 15, in progress):
-        # say what works today rather than do nothing.
-        self.notify(
-            f"Going on with a saved conversation in compare is not ready yet: run "
-            f"`sutui run-sut --continue {message.run_id} --prompt ...` meanwhile.",
-            severity="warning", markup=False,
-        )  # fmt: skip
+        from sutui.screens.compare_resume import reopen
+
+        self._to_home()
+        reopen(self.compare, message.resumed)
 
     @on(ComposeUID)
     def _compose(self, message: ComposeUID) -> None:

@@ -197,6 +197,35 @@ def test_snapshot_a_three_turn_conversation(snap_compare: Any, size: tuple[int, 
     assert snap_compare(app, run_before=run_before, terminal_size=size)
 
 
+def test_snapshot_an_edited_question_forks_the_conversation(snap_compare: Any) -> None:
+    """Three turns, then question 2 edited and sent: every column shows turn 1 and the edited
+    turn 2 (turn 3 left them; the history keeps it)."""
+    from test_app_support import no_blink
+
+    from sutui.screens.dialogs import PickScreen
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        no_blink(pilot)
+        for text in ("Why is the sky blue?", "And at sunset?", "Say it in one word."):
+            await turn(pilot, text)
+        columns(pilot.app)[1].focus()  # type: ignore[arg-type]
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, PickScreen))
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        pilot.app.compare.query_one("#prompt").text = "And at noon?"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not any(c.running for c in columns(pilot.app)))  # type: ignore[arg-type]
+        await settle(pilot)
+        pilot.app.clear_notifications()  # "Editing question 2" would time out on a slow run
+        pilot.app.set_focus(None)
+        await steady(pilot)
+
+    app = new_app(["demo_yes_no", "demo_echo", "demo_always_sorry"], environ=KEY)
+    assert snap_compare(app, run_before=run_before, terminal_size=(120, 40))
+
+
 async def test_an_answer_used_for_all_is_every_columns_next_context(
     provider_server: Any,
 ) -> None:

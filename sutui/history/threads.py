@@ -115,8 +115,13 @@ class Resumed:
     threads: tuple[Thread, ...]
     """The threads of the latest turn, in its column order (a thread left out of it earlier,
     a removed column, is not continued)."""
-    last: StoredRun
-    """The latest turn of the branch."""
+    branch: tuple[StoredRun, ...]
+    """The branch's runs, turn order (the compare screen draws them and links to their ids)."""
+
+    @property
+    def last(self) -> StoredRun:
+        """The latest turn of the branch."""
+        return self.branch[-1]
 
     @property
     def options(self) -> dict[str, Any]:
@@ -156,4 +161,4 @@ def resume(branch: Sequence[StoredRun], resolves: Callable[[str], bool] | None =
                 answer.options != last.options,
             )
         )
-    return Resumed(conversation_of(branch), tuple(threads), last)
+    return Resumed(conversation_of(branch), tuple(threads), tuple(branch))

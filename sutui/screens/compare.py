@@ -182,15 +182,18 @@ class CompareScreen(Screen[None]):
         column.on_run_event = self.recording.event
         return column
 
-    def add_column(self, uid: str, remember: bool = True) -> SUTColumn:
+    def add_column(self, uid: str, remember: bool = True, reveal: bool = True) -> SUTColumn:
+        """A column for `uid` on the right; `remember`: the user added it (its secrets are
+        checked, it is remembered for the next start); `reveal`: scrolled to and focused."""
         column = self._new_column(uid)
         self.arena.added(column)
         self.threads.added(column)
         self.query_one("#columns", HorizontalScroll).mount(column)
         self.column_tabs.added(column)
         self.fit_columns()
-        self._to_reveal = column
-        self.set_timer(REVEAL_S, self._reveal)  # once the new widths are laid out
+        if reveal:
+            self._to_reveal = column
+            self.set_timer(REVEAL_S, self._reveal)  # once the new widths are laid out
         if remember:  # the user added it: say now if a secret it needs is missing
             check_columns(self, [column], added=True)
             self.services.settings.remember(uid)

@@ -59,8 +59,20 @@ class CompareRecording:
         self.screen.notify(text, title="History", severity="warning", markup=False, timeout=10)
 
     # ----- a run ---------------------------------------------------------------------------
-    def begin(self, text: str, system: str, columns: list[SUTColumn]) -> None:
-        """A send: save the run before the columns start (the screen calls this)."""
+    def begin(
+        self,
+        text: str,
+        system: str,
+        columns: list[SUTColumn],
+        *,
+        threads: dict[str, str] | None = None,
+        previous_id: int | None = None,
+        branch_of: int | None = None,
+    ) -> int | None:
+        """A send: save the run before the columns start (the screen calls this). A turn of a
+        conversation names its columns' `threads` (by column key) and the run it continues
+        (`previous_id`) or replaces (`branch_of`, an edited question). Returns the run's id
+        (None: no history)."""
         from drivers.known_secrets import register_environment
         from drivers.run_plan import run_keys
         from sutui.history.recorder import RunRecorder
@@ -72,7 +84,8 @@ class CompareRecording:
         planned = []
         for column, name in zip(columns, run_keys([c.uid for c in columns]), strict=True):
             options = options_dict(column.own_options or screen.shared)
-            planned.append(Planned(name, self._canonical(column.uid), options))
+            thread = (threads or {}).get(column.key)
+            planned.append(Planned(name, self._canonical(column.uid), options, thread))
         # The environment's and the file's keys now (no keyring call on this thread); the
         # keyring's were registered by the start-up worker (SutuiApp._warm_up_thread).
         register_environment(self.screen.services.store)
@@ -88,9 +101,25 @@ class CompareRecording:
             origin="app",
             timeout_s=screen.timeout_s,
             parent_id=parent,
+            previous_id=previous_id,
+            branch_of=branch_of,
         )
+        return self._recorder.run_id
 
-    def _resolves(self, uid: str) -> bool:
+    def set_for_all(self, run_id: int, thread: str | None) -> None:
+        """After run `run_id`'s turn every thread continues from `thread`'s answer (None: each
+        its own): saved, so the conversation goes on the same way from the history."""
+        from sutui.history.errors import HistoryError
+
+        store = self.store()
+        if store is None:
+            return
+        try:
+            store.set_for_all(run_id, thread)
+        except HistoryError as exc:
+            self._problem(f"history not saved: {exc}")
+
+    def resolves(self, uid: str) -> bool:
         return self._canonical(uid) is not None
 
     def _canonical(self, uid: str) -> str | None:
@@ -173,7 +202,12 @@ class CompareRecording:
         if not answers:
             screen.notify(f"Every SUT of run {run.id} finished well: nothing to re-run.")
             return
-        uids = [to_send(answer, self._resolves) for answer in answers]
+        if run.previous_id is not None:  # a later turn: sent with its thread, a new branch
+            from sutui.screens.compare_resume import rerun_turn
+
+            rerun_turn(screen, run, only_failed)
+            return
+        uids = [to_send(answer, self.resolves) for answer in answers]
         now = [column.uid for column in screen.columns]
         if not now or now == uids:
             self.replace(run, answers, uids)
@@ -200,6 +234,12 @@ class CompareRecording:
                    ("cancel", "Cancel (esc)", "escape")]  # fmt: skip
         screen.app.push_screen(ChoiceScreen(question, choices, detail), chosen)
 
+    def rerun_of(self, run_id: int) -> None:
+        """The columns on the screen now re-run run `run_id`: sent once mounted, the run
+        naming it its parent."""
+        self._parent = run_id
+        self._send_when_mounted()
+
     def replace(self, run: StoredRun, answers: tuple[ResultRecord, ...], uids: list[str]) -> None:
         """The run's SUTs become the columns, with its prompt, system prompt and options."""
         from textual.widgets import TextArea
@@ -219,8 +259,7 @@ class CompareRecording:
                 column.own_timeout = run.timeout_s
         screen.query_one("#prompt", TextArea).text = run.prompt
         screen.set_system(run.system or "")
-        self._parent = run.id
-        self._send_when_mounted()
+        self.rerun_of(run.id)
 
     def beside(self, run: StoredRun, answers: tuple[ResultRecord, ...], uids: list[str]) -> None:
         """The run's SUTs join the columns on the right and only they are sent its prompt and

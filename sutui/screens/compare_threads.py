@@ -20,6 +20,7 @@ from sutui.widgets.sut_column import SUTColumn
 if TYPE_CHECKING:
     from drivers.conversation import Answer, Conversation
     from drivers.runner import RunEvent
+    from sutui.history.threads import Resumed
     from sutui.screens.compare import CompareScreen
 
 NEW_KEY = "ctrl+f"  # not ctrl+b: tmux takes it
@@ -34,6 +35,14 @@ class Threads:
         """Each column's current run's turn (by column key)."""
         self.editing: int | None = None
         """The turn whose question is being edited (the next send forks there)."""
+        self.names: dict[str, str] = {}
+        """Each column's thread name in the history (by column key): its SUT as named at its
+        first send (`uid`, `uid#2`), the same every turn, never reused by another column."""
+        self.taken: set[str] = set()
+        """Thread names of a reopened conversation whose columns are gone (not reused)."""
+        self.run_of: dict[int, int] = {}
+        """The history run of each turn of the current branch (what the next turn continues,
+        what an edited turn replaces)."""
 
     @property
     def turns(self) -> int:
@@ -49,6 +58,8 @@ class Threads:
             screen.notify("A new blind round: a new conversation.", title="Arena")
         talk = self.conversation = self.conversation or Conversation()
         columns = screen.columns
+        if self.editing is not None:  # what this send goes on from: the turns before the edit
+            talk = Conversation(talk.system, talk.turns[: self.editing])
         gapped = [c for c in columns if talk.started and not talk.joined_later(c.key)
                   and c.running is False and talk.gaps(c.key)]  # fmt: skip
         running = [c for c in columns if c.running]
@@ -88,7 +99,9 @@ class Threads:
         assert talk is not None
         screen.arena.before_send(text, system)  # in arena mode: shuffled and blind
         columns = screen.columns  # in their (maybe new) order
+        replaced = None
         if self.editing is not None:
+            replaced = self.run_of.get(self.editing)
             self._fork(self.editing)
         talk.system = system if system.strip() else None  # the whole thread is sent each time
         fix = TEXT_ONLY_FIX if talk.started else None
@@ -97,7 +110,16 @@ class Threads:
         joined = {c.key for c in columns if talk.joined_later(c.key)}
         talk.add_turn(text)
         turn = len(talk.turns) - 1
-        screen.recording.begin(text, system, columns)
+        run_id = screen.recording.begin(
+            text,
+            system,
+            columns,
+            threads=self._names(columns),
+            previous_id=self.run_of.get(turn - 1),
+            branch_of=replaced,
+        )
+        if run_id is not None:
+            self.run_of[turn] = run_id
         runs = []
         with screen.app.batch_update():
             for column in columns:
@@ -115,6 +137,19 @@ class Threads:
         screen.run_worker(send_columns(runs, screen.services), group="send", exit_on_error=False)
         screen.sent()
 
+    def _names(self, columns: list[SUTColumn]) -> dict[str, str]:
+        """The thread name of each column (a new one for a column's first send)."""
+        taken = set(self.names.values()) | self.taken
+        for column in columns:
+            if column.key not in self.names:
+                name, n = column.uid, 1
+                while name in taken:
+                    n += 1
+                    name = f"{column.uid}#{n}"
+                self.names[column.key] = name
+                taken.add(name)
+        return {c.key: self.names[c.key] for c in columns}
+
     def _chosen_note(self) -> tuple[str, str] | None:
         """The answer chosen for all after the last turn (its column's key, the note)."""
         talk = self.conversation
@@ -129,6 +164,7 @@ class Threads:
         assert self.conversation is not None
         self.conversation.fork(first)
         self.editing = None
+        self.run_of = {turn: run for turn, run in self.run_of.items() if turn < first}
         for column in self.screen.columns:
             column.drop_turns(first)
             if self.turn_of.get(column.key, -1) >= first:
@@ -152,6 +188,9 @@ class Threads:
             return
         undo = talk.turns[turn].for_all == column.key
         talk.choose_for_all(turn, None if undo else column.key)
+        run_id = self.run_of.get(turn)
+        if run_id is not None:
+            screen.recording.set_for_all(run_id, None if undo else self.names.get(column.key))
         for each in screen.columns:
             each.border_subtitle = "" if undo or each is not column else "used for all"
         if undo:
@@ -201,12 +240,28 @@ class Threads:
         if self.conversation is not None:
             self.conversation.forget(column.key)
 
+    def resumed(self, resumed: Resumed, columns: dict[str, str]) -> None:
+        """A saved conversation goes on here: `columns` gives each of its threads' column
+        (thread name -> column key); the next send continues its latest run."""
+        talk = self.conversation = resumed.conversation.renamed(columns)
+        self.names = {column: thread for thread, column in columns.items()}
+        self.taken = {k for turn in resumed.conversation.turns for k in turn.answers}
+        self.run_of = {run.turn: run.id for run in resumed.branch}
+        latest = len(talk.turns) - 1
+        self.turn_of = dict.fromkeys(columns.values(), latest)
+        for_all = talk.turns[latest].for_all if talk.turns else None
+        for column in self.screen.columns:
+            column.border_subtitle = "used for all" if column.key == for_all else ""
+
     def new(self) -> None:
         """A new conversation: the threads are cleared, the columns stay."""
         for column in self.screen.columns:
             column.new_conversation()
         self.conversation = None
         self.turn_of.clear()
+        self.names.clear()
+        self.taken = set()
+        self.run_of.clear()
         if self.editing is not None:
             self.stop_editing()
         self.screen.recording.stop()

@@ -12,6 +12,8 @@ read as markup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -89,13 +91,28 @@ def user_line(text: str, limit: int = 300) -> Text:
     return Text(QUESTION_MARK + first[:limit] + (" …" if more else ""), style="bold")
 
 
+def past_text(question: str, answer: str, reasoning: str, ending: str) -> Text:
+    """An earlier turn as a PastTurn draws it: the question's line, how much it thought, the
+    answer, and `ending` dim."""
+    text = user_line(question) if question.strip() else Text()
+    if reasoning:
+        text.append(f"\n▸ thinking · {len(reasoning.split())} words", style="dim italic")
+    if answer:
+        text.append("\n" + visible(answer))
+    if ending:
+        text.append("\n" + ending, style="dim")
+    return text
+
+
 class AnswerView(VerticalScroll, can_focus=False):
     """Not a Tab stop of its own (Tab goes column to column): the column scrolls it. Earlier
     turns of a conversation (PastTurn) stand above the current one, which starts with the
     user's question."""
 
-    def __init__(self) -> None:
+    def __init__(self, earlier: Sequence[PastTurn] = ()) -> None:
         super().__init__(classes="body")
+        self._earlier = tuple(earlier)
+        """Turns drawn above the first (a conversation reopened from the history)."""
         self.text = ""
         """Everything drawn so far."""
         self._pending: list[str | None] = []
@@ -118,10 +135,15 @@ class AnswerView(VerticalScroll, can_focus=False):
         """An answer started streaming: the screen's timer should tick."""
 
     def compose(self) -> ComposeResult:
+        yield from self._earlier
         yield Static(classes="turn-user -empty", markup=False)
         yield Static(classes="answer", markup=False)
         # The problem's Static is mounted when there is one (show_problem): an idle column
         # costs the first frame one widget less.
+
+    def on_mount(self) -> None:
+        if self._earlier:  # the latest of them in view, once laid out
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=False)
 
     def push(self, text: str) -> None:
         """Text to draw at the next tick (cheap: the worker calls it for every chunk)."""
@@ -170,14 +192,7 @@ class AnswerView(VerticalScroll, can_focus=False):
         """The current turn becomes an earlier one (a new turn is sent): its question, answer
         and `ending` (how it ended, its figures) drawn as one PastTurn above."""
         self.flush()
-        text = user_line(question) if question.strip() else Text()
-        if self.reasoning:
-            words = len(self.reasoning.split())
-            text.append(f"\n▸ thinking · {words} words", style="dim italic")
-        if self.text:
-            text.append("\n" + visible(self.text))
-        if ending:
-            text.append("\n" + ending, style="dim")
+        text = past_text(question, self.text, self.reasoning, ending)
         self.mount(PastTurn(text, turn), before=self._user)
         self.clear()
         self._to_end = True  # the new turn is scrolled to once laid out (its first draw)

@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from sutui.services import Services
-from sutui.widgets.answer_view import AnswerView
+from sutui.widgets.answer_view import AnswerView, PastTurn
 from sutui.widgets.column_status import ColumnStatus
 from sutui.widgets.column_text import problem_text, status_line
 from sutui.widgets.figures import Figures, figure_parts
@@ -161,12 +161,15 @@ class SUTColumn(Vertical, can_focus=True):
         """What the status line adds while retrying (the attempt, the wait) or streaming
         ("thinking")."""
         self.border_title = uid
+        self.earlier: list[PastTurn] = []
+        """Turns drawn above the first when it mounts (a conversation reopened from the
+        history); set before it mounts."""
 
     def compose(self) -> ComposeResult:
         # The status's class (-idle, -streaming, -done, ...) colours it: on the status line,
         # not the column, so a change restyles one widget, not every block of the answer.
         yield Static(classes="status -idle", markup=False)
-        yield AnswerView()
+        yield AnswerView(self.earlier)
         # Figures are mounted with the first ones to show (an idle column has none).
 
     def on_mount(self) -> None:
