@@ -15,8 +15,8 @@ each; medians).
 
 from __future__ import annotations
 
-import compileall
 import argparse
+import compileall
 import os
 import select
 import statistics

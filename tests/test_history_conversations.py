@@ -197,7 +197,7 @@ def test_a_turn_after_a_deleted_run_is_refused_and_the_recorder_says_so(
         run_id = fresh.begin(["k"], [Planned("a", None, thread="column-1")], prompt="p",
                              system=None, options={}, origin="app")  # fmt: skip
         assert run_id is not None and (fresh.conversation_id, fresh.turn) == (run_id, 0)
-        fresh.set_for_all("column-1")
+        store.set_for_all(run_id, "column-1")
         record = fresh.finish("k", ResultRecord(sut="a", prompt="p", status="done", text="t"))
         assert (record.conversation_id, record.turn) == (str(run_id), 0)
         saved = store.run(run_id)

@@ -179,13 +179,6 @@ class RunRecorder:
         if by_index:
             self._write(lambda s: s.stop_running(run_id, by_index, reasoning_by_index))
 
-    def set_for_all(self, key: str | None) -> None:
-        """After this run's turn every thread continues from thread `key`'s answer (None:
-        each its own)."""
-        run_id = self.run_id
-        if run_id is not None:
-            self._write(lambda s: s.set_for_all(run_id, key))
-
     def _write(self, write: Callable[[HistoryStore], Any]) -> Any:
         if self.store is None:
             return None

@@ -121,8 +121,11 @@ SCREENS: tuple[ScreenSpec, ...] = (
         "compare", "the home screen: one prompt, many SUTs side by side",
         intro="sutui sends one prompt to many SUTs side by side. Tab goes from the prompt to the "
         "first column, then to each next column and back to the prompt (shift+tab goes the other "
-        "way); ] and [ move between columns (between SUT tabs in a narrow terminal). A focused "
-        "column has its own keys: r k m c o x s d. The Send, Add SUT and Options buttons take a "
+        "way); ] and [ move between columns (between SUT tabs in a narrow terminal). Each send "
+        "after the first is the next turn of the conversation: every column is sent its own "
+        "thread (ctrl+f starts a new one). A focused column has its own keys: r k m c o x s d, "
+        "a (its answer for all) and e (edit an earlier question). The Send, Add SUT and Options "
+        "buttons take a "
         "click or their keys (ctrl+s, ctrl+n, ctrl+o). ctrl+p opens the command palette: "
         "'view: …', 'sut: add …', 'secret: set …'.",
         key="f2", label="Compare", tooltip="The home screen",
@@ -155,9 +158,10 @@ SCREENS: tuple[ScreenSpec, ...] = (
         key="f6", label="Secrets", tooltip="Provider keys", factory=_secrets,
     ),
     ScreenSpec(
-        "history", "every saved run: search, open, re-run, export, delete",
-        intro="Every send is kept here, newest first; the search looks in prompts, SUTs and "
-        "answers.",
+        "history", "every saved conversation: search, open, re-run, go on, export, delete",
+        intro="Every send is kept here, one row per conversation, newest first; the search looks "
+        "in prompts, SUTs and answers. t goes on with a conversation in compare: its SUTs become "
+        "the columns, each with its earlier turns, and your next send is its next turn.",
         key="f7", label="History", tooltip="Every saved run: search, open, re-run, delete",
         factory=_history,
     ),
