@@ -304,3 +304,36 @@ async def test_a_thread_that_may_not_fit_the_known_context_is_warned_before_send
         notes = str(column.answer.query_one(".notes").render())
         assert "tokens (an estimate)" in notes and "context is 40" in notes
         assert column.status == "done"  # a warning: the send went
+
+
+async def test_a_long_conversation_folds_its_oldest_turns_and_shows_them_again() -> None:
+    """Past SHOWN_PAST earlier turns a column keeps the older ones as text, says how many
+    above the first drawn one, and draws them again when scrolled up past its top; an edit
+    before them drops them as it drops drawn ones."""
+    from sutui.widgets.answer_view import SHOWN_PAST, Folded, PastTurn
+
+    app = new_app(["demo_echo"], environ=KEY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for number in range(SHOWN_PAST + 3):
+            await turn(pilot, f"question {number + 1}")
+        (column,) = columns(app)
+        body = column.answer
+        drawn = list(body.query(PastTurn).results(PastTurn))
+        assert len(drawn) == SHOWN_PAST and body.past_turns == SHOWN_PAST + 2
+        assert drawn[0].turn == 2  # turns 0 and 1 are folded
+        label = body.query_one(Folded)
+        assert "2 earlier turns: scroll up or click to show them" in str(label.render())
+        column.focus()
+        body.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.press("up")  # at the top already: the folded turns are drawn
+        await settle(pilot)
+        assert [p.turn for p in body.query(PastTurn).results(PastTurn)][:3] == [0, 1, 2]
+        assert label.has_class("-empty") and body.past_turns == SHOWN_PAST + 2
+        await turn(pilot, "one more")  # a new turn folds down to SHOWN_PAST again
+        assert len(body.query(PastTurn)) == SHOWN_PAST and body.past_turns == SHOWN_PAST + 3
+        app.compare.threads.edit(1)
+        await pilot.pause()
+        await turn(pilot, "question 2, edited")
+        assert body.past_turns == 1 and label.has_class("-empty")
+        assert [p.turn for p in body.query(PastTurn).results(PastTurn)] == [0]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.geometry import Size
@@ -71,6 +72,13 @@ class Block(Static):
         return height
 
 
+SHOWN_PAST = 8
+"""Earlier turns a column keeps as widgets; older ones are folded (kept as text) and drawn
+again, a batch at a time, when the column is scrolled up past its top. With every turn a
+widget, 8 columns x 50 turns of 2 KB held 249 MB (176 MB folded) and took 1.4 s to reopen from
+the history (bench/app_conversation.py)."""
+
+
 class PastTurn(Block):
     """An earlier turn of the conversation, drawn once: the user's question (its first line),
     the answer, and a dim line of how it ended. One widget a turn, its height measured once
@@ -79,8 +87,27 @@ class PastTurn(Block):
     def __init__(self, text: Text, turn: int | None) -> None:
         super().__init__(text)
         self.set_classes("past-turn")
+        self.drawn = text
+        """What it shows (kept when it is folded)."""
         self.turn = turn
         """The conversation's turn (0-based) it answered."""
+
+
+class Folded(Static):
+    """The line above the earlier turns that are not drawn: how many, and how to see them."""
+
+    def __init__(self) -> None:
+        super().__init__(classes="folded -empty", markup=False)
+
+    def say(self, count: int) -> None:
+        turns = "1 earlier turn" if count == 1 else f"{count} earlier turns"
+        self.update(Text(f"\u2191 {turns}: scroll up or click to show them", style="dim italic"))
+        self.set_class(not count, "-empty")
+
+    def on_click(self) -> None:
+        view = self.parent
+        if isinstance(view, AnswerView):
+            view.unfold()
 
 
 def user_line(text: str, limit: int = 300) -> Text:
@@ -111,8 +138,11 @@ class AnswerView(VerticalScroll, can_focus=False):
 
     def __init__(self, earlier: Sequence[PastTurn] = ()) -> None:
         super().__init__(classes="body")
-        self._earlier = tuple(earlier)
+        cut = max(len(earlier) - SHOWN_PAST, 0)
+        self._earlier = tuple(earlier[cut:])
         """Turns drawn above the first (a conversation reopened from the history)."""
+        self._folded: list[tuple[Text, int | None]] = [(p.drawn, p.turn) for p in earlier[:cut]]
+        """Earlier turns not drawn (oldest first): see SHOWN_PAST."""
         self.text = ""
         """Everything drawn so far."""
         self._pending: list[str | None] = []
@@ -135,6 +165,7 @@ class AnswerView(VerticalScroll, can_focus=False):
         """An answer started streaming: the screen's timer should tick."""
 
     def compose(self) -> ComposeResult:
+        yield Folded()
         yield from self._earlier
         yield Static(classes="turn-user -empty", markup=False)
         yield Static(classes="answer", markup=False)
@@ -142,8 +173,35 @@ class AnswerView(VerticalScroll, can_focus=False):
         # costs the first frame one widget less.
 
     def on_mount(self) -> None:
+        self.query_one(Folded).say(len(self._folded))
         if self._earlier:  # the latest of them in view, once laid out
             self.call_after_refresh(self.scroll_end, animate=False, immediate=False)
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        if self.scroll_y <= 0 and self._folded:  # at the top already: the folded turns
+            self.unfold()
+
+    def unfold(self) -> None:
+        """Draw the newest batch of folded turns above the drawn ones, keeping the view where
+        it was (the turn that was at the top stays there)."""
+        if not self._folded:
+            return
+        batch, self._folded = self._folded[-SHOWN_PAST:], self._folded[:-SHOWN_PAST]
+        label = self.query_one(Folded)
+        anchor = next(self.query(PastTurn).results(PastTurn), None) or self._user
+        self.mount_all([PastTurn(text, turn) for text, turn in batch], after=label)
+        label.say(len(self._folded))
+        self.call_after_refresh(self.scroll_to_widget, anchor, animate=False, top=True)
+
+    def _fold(self) -> None:
+        """Keep at most SHOWN_PAST earlier turns as widgets: older ones become text."""
+        drawn = list(self.query(PastTurn).results(PastTurn))
+        extra = drawn[: max(len(drawn) - SHOWN_PAST, 0)]
+        if extra:
+            self._folded.extend((p.drawn, p.turn) for p in extra)
+            for past in extra:
+                past.remove()
+            self.query_one(Folded).say(len(self._folded))
 
     def push(self, text: str) -> None:
         """Text to draw at the next tick (cheap: the worker calls it for every chunk)."""
@@ -194,24 +252,37 @@ class AnswerView(VerticalScroll, can_focus=False):
         self.flush()
         text = past_text(question, self.text, self.reasoning, ending)
         self.mount(PastTurn(text, turn), before=self._user)
+        self._fold()
         self.clear()
         self._to_end = True  # the new turn is scrolled to once laid out (its first draw)
 
     def reset(self) -> None:
         """A new conversation: the earlier turns and the question go, the answer is cleared."""
         self.query(".past-turn").remove()
+        self._folded = []
+        self.query_one(Folded).say(0)
         self.show_user("")
         self.clear()
 
     @property
     def past_turns(self) -> int:
-        return len(self.query(".past-turn"))
+        """Earlier turns, drawn or folded."""
+        return len(self.query(".past-turn")) + len(self._folded)
 
     def drop_past(self, first: int) -> None:
         """Earlier turns from turn `first` on go (an edited question forks the conversation)."""
         for past in list(self.query(PastTurn).results(PastTurn)):
             if past.turn is not None and past.turn >= first:
                 past.remove()
+        self._folded = [(t, n) for t, n in self._folded if n is None or n < first]
+        kept = sum(1 for p in self.query(PastTurn).results(PastTurn) if p.turn is None
+                   or p.turn < first)  # fmt: skip
+        room = SHOWN_PAST - kept
+        label = self.query_one(Folded)
+        if room > 0 and self._folded:  # fewer drawn now: the newest folded ones come back
+            batch, self._folded = self._folded[-room:], self._folded[:-room]
+            self.mount_all([PastTurn(text, turn) for text, turn in batch], after=label)
+        label.say(len(self._folded))
 
     def restart(self) -> None:
         """A broken stream starts its answer again: the text so far goes at the next tick (in

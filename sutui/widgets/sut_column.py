@@ -504,6 +504,8 @@ class SUTColumn(Vertical, can_focus=True):
 
     def action_scroll(self, how: str) -> None:
         body = self.answer
+        if how in ("up", "page_up") and body.scroll_y <= 0:  # past the top: folded turns
+            body.unfold()
         getattr(body, f"action_scroll_{how}" if "page" not in how else f"action_{how}")()
 
     def action_copy(self) -> None:
