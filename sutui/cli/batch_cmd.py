@@ -33,8 +33,8 @@ from sutui.cli.context import pass_context
 from sutui.cli.errors import INTERRUPTED, RUN_FAILED, USAGE_ERROR, InputError
 from sutui.cli.model_options import (
     bad_flag,
-    idle_timeout_runtime,
     model_options,
+    run_runtime,
     sut_options,
     suts_option,
 )
@@ -130,7 +130,7 @@ def batch(
     if max_line_bytes < 1:
         raise bad_flag("--max-line-bytes", max_line_bytes, "1 or more")
     options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout, reasoning)
-    runtime = idle_timeout_runtime(idle_timeout)
+    runtime = run_runtime(idle_timeout)
     if min(concurrency, per_driver or concurrency) > PER_HOST_CONNECTIONS:
         echo(
             f"warning: the shared HTTP client opens at most {PER_HOST_CONNECTIONS} connections "

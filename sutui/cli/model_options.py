@@ -4,6 +4,7 @@ SUTs (--sut) and the model options --max-tokens, --temperature, --top-p, --top-k
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import TypeVar
@@ -107,20 +108,37 @@ _FLAGS = {
 """SUTOptions' field names (modelgauge's) to the flags a person typed."""
 
 
-def idle_timeout_runtime(seconds: float | None) -> AbstractContextManager[object]:
-    """--idle-timeout: the HTTP runtime of this run's calls, with that idle (between-events)
-    timeout, to enter around the run (the flag is checked now, before anything runs). A
-    runtime, not the process default, so an in-process caller (a test) keeps its own after."""
-    if seconds is None:
-        return nullcontext()
-    if not seconds > 0:  # nan too
+FEW_REQUESTS = 8
+"""A run of at most this many requests goes over httpx's own connection pool. aiohttp's costs
+less CPU per request at scale (drivers/http/client.py, bench/transport.py), but importing it
+costs ~100 ms (it builds its TLS contexts at import), more than a few requests win back: a
+one-shot `run-sut` is that much slower to exit (bench/oneshot.py)."""
+
+
+def run_runtime(
+    seconds: float | None, requests: int | None = None
+) -> AbstractContextManager[object]:
+    """The HTTP runtime of this run's calls, to enter around the run (the flag is checked now,
+    before anything runs): --idle-timeout's idle (between-events) timeout, and for a run of
+    `requests` <= FEW_REQUESTS (run-sut) httpx's own pool unless a backend was chosen
+    (SUTUI_HTTP_BACKEND, or a caller's runtime). A runtime, not the process default, so an
+    in-process caller (a test) keeps its own after."""
+    if seconds is not None and not seconds > 0:  # nan too
         raise bad_flag("--idle-timeout", seconds, "more than 0 seconds")
+    few = requests is not None and requests <= FEW_REQUESTS
+    if seconds is None and not few:
+        return nullcontext()
     from dataclasses import replace
 
-    from drivers.transport import current_runtime, use_runtime
+    from drivers.transport import current_runtime, default_runtime, use_runtime
 
-    runtime = current_runtime()
-    return use_runtime(replace(runtime, timeouts=replace(runtime.timeouts, read=seconds)))
+    runtime = before = current_runtime()
+    if seconds is not None:
+        runtime = replace(runtime, timeouts=replace(runtime.timeouts, read=seconds))
+    chosen = before is not default_runtime() or os.environ.get("SUTUI_HTTP_BACKEND")
+    if few and not chosen and runtime.transport is None:
+        runtime = replace(runtime, backend="httpx")
+    return use_runtime(runtime) if runtime is not before else nullcontext()
 
 
 def bad_flag(flag: str, value: object, rule: str) -> InputError:

@@ -30,7 +30,7 @@ from sutui import text_input
 from sutui.cli.context import pass_context
 from sutui.cli.errors import RUN_FAILED, InputError
 from sutui.cli.job import Job
-from sutui.cli.model_options import idle_timeout_runtime, model_options, sut_options
+from sutui.cli.model_options import model_options, run_runtime, sut_options
 from sutui.history.errors import HistoryError, HistoryStorageError
 from sutui.history.recorder import RunRecorder
 from sutui.history.store import HistoryStore, Planned
@@ -236,7 +236,7 @@ def run_sut(
     conversation to each of its SUTs."""
     ctx = pass_context()
     options = sut_options(max_tokens, temperature, top_p, top_k, stop, seed, timeout, reasoning)
-    runtime = idle_timeout_runtime(idle_timeout)
+    run_runtime(idle_timeout)  # the flag checked before anything is read or resolved
     if continue_run is not None:
         from sutui.cli.next_turn import Asked, next_turn
 
@@ -269,7 +269,7 @@ def run_sut(
             raise
         register_known(ctx.store)
         recorder = RunRecorder(store, warn)
-        with runtime:
+        with run_runtime(idle_timeout, len(job.targets)):
             return asyncio.run(run_job(job, timeout, as_json, recorder))
     if fork or allow_gaps:
         flag = "--fork" if fork else "--allow-gaps"
@@ -286,7 +286,7 @@ def run_sut(
     register_known(ctx.store)  # a prompt quoting any of the user's keys is stored masked
     job = Job(targets, the_prompt, options, canonical)
     recorder = RunRecorder(None if no_history else open_history(), warn)
-    with runtime:
+    with run_runtime(idle_timeout, len(job.targets)):
         return asyncio.run(run_job(job, timeout, as_json, recorder))
 
 
