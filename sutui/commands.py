@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -14,8 +15,10 @@ from sutui.messages import AddSUT, ComposeUID, SetupSecrets
 from sutui.screens.registry import views
 
 if TYPE_CHECKING:
+    from drivers.secrets import SecretDescription
     from sutui.app import SutuiApp
     from sutui.screens.compare import CompareScreen
+    from sutui.services import Services
 
 
 @dataclass(frozen=True)
@@ -55,29 +58,44 @@ def app_commands(app: SutuiApp) -> Iterator[Command]:
     ):
         yield Command(title, partial(app.in_compare, partial(_column_sets, set_action, compare)),
                       text, discover=True)  # fmt: skip
-    services = app.services
-    for uid in services.settings.recent:
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the SUT, driver and secret commands list: read off the UI thread, since the first
+    read imports every driver module (and the HTTP stack), ~150 ms a key must not wait for."""
+
+    suts: list[tuple[str, str]]
+    """(UID, help) of the current catalog entries."""
+    drivers: list[tuple[str, str, str]]
+    """(name, example UID, description)."""
+    secrets: list[tuple[str, SecretDescription, str]]
+    """(name, description, help)."""
+
+
+def known(services: Services) -> Known:
+    suts = [(e.uid, e.description or e.definition.driver) for e in services.catalog.current()]
+    drivers = [
+        (name, (info.factory.EXAMPLE_UIDS or [f"model:{name}"])[0], info.factory.DESCRIPTION)
+        for name, info in services.drivers().items()
+    ]
+    secrets = [(s.name, s.description, "used by " + ", ".join(s.used_by))
+               for s in services.declared_secrets()]  # fmt: skip
+    return Known(suts, drivers, secrets)
+
+
+def data_commands(app: SutuiApp, data: Known) -> Iterator[Command]:
+    for uid in app.services.settings.recent:
         yield Command(f"sut: add {uid}", partial(app.post_message, AddSUT(uid)), "recent")
-    for entry in services.catalog.current():  # a retired SUT's name answers when it is run
-        yield Command(
-            f"sut: add {entry.uid}",
-            partial(app.post_message, AddSUT(entry.uid)),
-            entry.description or entry.definition.driver,
-        )
+    for uid, text in data.suts:  # a retired SUT's name answers when it is run
+        yield Command(f"sut: add {uid}", partial(app.post_message, AddSUT(uid)), text)
     yield Command("sut: compose a UID…", partial(app.post_message, ComposeUID("")), "composer")
-    for name, info in services.drivers().items():
-        example = (info.factory.EXAMPLE_UIDS or [f"model:{name}"])[0]
-        yield Command(
-            f"driver: compose a UID with {name}",
-            partial(app.post_message, ComposeUID(example)),
-            info.factory.DESCRIPTION,
-        )
-    for secret in services.declared_secrets():
-        yield Command(
-            f"secret: set {secret.name}",
-            partial(app.post_message, SetupSecrets([secret.description], secret.name)),
-            "used by " + ", ".join(secret.used_by),
-        )
+    for name, example, text in data.drivers:
+        yield Command(f"driver: compose a UID with {name}",
+                      partial(app.post_message, ComposeUID(example)), text)  # fmt: skip
+    for name, description, text in data.secrets:
+        setup = SetupSecrets([description], name)
+        yield Command(f"secret: set {name}", partial(app.post_message, setup), text)
 
 
 def _column_sets(action: str, compare: CompareScreen) -> None:
@@ -88,20 +106,30 @@ def _column_sets(action: str, compare: CompareScreen) -> None:
 
 class SutuiCommands(Provider):
     """Help texts come from catalog descriptions ("needs [together] api_key"): escaped, since
-    the palette reads help as markup."""
+    the palette reads help as markup. The palette opens with the views and the compare screen's
+    commands (nothing to load); what a search also matches (SUTs, drivers, secrets) is read in
+    a thread, started as the palette opens."""
 
-    def _commands(self) -> list[Command]:
-        return list(app_commands(cast("SutuiApp", self.app)))
+    async def startup(self) -> None:
+        app = cast("SutuiApp", self.app)
+        self._known = asyncio.ensure_future(asyncio.to_thread(known, app.services))
 
     async def discover(self) -> Hits:
-        for command in self._commands():
+        for command in app_commands(cast("SutuiApp", self.app)):
             if command.discover:
                 yield DiscoveryHit(command.title, command.run, help=escape(command.help))
 
     async def search(self, query: str) -> Hits:
+        app = cast("SutuiApp", self.app)
         matcher = self.matcher(query)
-        for command in self._commands():
+        commands = list(app_commands(app))
+        for command in commands:
             score = matcher.match(command.title)
             if score > 0:
-                display = matcher.highlight(command.title)
-                yield Hit(score, display, command.run, help=escape(command.help))
+                yield Hit(score, matcher.highlight(command.title), command.run,
+                          help=escape(command.help))  # fmt: skip
+        for command in data_commands(app, await asyncio.shield(self._known)):
+            score = matcher.match(command.title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.title), command.run,
+                          help=escape(command.help))  # fmt: skip
