@@ -107,7 +107,12 @@ class SutuiApp(App[None]):
         )
 
     def _warm_up_thread(self, uids: list[str]) -> None:
-        """After the first frame: the driver layer loads while the user reads the screen."""
+        """After the first frame: the driver layer loads while the user reads the screen, and
+        the command palette's modules (its first ctrl+p does not import them)."""
+        import textual.command  # noqa: F401
+
+        import sutui.commands  # noqa: F401
+
         self.services.warm_up(uids)
         problem = self.services.catalog_problem
         self.post_message(self.WarmedUp(list(self.services.registry.warnings), problem))
