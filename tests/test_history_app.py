@@ -23,7 +23,7 @@ from textual.widgets import Button, DataTable, Input, TextArea
 from sutui.app import SutuiApp
 from sutui.history.store import HistoryStore, Planned, StoredRun
 from sutui.records import RecordTimings, RecordUsage, ResultRecord
-from sutui.screens.dialogs import ChoiceScreen
+from sutui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from sutui.screens.history import HistoryScreen
 from sutui.screens.history_export import ExportScreen
 from sutui.screens.history_run import AnswerPanel, HistoryRunScreen
@@ -390,7 +390,8 @@ async def test_a_conversation_is_one_row_and_t_goes_on_with_it_in_compare(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The list shows a conversation once (its latest turn, `· 2 turns`); t posts
-    ContinueConversation with its threads for the compare screen; d deletes every turn."""
+    ContinueConversation with its threads for the compare screen (which asks first: it holds
+    other columns); d deletes every turn."""
     from sutui.messages import ContinueConversation
 
     seed_runs()
@@ -422,6 +423,12 @@ async def test_a_conversation_is_one_row_and_t_goes_on_with_it_in_compare(
             "Why is the sky blue?", "And in winter?",
         ]  # fmt: skip
         assert resumed.conversation.turns[0].answers["demo_echo"].text == "Why is the sky blue?"
+        # The compare screen (sutui/screens/compare_resume.py) asks before replacing its columns.
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        screen = await open_history(pilot)
+        await wait_until(pilot, lambda: screen.loaded)
+        screen.query_one(DataTable).move_cursor(row=0)
         await pilot.press("d")
         await settle(pilot)
         assert "Delete the conversation (run 1, 3)" in str(app.screen.question)  # type: ignore[attr-defined]
