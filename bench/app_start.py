@@ -240,11 +240,11 @@ def ratio_interval(a: list[float], b: list[float], rounds: int = 2000) -> tuple[
     return ratios[int(rounds * 0.025)], ratios[int(rounds * 0.975) - 1]
 
 
-def compare(label: str, app: list[float], bare: list[float]) -> None:
+def compare(label: str, app: list[float], bare: list[float], names: str = "bare") -> None:
     a, b = statistics.median(app), statistics.median(bare)
     paired = statistics.median(x / y for x, y in zip(app, bare, strict=True))
     low, high = ratio_interval(app, bare)
-    print(f"  {label:<22} bare {ms(bare)}  sutui {ms(app)}  ratio {a / b:.2f} "
+    print(f"  {label:<22} {names} {ms(bare)}  sutui {ms(app)}  ratio {a / b:.2f} "
           f"(paired {paired:.2f}, 95% CI {low:.2f}-{high:.2f})")  # fmt: skip
 
 
@@ -294,8 +294,8 @@ def main() -> None:
         compare(name, [getattr(r, pick) for r in runs["sutui"]],
                 [getattr(r, pick) for r in runs["bare"]])  # fmt: skip
         if args.against:
-            compare(f"  vs {args.against.name}", [getattr(r, pick) for r in runs["sutui"]],
-                    [getattr(r, pick) for r in runs["before"]])  # fmt: skip
+            compare("", [getattr(r, pick) for r in runs["sutui"]],
+                    [getattr(r, pick) for r in runs["before"]], args.against.name)  # fmt: skip
     key_after = [r.key - r.key_paint for r in runs["sutui"]]
     bare_after = [r.key - r.key_paint for r in runs["bare"]]
     print(f"  key handled after paint: bare {ms(bare_after)}  sutui {ms(key_after)}  "

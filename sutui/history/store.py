@@ -489,9 +489,10 @@ class HistoryStore:
         branch = self.conversation(run_id)
         return branch[-1] if branch else None
 
-    def conversation(self, run_id: int) -> list[StoredRun] | None:
+    def conversation(self, run_id: int, messages: bool = True) -> list[StoredRun] | None:
         """The branch that ends at run `run_id`: its runs in turn order (the first at turn 0),
-        each with its answers; None when there is no such run. resume() in
+        each with its answers (`messages`: their `messages` rebuilt, for records and exports;
+        resume() does not need them); None when there is no such run. resume() in
         sutui/history/threads.py makes it a Conversation to go on with."""
         rows = self._read(
             "WITH RECURSIVE branch(id) AS (SELECT ? UNION SELECT r.previous_id FROM runs r"
@@ -501,7 +502,7 @@ class HistoryStore:
         )
         if not any(row["id"] == run_id for row in rows):
             return None
-        runs = self._with_answers(rows)
+        runs = self._with_answers(rows, messages)
         last = next(r for r in runs if r.id == run_id)  # a hand-edited turn may sort it early
         return [r for r in runs if r is not last] + [last]
 
@@ -513,7 +514,7 @@ class HistoryStore:
         )
         return self._with_answers(rows)
 
-    def _with_answers(self, rows: Sequence[sqlite3.Row]) -> list[StoredRun]:
+    def _with_answers(self, rows: Sequence[sqlite3.Row], messages: bool = True) -> list[StoredRun]:
         if not rows:
             return []
         by_run: dict[int, list[sqlite3.Row]] = {row["id"]: [] for row in rows}
@@ -525,7 +526,8 @@ class HistoryStore:
                 f"SELECT * FROM answers WHERE run_id IN ({marks}) ORDER BY run_id, idx", chunk
             ):
                 by_run[a["run_id"]].append(a)
-        return with_messages([_stored(row, by_run[row["id"]]) for row in rows])
+        runs = [_stored(row, by_run[row["id"]]) for row in rows]
+        return with_messages(runs) if messages else runs
 
     def position(self, run_id: int) -> tuple[int, int] | None:
         """Run `run_id`'s conversation and turn, or None when there is no such run."""

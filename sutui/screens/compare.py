@@ -227,12 +227,18 @@ class CompareScreen(Screen[None]):
             self.set_timer(REVEAL_S, lambda: self._reveal(tries - 1))
 
     def remove_column(self, column: SUTColumn) -> None:
-        self.recording.removed(column)
-        self.threads.removed(column)
-        column.cancel_quietly()
-        self.arena.removed(column)
-        self.column_tabs.removed(column)
-        column.remove()
+        self.remove_columns([column])
+
+    def remove_columns(self, columns: list[SUTColumn]) -> None:
+        """Columns go (their answers kept in the history as they stand), in one removal: one
+        at a time, each re-lays the others out."""
+        for column in columns:
+            self.recording.removed(column)
+            self.threads.removed(column)
+            column.cancel_quietly()
+            self.arena.removed(column)
+            self.column_tabs.removed(column)
+        self.query_one("#columns", HorizontalScroll).remove_children(columns)
         self.call_after_refresh(self.fit_columns)
 
     @on(SUTColumn.Removed)

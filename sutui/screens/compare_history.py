@@ -247,8 +247,7 @@ class CompareRecording:
         from drivers.options import SUTOptions
 
         screen = self.screen
-        for column in screen.columns:
-            screen.remove_column(column)
+        screen.remove_columns(screen.columns)
         screen.threads.new()  # a re-run is a conversation of its own
         shared = SUTOptions(**run.options)
         screen.shared, screen.timeout_s = shared, run.timeout_s

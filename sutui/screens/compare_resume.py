@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sutui.widgets.answer_view import PastTurn, past_text
+from sutui.widgets.answer_view import past_text
 from sutui.widgets.column_status import ColumnStatus
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from sutui.history.store import StoredRun
     from sutui.history.threads import Resumed
     from sutui.records import ResultRecord
@@ -80,7 +82,7 @@ def rerun_turn(screen: CompareScreen, run: StoredRun, only_failed: bool) -> None
     recording = screen.recording
     store = recording.store()
     try:
-        branch = store.conversation(run.id) if store is not None else None
+        branch = store.conversation(run.id, messages=False) if store is not None else None
     except HistoryError as exc:
         screen.notify(str(exc), title="History", severity="error", markup=False)
         return
@@ -108,8 +110,7 @@ def load(screen: CompareScreen, resumed: Resumed) -> None:
 
     from drivers.options import SUTOptions
 
-    for column in screen.columns:
-        screen.remove_column(column)
+    screen.remove_columns(screen.columns)
     screen.threads.new()
     screen.shared, screen.timeout_s = SUTOptions(**resumed.options), resumed.timeout_s
     screen.set_system(resumed.system or "")
@@ -134,17 +135,21 @@ def load(screen: CompareScreen, resumed: Resumed) -> None:
     screen.query_one("#prompt", TextArea).focus()
 
 
-def earlier_turns(branch: tuple[StoredRun, ...], thread: str, timings: bool) -> list[PastTurn]:
-    """Thread `thread`'s turns in `branch`, drawn as a column draws its earlier turns."""
+def earlier_turns(
+    branch: tuple[StoredRun, ...], thread: str, timings: bool
+) -> list[tuple[Text, int | None]]:
+    """Thread `thread`'s turns in `branch`, as a column draws its earlier turns (text and turn:
+    the column makes widgets of the latest only, answer_view.SHOWN_PAST)."""
     from sutui.history.threads import thread_of
 
-    drawn = []
+    drawn: list[tuple[Text, int | None]] = []
     for run in branch:
         answer = next((a for a in run.answers if thread_of(a) == thread), None)
         if answer is not None:
             said = ending(answer, timings)
-            text = past_text(run.prompt, answer.text, answer.reasoning or "", said)
-            drawn.append(PastTurn(text, run.turn))
+            drawn.append(
+                (past_text(run.prompt, answer.text, answer.reasoning or "", said), run.turn)
+            )
     return drawn
 
 

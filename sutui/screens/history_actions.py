@@ -40,7 +40,7 @@ def go_on(screen: Screen[Any], run_id: int, resolves: Callable[[str], bool]) -> 
     from sutui.history.threads import resume
 
     try:
-        branch = with_history(lambda store: store.conversation(run_id))
+        branch = with_history(lambda store: store.conversation(run_id, messages=False))
     except HistoryError as exc:
         screen.notify(str(exc), title="History", severity="error", markup=False)
         return

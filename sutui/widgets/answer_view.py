@@ -72,11 +72,16 @@ class Block(Static):
         return height
 
 
-SHOWN_PAST = 8
+SHOWN_PAST = 4
 """Earlier turns a column keeps as widgets; older ones are folded (kept as text) and drawn
 again, a batch at a time, when the column is scrolled up past its top. With every turn a
-widget, 8 columns x 50 turns of 2 KB held 249 MB (176 MB folded) and took 1.4 s to reopen from
-the history (bench/app_conversation.py)."""
+widget, 8 columns x 50 turns of 2 KB held 249 MB (now ~170 MB) and took 1.4 s to reopen from
+the history (now ~0.5 s; bench/app_conversation.py)."""
+
+
+SHOWN_REOPENED = 2
+"""Earlier turns drawn at once in a column of a conversation reopened from the history (its
+latest ones; scrolling up draws the others): 8 columns open with 16 drawn, not 400."""
 
 
 class PastTurn(Block):
@@ -136,12 +141,12 @@ class AnswerView(VerticalScroll, can_focus=False):
     turns of a conversation (PastTurn) stand above the current one, which starts with the
     user's question."""
 
-    def __init__(self, earlier: Sequence[PastTurn] = ()) -> None:
+    def __init__(self, earlier: Sequence[tuple[Text, int | None]] = ()) -> None:
         super().__init__(classes="body")
-        cut = max(len(earlier) - SHOWN_PAST, 0)
-        self._earlier = tuple(earlier[cut:])
+        cut = max(len(earlier) - SHOWN_REOPENED, 0)
+        self._earlier = [PastTurn(text, turn) for text, turn in earlier[cut:]]
         """Turns drawn above the first (a conversation reopened from the history)."""
-        self._folded: list[tuple[Text, int | None]] = [(p.drawn, p.turn) for p in earlier[:cut]]
+        self._folded: list[tuple[Text, int | None]] = list(earlier[:cut])
         """Earlier turns not drawn (oldest first): see SHOWN_PAST."""
         self.text = ""
         """Everything drawn so far."""

@@ -21,13 +21,15 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from sutui.services import Services
-from sutui.widgets.answer_view import AnswerView, PastTurn
+from sutui.widgets.answer_view import AnswerView
 from sutui.widgets.column_status import ColumnStatus
 from sutui.widgets.column_text import problem_text, status_line
 from sutui.widgets.figures import Figures, figure_parts
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
     from collections.abc import Callable
+
+    from rich.text import Text
 
     from drivers.errors import SUTError
     from drivers.options import SUTOptions
@@ -161,9 +163,9 @@ class SUTColumn(Vertical, can_focus=True):
         """What the status line adds while retrying (the attempt, the wait) or streaming
         ("thinking")."""
         self.border_title = uid
-        self.earlier: list[PastTurn] = []
-        """Turns drawn above the first when it mounts (a conversation reopened from the
-        history); set before it mounts."""
+        self.earlier: list[tuple[Text, int | None]] = []
+        """Turns (text, turn) drawn above the first when it mounts (a conversation reopened
+        from the history); set before it mounts."""
 
     def compose(self) -> ComposeResult:
         # The status's class (-idle, -streaming, -done, ...) colours it: on the status line,
