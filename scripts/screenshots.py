@@ -253,7 +253,7 @@ async def main() -> None:
     await shoot("palette", keys("ctrl+p", *"sut: add llama"))
     runs = then(finished, second_run)
     await shoot("history", then(runs, keys("f7")), suts=four, size=(110, 20))
-    await shoot("history-run", then(runs, keys("f7", "enter")), suts=four, size=(110, 24))
+    await shoot("history-run", then(runs, keys("f7", "down", "enter")), suts=four, size=(110, 24))
     three = four[:3]
     await shoot("arena", blind_rounds(""), suts=three, size=(110, 24))
     await shoot("arena-vote", then(blind_rounds(""), keys("f9")), suts=three, size=(110, 24))

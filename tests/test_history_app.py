@@ -88,11 +88,16 @@ def seed_runs() -> None:
         store.stop_running(second, {2: "Write a [bold]haiku"})
 
 
-async def open_history(pilot: Pilot[None]) -> HistoryScreen:
+async def open_history(pilot: Pilot[None], to_list: bool = True) -> HistoryScreen:
+    """f7; the history opens in its search box, and (`to_list`) ↓ goes to the list."""
     await pilot.press("f7")
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, HistoryScreen)
+    assert isinstance(pilot.app.focused, Input)
+    if to_list:
+        await pilot.press("down")
+        assert isinstance(pilot.app.focused, DataTable)
     return screen
 
 
@@ -211,12 +216,35 @@ async def test_list_searches_opens_a_run_read_only_and_copies_it(utc: None) -> N
         assert isinstance(app.screen, HistoryScreen)
 
 
+async def test_the_history_opens_in_its_search_and_a_typed_word_re_runs_nothing() -> None:
+    """Typing "story" at once searches: its r is a letter, not a re-run (which asks first
+    anyway); the list's keys leave the footer while the search has the focus."""
+    seed_runs()
+    app = new_app()
+    async with app.run_test(size=(110, 30)) as pilot:
+        screen = await open_history(pilot, to_list=False)
+        shown = [b.binding.description for b in app.active_bindings.values() if b.enabled]
+        assert "Re-run" not in shown
+        await pilot.press(*"story")
+        await settle(pilot)
+        assert screen.query_one("#search", Input).value == "story"
+        assert app.screen is screen and run_count() == 2
+        await pilot.press("enter")  # to the list: its keys are back
+        await pilot.pause()
+        assert isinstance(app.focused, DataTable)
+        shown = [b.binding.description for b in app.active_bindings.values() if b.enabled]
+        assert "Re-run" in shown
+
+
 async def test_rerun_only_the_failed_from_the_history() -> None:
     seed_runs()
     app = new_app(["demo_yes_no"])
     async with app.run_test(size=(110, 30)) as pilot:
         await open_history(pilot)
         await pilot.press("f")  # run 2 is first: its failed and partial answers
+        await settle(pilot)
+        assert "demo_random_words, demo_echo). That is 2 requests" in str(app.screen.question)  # type: ignore[attr-defined]
+        await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, ChoiceScreen)  # demo_yes_no is not one of its SUTs
         await pilot.press("r")  # replace it
@@ -250,7 +278,7 @@ async def test_rerun_all_from_a_run_and_delete_with_confirmation() -> None:
         assert run_count() == 1 and screen.query_one(DataTable).row_count == 1
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("r")
+        await pilot.press("r", "y")
         await settle(pilot)
         assert isinstance(app.screen, ChoiceScreen)  # the three start columns are other SUTs
         await pilot.click("#choice-replace")
@@ -277,7 +305,7 @@ async def test_a_rerun_asks_and_beside_sends_only_to_the_runs_suts() -> None:
         before = angry.text
         assert before and saved().id == 3
         await open_history(pilot)
-        await pilot.press("down", "down", "r")  # run 1 (newest first: 3, 2, 1)
+        await pilot.press("down", "down", "r", "y")  # run 1 (newest first: 3, 2, 1)
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, ChoiceScreen)
@@ -290,7 +318,9 @@ async def test_a_rerun_asks_and_beside_sends_only_to_the_runs_suts() -> None:
         await settle(pilot)
         assert columns(app) == [angry] and run_count() == 3
         await open_history(pilot)
-        await pilot.press("down", "down", "r", "b")
+        await pilot.press("down", "down", "r", "y")
+        await settle(pilot)
+        await pilot.press("b")
         await settle(pilot)
         assert app.screen is app.compare
         await wait_until(pilot, lambda: len(columns(app)) == 3)
@@ -311,13 +341,13 @@ async def test_a_rerun_asks_and_beside_sends_only_to_the_runs_suts() -> None:
         assert not any("joined" in n for n in angry.send_notes)
 
 
-async def test_a_rerun_of_the_same_suts_asks_nothing() -> None:
+async def test_a_rerun_of_the_same_suts_asks_only_about_the_cost() -> None:
     seed_runs()
     app = new_app(["demo_yes_no", "demo_echo"])
     async with app.run_test(size=(110, 30)) as pilot:
         first = columns(app)[0]
         await open_history(pilot)
-        await pilot.press("down", "r")  # run 1: the same SUTs
+        await pilot.press("down", "r", "y")  # run 1: the same SUTs
         await settle(pilot)
         assert app.screen is app.compare
         await wait_until(pilot, lambda: first not in columns(app))
@@ -366,7 +396,7 @@ def test_snapshot_history(snap_compare: Any, utc: None) -> None:
     seed_runs()
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await open_history(pilot)
+        await open_history(pilot, to_list=False)  # as it opens: in its search box
         no_blink(pilot)
         await steady(pilot)
 

@@ -53,6 +53,10 @@ def suts_text(summary: RunSummary) -> Text:
     return text
 
 
+LIST_ACTIONS = {"open", "rerun", "go_on", "delete", "copy", "export"}
+"""What the list's keys do to the selected run."""
+
+
 class HistoryScreen(Page[None]):
     DEFAULT_CSS = """
     HistoryScreen #runs { height: 1fr; }
@@ -74,6 +78,7 @@ class HistoryScreen(Page[None]):
                 tooltip="Write the runs listed (the search's) to a .md, .json, .jsonl or .csv"),
         Binding("slash", "search", "Search", id="history.search",
                 tooltip="Search prompts, SUTs and answers"),
+        Binding("down", "to_table", "To the list", show=False),  # from the search box
     ]  # fmt: skip
 
     @dataclass
@@ -97,7 +102,8 @@ class HistoryScreen(Page[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        yield Input(placeholder="search: prompt, SUT, answer (/ to focus)", id="search")
+        yield Input(placeholder="search: prompt, SUT, answer (↓ or enter: the list; / back here)",
+                    id="search")  # fmt: skip
         table: DataTable[object] = Table(id="runs", cursor_type="row", zebra_stripes=True)
         table.add_columns("run", "when", "prompt", "SUTs")
         yield table
@@ -105,7 +111,9 @@ class HistoryScreen(Page[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "history"
-        self.query_one(DataTable).focus()
+        # Open to type: in the list, letters are keys (r re-runs), and a search typed there
+        # would act on the newest run.
+        self.query_one("#search", Input).focus()
 
     def on_screen_resume(self) -> None:
         self.load()  # when shown, and when back: a run may have been deleted or re-run
@@ -175,6 +183,17 @@ class HistoryScreen(Page[None]):
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the search box has the focus, letters are typed, not keys: the list's keys
+        leave the footer (shown there, they would seem to work)."""
+        return not (action in LIST_ACTIONS and isinstance(self.focused, Input))
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def action_to_table(self) -> None:
+        self.query_one(DataTable).focus()
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:

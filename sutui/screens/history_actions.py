@@ -29,8 +29,27 @@ def with_history(action: Callable[[HistoryStore], Any]) -> Any:
 
 def rerun(screen: Screen[Any], run: StoredRun, only_failed: bool) -> None:
     """Back to compare, with the run's SUTs (or its failed ones), prompt and options, sent: the
-    app does it (sutui/app.py handles RerunRequested)."""
-    screen.post_message(RerunRequested(run, only_failed))
+    app does it (sutui/app.py handles RerunRequested). Asked first: it sends requests that may
+    cost money, and a single letter must never do that unasked."""
+    from sutui.screens.dialogs import ConfirmScreen
+
+    answers = run.failed if only_failed else run.answers
+    if not answers:
+        screen.notify(f"Every SUT of run {run.id} finished well: nothing to re-run.")
+        return
+    names = ", ".join(a.sut for a in answers)
+    count = f"{len(answers)} request" + ("s" if len(answers) > 1 else "")
+    what = "the SUTs that did not finish well" if only_failed else "its SUTs"
+    question = (
+        f"Re-run run {run.id} on the compare screen: its prompt sent again to {what} "
+        f"({names}). That is {count} to the providers (they may cost money)."
+    )
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            screen.post_message(RerunRequested(run, only_failed))
+
+    screen.app.push_screen(ConfirmScreen(question, f"Send {count} (y)", "No (n)"), answered)
 
 
 def go_on(screen: Screen[Any], run_id: int, resolves: Callable[[str], bool]) -> None:
