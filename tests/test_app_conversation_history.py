@@ -30,6 +30,17 @@ def saved_runs() -> list[StoredRun]:
         return found
 
 
+async def history_list(pilot: Pilot[None]) -> HistoryScreen:
+    """f7, the runs read, ↓ to the list (the history opens in its search box)."""
+    await pilot.press("f7")
+    await settle(pilot)
+    history = pilot.app.screen
+    assert isinstance(history, HistoryScreen)
+    await wait_until(pilot, lambda: history.loaded)
+    await pilot.press("down")
+    return history
+
+
 async def edit_question(pilot: Pilot[None], number: int, text: str) -> None:
     """`e` in the focused column, question `number` (1-based) picked, `text` sent."""
     await pilot.press("e")
@@ -94,11 +105,7 @@ async def test_a_saved_conversation_goes_on_in_the_compare_screen(provider_serve
 
     app = new_app(["demo_yes_no"], environ=KEY)  # another SUT on the screen: asked first
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("f7")
-        await settle(pilot)
-        history = app.screen
-        assert isinstance(history, HistoryScreen)
-        await wait_until(pilot, lambda: history.loaded)
+        history = await history_list(pilot)
         history.query_one(DataTable).move_cursor(row=0)
         await pilot.press("t")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -138,11 +145,7 @@ async def test_an_earlier_turn_of_a_reopened_conversation_can_be_edited(
     one, two = saved_runs()
     app = new_app([], environ=KEY)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("f7")
-        await settle(pilot)
-        history = app.screen
-        assert isinstance(history, HistoryScreen)
-        await wait_until(pilot, lambda: history.loaded)
+        await history_list(pilot)
         await pilot.press("t")  # no column on the screen: nothing to ask
         await wait_until(pilot, lambda: len(columns(app)) == 1)
         await settle(pilot)

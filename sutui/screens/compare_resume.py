@@ -76,18 +76,13 @@ def rerun_turn(screen: CompareScreen, run: StoredRun, only_failed: bool) -> None
 
     from textual.widgets import TextArea
 
-    from sutui.history.errors import HistoryError
     from sutui.history.threads import resume, thread_of
+    from sutui.screens.history_actions import read_branch
 
     recording = screen.recording
     store = recording.store()
-    try:
-        branch = store.conversation(run.id, messages=False) if store is not None else None
-    except HistoryError as exc:
-        screen.notify(str(exc), title="History", severity="error", markup=False)
-        return
+    branch = read_branch(screen, run.id, store) if store is not None else None
     if not branch:
-        screen.notify(f"Run {run.id} is no longer in the history.", severity="warning")
         return
     resumed = resume(branch, recording.resolves)
     if only_failed:

@@ -55,18 +55,34 @@ def rerun(screen: Screen[Any], run: StoredRun, only_failed: bool) -> None:
 def go_on(screen: Screen[Any], run_id: int, resolves: Callable[[str], bool]) -> None:
     """Back to compare with the conversation ending at `run_id`, ready for its next turn: the
     app hands ContinueConversation to the compare screen."""
-    from sutui.history.errors import HistoryError
     from sutui.history.threads import resume
 
+    branch = read_branch(screen, run_id)
+    if branch:
+        screen.post_message(ContinueConversation(run_id, resume(branch, resolves)))
+
+
+def read_branch(
+    screen: Screen[Any], run_id: int, store: HistoryStore | None = None
+) -> list[StoredRun] | None:
+    """The branch ending at run `run_id`, to go on with (its answers' `messages` not rebuilt),
+    from `store` (None: the history opened for it); None, said on `screen`, when it cannot be
+    read or is gone."""
+    from sutui.history.errors import HistoryError
+
+    branch: list[StoredRun] | None
     try:
-        branch = with_history(lambda store: store.conversation(run_id, messages=False))
+        if store is None:
+            branch = with_history(lambda opened: opened.conversation(run_id, messages=False))
+        else:
+            branch = store.conversation(run_id, messages=False)
     except HistoryError as exc:
         screen.notify(str(exc), title="History", severity="error", markup=False)
-        return
+        return None
     if not branch:
         screen.notify(f"Run {run_id} is no longer in the history.", severity="warning")
-        return
-    screen.post_message(ContinueConversation(run_id, resume(branch, resolves)))
+        return None
+    return branch
 
 
 def branch_runs(store: HistoryStore, ids: list[int], whole: bool) -> list[StoredRun]:
