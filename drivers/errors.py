@@ -40,7 +40,7 @@ DEFAULT_HINTS: dict[ErrorKind, str] = {
     ErrorKind.rate_limited: "wait, then retry; or lower the concurrency.",
     ErrorKind.overloaded: "the model is loading or busy: retry in a little while.",
     ErrorKind.timeout: "retry, or raise the timeout.",
-    ErrorKind.connection: "check the URL and that the server is running and reachable.",
+    ErrorKind.connection: "check the URL, your network, and that the server is running.",
     ErrorKind.server: "the provider failed: retry later.",
     ErrorKind.protocol: "the provider answered in a form sutui did not expect.",
     ErrorKind.truncated: "the stream ended before the provider said the answer was complete: "

@@ -2,10 +2,12 @@
 
 1. the environment: SUTUI_<SCOPE>__<KEY>, then the provider's usual variables (OPENAI_API_KEY...)
    that the secret's description declares (SecretDescription.env_vars);
-2. the OS keyring: service "sutui", username "SCOPE/KEY" (drivers/keyring_layer.py); writes go
+2. this session's memory (drivers/session_secrets.py): a value given in the app when no keyring
+   could store it, for this process only, never written anywhere;
+3. the OS keyring: service "sutui", username "SCOPE/KEY" (drivers/keyring_layer.py); writes go
    here. Keyring trouble never raises from a lookup: the layer records it (`keyring_status()`)
    and stops asking, and the other layers keep working;
-3. a secrets.toml in upstream modelgauge's format, read-only: the one the user names, or
+4. a secrets.toml in upstream modelgauge's format, read-only: the one the user names, or
    config/secrets.toml found from the current directory upward.
 
 Factories get a RawSecrets view that looks values up only when a driver asks for them.
@@ -28,6 +30,9 @@ from drivers.keyring_layer import (
 )
 from drivers.redaction import register_secret
 from drivers.secrets import declared_env_vars, env_var_name
+from drivers.session_secrets import LAYER as SESSION_LAYER
+from drivers.session_secrets import SOURCE as SESSION_SOURCE
+from drivers.session_secrets import SessionSecrets, session_secrets
 from drivers.toml_file import TomlFileError, read_toml
 
 
@@ -39,7 +44,7 @@ class SecretsFileError(ValueError):
 class SecretValue:
     value: str
     layer: str
-    """'env', 'keyring' or 'file'."""
+    """'env', 'session', 'keyring' or 'file'."""
     source: str
     """The variable name or the file path (never the value)."""
     trimmed: bool = False
@@ -88,6 +93,7 @@ class SecretStore:
 
     `keyring=None` uses the process-wide keyring layer (one failure stops every store asking);
     `use_keyring=False`, or SUTUI_KEYRING=off in the environment, leaves the keyring out.
+    `session=None` uses the process's session layer (a fresh SessionSecrets() isolates a test).
     """
 
     def __init__(
@@ -97,7 +103,9 @@ class SecretStore:
         search_file: bool = True,
         keyring: KeyringLayer | None = None,
         use_keyring: bool = True,
+        session: SessionSecrets | None = None,
     ):
+        self.session = session_secrets() if session is None else session
         self.environ = os.environ if environ is None else environ
         self.secrets_file = secrets_file or (find_secrets_file() if search_file else None)
         self._file_values: dict[str, dict[str, str]] | None = None
@@ -144,6 +152,15 @@ class SecretStore:
         """Delete from the OS keyring; KeyringEntryMissing when it holds no such entry."""
         self.writable_keyring().delete(scope, key)
 
+    def keep_for_session(self, scope: str, key: str, value: str) -> None:
+        """Keep a value in memory for this process only (when no keyring can store it)."""
+        self.session.set(scope, key, value.strip())
+
+    def can_store(self) -> bool:
+        """Whether writes reach the keyring: on, and no failure seen (may ask it once)."""
+        layer = self.keyring
+        return layer is not None and layer.probe() == "ok"
+
     def keyring_value(self, scope: str, key: str) -> str | None:
         """What the keyring alone holds (None when absent or unusable)."""
         layer = self.keyring
@@ -166,6 +183,9 @@ class SecretStore:
             found = _stripped(self.environ.get(name), "env", name)
             if found is not None:
                 return found
+        found = _stripped(self.session.get(scope, key), SESSION_LAYER, SESSION_SOURCE)
+        if found is not None:
+            return found
         found = _stripped(
             self.keyring_value(scope, key), "keyring", f"{SERVICE}/{username(scope, key)}"
         )

@@ -174,7 +174,10 @@ def _failed(exc: SUTError, seen: list[str], found: SecretValue) -> CheckResult:
             )
         return CheckResult("rejected", f"{exc.message}; {origin(found)} holds another value")
     if exc.kind in (ErrorKind.connection, ErrorKind.timeout):
-        return CheckResult("unreachable", f"{where or 'the request'} failed: {exc.message}")
+        what_to_do = f" ({exc.hint.rstrip('. ')})" if exc.hint else ""  # said once: here
+        return CheckResult(
+            "unreachable", f"{where or 'the request'} failed: {exc.message}{what_to_do}"
+        )
     if exc.kind is ErrorKind.rate_limited and answered:
         return CheckResult("unexpected", f"{answered} (rate limited): try again later")
     said = answered or f"{where or 'the provider'}: {exc.message}"
@@ -188,6 +191,8 @@ def origin(found: SecretValue) -> str:
         return f"the environment variable {found.source}"
     if found.layer == "keyring":
         return f"the OS keyring (entry {found.source})"
+    if found.layer == "session":
+        return "the value kept for this session"
     return f"the secrets file {found.source}"
 
 

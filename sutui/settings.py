@@ -2,9 +2,10 @@
 
 Holds no secrets, only preferences: the theme, whether timings are shown, the columns the compare
 screen opens with (those of the last exit, with their options: the `[start]` table, a column set
-of sutui/column_sets.py; files of earlier releases have `start_suts`, a list of UIDs), and the
-recently used SUT UIDs. Written whole and atomically; a UID that holds a credential is scrubbed
-(in the columns) or not remembered (in the recent ones).
+of sutui/column_sets.py; files of earlier releases have `start_suts`, a list of UIDs), the
+recently used SUT UIDs and the folder the history last exported to. Written whole and
+atomically; a UID that holds a credential is scrubbed (in the columns) or not remembered (in
+the recent ones).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class Settings:
     start: ColumnSet = field(default_factory=lambda: ColumnSet.of_uids(DEFAULT_SUTS))
     """The columns the compare screen opens with: those of the last exit (SutuiApp.exit)."""
     recent: list[str] = field(default_factory=list)
+    export_dir: str = ""
+    """The folder the history last exported to ("": none yet; see screens/history_export.py)."""
     path: Path | None = field(default=None, compare=False, repr=False)
     """Where to save; None keeps the settings in memory only (tests)."""
     problem: str | None = field(default=None, compare=False, repr=False)
@@ -55,8 +58,9 @@ class Settings:
         except TomlFileError as exc:
             settings.problem = f"{path} could not be read (it {exc}); using the defaults."
             return settings
-        if isinstance(data.get("theme"), str):
-            settings.theme = data["theme"]
+        for key in ("theme", "export_dir"):
+            if isinstance(data.get(key), str):
+                setattr(settings, key, data[key])
         for key in ("show_timings", "show_reasoning"):
             if isinstance(data.get(key), bool):
                 setattr(settings, key, data[key])

@@ -18,11 +18,14 @@ def _private_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_secrets_from_other_tests() -> Iterator[None]:
-    """Secrets loaded by one test are not masked in the next one's answers."""
+    """Secrets loaded by one test are not masked in the next one's answers, and the values one
+    kept for its session are gone for the next."""
     yield
     from drivers.known_secrets import forget_registration
     from drivers.redaction import forget_all
+    from drivers.session_secrets import session_secrets
 
+    session_secrets().clear()
     forget_all()
     forget_registration()
 

@@ -429,9 +429,14 @@ def test_snapshot_setup(snap_compare: Any) -> None:
 
 
 # ----- review fixes ------------------------------------------------------------------------------
-async def test_setup_says_up_front_when_the_keyring_cannot_store_and_tests_only() -> None:
-    app = new_app(["demo_random_words"])  # no keyring
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_without_a_keyring_a_pasted_key_is_kept_for_this_session_and_used_at_once(
+    no_dbus_keyring: None,
+) -> None:
+    """No Secret Service: the setup says so once (no second keyring paragraph, the environment
+    advised once), keeps the pasted key in memory for this session, and the column's retry
+    uses it at once; the secrets screen shows it as layer `session`."""
+    app = new_app(["demo_random_words"], keyring=keyring_layer.default_keyring())
+    async with app.run_test(size=(100, 40)) as pilot:
         await send(pilot, "hello")
         (column,) = columns(app)
         column.focus()
@@ -441,12 +446,67 @@ async def test_setup_says_up_front_when_the_keyring_cannot_store_and_tests_only(
         screen = app.screen
         await wait_until(pilot, lambda: not screen.can_store)
         notice = detail(app, "#keyring")
-        assert "cannot store" in notice and "SUTUI_DEMO__API_KEY" in notice
-        assert "secrets.toml" in notice
-        assert str(screen.query_one("#store").label) == "Test only"  # type: ignore[attr-defined]
+        said = detail(app, "#step") + notice
+        assert notice.startswith("No OS keyring is available") and "kept for this session" in notice
+        assert said.count("SUTUI_DEMO__API_KEY") == 1 and "Meanwhile" not in said
+        assert said.count("OS keyring") == 1 and "secrets.toml" in notice
+        label = str(screen.query_one("#store").label)  # type: ignore[attr-defined]
+        assert label == "Keep for session & test"
         await pilot.press(*"12345", "enter")
-        await wait_until(pilot, lambda: "not stored" in detail(app, "#outcome"))
-        assert isinstance(app.screen, SetupScreen) and screen.stored == 0
+        await wait_until(pilot, lambda: not isinstance(app.screen, SetupScreen))
+        assert screen.kept == 1 and screen.stored == 0
+        assert any("kept for this session only" in str(n.message) for n in app._notifications)
+        column.focus()
+        await pilot.press("r")
+        await settle(pilot)
+        assert column.status == "done" and len(column.text.split()) == 30
+        await pilot.press("f6")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        row = [str(c) for c in table.get_row_at(table.get_row_index("demo/api_key"))]
+        assert row[1:4] == ["set", "session", "•••••"]
+
+
+async def test_without_a_keyring_an_import_is_kept_for_this_session_and_written_nowhere(
+    tmp_path: Path,
+) -> None:
+    """SUTUI_KEYRING=off (the store's use_keyring=False): i imports into this session's memory,
+    says so in the dialog and after, writes the value nowhere; d forgets it."""
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[hugging_face]\ntoken = "hf-session-only-0001"\n', encoding="utf-8")
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, ImportScreen))
+        assert "kept for this session only" in detail(app, "#session")
+        app.screen.query_one("#path", Input).value = str(secrets)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SecretsScreen)
+        notes = [str(n.message) for n in app._notifications]
+        assert any("Imported 1 secrets" in n and "never written" in n for n in notes), notes
+        table = app.screen.query_one(DataTable)
+        row = table.get_row_index("hugging_face/token")
+        assert [str(c) for c in table.get_row_at(row)][1:3] == ["set", "session"]
+        assert "1 kept for this session only" in detail(app, "#keyring")
+        assert app.services.store.lookup("hugging_face", "token").layer == "session"  # type: ignore[union-attr]
+        secrets.unlink()
+        await pilot.press("f2")
+        await send(pilot, "hf-session-only-0001?")  # quoted in a prompt: stored masked
+        await pilot.press("f6")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        written = [f for f in tmp_path.rglob("*") if f.is_file()]
+        assert written and not [f for f in written if b"hf-session-only" in f.read_bytes()]
+        table.move_cursor(row=row)
+        await pilot.press("d")
+        await pilot.pause()
+        assert "Forget hugging_face/token" in str(app.screen.question)  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.services.store.lookup("hugging_face", "token") is None
 
 
 async def test_composer_reports_the_driver_before_the_options_and_keeps_the_form() -> None:

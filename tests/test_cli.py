@@ -188,13 +188,13 @@ def test_an_unresolvable_host_reads_the_same_in_run_sut_and_secrets_test(
     monkeypatch.setenv("SUTUI_KEYRING", "off")
     monkeypatch.setenv("OPENAI_API_KEY", "x")
     url = "http://nosuchhost.invalid/v1"
-    said = "could not connect to nosuchhost.invalid: the host name could not be resolved " + (
-        "(check the URL and your network)"
-    )
+    said = "could not connect to nosuchhost.invalid: the host name could not be resolved"
     code, out, _ = cli(capsys, "run-sut", "--sut", f"m:openai;url={url}", "--prompt", "hi")
     assert code == 1 and said in out and "Unknown error" not in out
+    assert out.count("check the URL") == 1  # the message, then what to do: said once
     code, _, err = cli(capsys, "secrets", "test", "openai", "--url", url)
     assert code == 1 and said in err and "Errno" not in err
+    assert err.count("check the URL") == 1
 
 
 def test_the_uid_examples_in_the_docs_name_real_drivers(
@@ -282,6 +282,47 @@ def test_secrets_file_option(capsys: pytest.CaptureFixture[str], tmp_path: Path)
         "hi",
     )
     assert code == 2 and "does not exist" in err
+
+
+def test_the_secrets_option_after_the_subcommand(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sutui run-sut --secrets F …` (and inside a group: `secrets list --secrets F`) reads F
+    as `sutui --secrets F run-sut …` does."""
+    monkeypatch.setenv("SUTUI_KEYRING", "off")
+    file = tmp_path / "s.toml"
+    file.write_text('[demo]\napi_key = "12345"\n')
+    code, out, err = cli(
+        capsys, "run-sut", "--secrets", str(file), "--sut", "demo_random_words",
+        "--prompt", "hi", "--max-tokens", "3", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert len(json.loads(out)["text"].split()) == 3
+    code, out, _ = cli(capsys, "secrets", "list", "--json", "--secrets", str(file))
+    (demo,) = [s for s in json.loads(out)["secrets"] if s["scope"] == "demo"]
+    assert code == 0 and (demo["layer"], demo["source"]) == ("file", str(file))
+    code, _, err = cli(
+        capsys, "run-sut", "--sut", "demo_random_words", "--secrets", "none.toml", "--prompt", "x"
+    )
+    assert code == 2 and "none.toml does not exist" in err
+
+
+def test_secrets_list_shows_a_value_kept_for_the_session(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A value the app kept in memory (no keyring) is layer `session` in `secrets list` run in
+    the same process; the text and the JSON say so, never the value."""
+    from drivers.session_secrets import session_secrets
+
+    monkeypatch.setenv("SUTUI_KEYRING", "off")
+    session_secrets().set("together", "api_key", "tg-kept-in-memory-42")
+    code, out, _ = cli(capsys, "secrets", "list", "--json")
+    (row,) = [s for s in json.loads(out)["secrets"] if s["scope"] == "together"]
+    assert code == 0 and row["set"] and row["layer"] == "session"
+    code, out, _ = cli(capsys, "secrets", "list")
+    (line,) = [ln for ln in out.splitlines() if ln.startswith("together/api_key")]
+    assert code == 0 and line.split()[1:3] == ["set", "session"]
+    assert "tg-kept-in-memory" not in out
 
 
 def test_prompt_from_stdin_and_empty_prompt(

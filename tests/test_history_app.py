@@ -359,36 +359,54 @@ async def test_a_rerun_of_the_same_suts_asks_only_about_the_cost() -> None:
 async def test_export_the_runs_listed_and_one_run_to_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The folder is asked for (first the documents folder, never the directory sutui was
+    started from; then the last one used, remembered in the settings), and the message after
+    writing gives the full path."""
     seed_runs()
-    monkeypatch.chdir(tmp_path)
+    home, started_in, chosen = tmp_path / "home", tmp_path / "cwd", tmp_path / "exports"
+    for folder in (home / "Documents", started_in, chosen):
+        folder.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    monkeypatch.chdir(started_in)
     app = new_app()
     async with app.run_test(size=(110, 30)) as pilot:
         await open_history(pilot)
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, ExportScreen)
+        folder = app.screen.query_one("#folder", Input)
+        assert folder.value == str(home / "Documents")
         path = app.screen.query_one("#path", Input)
+        assert path.has_focus
         path.value = "runs.txt"
         await pilot.press("enter")
         await pilot.pause()
         assert "End the file name with .md" in str(app.screen.query_one("#problem").render())
+        folder.value = str(chosen)
         path.value = "runs.csv"
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, HistoryScreen)
-        rows = list(csv.DictReader(io.StringIO((tmp_path / "runs.csv").read_text())))
+        rows = list(csv.DictReader(io.StringIO((chosen / "runs.csv").read_text())))
         assert [(r["run_id"], r["status"]) for r in rows] == [
             ("1", "done"), ("1", "done"), ("2", "done"), ("2", "failed"), ("2", "partial"),
         ]  # fmt: skip
+        notes = [str(n.message) for n in app._notifications]
+        assert f"Exported 2 runs to {chosen / 'runs.csv'}." in notes, notes
+        assert app.services.settings.export_dir == str(chosen)
         await pilot.press("enter")  # run 2, read-only
         await settle(pilot)
         await pilot.press("e")
         await pilot.pause()
+        assert app.screen.query_one("#folder", Input).value == str(chosen)  # the last one
         assert app.screen.query_one("#path", Input).value == "sutui-run-2.md"
         await pilot.press("enter")
         await settle(pilot)
-        text = (tmp_path / "sutui-run-2.md").read_text()
+        text = (chosen / "sutui-run-2.md").read_text()
         assert text.startswith("## Run 2 · ") and "**Error**: auth: missing secret" in text
+        assert not list(started_in.iterdir())
 
 
 # ----- looks -------------------------------------------------------------------------------------

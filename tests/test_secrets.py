@@ -85,6 +85,29 @@ def test_layers_env_first_then_file(tmp_path: Path) -> None:
     assert raw["absent"].get("x") is None
 
 
+def test_the_session_layer_wins_over_the_file_not_over_the_environment(tmp_path: Path) -> None:
+    """A value kept for the session (no keyring could store it) is used by every store of the
+    process, after the environment and before the keyring and the file; kept trimmed."""
+    from drivers.session_secrets import SessionSecrets
+
+    file = tmp_path / "secrets.toml"
+    file.write_text('[my_host]\napi_key = "file-host"\n')
+    env: dict[str, str] = {}
+    store = SecretStore(environ=env, secrets_file=file, use_keyring=False)
+    store.keep_for_session("my_host", "api_key", " pasted-host \n")
+    found = store.lookup("my_host", "api_key")
+    assert found is not None and (found.value, found.layer) == ("pasted-host", "session")
+    other = SecretStore(environ={}, search_file=False, use_keyring=False)
+    assert other.raw_secrets()["my_host"]["api_key"] == "pasted-host"  # the same process
+    alone = SecretStore(environ={}, search_file=False, use_keyring=False, session=SessionSecrets())
+    assert alone.lookup("my_host", "api_key") is None
+    env["SUTUI_MY_HOST__API_KEY"] = "from-env"
+    assert store.lookup("my_host", "api_key").layer == "env"  # type: ignore[union-attr]
+    assert store.session.delete("my_host", "api_key") and not store.session.names()
+    env.clear()
+    assert store.lookup("my_host", "api_key").layer == "file"  # type: ignore[union-attr]
+
+
 def test_upstream_secrets_file_is_found_upward(tmp_path: Path) -> None:
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "secrets.toml").write_text('[demo]\napi_key="12345"\n')

@@ -325,9 +325,10 @@ def error_in_stream(payload: Any) -> SUTError:
     return SUTError(kind, "the provider sent an error inside the stream", provider_message=message)
 
 
-HOST_NOT_FOUND = "the host name could not be resolved (check the URL and your network)"
+HOST_NOT_FOUND = "the host name could not be resolved"
 """One wording for a DNS failure, whichever library met it: aiohttp's errno reads "Unknown
-error -2" through os.strerror, httpx's "[Errno -2] Name or service not known"."""
+error -2" through os.strerror, httpx's "[Errno -2] Name or service not known". What to do is
+the connection error's hint (drivers/errors.py), said once beside it."""
 
 
 def _connect_reason(exc: BaseException, fallback: str) -> str:

@@ -1,4 +1,6 @@
-"""The `sutui` command group; every subcommand shares the secrets option and error handling."""
+"""The `sutui` command group; every subcommand shares the secrets option (before or after the
+subcommand's name: `sutui --secrets F run-sut …` and `sutui run-sut --secrets F …`) and error
+handling."""
 
 from __future__ import annotations
 
@@ -29,6 +31,38 @@ COMMANDS: dict[str, tuple[str, str]] = {
 without loading every driver and the HTTP stack first."""
 
 
+SECRETS_HELP = (
+    "A secrets.toml in modelgauge's format (default: config/secrets.toml found from the "
+    "current directory upward)."
+)
+
+
+def _secrets_after(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:
+    """`--secrets` given after the subcommand's name: the same as before it."""
+    obj = ctx.find_object(CliContext)
+    if value is not None and obj is not None:
+        obj.secrets_file = value
+        obj.__dict__.pop("store", None)  # a store made before (never, while parsing) is stale
+
+
+def with_secrets_option(command: click.Command) -> click.Command:
+    """The command (and each of a group's subcommands) also takes --secrets PATH."""
+    if not any(p.name == "secrets_file" for p in command.params):
+        command.params.append(
+            click.Option(
+                ["--secrets", "secrets_file"],
+                type=click.Path(path_type=Path, dir_okay=False),
+                expose_value=False,
+                callback=_secrets_after,
+                help=SECRETS_HELP,
+            )
+        )
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            with_secrets_option(sub)
+    return command
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -39,7 +73,7 @@ class LazyGroup(click.Group):
         module, attr = COMMANDS[cmd_name]
         command = getattr(importlib.import_module(module), attr)
         assert isinstance(command, click.Command)
-        return command
+        return with_secrets_option(command)
 
 
 @click.group(
@@ -52,8 +86,7 @@ class LazyGroup(click.Group):
     "secrets_file",
     type=click.Path(path_type=Path, dir_okay=False),
     envvar="SUTUI_SECRETS_FILE",
-    help="A secrets.toml in modelgauge's format (default: config/secrets.toml found "
-    "from the current directory upward).",
+    help=SECRETS_HELP,
 )
 @click.version_option(__version__, prog_name="sutui")
 @click.pass_context

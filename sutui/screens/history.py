@@ -221,8 +221,8 @@ class HistoryScreen(Page[None]):
     def action_open(self) -> None:
         from sutui.screens.history_run import HistoryRunScreen
 
-        timings = self.services.settings.show_timings
-        self._with_run(lambda run: self.app.push_screen(HistoryRunScreen(run, timings)))
+        settings = self.services.settings
+        self._with_run(lambda run: self.app.push_screen(HistoryRunScreen(run, settings)))
 
     def action_rerun(self, only_failed: bool) -> None:
         self._with_run(lambda run: rerun(self, run, only_failed))
@@ -257,4 +257,5 @@ class HistoryScreen(Page[None]):
             return
         from sutui.history.export import runs_count
 
-        export_runs(self, ids, runs_count(len(ids)), "sutui-history.md", whole=True)
+        settings = self.services.settings
+        export_runs(self, ids, runs_count(len(ids)), "sutui-history.md", settings, whole=True)

@@ -17,6 +17,7 @@ from sutui.messages import ContinueConversation, RerunRequested
 
 if TYPE_CHECKING:
     from sutui.history.store import HistoryStore, StoredRun
+    from sutui.settings import Settings
 
 
 def with_history(action: Callable[[HistoryStore], Any]) -> Any:
@@ -101,9 +102,15 @@ def branch_runs(store: HistoryStore, ids: list[int], whole: bool) -> list[Stored
 
 
 def export_runs(
-    screen: Screen[Any], ids: list[int], what: str, default: str, whole: bool = False
+    screen: Screen[Any],
+    ids: list[int],
+    what: str,
+    default: str,
+    settings: Settings,
+    whole: bool = False,
 ) -> None:
-    """Export runs, each with the turns before it (`whole`: each one's whole conversation)."""
+    """Export runs, each with the turns before it (`whole`: each one's whole conversation), to
+    a folder the user chooses (`settings` remembers the last); says the full path written."""
     from sutui.history.export import export
     from sutui.screens.history_export import ExportScreen
 
@@ -115,7 +122,7 @@ def export_runs(
         if path is not None:
             screen.notify(f"Exported {what} to {path}.", title="Export", markup=False)
 
-    screen.app.push_screen(ExportScreen(what, default, render), written)
+    screen.app.push_screen(ExportScreen(what, default, render, settings), written)
 
 
 def copy_markdown(screen: Screen[Any], run: StoredRun, timings: bool) -> None:

@@ -21,6 +21,7 @@ from sutui.screens.history_actions import confirm_delete, copy_markdown, export_
 if TYPE_CHECKING:
     from sutui.history.store import StoredRun
     from sutui.records import ResultRecord
+    from sutui.settings import Settings
 
 
 def heading(run: StoredRun) -> Text:
@@ -129,10 +130,11 @@ class HistoryRunScreen(Page[None]):
         Binding("d,delete", "delete", "Delete", id="run.delete", tooltip="Delete the run"),
     ]  # fmt: skip
 
-    def __init__(self, run: StoredRun, timings: bool = True):
+    def __init__(self, run: StoredRun, settings: Settings):
         super().__init__(id="history-run")
         self.run = run
-        self.timings = timings
+        self.settings = settings
+        self.timings = settings.show_timings
         """Whether times are shown (the app's show_timings setting)."""
 
     def compose(self) -> ComposeResult:
@@ -168,7 +170,8 @@ class HistoryRunScreen(Page[None]):
         copy_markdown(self, self.run, self.timings)
 
     def action_export(self) -> None:
-        export_runs(self, [self.run.id], f"run {self.run.id}", f"sutui-run-{self.run.id}.md")
+        name = f"sutui-run-{self.run.id}.md"
+        export_runs(self, [self.run.id], f"run {self.run.id}", name, self.settings)
 
     def action_delete(self) -> None:
         confirm_delete(self, self.run.id, self.app.pop_screen)

@@ -1,8 +1,11 @@
 """Every declared secret: set or missing, which layer supplied it, its masked value; set, delete
-(with confirmation), test and import a secrets.toml. Keyring calls run in thread workers."""
+(with confirmation), test and import a secrets.toml. Without a keyring, what is set or imported
+here is kept for this session only (drivers/session_secrets.py). Keyring calls run in thread
+workers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +20,14 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, 
 from drivers.keyring_layer import KeyringEntryMissing, KeyringProblem
 from drivers.readiness import DeclaredSecret
 from drivers.redaction import mask
-from drivers.secret_store import SecretsFileError, SecretValue, find_secrets_file, read_secrets_file
+from drivers.secret_store import (
+    SecretsFileError,
+    SecretStore,
+    SecretValue,
+    find_secrets_file,
+    read_secrets_file,
+)
+from drivers.session_secrets import SAID as SESSION_SAID
 from sutui.messages import SetupSecrets
 from sutui.screens.base import Dialog, Page
 from sutui.screens.dialogs import ConfirmScreen as ConfirmScreen
@@ -33,14 +43,23 @@ class ImportRequest:
 
 
 class ImportScreen(Dialog[ImportRequest | None]):
+    """`session`: no keyring can store, so the values are kept for this session only."""
+
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="import.close", tooltip="Close")]
+
+    def __init__(self, session: bool = False) -> None:
+        super().__init__(classes="dialog-screen")
+        self.session = session
 
     def compose(self) -> ComposeResult:
         found = find_secrets_file()
+        into = "for this session (no OS keyring)" if self.session else "into the OS keyring"
         with Vertical(classes="dialog"):
-            yield Label("Import a secrets.toml into the OS keyring", classes="dialog-title")
+            yield Label(f"Import a secrets.toml {into}", classes="dialog-title", markup=False)
+            if self.session:
+                yield Static(f"Its values are {SESSION_SAID}.", id="session", markup=False)
             yield Input(str(found or ""), placeholder="path to secrets.toml", id="path")
-            yield Checkbox("replace keyring values that differ", id="replace")
+            yield Checkbox("replace values that differ", id="replace")
             yield Static(id="problem", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Import", variant="primary", id="import")
@@ -61,7 +80,13 @@ class SecretsScreen(Page[None]):
     BINDINGS = [
         Binding("escape", "app.view('compare')", "Back", id="secrets.back", tooltip="Compare"),
         Binding("s,enter", "set", "Set", id="secrets.set", tooltip="Store a value in the keyring"),
-        Binding("d", "delete", "Delete", id="secrets.delete", tooltip="Delete from the keyring"),
+        Binding(
+            "d",
+            "delete",
+            "Delete",
+            id="secrets.delete",
+            tooltip="Delete from the keyring (or forget the session's value)",
+        ),
         Binding("t", "test", "Test", id="secrets.test", tooltip="Ask the provider if it works"),
         Binding("i", "import", "Import", id="secrets.import", tooltip="Import a secrets.toml"),
         Binding("r", "refresh", "Refresh", id="secrets.refresh", tooltip="Look everything up"),
@@ -107,6 +132,9 @@ class SecretsScreen(Page[None]):
         found = {s.name: self.services.lookup(s.description) for s in self.declared}
         layer = self.services.store.keyring
         status = "keyring: off (SUTUI_KEYRING=off)" if layer is None else layer.status_line()
+        kept = len(self.services.store.session.names())
+        if kept:
+            status += f" · {kept} kept for this session only (in memory)"
         problem = self.services.store.keyring_problem()
         if problem is not None:
             status += f" · {problem}"
@@ -168,8 +196,19 @@ class SecretsScreen(Page[None]):
         if secret is None:
             return
         store = self.services.store
+        found = None if self.found is None else self.found.get(secret.name)
+        if found is not None and found.layer == "session":
+            d = secret.description
+
+            def forget(yes: bool | None) -> None:
+                if yes and store.session.delete(d.scope, d.key):
+                    self.post_message(self.Done(f"Forgot {secret.name} (kept for the session)."))
+
+            question = f"Forget {secret.name}, kept for this session?"
+            self.app.push_screen(ConfirmScreen(question), forget)
+            return
         usable = store.keyring_enabled and store.keyring_problem() is None
-        if usable and self.found is not None and self.found.get(secret.name) is None:
+        if usable and self.found is not None and found is None:
             # Only a keyring that answered can say so; else the delete says what is wrong.
             self.notify(f"Nothing to delete: {secret.name} is not set.", markup=False)
             return
@@ -213,11 +252,20 @@ class SecretsScreen(Page[None]):
             if request is not None:
                 self.import_file(request)
 
-        self.app.push_screen(ImportScreen(classes="dialog-screen"), chosen)
+        self.choose_import(chosen)
+
+    @work(thread=True, exit_on_error=False, group="keyring")
+    def choose_import(self, chosen: Callable[[ImportRequest | None], None]) -> None:
+        """Ask the keyring first (it may take its timeout), so the dialog says where it goes."""
+        session = not self.services.store.can_store()
+        self.app.call_from_thread(self.app.push_screen, ImportScreen(session), chosen)
 
     @work(thread=True, exit_on_error=False, group="keyring")
     def import_file(self, request: ImportRequest) -> None:
         store = self.services.store
+        if not store.can_store():
+            self._import_for_session(store, request)
+            return
         done = skipped = 0
         try:
             values = read_secrets_file(request.path)
@@ -236,4 +284,27 @@ class SecretsScreen(Page[None]):
             return
         self.post_message(
             self.Done(f"Imported {done} secrets from {request.path} ({skipped} skipped).")
+        )
+
+    def _import_for_session(self, store: SecretStore, request: ImportRequest) -> None:
+        """No keyring: each value kept in memory for this process only."""
+        done = skipped = 0
+        try:
+            values = read_secrets_file(request.path)
+        except SecretsFileError as exc:
+            self.post_message(self.Done(str(exc), "error"))
+            return
+        for scope, table in sorted(values.items()):
+            for key, value in sorted(table.items()):
+                current = store.session.get(scope, key)
+                same = current == value.strip()
+                if not value.strip() or same or (current and not request.replace):
+                    skipped += 1
+                else:
+                    store.keep_for_session(scope, key, value)
+                    done += 1
+        self.post_message(
+            self.Done(
+                f"Imported {done} secrets from {request.path} ({skipped} skipped), {SESSION_SAID}."
+            )
         )

@@ -1,6 +1,7 @@
 """Guided setup: walk each secret of a SUT or driver with its instructions, store it in the OS
-keyring and test it. Every keyring call and test runs in a thread worker (the keyring layer
-bounds each call with its own timeout), so the UI never waits on D-Bus or a network."""
+keyring (without one: keep it for this session only, in memory) and test it. Every keyring call
+and test runs in a thread worker (the keyring layer bounds each call with its own timeout), so
+the UI never waits on D-Bus or a network."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
-from drivers.keyring_layer import STATUS_TEXT, KeyringProblem
+from drivers.keyring_layer import FALLBACK, STATUS_TEXT, KeyringProblem
 from drivers.redaction import mask, register_secret
 from drivers.secret_store import SecretStore, SecretValue
 from drivers.secrets import SecretDescription
+from drivers.session_secrets import SAID as SESSION_SAID
 from sutui.screens.base import Dialog
 from sutui.services import Services
 
@@ -57,7 +59,7 @@ def test_secret(
 
 
 class SetupScreen(Dialog[bool]):
-    """Dismissed with True when at least one secret was stored."""
+    """Dismissed with True when at least one secret was stored (or kept for the session)."""
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="setup.close", tooltip="Stop the setup"),
@@ -75,6 +77,7 @@ class SetupScreen(Dialog[bool]):
         problem: str | None
         test: tuple[bool | None, str] | None
         stored: bool = True
+        """False: kept for this session only (no keyring could store it)."""
 
     @dataclass
     class KeyringChecked(Message):
@@ -88,10 +91,13 @@ class SetupScreen(Dialog[bool]):
         self.purpose = purpose
         self.index = 0
         self.stored = 0
+        self.kept = 0
+        """How many were kept for this session only (no keyring)."""
         self._keyring_text: str | None = None
         self.can_store = True
         self.loaded = False  # set once the keyring has said whether it can store
-        """False once the keyring check says it cannot store: the value is then only tested."""
+        """can_store is False once the keyring check says it cannot store: a value is then kept
+        for this session only."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -123,17 +129,21 @@ class SetupScreen(Dialog[bool]):
             self.post_message(self.KeyringChecked(None))
             return
         problem = store.keyring_problem()
-        why = str(problem) if problem is not None else STATUS_TEXT.get(status, status)
-        self.post_message(self.KeyringChecked(f"The OS keyring cannot store secrets here: {why}"))
+        if problem is not None:  # its "meanwhile, the environment…" is said once, below
+            why = str(problem).replace(FALLBACK, "").strip()
+        else:
+            why = f"The OS keyring is {STATUS_TEXT.get(status, status)}."
+        self.post_message(self.KeyringChecked(why))
 
     @on(KeyringChecked)
     def _keyring_checked(self, message: KeyringChecked) -> None:
         self.can_store = message.problem is None
         self.loaded = True
         button = self.query_one("#store", Button)
-        button.label = "Store in keyring & test" if self.can_store else "Test only"
+        button.label = "Store in keyring & test" if self.can_store else "Keep for session & test"
         if not self.can_store:
-            self.query_one("#keys", Label).update("enter tests · ctrl+n skips · esc closes")
+            keys = "enter keeps it for this session and tests · ctrl+n skips · esc closes"
+            self.query_one("#keys", Label).update(keys)
         self._show_keyring_problem(message.problem)
 
     def _show_keyring_problem(self, problem: str | None) -> None:
@@ -142,15 +152,13 @@ class SetupScreen(Dialog[bool]):
             notice.update("")
             return
         self._keyring_text = problem
-        description = self.description
-        env = self.services.store.env_names(description.scope, description.key)[0]
+        d = self.description
         notice.update(
             Text.assemble(
                 (problem.rstrip(".") + ".\n", "yellow"),
                 (
-                    f"To use {description.name}, set the environment variable {env}, or put it "
-                    f'in a secrets.toml ([{description.scope}] {description.key} = "…"). '
-                    "You can still paste it here to test it: it is not stored.",
+                    f"A value pasted here is {SESSION_SAID}. To keep it, use the environment "
+                    f'(above) or a secrets.toml ([{d.scope}] {d.key} = "…", --secrets PATH).',
                     "italic",
                 ),
             )
@@ -184,10 +192,9 @@ class SetupScreen(Dialog[bool]):
     @work(thread=True, exit_on_error=False, group="keyring")
     def store(self, index: int, value: str) -> None:
         description = self.descriptions[index]
-        if not self.can_store:  # test the pasted value without storing it
-            env = self.services.store.env_names(description.scope, description.key)[0]
-            only = SecretStore(environ={env: value}, search_file=False, use_keyring=False)
-            test = test_secret(self.services, description.scope, only)
+        if not self.can_store:  # no keyring: in memory, for this process only
+            self.services.store.keep_for_session(description.scope, description.key, value)
+            test = test_secret(self.services, description.scope)
             self.post_message(self.Stored(index, None, test, stored=False))
             return
         try:
@@ -207,13 +214,15 @@ class SetupScreen(Dialog[bool]):
         name = self.descriptions[message.index].name
         ok, detail = message.test or (None, "")
         style = {True: "green", False: "red", None: "yellow"}[ok]
-        if not message.stored:
-            verdict = {True: "works", False: "was refused", None: "could not be tested"}[ok]
-            outcome.update(Text(f"{name} {verdict} (not stored): {detail}", style))
-            return
-        self.stored += 1
-        verdict = {True: "works", False: "was refused", None: "is stored"}[ok]
-        outcome.update(Text(f"{name} stored in the OS keyring and {verdict}: {detail}", style))
+        if message.stored:
+            self.stored += 1
+            verdict = {True: "works", False: "was refused", None: "is stored"}[ok]
+            said = f"{name} stored in the OS keyring and {verdict}: {detail}"
+        else:
+            self.kept += 1
+            verdict = {True: "works", False: "was refused", None: "is kept"}[ok]
+            said = f"{name} kept for this session only and {verdict}: {detail}"
+        outcome.update(Text(said, style))
         if ok is not False:
             self._advance()
 
@@ -222,12 +231,11 @@ class SetupScreen(Dialog[bool]):
             self.index += 1
             self._show_step()
         else:
-            self.notify(
-                f"Secrets for {self.purpose}: {self.stored} stored in the OS keyring.",
-                title="Setup done",
-                markup=False,
-            )
-            self.dismiss(self.stored > 0)
+            said = f"{self.stored} stored in the OS keyring"
+            if self.kept:
+                said = f"{self.kept} {SESSION_SAID}" + (f"; {said}" if self.stored else "")
+            self.notify(f"Secrets for {self.purpose}: {said}.", title="Setup done", markup=False)
+            self.dismiss(self.stored + self.kept > 0)
 
     def action_store(self) -> None:
         value = self.query_one("#value", Input).value.strip()
@@ -244,7 +252,7 @@ class SetupScreen(Dialog[bool]):
         self._advance()
 
     def action_close(self) -> None:
-        self.dismiss(self.stored > 0)
+        self.dismiss(self.stored + self.kept > 0)
 
     @on(Input.Submitted, "#value")
     def _submitted(self) -> None:
