@@ -278,6 +278,12 @@ async def test_rerun_all_from_a_run_and_delete_with_confirmation() -> None:
         assert run_count() == 1 and screen.query_one(DataTable).row_count == 1
         await pilot.press("enter")
         await settle(pilot)
+        await pilot.press("r")  # the saved run's r asks too; n sends nothing
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and "3 requests" in app.screen.question
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryRunScreen) and run_count() == 1
         await pilot.press("r", "y")
         await settle(pilot)
         assert isinstance(app.screen, ChoiceScreen)  # the three start columns are other SUTs

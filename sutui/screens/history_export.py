@@ -51,8 +51,12 @@ class ExportScreen(Dialog[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"Export {self.what}", classes="dialog-title", markup=False)
-            yield Input(str(default_folder(self.settings)), placeholder="folder", id="folder")
-            yield Input(self.default, placeholder="file: .md, .json, .jsonl or .csv", id="path")
+            folder = Input(str(default_folder(self.settings)), placeholder="folder", id="folder")
+            folder.border_title = "folder"
+            yield folder
+            name = Input(self.default, placeholder="file: .md, .json, .jsonl or .csv", id="path")
+            name.border_title = "file name (.md, .json, .jsonl or .csv)"
+            yield name
             yield Static(id="problem", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Export", variant="primary", id="export")
