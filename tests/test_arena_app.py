@@ -102,8 +102,10 @@ async def test_no_vote_before_every_column_ends_and_leaving_arena_reveals() -> N
         assert not isinstance(app.screen, VoteScreen)
         await pilot.press("ctrl+g")
         assert [str(c.border_title) for c in columns(app)] == SUTS
-        await pilot.press("f9")  # arena off: the key does nothing
+        await pilot.press("f9")  # arena off: the key says how to start a blind round
         assert not isinstance(app.screen, VoteScreen)
+        said = [n.message for n in app._notifications]
+        assert "Voting is for blind rounds: ctrl+g starts arena mode." in said
     assert load_votes() == []
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 
 ResultT = TypeVar("ResultT")
 
@@ -46,7 +47,8 @@ class Page(Screen[ResultT]):
 
 
 class Dialog(ModalScreen[ResultT]):
-    """A modal screen: a box in the middle, the screen under it dimmed."""
+    """A modal screen: a box in the middle, the screen under it dimmed, and its own footer:
+    the one beneath would show keys that do nothing while the dialog is open."""
 
     SCOPED_CSS = False
     DEFAULT_CSS = """
@@ -75,3 +77,8 @@ class Dialog(ModalScreen[ResultT]):
     .dialog #problem { color: $text-error; height: auto; }
     .help-intro { margin-bottom: 1; }
     """
+
+    async def mount_composed_widgets(self, widgets: list[Widget]) -> None:
+        from textual.widgets import Footer
+
+        await super().mount_composed_widgets([*widgets, Footer(compact=True)])

@@ -48,7 +48,7 @@ class ColumnTabs:
             active=tab_id(shown) if shown else None,
             id="tabs",
         )
-        tabs.can_focus = False  # Tab goes from the prompt to the columns; ] and [ switch tabs
+        tabs.can_focus = False  # Tab goes from the prompt to the columns; alt+→/← switch tabs
         return tabs
 
     def narrowed(self, columns: list[SUTColumn]) -> None:

@@ -28,6 +28,10 @@ if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/service
 
 
 MIN_COLUMN = 30
+VOTE_OFF = "Voting is for blind rounds: ctrl+g starts arena mode."
+NEXT_KEYS, PREVIOUS_KEYS = "alt+right", "alt+left"
+"""Next/previous column from any focus: a terminal (tmux too) delivers them, and neither the
+prompt nor a column uses them (ctrl+→/← move by word in the prompt; alt+] is read as ])."""
 REVEAL_S = 0.05
 
 
@@ -38,7 +42,9 @@ class CompareScreen(Screen[None]):
         Binding("ctrl+s", "send", "Send", id="compare.send",
                 tooltip="Send the prompt to every SUT"),
         Binding("escape", "cancel_all", "Cancel all", id="compare.cancel_all",
-                tooltip="Cancel every running column (or leave a maximized one)"),
+                tooltip="Cancel every running column"),
+        Binding("escape", "restore", "Restore column", id="compare.restore",
+                tooltip="A maximized column back among the others"),
         Binding("ctrl+n", "add", "Add SUT", id="compare.add", tooltip="Add a column"),
         Binding(NEW_KEY, "new_conversation", "New chat", id="compare.new",
                 tooltip="A new conversation: the threads are cleared, the columns stay"),
@@ -46,18 +52,21 @@ class CompareScreen(Screen[None]):
                 tooltip="Options shared by every column"),
         Binding("ctrl+t", "toggle_system", "System prompt", id="compare.system", show=False,
                 tooltip="Show or hide the system prompt"),
-        Binding("ctrl+pagedown,right_square_bracket", "next_column(1)", "Next SUT",
-                id="compare.next", show=False,
-                tooltip="The next column (its tab in a narrow terminal)"),
-        Binding("ctrl+pageup,left_square_bracket", "next_column(-1)", "Previous SUT",
-                id="compare.previous", show=False,
-                tooltip="The previous column (its tab in a narrow terminal)"),
+        # From any focus (priority: the columns' scroller pages on ctrl+pgdn); ] and [ are a
+        # focused column's own keys (in the prompt they are typed), sutui/widgets/sut_column.py.
+        Binding(f"{NEXT_KEYS},ctrl+pagedown", "next_column(1)", "Next SUT",
+                id="compare.next", show=False, priority=True,
+                tooltip="The next column (its tab in a narrow terminal), from anywhere"),
+        Binding(f"{PREVIOUS_KEYS},ctrl+pageup", "next_column(-1)", "Previous SUT",
+                id="compare.previous", show=False, priority=True,
+                tooltip="The previous column (its tab in a narrow terminal), from anywhere"),
         Binding("f8", "diff", "Diff", id="compare.diff", priority=True, show=False,
                 tooltip="A word-level diff of two columns' answers"),
         Binding("ctrl+g", "toggle_arena", "Arena", id="compare.arena", show=False,
                 tooltip="Blind vote: shuffle the columns and hide their SUTs until you vote"),
         Binding("f9", "vote", "Vote", id="compare.vote", priority=True,
                 tooltip="Vote on a blind round once every column has answered"),
+        Binding("f9", "vote_off", show=False, priority=True),  # says how to start arena mode
     ]  # fmt: skip
 
     def __init__(self, services: Services, suts: list[str] | None = None):
@@ -139,7 +148,8 @@ class CompareScreen(Screen[None]):
 
     def _maximized(self, widget: object) -> None:
         """A maximized column fills the screen: the width `fit_columns` set is cleared while
-        it is, and set again after."""
+        it is, and set again after. The footer says what esc does now."""
+        self.refresh_bindings()
         if isinstance(widget, SUTColumn):
             widget.styles.width = None
         else:
@@ -374,10 +384,10 @@ class CompareScreen(Screen[None]):
         self.threads.new()
         self.notify("New conversation: the columns stay, their threads are cleared.")
 
+    def action_restore(self) -> None:
+        self.minimize()
+
     def action_cancel_all(self) -> None:
-        if self.maximized is not None:
-            self.minimize()
-            return
         if self.threads.editing is not None and not any(c.running for c in self.columns):
             self.threads.stop_editing()
             self.query_one("#prompt", TextArea).text = ""
@@ -448,9 +458,20 @@ class CompareScreen(Screen[None]):
     def action_vote(self) -> None:
         self.arena.open_vote()
 
+    def action_vote_off(self) -> None:
+        self.notify(VOTE_OFF, severity="warning")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """One esc binding at a time (the footer names the one that acts); f9's footer entry
+        exists in arena mode only, and outside it the key says how to start one."""
         if action == "vote":
-            return self.arena.enabled  # the key and the footer entry exist in arena mode only
+            return self.arena.enabled
+        if action == "vote_off":
+            return not self.arena.enabled
+        if action == "restore":
+            return self.maximized is not None
+        if action == "cancel_all":
+            return self.maximized is None
         return True
 
     def action_toggle_system(self) -> None:

@@ -24,7 +24,7 @@ def intro_for(screen: Screen[object]) -> str:
 
 
 GROUPS = (
-    ("send and cancel", ("compare.send", "compare.cancel_all")),
+    ("send and cancel", ("compare.send", "compare.cancel_all", "compare.restore")),
     ("a focused column (Tab to it)", ("column.",)),
     ("columns", ("compare.next", "compare.previous", "compare.add", "compare.options")),
     ("diff and blind vote", ("compare.diff", "compare.arena", "compare.vote", "app.leaderboard")),

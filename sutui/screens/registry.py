@@ -121,7 +121,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
         "compare", "the home screen: one prompt, many SUTs side by side",
         intro="sutui sends one prompt to many SUTs side by side. Tab goes from the prompt to the "
         "first column, then to each next column and back to the prompt (shift+tab goes the other "
-        "way); ] and [ move between columns (between SUT tabs in a narrow terminal). Each send "
+        "way); alt+→ and alt+← (or ctrl+pgdn, ctrl+pgup) move between columns from anywhere, ] "
+        "and [ from a focused column (between SUT tabs in a narrow terminal). Each send "
         "after the first is the next turn of the conversation: every column is sent its own "
         "thread (ctrl+f starts a new one). A focused column has its own keys: r k m c o x s d, "
         "a (its answer for all) and e (edit an earlier question). The Send, Add SUT and Options "

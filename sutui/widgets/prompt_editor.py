@@ -14,6 +14,8 @@ from textual.widgets import TextArea
 from sutui.widgets.action_links import ActionLinks
 
 SUBTITLE = "ctrl+s sends · f3 drivers · f4 SUTs · f5 compose · f6 secrets"
+PLACEHOLDER = "Type a prompt · ctrl+s sends to every column"
+"""What an empty prompt box says to do."""
 
 
 class PromptEditor(Vertical):
@@ -24,7 +26,7 @@ class PromptEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="prompt-row"):
-            prompt = TextArea(id="prompt", show_line_numbers=False)
+            prompt = TextArea(id="prompt", show_line_numbers=False, placeholder=PLACEHOLDER)
             prompt.border_title = "prompt"
             prompt.border_subtitle = SUBTITLE
             yield prompt

@@ -1,0 +1,118 @@
+"""Keys and messages that say what happens: the column switch from any focus, esc in a maximized
+column, f9 outside arena mode, a dialog's own footer, the empty prompt's placeholder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_app_support import columns, isolated, new_app, send, settle
+from textual.widgets import Footer, TextArea
+
+from sutui.screens.dialogs import ConfirmScreen
+from sutui.screens.vote import VoteScreen
+
+__all__ = ["isolated"]
+
+
+def footer_keys(app: Any) -> dict[str, str]:
+    """What the footer of the screen on top shows: key shown -> description."""
+    screen = app.screen
+    (footer,) = screen.query(Footer)
+    assert footer.is_attached
+    shown: dict[str, str] = {}
+    for key, active in screen.active_bindings.items():
+        if active.binding.show and active.enabled:
+            shown[app.get_key_display(active.binding)] = active.binding.description
+    return shown
+
+
+def notices(app: Any) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_next_column_keys_work_from_the_prompt_and_brackets_are_typed_there() -> None:
+    app = new_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        prompt = app.compare.query_one("#prompt", TextArea)
+        assert app.focused is prompt
+        await pilot.press("right_square_bracket")
+        assert prompt.text == "]"  # typed, as a prompt takes it
+        assert app.focused is prompt
+        await pilot.press("alt+right")
+        assert app.focused is columns(app)[0]
+        await pilot.press("alt+right")
+        assert app.focused is columns(app)[1]
+        await pilot.press("right_square_bracket")  # a focused column's own key
+        assert app.focused is columns(app)[2]
+        await pilot.press("ctrl+pageup")  # not the scroller's page-left: the previous column
+        assert app.focused is columns(app)[1]
+        prompt.focus()
+        await pilot.press("alt+left")
+        assert app.focused is columns(app)[-1]
+
+
+async def test_narrow_tabs_switch_from_the_prompt() -> None:
+    app = new_app()
+    async with app.run_test(size=(70, 24)) as pilot:
+        await send(pilot, "hello")
+        tabs = app.compare.tabs
+        assert tabs is not None
+        app.compare.query_one("#prompt").focus()
+        await pilot.press("alt+right")
+        await pilot.pause()
+        assert tabs.active == f"tab-{columns(app)[1].key}"
+
+
+async def test_a_maximized_column_footer_says_esc_restores() -> None:
+    app = new_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert footer_keys(app)["esc"] == "Cancel all"
+        columns(app)[0].focus()
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.compare.maximized is columns(app)[0]
+        assert footer_keys(app)["esc"] == "Restore column"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.compare.maximized is None
+        assert footer_keys(app)["esc"] == "Cancel all"
+
+
+async def test_f9_outside_arena_mode_says_how_to_start_it() -> None:
+    app = new_app(["demo_echo", "demo_yes_no"])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert "f9" not in footer_keys(app)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert not isinstance(app.screen, VoteScreen)
+        assert "Voting is for blind rounds: ctrl+g starts arena mode." in notices(app)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert footer_keys(app)["f9"] == "Vote"
+
+
+async def test_a_dialog_footer_shows_the_dialogs_keys() -> None:
+    app = new_app(["demo_echo", "demo_yes_no"])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await send(pilot, "hello")
+        columns(app)[0].focus()
+        await pilot.press("x")  # it holds an answer: asked first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        shown = footer_keys(app)
+        assert shown["y"] == "Yes" and shown["esc"] == "No"
+        assert not {"Retry", "Maximize", "Cancel all", "Send"} & set(shown.values())
+
+
+async def test_the_empty_prompt_says_what_to_do() -> None:
+    app = new_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        prompt = app.compare.query_one("#prompt", TextArea)
+        assert prompt.placeholder == "Type a prompt · ctrl+s sends to every column"
+        assert "Type a prompt" in "\n".join(
+            "".join(s.text for s in prompt.render_line(y)) for y in range(prompt.size.height)
+        )
