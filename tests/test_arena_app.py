@@ -318,3 +318,19 @@ def test_snapshot_arena_after_two_turns(snap_compare: Any) -> None:
         await steady(pilot)
 
     assert snap_compare(new_app(SUTS), run_before=run_before, terminal_size=(100, 30))
+
+
+async def test_leaving_arena_mode_puts_the_columns_back_in_the_users_order() -> None:
+    three = [*SUTS, "demo_always_sorry"]
+    app = new_app(three)
+    async with app.run_test(size=(70, 30)) as pilot:
+        await blind_round(pilot, 3)
+        assert [c.uid for c in columns(app)] == shuffled(three, 3) != three
+        app.compare.add_column("demo_echo", remember=False)  # joins at the end
+        await pilot.pause()
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert [c.uid for c in columns(app)] == [*three, "demo_echo"]
+        assert [str(c.border_title) for c in columns(app)] == [*three, "demo_echo"]
+        labels = [str(t.label) for t in app.compare.query_one(Tabs).query("Tab")]
+        assert [label.split(" ", 1)[1] for label in labels] == [*three, "demo_echo"]

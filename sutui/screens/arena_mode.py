@@ -7,8 +7,9 @@ turn, until the user votes (f9) once every column has answered; the vote is save
 history database and the names are revealed. The next send starts a new round, and with it a
 new conversation (the earlier answers would tell the shuffled columns apart). A column removed
 or added during a round makes the round void (no vote until the next send): letters never shift
-under the user, so a vote always means the answers the user read under those letters. The
-compare screen calls in here; nothing here streams.
+under the user, so a vote always means the answers the user read under those letters. Arena mode
+turned off puts the columns back in the user's order. The compare screen calls in here; nothing
+here streams.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ class ArenaMode:
         self.round: Round | None = None
         self.letters: dict[str, str] = {}
         """Each blind column's letter, by column key: it stays until the next round."""
+        self.user_order: list[SUTColumn] = []
+        """The columns in the user's order (a round shuffles them): put back when arena mode
+        is turned off. Columns added in arena mode come last, as they were added."""
 
     # ----- the compare screen calls these ----------------------------------------------------
     def toggle(self) -> None:
@@ -65,6 +69,7 @@ class ArenaMode:
         self.screen.set_class(self.enabled, "-arena")
         self.screen.refresh_bindings()
         if self.enabled:
+            self.user_order = self.screen.columns
             self._blind(self.screen.columns)
             self.screen.notify(
                 "Arena mode: a round shuffles the columns and hides their SUTs; follow-ups "
@@ -75,6 +80,7 @@ class ArenaMode:
             if self.round is not None and self.round.vote is None:
                 self.screen.notify("Left arena mode without voting: no vote saved.")
             self.round = None
+            self._restore_order()
             self._reveal(self.screen.columns, keep_letters=False)
             self.letters.clear()
         self.draw()
@@ -115,6 +121,19 @@ class ArenaMode:
             self.screen.query_one("#prompt").focus()
         self.draw()
 
+    def _restore_order(self) -> None:
+        """The columns back in the user's order, as before arena mode shuffled them."""
+        shown = self.screen.columns
+        order = [c for c in self.user_order if c in shown]
+        order += [c for c in shown if c not in order]  # never one left out
+        self.user_order = []
+        if order == shown:
+            return
+        scroller = self.screen.query_one("#columns", HorizontalScroll)
+        for index, column in enumerate(order):
+            scroller.move_child(column, before=index)
+        self._retab(order)
+
     def status_changed(self) -> None:
         round_ = self.round
         if round_ is None or round_.vote is not None:
@@ -131,6 +150,7 @@ class ArenaMode:
         column has (it joins the next round); an open round becomes void."""
         if not self.enabled:
             return
+        self.user_order.append(column)
         used = {self.letters.get(c.key) for c in self.screen.columns}
         free = next(letter(i) for i in range(len(used) + 1) if letter(i) not in used)
         self._blind_one(column, free)
@@ -142,6 +162,8 @@ class ArenaMode:
         if round_ is not None and column in round_.columns:
             self._void("a column was removed")
         self.letters.pop(column.key, None)
+        if column in self.user_order:
+            self.user_order.remove(column)
 
     def _void(self, why: str) -> None:
         round_ = self.round
