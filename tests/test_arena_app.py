@@ -334,3 +334,23 @@ async def test_leaving_arena_mode_puts_the_columns_back_in_the_users_order() -> 
         assert [str(c.border_title) for c in columns(app)] == [*three, "demo_echo"]
         labels = [str(t.label) for t in app.compare.query_one(Tabs).query("Tab")]
         assert [label.split(" ", 1)[1] for label in labels] == [*three, "demo_echo"]
+
+
+async def test_the_leaderboard_names_suts_as_the_columns_do_with_the_uid_below() -> None:
+    save_vote(Vote(("yes_no:demo", "always_sorry:demo"), "win", 0, "p",
+                   names=("demo_yes_no", "demo_always_sorry")))  # fmt: skip
+    save_vote(Vote(("echo:demo", "yes_no:demo"), "win", 0, "p"))  # no names: the catalog's
+    app = new_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        shown = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        assert shown == {"demo_yes_no", "demo_always_sorry", "demo_echo"}
+        first = str(table.get_row_at(0)[1])
+        detail = str(app.screen.query_one("#board-detail", Static).render())
+        assert detail == f"{first}: votes kept under {CANONICAL[first]}"
+        await pilot.press("down")
+        second = str(table.get_row_at(1)[1])
+        detail = str(app.screen.query_one("#board-detail", Static).render())
+        assert detail == f"{second}: votes kept under {CANONICAL[second]}"

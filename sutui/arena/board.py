@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sutui.arena.ratings import MIN_CI_VOTES, Standing, standings
 from sutui.arena.votes import Vote
+
+if TYPE_CHECKING:
+    from drivers.catalog import CatalogEntry
 
 ROUNDS = 200
 """Bootstrap resamples for the intervals."""
@@ -19,11 +22,30 @@ def board(votes: Sequence[Vote], rounds: int = ROUNDS, seed: int = SEED) -> list
     return standings([v.contest() for v in votes], rounds=rounds, seed=seed)
 
 
-def rows(table: Sequence[Standing]) -> list[tuple[str, ...]]:
+def known_names(votes: Sequence[Vote], catalog: Iterable[CatalogEntry] = ()) -> dict[str, str]:
+    """Each contestant's canonical UID -> the name the user knows it by: the name its column
+    had in the latest vote that names it (a catalog name, a UID as typed), else the catalog
+    entry that stands for it, else the UID itself (votes name SUTs canonically, so a renamed
+    catalog entry keeps its record; people know them by the name they picked)."""
+    by_uid: dict[str, str] = {}
+    for entry in catalog:
+        by_uid.setdefault(str(entry.definition.format()), entry.uid)
+    for vote in sorted(votes, key=lambda v: v.created_at):
+        for uid, name in zip(vote.contestants, vote.names or vote.contestants, strict=True):
+            if name != uid or uid not in by_uid:
+                by_uid[uid] = name
+    return {uid: by_uid.get(uid, uid) for vote in votes for uid in vote.contestants}
+
+
+def rows(
+    table: Sequence[Standing], names: Mapping[str, str] | None = None
+) -> list[tuple[str, ...]]:
+    """One row per SUT; `names`: the name shown for each canonical UID (else the UID)."""
+    names = names or {}
     return [
         (
             str(rank),
-            row.uid,
+            names.get(row.uid, row.uid),
             f"{row.score:.0f}",
             "n/a" if row.low is None or row.high is None else f"{row.low:.0f}-{row.high:.0f}",
             f"{row.elo:.0f}",
