@@ -116,3 +116,32 @@ async def test_the_empty_prompt_says_what_to_do() -> None:
         assert "Type a prompt" in "\n".join(
             "".join(s.text for s in prompt.render_line(y)) for y in range(prompt.size.height)
         )
+
+
+async def test_the_picker_says_which_suts_lack_a_key_and_when_nothing_matches() -> None:
+    from textual.widgets import Input, OptionList, Static
+
+    from sutui.screens.picker import PickerScreen
+
+    app = new_app(["demo_yes_no"])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        choices = picker.query_one(OptionList)
+
+        def line(option_id: str) -> str:
+            return str(choices.get_option(option_id).prompt)
+
+        assert "✗ missing" in line("c:gpt-4o") and "openai" in line("c:gpt-4o")
+        assert "missing" not in line("c:demo_echo")
+        picker.query_one(Input).value = "zzzq"
+        await pilot.pause()
+        shown = [str(o.prompt) for o in choices.options]
+        assert shown[0].startswith("no match for 'zzzq'")
+        assert not any(not o.disabled for o in choices.options)
+        picker.query_one(Input).value = "gpt:nodriver"
+        await pilot.pause()
+        verdict = str(picker.query_one("#verdict", Static).render())
+        assert "the Drivers screen (f3)" in verdict and "sutui list-drivers" not in verdict

@@ -1,5 +1,6 @@
 """Pick a SUT for a new column: search the catalog, pick a recent one, pick a model a provider
-serves now (its live list), or type a dynamic UID.
+serves now (its live list), or type a dynamic UID. A catalog SUT whose key is not set says so,
+as the SUTs screen (f4) does; a search with no match says so too.
 
 The live lists are asked for when the picker opens, never before (sutui/live_models.py says
 which): each source in its own worker, a spinner while it lists, one dim line when it fails,
@@ -12,15 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from drivers.model_listing import ModelList
+from drivers.readiness import Readiness, catalog_readiness
 from drivers.uid import UIDError, is_predefined_uid
+from sutui.errors import in_app_words
 from sutui.live_models import ListingSource
 from sutui.screens.base import Dialog
 from sutui.screens.live_listing import (
@@ -36,6 +40,8 @@ from sutui.services import Services
 
 HELP = "enter adds · ↓ to the list · esc closes"
 LIVE_HELP = "enter adds · ↓ to the list · ctrl+r lists again · esc closes"
+NO_MATCH = "no match for '{}': type a whole UID (maker/model:driver) to add it"
+NO_MATCH_ID = "s:none"
 DISCOVERING = "s:*"
 """The id of the line shown while the sources are being found."""
 QUIET_FRAMES = 5
@@ -48,7 +54,7 @@ def validate_uid(services: Services, uid: str) -> str | None:
     try:
         services.resolve(uid)
     except UIDError as exc:
-        return str(exc)
+        return in_app_words(str(exc))
     return None
 
 
@@ -87,6 +93,8 @@ class PickerScreen(Dialog[str | None]):
         self.discovery_shown_at = QUIET_FRAMES
         """The spinner frame from which the discovering line shows."""
         self.live: dict[str, LiveList] = {}
+        self.readiness: dict[str, Readiness] = {}
+        """Catalog SUT -> whether its secrets are set (looked up in a thread on opening)."""
         self.spinner = Spinner(self, self._spin)
 
     def compose(self) -> ComposeResult:
@@ -102,6 +110,24 @@ class PickerScreen(Dialog[str | None]):
     def on_mount(self) -> None:
         self._fill()
         self._discover(refresh=False)
+        self._look_up_readiness()
+
+    # ----- which catalog SUTs lack a key (as the SUTs screen, f4, says) ------------------------
+    @dataclass
+    class Looked(Message):
+        readiness: dict[str, Readiness]
+
+    @work(thread=True, exit_on_error=False, group="picker-readiness")
+    def _look_up_readiness(self) -> None:
+        """In a thread: a lookup may wait on the OS keyring."""
+        services = self.services
+        found = catalog_readiness(services.catalog, services.store, services.registry)
+        self.post_message(self.Looked({r.uid: r for r in found}))
+
+    @on(Looked)
+    def _looked(self, message: Looked) -> None:
+        self.readiness = message.readiness
+        self._fill()
 
     # ----- the live lists --------------------------------------------------------------------
     def _discover(self, refresh: bool) -> None:
@@ -221,14 +247,13 @@ class PickerScreen(Dialog[str | None]):
         options: list[Option | None] = []
         for uid in self.services.settings.recent:
             if all(w in uid.lower() for w in words):
-                options.append(Option(Text.assemble(("recent  ", "dim"), uid), id=f"r:{uid}"))
+                label = Text.assemble(("recent  ", "dim"), uid, self._needs(uid))
+                options.append(Option(label, id=f"r:{uid}"))
         for entry in self.services.catalog.current():  # a retired name, typed, says why not
             haystack = f"{entry.uid} {entry.definition.driver} {entry.description}".lower()
             if all(w in haystack for w in words):
                 label = Text.assemble(
-                    entry.uid,
-                    (f"  {entry.definition.driver}", "dim"),
-                    (" ", ""),
+                    entry.uid, (f"  {entry.definition.driver}", "dim"), self._needs(entry.uid)
                 )
                 options.append(Option(label, id=f"c:{entry.uid}"))
         seen: set[str | None] = set()
@@ -236,6 +261,9 @@ class PickerScreen(Dialog[str | None]):
             if option is None or option.id not in seen:
                 options.append(option)
                 seen.add(option.id if option is not None else None)
+        if words and not any(o is not None and not o.disabled for o in options):
+            options.insert(0, Option(Text(NO_MATCH.format(" ".join(words)), "dim"),
+                                     id=NO_MATCH_ID, disabled=True))  # fmt: skip
         choices.set_options(options)
         index = _index_of(choices, keep) if keep else None
         if index is None or choices.get_option_at_index(index).disabled:
@@ -277,6 +305,15 @@ class PickerScreen(Dialog[str | None]):
     @on(OptionList.OptionSelected, "#choices")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss((event.option.id or "")[2:])
+
+    def _needs(self, uid: str) -> Text:
+        """What a catalog SUT lacks before it can run (a key, as f4 says), or nothing."""
+        ready = self.readiness.get(uid)
+        if ready is None or ready.ready:
+            return Text("")
+        if ready.problem:
+            return Text(f"  ✗ {ready.problem}", "red")
+        return Text("  ✗ missing " + ", ".join(s.description.name for s in ready.missing), "red")
 
     def action_focus_list(self) -> None:
         self.query_one(OptionList).focus()
