@@ -145,3 +145,34 @@ async def test_the_picker_says_which_suts_lack_a_key_and_when_nothing_matches() 
         await pilot.pause()
         verdict = str(picker.query_one("#verdict", Static).render())
         assert "the Drivers screen (f3)" in verdict and "sutui list-drivers" not in verdict
+
+
+async def test_the_composers_options_hint_comes_from_the_chosen_driver() -> None:
+    from textual.widgets import Input
+
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        options = app.screen.query_one("#f-options", Input)
+        assert "reas" not in options.placeholder
+        app.screen.query_one("#uid", Input).value = "gpt-4o:openai"
+        await pilot.pause()
+        assert options.placeholder == "optional, e.g. url=http://127.0.0.1:8000/v1"
+        app.screen.query_one("#uid", Input).value = "echo:demo"
+        await pilot.pause()
+        assert options.placeholder == "optional, e.g. delay=0.04"
+
+
+def test_every_drivers_options_hint_is_one_it_takes() -> None:
+    from drivers.registry import DYNAMIC_SUT_FACTORIES
+    from drivers.uid import parse_uid
+    from sutui.screens.composer import option_example
+
+    for name in DYNAMIC_SUT_FACTORIES:
+        factory = DYNAMIC_SUT_FACTORIES[name]
+        for key, help_text in factory.ACCEPTED_OPTIONS.items():
+            example = option_example(key, help_text)
+            definition = parse_uid(f"model:provider:{name};{example}")
+            assert all(factory.accepts_option(k) for k, _ in definition.options), example
+            assert "…" not in example, example  # each has a real value to show

@@ -8,6 +8,8 @@ list or whose key is not set); enter on one fills the model, and so the UID.
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
@@ -297,9 +299,11 @@ class ComposerScreen(Page[None]):
     # ----- the live models of the form's driver ------------------------------------------------
     def _want_live(self) -> None:
         """List the models of the form's driver, provider and URL when they changed (after a
-        pause in typing); a driver that cannot list hides the list."""
+        pause in typing); a driver that cannot list hides the list. The options field's hint
+        follows the driver too."""
         self._fill_live()  # the model typed filters the list
         driver = self.query_one("#f-driver", Input).value.strip().lower()
+        self.query_one("#f-options", Input).placeholder = self._options_hint(driver)
         provider = self.query_one("#f-provider", Input).value.strip() or None
         url = parse_options(self.query_one("#f-options", Input).value).get("url") or None
         source = ListingSource(driver, provider, url) if self._lists_models(driver) else None
@@ -310,6 +314,19 @@ class ComposerScreen(Page[None]):
         if source is not None:
             list_models(self, self.services, source, group=LIVE_GROUP, delay_s=TYPING_S)
         self._show_live()
+
+    def _options_hint(self, driver: str) -> str:
+        """The options field's placeholder: the options the form's driver takes, with an
+        example value each (never one it refuses); the generic hint while it names none."""
+        try:
+            accepted = self.services.registry.get(driver).factory.ACCEPTED_OPTIONS if driver else None
+        except Exception:  # an unknown driver: the verdict says so
+            accepted = None
+        if accepted is None:
+            return _PLACEHOLDERS["options"]
+        if not accepted:
+            return f"none: the {driver} driver takes no options"
+        return "optional, e.g. " + ";".join(option_example(k, h) for k, h in accepted.items())
 
     def _lists_models(self, driver: str) -> bool:
         if not driver:
@@ -396,5 +413,19 @@ _PLACEHOLDERS = {
     "provider": "optional, e.g. together (hfrelay needs one)",
     "driver": "e.g. openai, hfrelay, ollama, demo",
     "date": "optional, YYYYMMDD",
-    "options": "optional, e.g. url=http://127.0.0.1:8080/v1;reas=y",
+    "options": "optional, key=value;… (the driver's options: f3 lists them)",
 }
+
+
+def option_example(key: str, help_text: str) -> str:
+    """`key=value` from a driver's help for one option: its "e.g." value, else the value the
+    help starts with, else its default, else `key=…` ("vllm-*" with "e.g.
+    vllm-repetition_penalty=1.1" gives that example)."""
+    example = re.search(r"e\.g\. (\S+?)[,;)]?(?:\s|$)", help_text)
+    if example:
+        value = example.group(1)
+        return value if "=" in value else f"{key}={value}"
+    name = key.rstrip("*")
+    lead = re.match(r"(\w+)(?: \(default\))?:", help_text)  # "n: as …", "chat (default): …"
+    default = lead or re.search(r"\(default (\S+?)\)", help_text)
+    return f"{name}={default.group(1)}" if default else f"{name}=…"
