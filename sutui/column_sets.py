@@ -37,7 +37,7 @@ class SetColumn:
     """The column's own options (SUTOptions fields, as the user set them); None: the shared
     ones. {} is own options left at the provider's defaults."""
     timeout_s: float | None = None
-    """With own options: the column's own time limit (None: no limit)."""
+    """With own options: the column's own time limit (None: the default, sutui.timeouts)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class ColumnSet:
     shared: Mapping[str, Any] = field(default_factory=dict)
     """The options every column uses unless it has its own."""
     timeout_s: float | None = None
-    """The shared time limit in seconds (None: no limit)."""
+    """The shared time limit in seconds (None: the default, sutui.timeouts)."""
 
     @classmethod
     def of_uids(cls, uids: list[str] | tuple[str, ...]) -> ColumnSet:

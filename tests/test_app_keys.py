@@ -176,3 +176,29 @@ def test_every_drivers_options_hint_is_one_it_takes() -> None:
             definition = parse_uid(f"model:provider:{name};{example}")
             assert all(factory.accepts_option(k) for k, _ in definition.options), example
             assert "…" not in example, example  # each has a real value to show
+
+
+async def test_one_default_timeout_shown_the_same_everywhere() -> None:
+    from textual.widgets import Input
+
+    from drivers.prompt import make_prompt
+    from sutui.cli.batch_cmd import batch as batch_cmd
+    from sutui.cli.run_sut import run_sut
+    from sutui.screens.batch import BatchOptions
+    from sutui.timeouts import DEFAULT_TIMEOUT_S
+
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        placeholder = app.screen.query_one("#timeout_s", Input).placeholder
+        assert placeholder.startswith("300 s (the default)") and "no limit" not in placeholder
+        await pilot.press("escape")
+        run = columns(app)[0].begin(make_prompt("hi", ""), app.compare.shared, None)
+        assert run.timeout_s == DEFAULT_TIMEOUT_S  # what a send runs with, not "no limit"
+        columns(app)[0].cancel_quietly()
+        assert "timeout=300 s (the default)" in BatchOptions(app.compare.shared, None).describe()
+    for command in (run_sut, batch_cmd):
+        (timeout,) = [p for p in command.params if p.name == "timeout"]
+        assert timeout.default == DEFAULT_TIMEOUT_S

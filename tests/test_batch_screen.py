@@ -236,7 +236,7 @@ async def test_the_batch_uses_the_compare_screens_shared_options(
         screen = app.screen
         assert isinstance(screen, BatchScreen)
         text = str(screen.query_one("#batch-options", Static).render())
-        assert "provider defaults, timeout 300 s (compare's shared options" in text
+        assert "provider defaults, timeout=300 s (the default) · compare's shared" in text
         app.compare.shared = SUTOptions(max_tokens=5)
         app.compare.timeout_s = 0.05  # shorter than any answer: every record times out
         columns(app)[1].own_options = SUTOptions(temperature=0.5)

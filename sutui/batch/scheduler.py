@@ -40,6 +40,7 @@ from sutui.batch.progress import SUTProgress
 from sutui.batch.prompts import PromptRow, PromptSource
 from sutui.batch.results import Previous, ResultsWriteError, ResultsWriter, drop_superseded
 from sutui.records import now_iso, options_dict, record_from_event
+from sutui.timeouts import DEFAULT_TIMEOUT_S
 
 RATE_LIMIT_TRIES = 3
 """Tries of one prompt x SUT that ends in a 429 (each try has the transport's own retries)."""
@@ -57,7 +58,7 @@ class BatchConfig:
     out: Path
     run_id: str
     options: SUTOptions = field(default_factory=SUTOptions)
-    timeout_s: float | None = 300.0
+    timeout_s: float | None = DEFAULT_TIMEOUT_S
     concurrency: int = 32
     per_driver: int | None = None
     """Each driver's window ceiling (default: `concurrency`)."""

@@ -35,11 +35,11 @@ from sutui.batch.results import (
     unwritable,
 )
 from sutui.batch.scheduler import BatchConfig
+from sutui.timeouts import DEFAULT_TIMEOUT_S
 
 if TYPE_CHECKING:
     from sutui.targets import SUTParts
 
-DEFAULT_TIMEOUT_S = 300.0
 DEFAULT_CONCURRENCY = 32
 
 

@@ -18,6 +18,7 @@ from sutui.cli.table import table
 from sutui.history.export import FORMATS, MARKS, export, format_of, runs_count, when
 from sutui.history.store import HistoryStore, RunSummary, StoredRun, default_path
 from sutui.storage import advice, cannot_write, problem, write_text_safely
+from sutui.timeouts import effective
 
 
 @contextmanager
@@ -285,7 +286,7 @@ def rerun(run: str, only_failed: bool, as_json: bool, no_history: bool) -> int:
             for t, a in zip(targets, answers, strict=True)
         ]
         job = Job(targets, make_prompt(found.prompt, found.system), shared, canonical)
-        timeout = found.timeout_s or 300.0
+        timeout = effective(found.timeout_s)
     recorder = RunRecorder(None if no_history else open_history(), warn)
     return asyncio.run(run_job(job, timeout, as_json, recorder, parent_id=found.id))
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from drivers.options import SUTOptions
 from sutui.cli.errors import InputError, describe_validation
+from sutui.timeouts import DEFAULT_TIMEOUT_S
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -46,7 +47,7 @@ _OPTIONS = (
     click.option(
         "--timeout",
         type=float,
-        default=300.0,
+        default=DEFAULT_TIMEOUT_S,
         show_default=True,
         help="Seconds one answer may take in all.",
     ),

@@ -23,6 +23,7 @@ from sutui.errors import InputError
 from sutui.history.export import error_line
 from sutui.history.threads import Resumed, resume, thread_of
 from sutui.targets import make_targets, resolves
+from sutui.timeouts import effective
 
 if TYPE_CHECKING:
     from sutui.cli.context import CliContext
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 TEXT_ONLY_FIX = "start a new conversation (without --continue), or leave it out (--sut naming " \
     "the others)"  # fmt: skip
-DEFAULT_TIMEOUT_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def next_turn(ctx: CliContext, store: HistoryStore, asked: Asked) -> tuple[Job, 
         chosen=chosen,
         shared={**resumed.options, **asked.options},
         given=asked.options,
-        timeout=asked.timeout or resumed.timeout_s or DEFAULT_TIMEOUT_S,
+        timeout=asked.timeout or effective(resumed.timeout_s),
         branch_of=later[-1] if later else None,
         allow_gaps=asked.allow_gaps,
     )
@@ -128,7 +128,7 @@ def rerun_turn(
         chosen=chosen,
         shared=run.options,
         given={},
-        timeout=run.timeout_s or DEFAULT_TIMEOUT_S,
+        timeout=effective(run.timeout_s),
         branch_of=run.id,
         allow_gaps=True,  # the turn was sent across them before: sent the same way again
     )

@@ -30,14 +30,10 @@ from drivers.options import SUTOptions
 from drivers.redaction import redact
 from sutui.batch.progress import SUTProgress, duration
 from sutui.batch.scheduler import BatchRunner, Outcome
-from sutui.batch.setup import (
-    DEFAULT_TIMEOUT_S,
-    BatchRequest,
-    PreparedBatch,
-    prepare_batch,
-)
+from sutui.batch.setup import BatchRequest, PreparedBatch, prepare_batch
 from sutui.screens.base import Page
 from sutui.services import Services
+from sutui.timeouts import effective
 from sutui.widgets.table import Table
 
 
@@ -57,15 +53,14 @@ class BatchOptions:
 
     @property
     def effective_timeout(self) -> float:
-        return self.timeout_s if self.timeout_s is not None else DEFAULT_TIMEOUT_S
+        return effective(self.timeout_s)
 
     def describe(self) -> str:
         from sutui.screens.options import options_summary
 
-        timeout = "" if self.timeout_s is not None else f", timeout {DEFAULT_TIMEOUT_S:g} s"
         text = (
-            f"Options: {options_summary(self.options, self.timeout_s)}{timeout} "
-            "(compare's shared options, ctrl+o there)"
+            f"Options: {options_summary(self.options, self.timeout_s, always=True)} · "
+            "compare's shared options (ctrl+o there)"
         )
         if self.own:
             text += (

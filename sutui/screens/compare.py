@@ -81,7 +81,7 @@ class CompareScreen(Screen[None]):
         self.start_suts = list(services.settings.start_suts if suts is None else suts)
         self._shared: SUTOptions | None = None
         self.timeout_s: float | None = None
-        """The shared timeout in seconds (None: no limit)."""
+        """The shared timeout in seconds (None: sutui.timeouts.DEFAULT_TIMEOUT_S)."""
         self._next = 0
         self._fitted: tuple[int, tuple[str, ...], bool] | None = None
         self._to_reveal: SUTColumn | None = None

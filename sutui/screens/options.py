@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from drivers.options import SUTOptions
 from sutui.screens.base import Dialog
+from sutui.timeouts import timeout_text
 
 FIELDS = (
     ("max_tokens", "max tokens", "integer"),
@@ -34,7 +35,7 @@ LABELS = {name: label for name, label, _ in FIELDS}
 PLACEHOLDERS = {
     "stop_sequences": "provider default · comma-separated",
     "seed": "none · the same seed repeats an answer where supported",
-    "timeout_s": "no limit · seconds for a whole answer",
+    "timeout_s": f"{timeout_text(None)} · seconds for a whole answer",
     "reasoning": "model default · none minimal low medium high, or tokens",
 }
 
@@ -46,11 +47,15 @@ class OptionsResult:
     timeout_s: float | None = None
 
 
-def options_summary(options: SUTOptions, timeout_s: float | None = None) -> str:
+def options_summary(
+    options: SUTOptions, timeout_s: float | None = None, always: bool = False
+) -> str:
+    """The options in a line; the timeout when set (`always`: the default one too)."""
     data: dict[str, object] = options.model_dump(exclude_none=True)
-    if timeout_s is not None:
-        data["timeout"] = f"{timeout_s:g} s"
-    return ", ".join(f"{k}={v}" for k, v in data.items()) or "provider defaults"
+    parts = [f"{k}={v}" for k, v in data.items()] or ["provider defaults"]
+    if timeout_s is not None or always:
+        parts.append(f"timeout={timeout_text(timeout_s)}")
+    return ", ".join(parts)
 
 
 def _bounds(name: str) -> tuple[str, str]:

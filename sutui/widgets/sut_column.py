@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from sutui.services import Services
+from sutui.timeouts import effective
 from sutui.widgets.answer_view import AnswerView
 from sutui.widgets.column_status import ColumnStatus
 from sutui.widgets.column_text import problem_text, status_line
@@ -152,7 +153,7 @@ class SUTColumn(Vertical, can_focus=True):
         self._run = 0
         self._fanout: FanOut | None = None
         self.own_timeout: float | None = None
-        """With own options: this column's timeout in seconds (None: no limit)."""
+        """With own options: this column's timeout in seconds (None: the default one)."""
         self._last: tuple[Prompt, SUTOptions, float | None, str | None] | None = None
         """The last send's prompt, shared options, timeout and fix (a retry sends it again)."""
         self.send_notes: list[str] = []
@@ -232,7 +233,8 @@ class SUTColumn(Vertical, can_focus=True):
         self.post_message(self.Sent(self))
         if self.own_options is not None:
             timeout_s = self.own_timeout
-        return ColumnRun(self, self._run, prompt, self.own_options or shared, timeout_s, fix)
+        options = self.own_options or shared
+        return ColumnRun(self, self._run, prompt, options, effective(timeout_s), fix)
 
     def _ending(self) -> str:
         """How the current turn ended, for its line once it is an earlier turn: the status,
