@@ -40,6 +40,13 @@ def test_a_runaway_csv_quote_fails_the_run_before_any_request(
     assert not (tmp_path / "o").exists()
 
 
+def test_a_runaway_quote_on_the_last_but_one_line_counts_one_prompt(tmp_path: Path) -> None:
+    from sutui.batch.prompts import runaway_quote
+
+    assert "(about 1 prompt after it)" in runaway_quote(tmp_path / "p.csv", 9, 10)
+    assert "(about 2 prompts after it)" in runaway_quote(tmp_path / "p.csv", 8, 10)
+
+
 def test_a_quote_closed_later_is_one_field_over_several_lines(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -99,6 +99,8 @@ def test_export_as_markdown_json_jsonl_and_csv(
     rows = list(csv.DictReader(io.StringIO((tmp_path / "runs.csv").read_text())))
     assert [r["sut"] for r in rows] == ["demo_yes_no", "demo_echo"]
     assert rows[0]["options"] == '{"max_tokens": 9}' and rows[0]["status"] == "done"
+    assert rows[0]["cached"] == "false"  # as JSON writes it (docs/results.md), not "False"
+    assert rows[0]["error"] == ""  # a null: an empty cell
     cli(capsys, "history", "export", "1", "2", "--out", "runs.md")
     text = (tmp_path / "runs.md").read_text()
     assert "## Run 1 · " in text and "## Run 2 · " in text

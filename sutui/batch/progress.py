@@ -29,7 +29,10 @@ class SUTProgress:
     limit: int = 0
     """The driver's concurrency window now (it shrinks on 429s)."""
     started: float = field(default_factory=time.monotonic)
+    """When the run started (BatchRunner.run sets it)."""
     finished: float | None = None
+    """When this SUT's last prompt was answered (or the run stopped): its rate stops there,
+    not at the end of the slowest SUT's."""
 
     @property
     def finished_count(self) -> int:
@@ -40,12 +43,19 @@ class SUTProgress:
         return max(0, self.total - self.finished_count)
 
     def rate(self, now: float | None = None) -> float:
-        """Answers (done or failed, not cached) per second since the start (0 in the first
-        half second, when it would mean little)."""
+        """Answers (done or failed, not cached) per second from the start to now, or to this
+        SUT's end once it has one: the same figure while it runs and after (0 in the first half
+        second of a run, when it would mean little)."""
         end = self.finished or now or time.monotonic()
         elapsed = end - self.started
         sent = self.done + self.errors - self.cached
-        return sent / elapsed if elapsed > 0.5 and sent else 0.0
+        soon = self.finished is None and elapsed <= 0.5
+        return sent / elapsed if elapsed > 0 and sent and not soon else 0.0
+
+    def counted(self, now: float | None = None) -> None:
+        """An answer was counted: the SUT's end, once it has none left to send."""
+        if not self.remaining and self.finished is None:
+            self.finished = now or time.monotonic()
 
     def rate_text(self) -> str:
         """The rate for people: "-" until it means something."""

@@ -250,13 +250,19 @@ def _csv(path: Path, lines: BoundedLines) -> Iterator[PromptRow | BadLine]:
             yield BadLine(line, str(exc))
 
 
+def prompts_count(count: int) -> str:
+    """'1 prompt', '12 prompts'."""
+    return f"{count} prompt{'' if count == 1 else 's'}"
+
+
 def runaway_quote(path: Path, start: int, end: int) -> str:
     """A quote never closed swallows the rest of the file into one field: not one bad line to
     skip, but most of the file unread, so the run must not go on as if it had read it."""
     return (
         f"{path} line {start}: a quote opened on line {start} is never closed, so it runs to "
-        f"the end of the file: lines {start}-{end} were not read (about {end - start} prompts "
-        'after it). Close the quote (a quote inside a quoted field is written twice: "").'
+        f"the end of the file: lines {start}-{end} were not read (about "
+        f"{prompts_count(end - start)} after it). Close the quote (a quote inside a quoted "
+        'field is written twice: "").'
     )
 
 

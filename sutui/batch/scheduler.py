@@ -134,6 +134,9 @@ class BatchRunner:
 
     async def _run(self) -> Outcome:
         out = self.config.out
+        start = time.monotonic()
+        for p in self.stats.values():
+            p.started = start  # the rate counts from here, not from when the runner was made
         writer = self._writer = ResultsWriter(out)
         ticker = asyncio.create_task(self._tick()) if self.on_progress else None
         interrupted = False
@@ -226,6 +229,7 @@ class BatchRunner:
                 self._write(index, target, row, key, event, now_iso(), cached=True)
                 stats.done += 1
                 stats.cached += 1
+                stats.counted()
             else:
                 return row, key
             if seen % YIELD_EVERY == 0:
@@ -301,6 +305,7 @@ class BatchRunner:
             else:
                 stats.errors += 1
                 self.failed += 1
+            stats.counted()
         finally:
             if holding_total:
                 self._total.release()

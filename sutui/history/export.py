@@ -96,7 +96,10 @@ calc'!A0`): such a text cell gets a leading `'`, as OWASP advises for CSV inject
 
 
 def spreadsheet_safe(value: Any) -> Any:
-    """A text cell that no spreadsheet tool will run as a formula; other values as they are."""
+    """A text cell that no spreadsheet tool will run as a formula; a boolean as JSON writes it
+    (`true`/`false`, not Python's `True`; docs/results.md); other values as they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
