@@ -20,7 +20,7 @@ def footer_keys(app: Any) -> dict[str, str]:
     (footer,) = screen.query(Footer)
     assert footer.is_attached
     shown: dict[str, str] = {}
-    for key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         if active.binding.show and active.enabled:
             shown[app.get_key_display(active.binding)] = active.binding.description
     return shown

@@ -319,7 +319,9 @@ class ComposerScreen(Page[None]):
         """The options field's placeholder: the options the form's driver takes, with an
         example value each (never one it refuses); the generic hint while it names none."""
         try:
-            accepted = self.services.registry.get(driver).factory.ACCEPTED_OPTIONS if driver else None
+            accepted = (
+                self.services.registry.get(driver).factory.ACCEPTED_OPTIONS if driver else None
+            )
         except Exception:  # an unknown driver: the verdict says so
             accepted = None
         if accepted is None:
