@@ -40,7 +40,7 @@ from sutui.services import Services
 
 HELP = "enter adds · ↓ to the list · esc closes"
 LIVE_HELP = "enter adds · ↓ to the list · ctrl+r lists again · esc closes"
-NO_MATCH = "no match for '{}': type a whole UID (maker/model:driver) to add it"
+NO_MATCH = "no match for '{}' (or type a UID: maker/model:driver)"
 NO_MATCH_ID = "s:none"
 DISCOVERING = "s:*"
 """The id of the line shown while the sources are being found."""
