@@ -144,7 +144,8 @@ async def test_the_picker_says_which_suts_lack_a_key_and_when_nothing_matches() 
         picker.query_one(Input).value = "gpt:nodriver"
         await pilot.pause()
         verdict = str(picker.query_one("#verdict", Static).render())
-        assert "the Drivers screen (f3)" in verdict and "sutui list-drivers" not in verdict
+        assert "The Drivers screen (f3) shows every driver" in verdict
+        assert "sutui list-drivers" not in verdict
 
 
 async def test_the_composers_options_hint_comes_from_the_chosen_driver() -> None:

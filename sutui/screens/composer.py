@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from drivers.model_listing import ModelList
 from drivers.uid import GRAMMAR, PredefinedSUT, SUTDefinition, UIDError, parse_uid
+from sutui.errors import in_app_words
 from sutui.live_models import ListingSource
 from sutui.messages import AddSUT
 from sutui.screens.base import Page
@@ -283,7 +284,7 @@ class ComposerScreen(Page[None]):
         verdict = self.query_one("#verdict", Static)
         verdict.set_class(ok is True, "-ok")
         verdict.set_class(ok is False, "-bad")
-        verdict.update(Text(text))
+        verdict.update(Text(in_app_words(text)))  # f3, not a CLI command
 
     def action_add(self) -> None:
         text = self.query_one("#uid", Input).value.strip()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from sutui.errors import in_app_words
 from sutui.widgets.column_status import ColumnStatus
 
 if TYPE_CHECKING:
@@ -36,9 +37,9 @@ def problem_text(column: SUTColumn, error: SUTError) -> Text:
         text.append(f"Missing secret: {names}\n", style="bold")
         text.append(f"Press s to set it up ({where_secrets_go(column)}).", style="italic")
         return text
-    text.append(error.one_line(), style="bold")
+    text.append(in_app_words(error.one_line()), style="bold")  # f3, not a CLI command
     if error.hint:
-        text.append(f"\n{error.hint}", style="italic")
+        text.append(f"\n{in_app_words(error.hint)}", style="italic")
     if column.auth_failed:
         text.append("\nPress s to set up this SUT's secrets.", style="italic")
     return text
