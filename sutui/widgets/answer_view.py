@@ -365,7 +365,9 @@ class AnswerView(VerticalScroll, can_focus=False):
                 cut = self._tail.rfind(" ", 0, BLOCK_CHARS)
             if cut <= 0:
                 break  # one very long word: it stays in the tail
-            block = Block(Text(self._tail[: cut + 1]))
+            # Cut at a line break, the break is the block's end, not a line of its own
+            # (a Static draws "text\n" as two lines: "\n\n" showed as two blank lines).
+            block = Block(Text(self._tail[: cut + 1].removesuffix("\n")))
             self.mount(block, before=tail)
             self._tail = self._tail[cut + 1 :]
         tail.update(Text(self._tail))
