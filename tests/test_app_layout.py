@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_app_support import isolated
+from test_app_support import isolated, new_app, settle, steady
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 
@@ -70,3 +70,51 @@ async def test_a_line_break_at_a_block_cut_adds_no_blank_line() -> None:
         lines = answer_lines(view)
         start = next(i for i, line in enumerate(lines) if line.startswith("next line"))
         assert lines[start - 1].startswith("beta"), lines
+
+
+def footer_keys_fit(app: Any) -> list[str]:
+    """The footer's keys as shown, after checking each is drawn whole: inside the footer and
+    left of the command palette's key."""
+    from textual.widgets._footer import FooterKey
+
+    footer = app.screen.query_one("Footer")
+    keys = list(footer.query(FooterKey))
+    palette = [k for k in keys if k.has_class("-command-palette")]
+    edge = palette[0].region.x if palette else footer.region.right
+    shown = []
+    for key in keys:
+        if key in palette:
+            assert key.region.right <= footer.region.right
+            continue
+        assert key.region.right <= edge, f"{key.key_display} {key.description} is cut"
+        shown.append(f"{key.key_display} {key.description}")
+    return shown
+
+
+async def test_the_footer_shows_whole_keys_at_70_columns() -> None:
+    """At 70 columns the keys ran under the palette key: "f▏^p palette"."""
+    app = new_app()
+    async with app.run_test(size=(70, 30)) as pilot:
+        await steady(pilot)
+        shown = footer_keys_fit(app)
+        assert shown[:2] == ["^s Send", "esc Cancel all"]
+        await pilot.press("tab")  # a column's keys
+        await steady(pilot)
+        assert footer_keys_fit(app)[0] == "r Retry"
+        await pilot.press("f3")
+        await settle(pilot)
+        assert footer_keys_fit(app)[0] == "esc Back"
+
+
+async def test_the_footer_fits_its_keys_again_when_the_terminal_narrows() -> None:
+    app = new_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await steady(pilot)
+        wide = footer_keys_fit(app)
+        await pilot.resize_terminal(70, 30)
+        await steady(pilot)
+        narrow = footer_keys_fit(app)
+        assert narrow == wide[: len(narrow)] and len(narrow) < len(wide)
+        await pilot.resize_terminal(160, 30)
+        await steady(pilot)
+        assert footer_keys_fit(app) == wide

@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Checkbox, DataTable, Header, Input, Label, Static
 
 from drivers.options import SUTOptions
 from drivers.redaction import redact
@@ -34,6 +34,7 @@ from sutui.batch.setup import BatchRequest, PreparedBatch, prepare_batch
 from sutui.screens.base import Page
 from sutui.services import Services
 from sutui.timeouts import effective
+from sutui.widgets.footer import Footer
 from sutui.widgets.table import Table
 
 

@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from drivers.visible_text import visible
 from sutui.batch.results import RESULTS
 from sutui.history.export import STATUS_STYLES
 from sutui.screens.base import Dialog, Page
+from sutui.widgets.footer import Footer
 from sutui.widgets.table import Table
 
 MAX_ROWS = 5000

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Tabs, TextArea
+from textual.widgets import Header, Tabs, TextArea
 
 from sutui.screens.arena_mode import ArenaMode
 from sutui.screens.column_secrets import SecretsLookedUp, check_columns, show_looked_up
@@ -19,6 +19,7 @@ from sutui.screens.compare_threads import NEW_KEY, Threads
 from sutui.services import Services
 from sutui.widgets.answer_view import REFRESH_S, AnswerView
 from sutui.widgets.column_status import ColumnStatus
+from sutui.widgets.footer import Footer
 from sutui.widgets.prompt_editor import PromptEditor
 from sutui.widgets.sut_column import SUTColumn
 

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.suggester import Suggester
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Button, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from drivers.model_listing import ModelList
@@ -34,6 +34,7 @@ from sutui.screens.live_listing import (
     list_models,
 )
 from sutui.services import Services
+from sutui.widgets.footer import Footer
 
 FIELDS = ("maker", "model", "provider", "driver", "date", "options")
 

@@ -16,11 +16,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from drivers.visible_text import visible
 from sutui.screens.base import Dialog, Page
+from sutui.widgets.footer import Footer
 from sutui.word_diff import WordDiff, word_diff
 
 if TYPE_CHECKING:

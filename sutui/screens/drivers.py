@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from drivers.registry import DriverInfo
@@ -20,6 +20,7 @@ from drivers.secrets import SecretDescription
 from sutui.messages import AddSUT, ComposeUID, SetupSecrets
 from sutui.screens.base import Page
 from sutui.services import Services
+from sutui.widgets.footer import Footer
 
 Secrets = list[tuple[SecretDescription, bool, SecretValue | None]]
 

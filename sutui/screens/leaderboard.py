@@ -11,10 +11,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from sutui.arena.ratings import Standing
 from sutui.screens.base import Page
+from sutui.widgets.footer import Footer
 from sutui.widgets.table import Table
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Checkbox, DataTable, Header, Input, Label, Static
 
 from drivers.keyring_layer import KeyringEntryMissing, KeyringProblem
 from drivers.readiness import DeclaredSecret
@@ -33,6 +33,7 @@ from sutui.screens.base import Dialog, Page
 from sutui.screens.dialogs import ConfirmScreen as ConfirmScreen
 from sutui.screens.setup import test_secret
 from sutui.services import Services
+from sutui.widgets.footer import Footer
 from sutui.widgets.table import Table
 
 

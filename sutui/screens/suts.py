@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Header, Input
 
 from drivers.catalog import CatalogEntry
 from drivers.readiness import Readiness, catalog_readiness
@@ -23,6 +23,7 @@ from drivers.retirement import RetiredSUTError
 from sutui.messages import AddSUT, SetupSecrets
 from sutui.screens.base import Page
 from sutui.services import Services
+from sutui.widgets.footer import Footer
 from sutui.widgets.table import Table
 
 

@@ -1,0 +1,66 @@
+"""The footer of every sutui screen: Textual's compact Footer, showing only the keys that fit
+whole. Textual's lets the keys run under the command-palette key docked on the right, so at
+70 columns a key was cut in half beside it ("f▏^p palette") and a terminal could keep stray
+characters of it. The keys left out are still in help (f1) and the palette."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual import events
+from textual.app import ComposeResult
+from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
+
+
+def key_width(key: FooterKey) -> int:
+    """Cells a compact footer key takes: its key, a space and its words, then its margin (the
+    palette key's is a border on its left instead)."""
+    words = f" {key.description}" if key.description else ""
+    return cell_len(key.key_display + words) + 1
+
+
+class Footer(TextualFooter):
+    """A footer whose keys never run under the palette key or off the screen: the last ones
+    that do not fit whole are left out (made again when the width changes). Compact: the
+    widths are a compact footer's."""
+
+    def __init__(self, *, compact: bool = True) -> None:
+        super().__init__(compact=compact)
+        self._needed = 0
+        """Cells every key would take (a resize past it needs no new composition)."""
+        self._width = 0
+        """The width the keys were last fitted to."""
+
+    def compose(self) -> ComposeResult:
+        # One key at a time, as Textual's compose yields them (a group of keys is composed
+        # in a context its keys must be yielded within; groups are not measured here).
+        self._width = width = self.size.width
+        self._needed = room = self._palette_width()
+        room = width - room
+        full = False
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and not (
+                widget.has_class("-command-palette") or widget.has_class("-grouped")
+            ):
+                cells = key_width(widget)
+                self._needed += cells
+                room -= cells
+                full = full or (width > 0 and room < 0)
+                if full:
+                    continue  # this key and the ones after it: keys stay in their order
+            yield widget
+
+    def _palette_width(self) -> int:
+        """Cells the command palette's key takes on the right (none if it is not shown)."""
+        if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
+            return 0
+        found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if found is None:
+            return 0
+        binding = found[1]
+        return cell_len(f"{self.app.get_key_display(binding)} {binding.description}") + 1
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = event.size.width
+        if width != self._width and (self._needed > min(width, self._width) or not self._width):
+            self.call_after_refresh(self.recompose)
