@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_app_support import isolated, new_app, settle, steady
+from test_app_support import isolated, new_app, settle, steady, wait_until
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 
@@ -118,3 +118,37 @@ async def test_the_footer_fits_its_keys_again_when_the_terminal_narrows() -> Non
         await pilot.resize_terminal(160, 30)
         await steady(pilot)
         assert footer_keys_fit(app) == wide
+
+
+EIGHT = ["demo_echo", "demo_yes_no", "demo_always_sorry", "demo_echo", "demo_yes_no", "demo_echo"]
+"""Six columns; two that lack a key are added to make eight."""
+
+
+async def test_a_narrow_column_says_what_it_needs_in_short() -> None:
+    """8 columns at 160 wide: the status line was cut to "· idle · needs"."""
+    app = new_app(EIGHT, environ={})
+    async with app.run_test(size=(160, 45)) as pilot:
+        await steady(pilot)
+        openai = app.compare.add_column("gpt-4o")
+        app.compare.add_column("llama-3.1-8b-hfrelay")
+        await settle(pilot)
+        await wait_until(pilot, lambda: bool(openai.missing))
+        await steady(pilot)
+        status = openai.query_one(".status")
+        (line,) = drawn_lines(status)
+        assert line == "· idle · needs key: s"
+        assert status.tooltip == "· idle · needs openai/api_key: s sets it up"
+        idle = app.compare.columns[0].query_one(".status")
+        assert drawn_lines(idle) == ["· idle"] and idle.tooltip is None
+
+
+async def test_a_wide_column_says_the_whole_status_line() -> None:
+    app = new_app(["demo_echo"], environ={})
+    async with app.run_test(size=(160, 45)) as pilot:
+        await steady(pilot)
+        column = app.compare.add_column("gpt-4o")
+        await settle(pilot)
+        await wait_until(pilot, lambda: bool(column.missing))
+        await steady(pilot)
+        (line,) = drawn_lines(column.query_one(".status"))
+        assert line == "· idle · needs openai/api_key: s sets it up"

@@ -15,18 +15,35 @@ if TYPE_CHECKING:
     from sutui.widgets.sut_column import SUTColumn
 
 
-def status_line(column: SUTColumn) -> Text:
-    """`▸ streaming · own options`, `· idle · needs openai/api_key: s sets it up`..."""
+def status_lines(column: SUTColumn) -> list[Text]:
+    """The status line (`▸ streaming · own options`, `· idle · needs openai/api_key: s sets it
+    up`), then shorter forms for a narrow column, longest first: the secret's names and the
+    status words give way before the key to press does (`· idle · needs key: s`, then
+    `· needs key: s`). The column's FitLine draws the longest that fits."""
     status = column.status
-    line = Text(f"{status.icon} {status.words}")
-    if column.note and status in (ColumnStatus.retrying, ColumnStatus.streaming):
-        line.append(f" · {column.note}")
-    if column.own_options is not None:
-        line.append(" · own options", style="italic")
-    if column.missing and status is ColumnStatus.idle:
-        names = ", ".join(d.name for d in column.missing)
-        line.append(f" · needs {names}: s sets it up", style="bold")
-    return line
+    note = column.note if status in (ColumnStatus.retrying, ColumnStatus.streaming) else ""
+    own = column.own_options is not None
+    names = ", ".join(d.name for d in column.missing) if status is ColumnStatus.idle else ""
+    keys = "key" if len(column.missing) == 1 else "keys"
+    forms = [
+        (f"{status.icon} {status.words}", "own options", f"needs {names}: s sets it up"),
+        (f"{status.icon} {status.words}", "own options", f"needs {names}: s"),
+        (f"{status.icon} {status.words}", "own", f"needs {keys}: s"),
+    ]
+    if note or own or names:  # the words give way to what follows them
+        forms.append((status.icon, "own", f"needs {keys}: s"))
+    lines: list[Text] = []
+    for head, options, needs in forms:
+        line = Text(head)
+        if note:
+            line.append(f" · {note}")
+        if own:
+            line.append(f" · {options}", style="italic")
+        if names:
+            line.append(f" · {needs}", style="bold")
+        if all(line.plain != other.plain for other in lines):
+            lines.append(line)
+    return lines
 
 
 def problem_text(column: SUTColumn, error: SUTError) -> Text:

@@ -24,8 +24,9 @@ from sutui.services import Services
 from sutui.timeouts import effective
 from sutui.widgets.answer_view import AnswerView
 from sutui.widgets.column_status import ColumnStatus
-from sutui.widgets.column_text import problem_text, status_line
+from sutui.widgets.column_text import problem_text, status_lines
 from sutui.widgets.figures import Figures, figure_parts
+from sutui.widgets.fit_line import FitLine
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
     from collections.abc import Callable
@@ -187,7 +188,7 @@ class SUTColumn(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         # The status's class (-idle, -streaming, -done, ...) colours it: on the status line,
         # not the column, so a change restyles one widget, not every block of the answer.
-        yield Static(classes="status -idle", markup=False)
+        yield FitLine(classes="status -idle")  # as much as fits: 8 columns are narrow
         yield AnswerView(self.earlier)
         # Figures are mounted with the first ones to show (an idle column has none).
 
@@ -468,7 +469,7 @@ class SUTColumn(Vertical, can_focus=True):
             self.post_message(self.StatusChanged(self))
 
     def _draw_status(self) -> None:
-        self.query_one(".status", Static).update(status_line(self))
+        self.query_one(".status", FitLine).show(status_lines(self))
 
     def needs(self, missing: tuple[SecretDescription, ...]) -> None:
         """Secrets found missing before any send (or none any more): the status says so, and
