@@ -152,3 +152,47 @@ async def test_a_wide_column_says_the_whole_status_line() -> None:
         await steady(pilot)
         (line,) = drawn_lines(column.query_one(".status"))
         assert line == "· idle · needs openai/api_key: s sets it up"
+
+
+def partly_shown(app: Any) -> list[str]:
+    """Columns drawn in part at an edge of the row (each is either whole or not drawn)."""
+    scroller = app.compare.query_one("#columns")
+    cut = []
+    for column in app.compare.columns:
+        seen = column.region.intersection(scroller.region)
+        if seen.area and seen != column.region:
+            cut.append(f"{column.uid} {seen.width}/{column.region.width}")
+    return cut
+
+
+async def test_columns_scroll_sideways_a_whole_column_at_a_time() -> None:
+    """Scrolling 8 columns at 160 wide left a partly drawn column at the left edge (its
+    border's corners alone), and at the right edge before any scroll."""
+    app = new_app([*EIGHT, "demo_yes_no", "demo_always_sorry"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        await steady(pilot)
+        scroller = app.compare.query_one("#columns")
+        assert partly_shown(app) == [] and scroller.scroll_x == 0
+        await pilot.press("tab")
+        for _ in range(7):  # focus to the last column: scrolled to it
+            await pilot.press("right_square_bracket")
+            await steady(pilot)
+            assert partly_shown(app) == []
+        assert scroller.scroll_x == scroller.max_scroll_x > 0
+        scroller.scroll_to(x=45, animate=False)  # the scrollbar dragged anywhere
+        await steady(pilot)
+        assert partly_shown(app) == [] and 0 < scroller.scroll_x < scroller.max_scroll_x
+
+
+async def test_columns_fill_the_width_at_every_size() -> None:
+    app = new_app([*EIGHT, "demo_yes_no", "demo_always_sorry"])
+    async with app.run_test(size=(200, 50)) as pilot:
+        for width in (200, 179, 120, 97):
+            await pilot.resize_terminal(width, 40)
+            await steady(pilot)
+            scroller = app.compare.query_one("#columns")
+            scroller.scroll_end(animate=False)
+            await steady(pilot)
+            assert partly_shown(app) == [], width
+            shown = [c for c in app.compare.columns if c.region.overlaps(scroller.region)]
+            assert width - sum(c.region.width for c in shown) < len(shown), "a few cells spare"

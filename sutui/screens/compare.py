@@ -18,6 +18,7 @@ from sutui.screens.compare_history import TICK_S, CompareRecording
 from sutui.screens.compare_threads import NEW_KEY, Threads
 from sutui.services import Services
 from sutui.widgets.answer_view import REFRESH_S, AnswerView
+from sutui.widgets.column_scroll import ColumnScroll
 from sutui.widgets.column_status import ColumnStatus
 from sutui.widgets.footer import Footer
 from sutui.widgets.prompt_editor import PromptEditor
@@ -109,7 +110,7 @@ class CompareScreen(Screen[None]):
             first[0].add_class("-shown", update=False)  # as the first tab will say it
         if self.has_class("-narrow"):  # else the tabs are made if the terminal narrows
             yield self.column_tabs.make(first, first[0] if first else None)
-        with HorizontalScroll(id="columns", can_focus=False):
+        with ColumnScroll(id="columns", can_focus=False):
             yield from first
         yield PromptEditor()  # the arena bar is mounted above it when first needed
         yield Footer(compact=True)
@@ -172,7 +173,12 @@ class CompareScreen(Screen[None]):
         if fit == self._fitted:
             return  # a layout change sends Resize again: do nothing twice (no resize loop)
         self._fitted = fit
-        width = max(MIN_COLUMN, self.size.width // len(columns))
+        # As many columns as fit at MIN_COLUMN fill the width exactly, the others are scrolled
+        # to a column at a time (ColumnScroll); a few cells to spare stay blank on the right.
+        shown = max(1, min(len(columns), self.size.width // MIN_COLUMN))
+        width = self.size.width // shown
+        scroller = self.query_one("#columns", ColumnScroll)
+        scroller.styles.width = shown * width if len(columns) > shown and not narrow else None
         for column in columns:
             column.styles.width = None if narrow else width
 
