@@ -196,3 +196,25 @@ async def test_columns_fill_the_width_at_every_size() -> None:
             assert partly_shown(app) == [], width
             shown = [c for c in app.compare.columns if c.region.overlaps(scroller.region)]
             assert width - sum(c.region.width for c in shown) < len(shown), "a few cells spare"
+
+
+LONG_UID = "llama3.1:8b:ollama;url=http://gpu-box.internal.example:11434"
+
+
+async def test_a_long_tab_label_leaves_room_for_the_other_tabs() -> None:
+    """A narrow terminal shows the columns as tabs: a `;url=` UID's tab pushed the others off
+    the strip."""
+    from textual.widgets import Tab, Tabs
+
+    app = new_app([LONG_UID, "demo_echo", "demo_yes_no"])
+    async with app.run_test(size=(70, 30)) as pilot:
+        await steady(pilot)
+        strip = app.compare.query_one(Tabs)
+        tabs = list(strip.query(Tab))
+        assert [t.region.right <= strip.region.right for t in tabs] == [True] * 3
+        first = tabs[0]
+        assert first.region.width <= 24 and drawn_lines(first)[0].endswith("…")
+        assert first.tooltip == f"· {LONG_UID}"
+        app.compare.add_column("demo_always_sorry", remember=False, reveal=False)
+        await steady(pilot)
+        assert list(strip.query(Tab))[-1].tooltip == "· demo_always_sorry"

@@ -28,6 +28,15 @@ def tab_id(column: SUTColumn) -> str:
     return f"tab-{column.key}"
 
 
+def new_tab(column: SUTColumn) -> Tab:
+    """A column's tab. Its width is capped (sutui.tcss: a long `;url=` UID pushed the other
+    tabs off the strip), so the whole label is its tooltip."""
+    label = tab_label(column)
+    tab = Tab(label, id=tab_id(column))
+    tab.tooltip = label
+    return tab
+
+
 class ColumnTabs:
     def __init__(self, screen: Screen[Any]) -> None:
         self.screen = screen
@@ -44,7 +53,7 @@ class ColumnTabs:
 
     def make(self, columns: list[SUTColumn], shown: SUTColumn | None = None) -> Tabs:
         tabs = Tabs(
-            *(Tab(tab_label(c), id=tab_id(c)) for c in columns),
+            *(new_tab(c) for c in columns),
             active=tab_id(shown) if shown else None,
             id="tabs",
         )
@@ -64,7 +73,7 @@ class ColumnTabs:
         tabs = self.widget
         if tabs is None:
             return
-        mounted = tabs.add_tab(Tab(tab_label(column), id=tab_id(column)))
+        mounted = tabs.add_tab(new_tab(column))
         key = tab_id(column)
 
         def activate() -> None:
@@ -84,7 +93,7 @@ class ColumnTabs:
 
     def relabel(self, column: SUTColumn) -> None:
         for tab in self.screen.query(f"#{tab_id(column)}").results(Tab):
-            tab.label = tab_label(column)
+            tab.label = tab.tooltip = tab_label(column)
 
     def focused(self, column: SUTColumn) -> None:
         if column.has_class("-shown"):
