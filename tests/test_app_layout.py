@@ -218,3 +218,40 @@ async def test_a_long_tab_label_leaves_room_for_the_other_tabs() -> None:
         app.compare.add_column("demo_always_sorry", remember=False, reveal=False)
         await steady(pilot)
         assert list(strip.query(Tab))[-1].tooltip == "· demo_always_sorry"
+
+
+async def test_narrow_drivers_screen_breaks_example_uids_at_a_colon() -> None:
+    """f3 at 70 columns: "google/gemma-3-27b-it:nebius:hfr" / "elay"."""
+    from textual.widgets import OptionList
+
+    app = new_app()
+    async with app.run_test(size=(70, 30)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        names = app.screen.query_one("#names", OptionList)
+        names.highlighted = list(app.screen.infos).index("hfrelay")
+        await steady(pilot)
+        lines = drawn_lines(app.screen.query_one("#detail"))
+        examples = lines[lines.index("Example UIDs") + 1 :]
+        assert examples[:2] == ["  google/gemma-3-27b-it:nebius", "    :hfrelay"], lines
+        names.highlighted = list(app.screen.infos).index("openai")
+        await steady(pilot)
+        lines = drawn_lines(app.screen.query_one("#detail"))
+        assert "    :openai;url=http://127.0.0.1" in lines, "not at a URL's ://"
+        await pilot.resize_terminal(120, 30)  # wide: one line each
+        await steady(pilot)
+        lines = drawn_lines(app.screen.query_one("#detail"))
+        assert "  Qwen/Qwen2.5-7B-Instruct:vllm:openai;url=http://127.0.0.1:8000/v1" in lines
+
+
+def test_uid_lines_break_before_a_colon_or_semicolon() -> None:
+    from sutui.screens.drivers import uid_lines
+
+    assert uid_lines("a:b;c=http://h:1", 0) == ["a:b;c=http://h:1"]
+    assert uid_lines("model:prov:driver;url=http://h:1", 12) == [
+        "model:prov",
+        ":driver",
+        ";url=http://h",
+        ":1",
+    ]
+    assert uid_lines("averyveryverylongmodel:x", 5) == ["averyveryverylongmodel", ":x"]

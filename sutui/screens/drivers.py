@@ -3,10 +3,12 @@ and whether each is set, example UIDs, and "compose a UID with this driver"."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -24,8 +26,24 @@ from sutui.widgets.footer import Footer
 
 Secrets = list[tuple[SecretDescription, bool, SecretValue | None]]
 
+UID_PARTS = re.compile(r"(?=;|:(?!//))")
+"""Where a UID may break across lines: before each `:` (not a URL's `://`) and `;`."""
 
-def driver_text(info: DriverInfo, secrets: Secrets | None) -> Text:
+
+def uid_lines(uid: str, width: int) -> list[str]:
+    """`uid` in lines of at most `width` cells, broken only before a `:` or `;` (so never
+    mid-word); a part longer than the width is a line of its own. Width 0: one line."""
+    lines = [""]
+    for part in UID_PARTS.split(uid):
+        if lines[-1] and width and cell_len(lines[-1] + part) > width:
+            lines.append(part)
+        else:
+            lines[-1] += part
+    return lines
+
+
+def driver_text(info: DriverInfo, secrets: Secrets | None, width: int = 0) -> Text:
+    """The driver's detail, its example UIDs broken to fit `width` (0: not broken)."""
     factory = info.factory
     text = Text()
     text.append(f"{info.name}\n", style="bold")
@@ -57,9 +75,29 @@ def driver_text(info: DriverInfo, secrets: Secrets | None) -> Text:
             text.append(f"  set · {found.layer}\n", style="green")
     text.append("\nExample UIDs\n", style="bold underline")
     for uid in factory.EXAMPLE_UIDS or (f"model:{info.name}",):
-        text.append(f"  {uid}\n")
+        first, *rest = uid_lines(uid, max(width - 4, 0))
+        text.append(f"  {first}\n")
+        for line in rest:  # its next parts indented under it
+            text.append(f"    {line}\n")
     text.append("\nc compose a UID · a add the first example · s set up its secrets", style="dim")
     return text
+
+
+class Detail(Static):
+    """The driver's detail, drawn again at each new width (its example UIDs break to fit).
+    A scrollbar coming makes it narrower and its text no shorter: no back and forth."""
+
+    def __init__(self) -> None:
+        super().__init__(id="detail", markup=False)
+        self.shown: tuple[DriverInfo, Secrets | None] | None = None
+
+    def show(self, info: DriverInfo, secrets: Secrets | None) -> None:
+        self.shown = (info, secrets)
+        self.update(driver_text(info, secrets, self.content_size.width))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.shown is not None:
+            self.show(*self.shown)
 
 
 class DriversScreen(Page[None]):
@@ -97,7 +135,7 @@ class DriversScreen(Page[None]):
             names.border_title = f"{len(self.infos)} drivers"
             yield names
             with VerticalScroll(classes="detail"):
-                yield Static(id="detail", markup=False)
+                yield Detail()
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -144,7 +182,7 @@ class DriversScreen(Page[None]):
         if info is None:
             return
         secrets = None if self.secrets is None else self.secrets.get(info.name, [])
-        self.query_one("#detail", Static).update(driver_text(info, secrets))
+        self.query_one(Detail).show(info, secrets)
 
     def _example(self, info: DriverInfo) -> str:
         return (info.factory.EXAMPLE_UIDS or (f"model:{info.name}",))[0]
