@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from test_app_support import isolated, new_app, settle, steady, wait_until
+from textual import events
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 
@@ -182,6 +183,11 @@ async def test_columns_scroll_sideways_a_whole_column_at_a_time() -> None:
         scroller.scroll_to(x=45, animate=False)  # the scrollbar dragged anywhere
         await steady(pilot)
         assert partly_shown(app) == [] and 0 < scroller.scroll_x < scroller.max_scroll_x
+        here = scroller.scroll_x
+        wheel = events.MouseScrollDown(scroller, 5, 5, 0, 0, 0, True, False, False)  # shift
+        scroller.post_message(wheel)
+        await steady(pilot)
+        assert partly_shown(app) == [] and scroller.scroll_x > here, "a column on"
 
 
 async def test_columns_fill_the_width_at_every_size() -> None:
