@@ -35,8 +35,8 @@ class Footer(TextualFooter):
         # One key at a time, as Textual's compose yields them (a group of keys is composed
         # in a context its keys must be yielded within; groups are not measured here).
         self._width = width = self.size.width
-        self._needed = room = self._palette_width()
-        room = width - room
+        palette = self._palette_width()
+        self._needed, room = palette, width - palette
         full = False
         for widget in super().compose():
             if isinstance(widget, FooterKey) and not (
@@ -61,6 +61,8 @@ class Footer(TextualFooter):
         return cell_len(f"{self.app.get_key_display(binding)} {binding.description}") + 1
 
     def on_resize(self, event: events.Resize) -> None:
+        if not self._bindings_ready:  # no keys yet: they are fitted when they come
+            return
         width = event.size.width
         if width != self._width and (self._needed > min(width, self._width) or not self._width):
             self.call_after_refresh(self.recompose)
