@@ -79,6 +79,6 @@ class Dialog(ModalScreen[ResultT]):
     """
 
     async def mount_composed_widgets(self, widgets: list[Widget]) -> None:
-        from textual.widgets import Footer
+        from sutui.widgets.footer import Footer
 
         await super().mount_composed_widgets([*widgets, Footer(compact=True)])
