@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Header, Input
 
 from drivers.visible_text import visible
 from sutui.screens.base import Page
@@ -29,6 +29,7 @@ from sutui.screens.history_actions import (
     rerun,
     with_history,
 )
+from sutui.widgets.footer import Footer
 from sutui.widgets.table import Table
 
 if TYPE_CHECKING:

@@ -12,11 +12,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalScroll, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from drivers.visible_text import visible
 from sutui.screens.base import Page
 from sutui.screens.history_actions import confirm_delete, copy_markdown, export_runs, rerun
+from sutui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sutui.history.store import StoredRun
