@@ -51,12 +51,12 @@ def reopen(
     if not now or (same and not screen.threads.turns and not any(c.running for c in now)):
         go()
         return
-    count = len(now)
-    what = "1 column" if count == 1 else f"{count} columns"
-    talk = f" and its conversation ({screen.threads.turns} turns)" if screen.threads.turns else ""
+    what = _count(len(now), "column")
+    turns = screen.threads.turns
+    talk = f" and its conversation ({_count(turns, 'turn')})" if turns else ""
     question = question or (
-        f"Go on with the conversation of run {resumed.last.id} ({len(resumed.branch)} turns: "
-        f"{', '.join(t.key for t in resumed.threads)})?"
+        f"Go on with the conversation of run {resumed.last.id} "
+        f"({_count(len(resumed.branch), 'turn')}: {', '.join(t.key for t in resumed.threads)})?"
     )
     question += f" It replaces the compare screen's {what}{talk}; the history keeps them."
 
@@ -65,6 +65,10 @@ def reopen(
             go()
 
     screen.app.push_screen(ConfirmScreen(question, "Yes (y)", "No (n)"), answered)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def rerun_turn(screen: CompareScreen, run: StoredRun, only_failed: bool) -> None:
@@ -122,7 +126,7 @@ def load(screen: CompareScreen, resumed: Resumed) -> None:
     screen.threads.resumed(resumed, keys)
     turns = len(resumed.branch)
     screen.notify(
-        f"The conversation of run {resumed.last.id} ({turns} turn{'s' if turns > 1 else ''}) "
+        f"The conversation of run {resumed.last.id} ({_count(turns, 'turn')}) "
         f"is open: what you send now is turn {turns + 1}.",
         title="History",
         markup=False,
