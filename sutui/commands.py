@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, cast
@@ -15,6 +15,8 @@ from sutui.messages import AddSUT, ComposeUID, SetupSecrets
 from sutui.screens.registry import views
 
 if TYPE_CHECKING:
+    from textual.fuzzy import Matcher
+
     from drivers.secrets import SecretDescription
     from sutui.app import SutuiApp
     from sutui.screens.compare import CompareScreen
@@ -122,14 +124,15 @@ class SutuiCommands(Provider):
     async def search(self, query: str) -> Hits:
         app = cast("SutuiApp", self.app)
         matcher = self.matcher(query)
-        commands = list(app_commands(app))
-        for command in commands:
-            score = matcher.match(command.title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(command.title), command.run,
-                          help=escape(command.help))  # fmt: skip
-        for command in data_commands(app, await asyncio.shield(self._known)):
-            score = matcher.match(command.title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(command.title), command.run,
-                          help=escape(command.help))  # fmt: skip
+        for hit in _hits(matcher, app_commands(app)):  # at once
+            yield hit
+        for hit in _hits(matcher, data_commands(app, await asyncio.shield(self._known))):
+            yield hit
+
+
+def _hits(matcher: Matcher, commands: Iterable[Command]) -> Iterator[Hit]:
+    for command in commands:
+        score = matcher.match(command.title)
+        if score > 0:
+            yield Hit(score, matcher.highlight(command.title), command.run,
+                      help=escape(command.help))  # fmt: skip
