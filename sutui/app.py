@@ -33,12 +33,6 @@ if TYPE_CHECKING:
     from drivers.secret_store import SecretStore
 
 
-WARM_UP_AFTER_S = 0.12
-"""The warm-up thread starts this long after the app mounts: importing the driver layer holds
-the interpreter half the time, and the first frame's last parts (the footer, the columns'
-status lines) would wait for it (bench/app_start.py's first full frame)."""
-
-
 class SutuiApp(App[None]):
     TITLE = "sutui"
     CSS_PATH = "sutui.tcss"
@@ -92,7 +86,7 @@ class SutuiApp(App[None]):
         self.watch(self, "theme", self._remember_theme, init=False)
         if settings.problem:
             self.notify(settings.problem, severity="warning", markup=False)
-        self.set_timer(WARM_UP_AFTER_S, self._warm_up)
+        self.call_after_refresh(self._warm_up)
 
     def on_ready(self) -> None:
         """The first frame is painted. `sutui` alone starts with the collector off

@@ -27,18 +27,15 @@ def answer_lines(view: AnswerView) -> list[str]:
     return [line for widget in widgets for line in drawn_lines(widget)]
 
 
-async def test_a_paragraph_break_is_one_blank_line_where_a_block_is_cut() -> None:
-    """A long answer is drawn in blocks cut at a line break: the break ended the block's text
-    and drew a blank line of its own, so "\\n\\n" showed as two blank lines."""
+class AnswerHarness(App[None]):
+    def compose(self) -> ComposeResult:
+        yield AnswerView()
 
-    class Harness(App[None]):
-        def compose(self) -> ComposeResult:
-            yield AnswerView()
 
-    first = " ".join(["alpha"] * (BLOCK_CHARS // 6 - 10))  # a block is cut after it
-    second = "second paragraph " + " ".join(["omega"] * 8)  # ends past BLOCK_CHARS
-    answer = f"{first}\n\n{second}\nthird line"
-    app = Harness()
+async def drawn_answer(answer: str) -> tuple[list[str], AnswerView]:
+    """`answer` streamed into an AnswerView and drawn: its lines (it must have been cut into
+    blocks) and the view."""
+    app = AnswerHarness()
     async with app.run_test(size=(80, 60)) as pilot:
         view = app.query_one(AnswerView)
         view.start()
@@ -46,31 +43,28 @@ async def test_a_paragraph_break_is_one_blank_line_where_a_block_is_cut() -> Non
         view.stop()
         await pilot.pause()
         assert view.query(".answer-block"), "the answer was cut into blocks"
-        lines = answer_lines(view)
-        start = lines.index(second)
-        assert lines[start - 1] == "" and lines[start - 2].startswith("alpha"), lines
-        assert lines[start + 1] == "third line"
-        assert view.text == answer
+        return answer_lines(view), view
+
+
+async def test_a_paragraph_break_is_one_blank_line_where_a_block_is_cut() -> None:
+    """A long answer is drawn in blocks cut at a line break: the break ended the block's text
+    and drew a blank line of its own, so "\\n\\n" showed as two blank lines."""
+    first = " ".join(["alpha"] * (BLOCK_CHARS // 6 - 10))  # a block is cut after it
+    second = "second paragraph " + " ".join(["omega"] * 8)  # ends past BLOCK_CHARS
+    answer = f"{first}\n\n{second}\nthird line"
+    lines, view = await drawn_answer(answer)
+    start = lines.index(second)
+    assert lines[start - 1] == "" and lines[start - 2].startswith("alpha"), lines
+    assert lines[start + 1] == "third line"
+    assert view.text == answer
 
 
 async def test_a_line_break_at_a_block_cut_adds_no_blank_line() -> None:
-    class Harness(App[None]):
-        def compose(self) -> ComposeResult:
-            yield AnswerView()
-
     first = " ".join(["beta"] * (BLOCK_CHARS // 5 - 10))
     answer = f"{first}\nnext line " + " ".join(["gamma"] * 40)
-    app = Harness()
-    async with app.run_test(size=(80, 60)) as pilot:
-        view = app.query_one(AnswerView)
-        view.start()
-        view.push(answer)
-        view.stop()
-        await pilot.pause()
-        assert view.query(".answer-block")
-        lines = answer_lines(view)
-        start = next(i for i, line in enumerate(lines) if line.startswith("next line"))
-        assert lines[start - 1].startswith("beta"), lines
+    lines, _ = await drawn_answer(answer)
+    start = next(i for i, line in enumerate(lines) if line.startswith("next line"))
+    assert lines[start - 1].startswith("beta"), lines
 
 
 def footer_keys_fit(app: Any) -> list[str]:
