@@ -59,6 +59,11 @@ pytest_plugins = ["keyring_fixtures"]
 pytest_plugins.append("llm_peer")
 
 
+# ----- headless Chromium (tests/browser.py) -------------------------------------------------
+
+pytest_plugins.append("browser")
+
+
 # ----- the shared HTTP client is closed with each test's event loop ----------------------------
 
 
