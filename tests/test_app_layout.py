@@ -115,6 +115,37 @@ async def test_the_footer_fits_its_keys_again_when_the_terminal_narrows() -> Non
         assert footer_keys_fit(app) == wide
 
 
+async def test_the_footer_has_its_keys_in_the_first_frame_and_is_composed_once(
+    monkeypatch: Any,
+) -> None:
+    """Textual's footer composed no key until the screen's bindings first changed, then again at
+    each change: four compositions while the compare screen started, the keys ~90 ms after the
+    first paint (issue 16). A focus move that changes no key composes nothing."""
+    from sutui.widgets.footer import Footer
+
+    composed: list[int] = []
+    compose = Footer.compose
+
+    def counted(footer: Footer) -> Any:
+        widgets = list(compose(footer))
+        composed.append(len(widgets))
+        return iter(widgets)
+
+    monkeypatch.setattr(Footer, "compose", counted)
+    app = new_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        assert composed and composed[0] > 2  # the first composition has the keys
+        await steady(pilot)
+        assert len(composed) == 1
+        assert footer_keys_fit(app)[:2] == ["^s Send", "esc Cancel all"]
+        await pilot.press("tab")  # a column: its own keys
+        await steady(pilot)
+        assert len(composed) == 2 and footer_keys_fit(app)[0] == "r Retry"
+        await pilot.press("tab")  # the next column: the same keys
+        await steady(pilot)
+        assert len(composed) == 2
+
+
 EIGHT = ["demo_echo", "demo_yes_no", "demo_always_sorry", "demo_echo", "demo_yes_no", "demo_echo"]
 """Six columns; two that lack a key are added to make eight."""
 
