@@ -76,7 +76,7 @@ class Footer(TextualFooter):
             if binding.show or binding.action == "command_palette"
         )
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[object]) -> None:
         """Compose again after the refresh, once however many changes come before it, and only
         when the keys shown changed (a focus moving between widgets without keys of their own
         changes nothing)."""
