@@ -14,8 +14,18 @@ from typing import Any
 
 from sutui.report.summary import ColumnSummary
 
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-           "#ff9da7", "#9c755f", "#bab0ac")  # fmt: skip
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+)
 """Tableau 10: tells ten series apart, in colour and in grey."""
 DONE = "#59a14f"
 LABEL_W = 190
@@ -58,8 +68,10 @@ def latency(columns: Sequence[ColumnSummary]) -> str | None:
         body.append(
             f'<text x="0" y="{y0 + row_h / 2 + 4}" class="label">{_name(column.name)}</text>'
         )
-        body.append(f'<line x1="{LABEL_W}" x2="{LABEL_W + PLOT_W}" y1="{y0 + row_h}" '
-                    f'y2="{y0 + row_h}" class="axis"/>')  # fmt: skip
+        body.append(
+            f'<line x1="{LABEL_W}" x2="{LABEL_W + PLOT_W}" y1="{y0 + row_h}" '
+            f'y2="{y0 + row_h}" class="axis"/>'
+        )
         counts = [0] * BINS
         for t in column.times:
             counts[min(BINS - 1, int(t / top * BINS))] += 1
@@ -74,7 +86,7 @@ def latency(columns: Sequence[ColumnSummary]) -> str | None:
                 f'<rect class="bar" x="{LABEL_W + b * bar_w + 1:.1f}" y="{y0 + row_h - h:.1f}" '
                 f'width="{bar_w - 2:.1f}" height="{h:.1f}" fill="{colour}"><title>'
                 f"{_name(column.name, 60)}: {count} answer{'s' if count != 1 else ''} in "
-                f"{_seconds(low)}–{_seconds(high)}</title></rect>"
+                f"{_seconds(low)}\u2013{_seconds(high)}</title></rect>"
             )
     axis_y = height - 8
     for tick in range(5):
@@ -99,8 +111,10 @@ def _bars(
         w = PLOT_W * value / top
         fill = colour or PALETTE[n % len(PALETTE)]
         body.append(f'<text x="0" y="{y + 15}" class="label">{_name(label)}</text>')
-        body.append(f'<rect class="bar" x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{row_h - 6}" '
-                    f'fill="{fill}"><title>{_name(label, 60)}: {escape(said)}</title></rect>')  # fmt: skip
+        body.append(
+            f'<rect class="bar" x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{row_h - 6}" '
+            f'fill="{fill}"><title>{_name(label, 60)}: {escape(said)}</title></rect>'
+        )
         body.append(
             f'<text x="{LABEL_W + w + 6:.1f}" y="{y + 15}" class="value">{escape(said)}</text>'
         )
@@ -109,9 +123,12 @@ def _bars(
 
 def tokens(columns: Sequence[ColumnSummary]) -> str | None:
     """Mean completion tokens per answer, per SUT."""
-    rows = [(c.name, c.mean_tokens, f"{c.mean_tokens:.0f} tokens")
-            for c in columns if c.mean_tokens is not None]  # fmt: skip
-    return _bars(rows, "Mean completion tokens per answer")  # type: ignore[arg-type]
+    rows = [
+        (c.name, c.mean_tokens, f"{c.mean_tokens:.0f} tokens")
+        for c in columns
+        if c.mean_tokens is not None
+    ]
+    return _bars(rows, "Mean completion tokens per answer")
 
 
 def outcomes(columns: Sequence[ColumnSummary]) -> str | None:
@@ -133,9 +150,11 @@ def outcomes(columns: Sequence[ColumnSummary]) -> str | None:
             if not count:
                 continue
             w = PLOT_W * count / top
-            body.append(f'<rect class="bar" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 6}" '
-                        f'fill="{fill}"><title>{_name(column.name, 60)}: {count} {escape(kind)}'
-                        "</title></rect>")  # fmt: skip
+            body.append(
+                f'<rect class="bar" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 6}" '
+                f'fill="{fill}"><title>{_name(column.name, 60)}: {count} {escape(kind)}'
+                "</title></rect>"
+            )
             x += w
     legend_y = len(columns) * row_h + 18
     x = float(LABEL_W)
@@ -157,20 +176,27 @@ def leaderboard(rows: Sequence[dict[str, Any]]) -> str | None:
     row_h = 24
 
     def x(value: float) -> float:
-        return LABEL_W + PLOT_W * (value - low) / span
+        return float(LABEL_W + PLOT_W * (value - low) / span)
 
     body = []
     for n, row in enumerate(rows):
         y = n * row_h + 14
         body.append(f'<text x="0" y="{y + 4}" class="label">{_name(row["name"])}</text>')
         if row["ci_low"] is not None and row["ci_high"] is not None:
-            body.append(f'<line class="interval" x1="{x(row["ci_low"]):.1f}" '
-                        f'x2="{x(row["ci_high"]):.1f}" y1="{y}" y2="{y}"/>')  # fmt: skip
-        interval = (f", 95% interval {row['ci_low']:.0f}–{row['ci_high']:.0f}"
-                    if row["ci_low"] is not None else "")  # fmt: skip
-        body.append(f'<circle class="point" cx="{x(row["score"]):.1f}" cy="{y}" r="5">'
-                    f"<title>{_name(row['name'], 60)}: {row['score']:.0f}{interval}</title>"
-                    "</circle>")  # fmt: skip
+            body.append(
+                f'<line class="interval" x1="{x(row["ci_low"]):.1f}" '
+                f'x2="{x(row["ci_high"]):.1f}" y1="{y}" y2="{y}"/>'
+            )
+        interval = (
+            f", 95% interval {row['ci_low']:.0f}\u2013{row['ci_high']:.0f}"
+            if row["ci_low"] is not None
+            else ""
+        )
+        body.append(
+            f'<circle class="point" cx="{x(row["score"]):.1f}" cy="{y}" r="5">'
+            f"<title>{_name(row['name'], 60)}: {row['score']:.0f}{interval}</title>"
+            "</circle>"
+        )
     axis_y = len(rows) * row_h + 20
     for tick in range(5):
         value = low + span * tick / 4

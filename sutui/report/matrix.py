@@ -35,18 +35,22 @@ def _number(value: Any) -> float | None:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def cell(record: dict[str, Any]) -> dict[str, Any]:
     """The figures and texts of one answer the report shows (keys: docs/report.md)."""
-    error = record.get("error") if isinstance(record.get("error"), dict) else None
-    timings = record.get("timings") if isinstance(record.get("timings"), dict) else {}
-    usage = record.get("usage") if isinstance(record.get("usage"), dict) else {}
+    error = _object(record.get("error"))
+    timings = _object(record.get("timings"))
+    usage = _object(record.get("usage"))
     found = {
         "s": str(record.get("status")),
         "t": _text(record.get("text")) or "",
         "r": _text(record.get("reasoning")),
         "f": _text(record.get("finish_reason")),
-        "k": _text(error.get("kind")) if error else None,
-        "e": _text(error.get("message")) if error else None,
+        "k": _text(error.get("kind")),
+        "e": _text(error.get("message")),
         "T": _number(timings.get("total_s")),
         "F": _number(timings.get("first_token_s")),
         "n": _number(usage.get("completion_tokens")),

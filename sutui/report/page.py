@@ -25,9 +25,18 @@ from sutui.report.sources import Board
 from sutui.report.summary import STATUSES, ColumnSummary
 
 SUMMARY_HEADERS = (
-    "SUT", "answers", *STATUSES, "cut short", "cached", "TTFT p50 / p90 / p99",
-    "total p50 / p90 / p99", "tokens", "tokens / answer", "tok/s p50", "errors",
-)  # fmt: skip
+    "SUT",
+    "answers",
+    *STATUSES,
+    "cut short",
+    "cached",
+    "TTFT p50 / p90 / p99",
+    "total p50 / p90 / p99",
+    "tokens",
+    "tokens / answer",
+    "tok/s p50",
+    "errors",
+)
 
 
 def embed_json(data: Any) -> str:
@@ -43,12 +52,12 @@ def _asset(name: str) -> str:
 
 def _seconds(values: Sequence[float | None]) -> str:
     if all(v is None for v in values):
-        return "–"
-    return " / ".join("–" if v is None else f"{v:.2f}" for v in values) + " s"
+        return "\u2013"
+    return " / ".join("\u2013" if v is None else f"{v:.2f}" for v in values) + " s"
 
 
 def _summary_row(column: ColumnSummary) -> list[str]:
-    errors = ", ".join(f"{kind} ×{n}" for kind, n in column.errors.most_common())
+    errors = ", ".join(f"{kind} \u00d7{n}" for kind, n in column.errors.most_common())
     return [
         column.name,
         str(column.answers),
@@ -58,9 +67,9 @@ def _summary_row(column: ColumnSummary) -> list[str]:
         _seconds(column.first_token),
         _seconds(column.total),
         str(column.tokens),
-        "–" if column.mean_tokens is None else f"{column.mean_tokens:.0f}",
-        "–" if column.speed is None else f"{column.speed:.1f}",
-        errors or "–",
+        "\u2013" if column.mean_tokens is None else f"{column.mean_tokens:.0f}",
+        "\u2013" if column.speed is None else f"{column.speed:.1f}",
+        errors or "\u2013",
     ]
 
 
@@ -82,12 +91,15 @@ def _results(matrix: Matrix, columns: Sequence[ColumnSummary]) -> str:
     summary = _table(SUMMARY_HEADERS, [_summary_row(c) for c in columns], "summary")
     figures = "".join(
         (
-            _figure(charts.latency(columns), "Total time of each done answer, per SUT (the "
-                    "last bar also counts the answers slower than the slowest p99)."),
+            _figure(
+                charts.latency(columns),
+                "Total time of each done answer, per SUT (the "
+                "last bar also counts the answers slower than the slowest p99).",
+            ),
             _figure(charts.tokens(columns), "Mean completion tokens per answer."),
             _figure(charts.outcomes(columns), "Answers by outcome: done, and each error kind."),
         )
-    )  # fmt: skip
+    )
     return (
         '<section id="summary"><h2>Summary</h2><div class="scroll">'
         f"{summary}</div><p class=note>Times and speeds count done answers; TTFT is "
@@ -108,7 +120,7 @@ def _leaderboard(board: Board) -> str:
         + _figure(
             charts.leaderboard(board.points),
             "Bradley-Terry score (point) and its 95% bootstrap interval (line), per SUT.",
-        )  # fmt: skip
+        )
         + f"<p class=note>{escape(board.explanation)}</p></section>"
     )
 
@@ -128,8 +140,10 @@ def render(
     )
     counts = ""
     if matrix is not None:
-        counts = (f"{len(matrix.rows)} prompt{'s' if len(matrix.rows) != 1 else ''} × "
-                  f"{len(matrix.columns)} SUT{'s' if len(matrix.columns) != 1 else ''}. ")  # fmt: skip
+        counts = (
+            f"{len(matrix.rows)} prompt{'s' if len(matrix.rows) != 1 else ''} \u00d7 "
+            f"{len(matrix.columns)} SUT{'s' if len(matrix.columns) != 1 else ''}. "
+        )
     data = {"matrix": None if matrix is None else {"columns": matrix.columns, "rows": matrix.rows}}
     nav = [("summary", "Summary"), ("charts", "Charts"), ("matrix", "Answers")] if matrix else []
     nav += [("leaderboard", "Leaderboard")] if board else []

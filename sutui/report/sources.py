@@ -100,9 +100,8 @@ class Board:
 def leaderboard(required: bool) -> Board | None:
     """The arena's standings, or None when there are no votes (an error when --votes asked).
     A history database that does not exist yet is not made: it holds no votes."""
-    from sutui.arena.board import HEADERS, ROUNDS, SEED, board, explanation, known_names
+    from sutui.arena.board import HEADERS, ROUNDS, SEED, board, explanation, known_names, to_json
     from sutui.arena.board import rows as table_rows
-    from sutui.arena.board import to_json
     from sutui.arena.votes import load_votes
     from sutui.history.store import default_path
 
