@@ -40,7 +40,7 @@ def _name(text: str, width: int = 28) -> str:
 def _svg(width: int, height: int, body: Sequence[str], title: str) -> str:
     return (
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+        f'height="{height}"><title>{escape(title)}</title>'
         + "".join(body)
         + "</svg>"
     )
