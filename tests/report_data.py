@@ -3,10 +3,12 @@ way a batch writes them (ResultRecord) for what the demo SUTs never do (fail, ta
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
-from sutui.cli.main import run
 from sutui.records import RecordTimings, RecordUsage, ResultRecord
 
 HOSTILE = (
@@ -21,9 +23,12 @@ def demo_batch(tmp_path: Path, prompts: list[str]) -> Path:
     lines = "".join(f'{{"id": "q{i}", "prompt": {_json(p)}}}\n' for i, p in enumerate(prompts))
     (tmp_path / "p.jsonl").write_text(lines, encoding="utf-8")
     out = tmp_path / "batch"
-    code = run(["batch", "--sut", "demo_echo", "--sut", "demo_thinker", "--prompts",
-                str(tmp_path / "p.jsonl"), "--out", str(out), "--quiet"])  # fmt: skip
-    assert code == 0
+    done = subprocess.run(  # its own process: a browser test's event loop is running here
+        [sys.executable, "-m", "sutui", "batch", "--sut", "demo_echo", "--sut", "demo_thinker",
+         "--prompts", str(tmp_path / "p.jsonl"), "--out", str(out), "--quiet"],
+        env={**os.environ, "SUTUI_DEMO_DELAY": "0"}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
     return out
 
 

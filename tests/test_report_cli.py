@@ -58,7 +58,7 @@ def test_a_batch_directory_becomes_one_file(
     # Provider text is never markup: the only script elements are the data and the page's own.
     assert html.count("<script") == 2 and html.count("</script>") == 2
     assert "window.pwned" in html and "<img" not in html
-    assert '<link' not in html and "http://" not in html and "https://" not in html
+    assert "<link" not in html and "http://" not in html and "https://" not in html
 
 
 def test_cells_summary_and_columns(tmp_path: Path) -> None:

@@ -40,9 +40,7 @@ def _name(text: str, width: int = 28) -> str:
 def _svg(width: int, height: int, body: Sequence[str], title: str) -> str:
     return (
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}"><title>{escape(title)}</title>'
-        + "".join(body)
-        + "</svg>"
+        f'height="{height}"><title>{escape(title)}</title>' + "".join(body) + "</svg>"
     )
 
 
