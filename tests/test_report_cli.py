@@ -46,7 +46,7 @@ def test_a_batch_directory_becomes_one_file(
 ) -> None:
     out = demo_batch(tmp_path, ["Why is the sky blue?", *HOSTILE])
     capsys.readouterr()
-    code, stdout, err = cli(capsys, "report", str(out), "--out", "r.html")
+    code, _, err = cli(capsys, "report", str(out), "--out", "r.html")
     assert code == 0, err
     assert "3 prompts \u00d7 2 SUTs written to r.html" in err
     html = (tmp_path / "r.html").read_text()
@@ -75,9 +75,9 @@ def test_cells_summary_and_columns(tmp_path: Path) -> None:
     assert [r["id"] for r in matrix.rows] == ["q1", "q2", "q3"]
     assert matrix.rows[0]["c"][0]["s"] == "done" and matrix.rows[0]["c"][0]["T"] == 2.0
     assert matrix.rows[1]["c"][1] is None
+    said = "timeout <b>upstream</b> said no"
     assert matrix.rows[2]["c"][0] == {
-        "s": "failed", "t": "", "f": "error", "k": "timeout", "e": "timeout <b>upstream</b> said no",
-        "T": 1.0, "n": 10,
+        "s": "failed", "t": "", "f": "error", "k": "timeout", "e": said, "T": 1.0, "n": 10,
     }  # fmt: skip
     a, with_options, b = summarize(matrix)
     assert (a.answers, a.statuses["done"], a.statuses["failed"], a.truncated) == (3, 2, 1, 1)
@@ -177,7 +177,7 @@ def test_bad_input_is_one_message_and_exit_2(
     write_results(tmp_path / "b", [record("q1", "a", 0)])
     if "--out" not in args:
         args = (*args, "--out", "r.html")
-    code, out, err = cli(capsys, "report", *args)
+    code, _, err = cli(capsys, "report", *args)
     assert code == 2, err
     assert said in err and "Traceback" not in err and "internal error" not in err
     assert not (tmp_path / "r.html").exists()
