@@ -60,7 +60,9 @@ def build(request: Request, out: Path) -> Built:
             "nothing to report: give a batch's --out directory, run numbers from "
             "`sutui history list`, --all, --search WORDS or --votes."
         )
+    answers = len(found.records)
     matrix = layout.build(found.records) if found.records else None
+    found.records.clear()  # the cells hold what the page needs: free the records first
     columns = summarize(matrix) if matrix is not None else []
     if board is not None:
         found.sources.append(f"{board.votes} arena vote{'s' if board.votes != 1 else ''}")
@@ -75,7 +77,7 @@ def build(request: Request, out: Path) -> Built:
     return Built(
         prompts=len(matrix.rows) if matrix else 0,
         columns=len(matrix.columns) if matrix else 0,
-        answers=len(found.records),
+        answers=answers,
         votes=board.votes if board else 0,
         skipped=found.skipped,
         size=out.stat().st_size,
