@@ -27,9 +27,12 @@ import time
 from pathlib import Path
 
 SUTS = ("gpt-4o", "claude-sonnet-4-5", "llama-3.3-70b", "demo_thinker")
-WORDS = ("the model answers with care and cites what it knows about the question while the "
-         "prompt asks for a short and clear explanation of a process in plain words so that "
-         "anyone reading can follow each step safely").split()  # fmt: skip
+TEXT = (
+    "the model answers with care and cites what it knows about the question while the prompt "
+    "asks for a short and clear explanation of a process in plain words so that anyone reading "
+    "can follow each step safely"
+)
+WORDS = TEXT.split(" ")
 
 
 def answer(rng: random.Random, low: int = 1000, high: int = 2000) -> str:

@@ -122,7 +122,11 @@ def _bars(
 def tokens(columns: Sequence[ColumnSummary]) -> str | None:
     """Mean completion tokens per answer, per SUT."""
     rows = [
-        (c.name, c.mean_tokens, f"{c.mean_tokens:.0f} tokens")
+        (
+            c.name,
+            c.mean_tokens,
+            f"{c.mean_tokens:.0f} token{'' if round(c.mean_tokens) == 1 else 's'}",
+        )
         for c in columns
         if c.mean_tokens is not None
     ]

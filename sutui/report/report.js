@@ -155,7 +155,7 @@
     var parts = [];
     if (typeof c.T === "number") parts.push(seconds(c.T));
     if (typeof c.F === "number") parts.push("TTFT " + seconds(c.F));
-    if (typeof c.n === "number") parts.push(c.n + " tokens");
+    if (typeof c.n === "number") parts.push(c.n + (c.n === 1 ? " token" : " tokens"));
     if (c.f && c.f !== "stop") parts.push("finish: " + c.f);
     if (c.c) parts.push("cached");
     figures.append(parts.join(" · "));
