@@ -20,11 +20,13 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from process import timed
 
 SUTS = ("gpt-4o", "claude-sonnet-4-5", "llama-3.3-70b", "demo_thinker")
 TEXT = (
@@ -87,15 +89,10 @@ def build(out: Path, report: Path, data: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of `sutui report` in its own process."""
     args = [sys.executable, "-m", "sutui", "report", str(out), "--out", str(report), "--no-votes"]
     env = {**os.environ, "SUTUI_DATA_DIR": str(data)}
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    assert proc.stderr is not None
-    err = proc.stderr.read().decode()
-    if status != 0:
-        raise SystemExit(f"sutui report failed: {err}")
-    return wall, usage.ru_maxrss / 1024
+    done = timed(args, env)
+    if done.returncode != 0:
+        raise SystemExit(f"sutui report failed: {done.stderr}")
+    return done.wall, done.usage.ru_maxrss / 1024
 
 
 async def loads(report: Path, times: int) -> list[float]:
