@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from process import timed
 from transport import LATENCY, free_port, measure, start_server, sutui_driver
 
 CONCURRENCY = 128
@@ -52,15 +52,10 @@ def run_batch(base: str, prompts: Path, out: Path, suts: list[str]) -> dict[str,
         args += ["--sut", uid]
     args += ["--concurrency", str(CONCURRENCY), "--quiet"]
     env = {**os.environ, "SUTUI_KEYRING": "off"}
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    assert proc.stderr is not None
-    err = proc.stderr.read().decode()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"the batch failed ({proc.returncode}): {err}")
+    done = timed(args, env)
+    wall, usage = done.wall, done.usage
+    if done.returncode != 0:
+        raise SystemExit(f"the batch failed ({done.returncode}): {done.stderr}")
     first, last, n = float("inf"), 0.0, 0
     with (out / "results.jsonl").open() as f:
         for line in f:

@@ -2,8 +2,9 @@
 
 A canary key is set in the environment, then sutui runs as a person runs it (subprocesses with
 HOME, every XDG dir and TMPDIR in a temp dir): `secrets list`, `list-suts`, `secrets test`, a
-`run-sut` against a local server that answers 401 while echoing the key in its error body, and
-two crashes of a driver whose exception holds the key (one with SUTUI_DEBUG=1's traceback).
+`run-sut` against a local server that answers 401 while echoing the key in its error body, a
+batch and the history made into an HTML report (`sutui report`), and two crashes of a driver
+whose exception holds the key (one with SUTUI_DEBUG=1's traceback).
 The key must be in no stdout, no stderr and no file written under those dirs.
 
 Then every wire format the built-in drivers speak echoes its key back, in every form and at
@@ -194,6 +195,8 @@ def test_the_canary_key_reaches_no_output_and_no_file(
     for fmt in ("md", "json", "csv"):
         record(f"history export {fmt}", sutui(sandbox, work, "history", "export", "--all",
                                               "--format", fmt))  # fmt: skip
+    record("report", sutui(sandbox, work, "report", "batch-1", "batch-2", "--all", "--out",
+                           "report.html"))  # fmt: skip
     for model in ("at-make", "at-evaluate"):
         record(
             f"crash {model}",
@@ -239,6 +242,8 @@ def test_the_canary_key_reaches_no_output_and_no_file(
     assert "your key is Bearer [REDACTED]" in results["echo run-sut"].stdout
     assert "[REDACTED]" in (work / "batch-2" / "results.jsonl").read_text()
     assert "[REDACTED]" in results["history export json"].stdout
+    assert results["report"].returncode == 0, results["report"].stderr
+    assert "[REDACTED]" in (work / "report.html").read_text()
     evaluate_crash = results["crash at-evaluate"]
     assert evaluate_crash.returncode == 1
     assert "[REDACTED]" in evaluate_crash.stdout + evaluate_crash.stderr
@@ -259,7 +264,8 @@ def test_the_canary_key_reaches_no_output_and_no_file(
 # backslash; some are stored (environment, secrets.toml) with the whitespace a shell or an
 # editor leaves after them, and are sent stripped. Each case runs `run-sut` (every SUT at once,
 # as text and as --json, then each SUT alone: the live printer), `batch` twice with --cache
-# (plain requests, then the cache), `history export` in every format, and then reads every file
+# (plain requests, then the cache), `history export` in every format, `report` of the batch and
+# the history, and then reads every file
 # written (SQLite rows whole). Secrets are forgotten before each command, so each one registers
 # its keys as a fresh process does. There are no log files: stderr is the log.
 
@@ -439,6 +445,7 @@ def test_no_wire_format_shows_an_echoed_key(
         canaries.cli(capsys, "batch", *every, "--prompts", "p.jsonl", "--out", "b", "--cache")
     for fmt in ("md", "json", "jsonl", "csv"):
         assert canaries.cli(capsys, "history", "export", "--all", "--format", fmt)[0] == 0
+    assert canaries.cli(capsys, "report", "b", "--all", "--out", "report.html")[0] == 0
     assert canaries.check_files() > 3
 
     # The test means something: each key was sent (stripped), and came back.

@@ -201,11 +201,12 @@ def bootstrap(
             samples[i].append(BASE + SCALE * value)
     tail = (1 - level) / 2
     return {
-        p: (_quantile(samples[i], tail), _quantile(samples[i], 1 - tail)) for p, i in index.items()
+        p: (quantile(samples[i], tail), quantile(samples[i], 1 - tail)) for p, i in index.items()
     }
 
 
-def _quantile(values: list[float], q: float) -> float:
+def quantile(values: list[float], q: float) -> float:
+    """The q-quantile of `values` (not empty), interpolated between the two nearest ranks."""
     ordered = sorted(values)
     position = q * (len(ordered) - 1)
     low = math.floor(position)

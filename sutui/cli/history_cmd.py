@@ -67,6 +67,23 @@ def branches(store: HistoryStore, ids: Sequence[str]) -> list[StoredRun]:
     return list(runs.values())
 
 
+def select_runs(
+    store: HistoryStore, ids: Sequence[str], every: bool = False, search: str = ""
+) -> list[StoredRun]:
+    """The runs named (each with the turns before it), then with --all or --search every turn
+    of every branch of each conversation found, oldest first, each run once (`history export`
+    and `sutui report` choose runs this way)."""
+    chosen = branches(store, ids)
+    if every or search:
+        seen = {r.id for r in chosen}
+        for summary in reversed(store.runs(search)):  # oldest first
+            for found in store.conversation_runs(summary.conversation_id):
+                if found.id not in seen:
+                    seen.add(found.id)
+                    chosen.append(found)
+    return chosen
+
+
 def suts_line(summary: RunSummary) -> str:
     return " · ".join(f"{sut} {MARKS.get(status, '?')}" for sut, status in summary.suts)
 
@@ -176,14 +193,7 @@ def export_runs(
         )
     fmt = export_format(fmt, out)
     with opened() as store:
-        chosen = branches(store, runs)
-        if every or search:
-            seen = {r.id for r in chosen}
-            for summary in reversed(store.runs(search)):  # oldest first
-                for found in store.conversation_runs(summary.conversation_id):
-                    if found.id not in seen:
-                        seen.add(found.id)
-                        chosen.append(found)
+        chosen = select_runs(store, runs, every, search)
     text = export(chosen, fmt)
     if out is None:
         click.echo(text, nl=False)

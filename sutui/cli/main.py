@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "votes": ("sutui.cli.votes_cmd", "votes"),
     "leaderboard": ("sutui.cli.votes_cmd", "leaderboard"),
     "models": ("sutui.cli.models_cmd", "models"),
+    "report": ("sutui.cli.report_cmd", "report"),
 }
 """Each subcommand's module is imported only when it is used: `sutui` alone starts the app
 without loading every driver and the HTTP stack first."""
