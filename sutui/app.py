@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -96,6 +96,11 @@ class SutuiApp(App[None]):
             gc.freeze()
             gc.enable()
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.InputEvent, events.Paste)):
+            self.services.warming.input_seen()  # the warm-up steps aside (sutui/warm_up.py)
+        await super().on_event(event)
+
     def _warm_up(self) -> None:
         if self._restoring:  # the first frame has its columns: now their options
             from sutui.screens.column_sets import restore_options
@@ -109,10 +114,6 @@ class SutuiApp(App[None]):
     def _warm_up_thread(self, uids: list[str]) -> None:
         """After the first frame: the driver layer loads while the user reads the screen, and
         the command palette's modules (its first ctrl+p does not import them)."""
-        import textual.command  # noqa: F401
-
-        import sutui.commands  # noqa: F401
-
         self.services.warm_up(uids)
         problem = self.services.catalog_problem
         self.post_message(self.WarmedUp(list(self.services.registry.warnings), problem))

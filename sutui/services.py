@@ -5,17 +5,21 @@ Built once by `make_app` (tests inject their own). No Textual here: plain calls 
 
 The driver layer (pydantic models, every provider, the HTTP stack) is imported when a part is
 first used, not when the app starts: the first frame does not wait for it, and the app warms it
-up in a thread right after (`warm_up`).
+up in a thread right after (`warm_up`), stepping aside while the user types (sutui/warm_up.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sutui.settings import Settings
+from sutui.warm_up import WarmUp
 
 if TYPE_CHECKING:
     from drivers.catalog import Catalog
@@ -45,10 +49,18 @@ class Services:
         self.catalog_problem: str | None = None
         """Why a catalog file could not be read (the app says it; what could be read is used)."""
         self._lock = threading.RLock()  # a worker thread and the UI may ask at once
+        self.warming = WarmUp()
+
+    def _needed(self) -> None:
+        """A part is asked for: if the UI thread asks, the warm-up stops stepping aside (it may
+        hold the lock, or a module, the UI now waits for)."""
+        if threading.current_thread() is threading.main_thread():
+            self.warming.hurry()
 
     # ----- the parts, made on first use ----------------------------------------------------
     @property
     def store(self) -> SecretStore:
+        self._needed()
         with self._lock:
             if self._store is None:
                 from drivers.secret_store import SecretStore
@@ -58,6 +70,7 @@ class Services:
 
     @property
     def catalog(self) -> Catalog:
+        self._needed()
         with self._lock:
             if self._catalog is None:
                 from drivers.catalog import forgiving_catalog
@@ -67,6 +80,7 @@ class Services:
 
     @property
     def registry(self) -> DriverRegistry:
+        self._needed()
         with self._lock:
             if self._registry is None:
                 from drivers.registry import default_registry
@@ -76,17 +90,26 @@ class Services:
 
     def warm_up(self, uids: list[str]) -> None:
         """Import and build what a send needs (run in a thread after the first frame), so the
-        first ctrl+s does not pay for it."""
-        import drivers.runner  # noqa: F401
+        first ctrl+s does not pay for it; in steps, each waiting while the user types."""
 
-        _ = self.catalog  # read (and any problem with it known) before the first send
-        for uid in uids:
+        def resolve(uid: str) -> None:
             with contextlib.suppress(Exception):  # a bad UID shows its error when it is sent
                 self.resolve(uid)  # imports the driver's module
-        self.registry.drivers()  # finds entry-point plugins (and their warnings)
-        from drivers.known_secrets import register_known
 
-        register_known(self.store)  # every kept key masked in what the history stores
+        def mask_known() -> None:
+            from drivers.known_secrets import register_known
+
+            register_known(self.store)  # every kept key masked in what the history stores
+
+        steps: list[Callable[[], object]] = [
+            lambda: importlib.import_module("sutui.commands"),  # the palette's first ctrl+p
+            lambda: importlib.import_module("drivers.runner"),  # pydantic, the run API
+            lambda: self.catalog,  # read (and any problem with it known) before the first send
+            *(partial(resolve, uid) for uid in uids),
+            lambda: self.registry.drivers(),  # finds entry-point plugins (and their warnings)
+            mask_known,
+        ]
+        self.warming.run(steps)
 
     # ----- what screens ask ----------------------------------------------------------------
     def drivers(self) -> dict[str, DriverInfo]:
