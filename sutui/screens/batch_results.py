@@ -1,4 +1,5 @@
-"""A batch's results: a table of its records (results.jsonl), and one record in full on enter."""
+"""A batch's results: a table of its records (results.jsonl), one record in full on enter, and
+charts of them on g (each SUT's total time, the answers over time)."""
 
 from __future__ import annotations
 
@@ -136,9 +137,17 @@ class RecordScreen(Dialog[None]):
 
 
 class ResultsScreen(Page[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="batch_results.back")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="batch_results.back"),
+        Binding("g", "charts", "Charts", id="batch_results.charts",
+                tooltip="Charts of the records (total time per SUT, answers over time), or the "
+                "table again"),
+    ]  # fmt: skip
     DEFAULT_CSS = """
     ResultsScreen #results-note { height: 1; padding: 0 1; color: $text-muted; }
+    ResultsScreen #results-charts { display: none; }
+    ResultsScreen.-charts #results-charts { display: block; }
+    ResultsScreen.-charts #results { display: none; }
     """
 
     @dataclass
@@ -159,6 +168,7 @@ class ResultsScreen(Page[None]):
             table: DataTable[Any] = Table(id="results", cursor_type="row", zebra_stripes=True)
             table.add_columns("prompt", "SUT", "status", "answer")
             yield table
+            yield Vertical(id="results-charts")  # filled on the first g (plotext loads then)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -196,8 +206,31 @@ class ResultsScreen(Page[None]):
         note = f"{message.total} records in {self.out / RESULTS}"
         if shown < message.total:
             note += f" (the first {shown} shown)"
-        self.query_one("#results-note", Static).update(Text(note + " · enter shows one"))
+        self.query_one("#results-note", Static).update(
+            Text(note + " · enter shows one · g: charts")
+        )
+        if self.has_class("-charts"):
+            self._draw_charts()
         self.loaded = True
+
+    def action_charts(self) -> None:
+        """The charts instead of the table, or the table again."""
+        self.toggle_class("-charts")
+        if self.has_class("-charts"):
+            self.set_focus(None)  # the hidden table's keys (enter) would act unseen
+            self._draw_charts()
+        else:
+            self.query_one(DataTable).focus()
+
+    def _draw_charts(self) -> None:
+        from sutui.batch.chart_data import latencies, progress
+        from sutui.widgets.charts import LatencyChart, ProgressChart
+
+        box = self.query_one("#results-charts", Vertical)
+        if not box.children:
+            box.mount(LatencyChart(id="latency-chart"), ProgressChart(id="progress-chart"))
+        box.query_one(LatencyChart).show(latencies(self.records))
+        box.query_one(ProgressChart).show(progress(self.records))
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

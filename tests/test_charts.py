@@ -1,0 +1,159 @@
+"""Charts in the app: the batch results' (g), the leaderboard's (g), and the compare screen's
+timing bars (ctrl+r). Fixed records and votes: the same picture on every run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_app_support import isolated, new_app, settle, steady, wait_until
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from sutui.arena.votes import Vote, save_vote
+from sutui.batch.chart_data import latencies, percentile, progress
+from sutui.screens.batch_results import ResultsScreen
+from sutui.screens.leaderboard import LeaderboardScreen
+
+__all__ = ["isolated"]
+
+SUTS = ("demo_echo", "demo_yes_no", "a-much-longer-sut-name")
+TOTALS = {"demo_echo": [0.4, 0.5, 0.6, 0.7, 2.0], "demo_yes_no": [1.0, 1.2, 1.1, 3.0, 1.3]}
+
+
+def fixed_records() -> list[dict[str, Any]]:
+    """Five prompts on three SUTs, with fixed start times and total times (the third SUT
+    failed every prompt: it has no latency, but counts in the progress)."""
+    records = []
+    for i in range(5):
+        for sut in SUTS:
+            total = TOTALS.get(sut, [0.2] * 5)[i]
+            failed = sut not in TOTALS
+            records.append(
+                {
+                    "prompt_id": f"q{i + 1}",
+                    "sut": sut,
+                    "index": SUTS.index(sut),
+                    "prompt": f"prompt {i + 1}",
+                    "status": "error" if failed else "done",
+                    "text": "" if failed else f"answer {i + 1}",
+                    "error": {"kind": "timeout", "message": "no answer"} if failed else None,
+                    "timings": {"first_token_s": None, "total_s": total},
+                    "started_at": f"2026-01-01T00:00:{i * 2:02d}.000Z",
+                }
+            )
+    return records
+
+
+def write_results(out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    lines = "".join(json.dumps(r) + "\n" for r in fixed_records())
+    (out / "results.jsonl").write_text(lines, encoding="utf-8")
+    return out
+
+
+def test_percentiles_interpolate_between_ranks() -> None:
+    assert percentile([3.0], 90) == 3.0
+    assert percentile([1.0, 2.0, 3.0, 4.0, 5.0], 50) == 3.0
+    assert percentile([1.0, 2.0], 90) == pytest.approx(1.9)
+    with pytest.raises(ValueError):
+        percentile([], 50)
+
+
+def test_latency_and_progress_are_read_from_the_records_alone() -> None:
+    records = fixed_records()
+    rows = latencies(records)
+    assert [r.sut for r in rows] == ["demo_echo", "demo_yes_no"]  # no done answer: left out
+    assert (rows[0].answers, rows[0].p50_s) == (5, 0.6)
+    assert rows[1].p90_s == pytest.approx(2.32)
+    curves = {p.sut: p for p in progress(records)}
+    assert list(curves) == list(SUTS)
+    assert curves["demo_echo"].answers == [0, 1, 2, 3, 4, 5]
+    assert curves["demo_echo"].seconds == pytest.approx([0, 0.4, 2.5, 4.6, 6.7, 10.0])
+    assert progress([{"sut": "x", "timings": {"total_s": 1}}]) == []  # no start time
+
+
+async def open_results(pilot: Pilot[None], out: Path) -> ResultsScreen:
+    screen = ResultsScreen(out)
+    await pilot.app.push_screen(screen)
+    await wait_until(pilot, lambda: screen.loaded)
+    screen.query_one("#results-note", Static).update("15 records")  # no temporary path
+    return screen
+
+
+async def test_g_shows_the_batch_charts_and_the_table_again(tmp_path: Path) -> None:
+    out = write_results(tmp_path / "out")
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_results(pilot, out)
+        table = screen.query_one(DataTable)
+        assert table.display and table.has_focus
+        await pilot.press("g")
+        await pilot.pause()
+        assert not table.display
+        charts = screen.query_one("#results-charts")
+        assert charts.display
+        assert [c.id for c in charts.children] == ["latency-chart", "progress-chart"]
+        await pilot.press("g")
+        await pilot.pause()
+        assert table.display and table.has_focus and not charts.display
+
+
+def test_snapshot_batch_charts(snap_compare: Any, tmp_path: Path) -> None:
+    out = write_results(tmp_path / "out")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_results(pilot, out)
+        await pilot.press("g")
+        await steady(pilot)
+
+    assert snap_compare(new_app(["demo_echo"]), run_before=run_before, terminal_size=(100, 36))
+
+
+def save_fixed_votes() -> None:
+    fixed = [
+        (("yes_no:demo", "echo:demo"), "win", 1),
+        (("echo:demo", "always_sorry:demo"), "win", 0),
+        (("always_sorry:demo", "yes_no:demo"), "tie", None),
+        (("echo:demo", "yes_no:demo", "always_sorry:demo"), "win", 0),
+        (("yes_no:demo", "always_sorry:demo"), "win", 0),
+        (("echo:demo", "yes_no:demo"), "both_bad", None),
+        (("echo:demo", "yes_no:demo"), "win", 0),
+        (("always_sorry:demo", "echo:demo"), "win", 1),
+    ]
+    for i, (contestants, outcome, winner) in enumerate(fixed):
+        created = f"2026-01-01T00:00:{i:02d}.000Z"
+        save_vote(Vote(contestants, outcome, winner, "p", created_at=created))
+
+
+async def test_g_shows_the_leaderboard_chart_and_the_table_again() -> None:
+    save_fixed_votes()
+    async with new_app().run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, LeaderboardScreen)
+        table = screen.query_one(DataTable)
+        await pilot.press("g")
+        await pilot.pause()
+        assert not table.display and screen.query_one("#score-chart").display
+        await pilot.press("r")  # reloaded: the chart is drawn again
+        await settle(pilot)
+        assert screen.query_one("#score-chart").display
+        await pilot.press("g")
+        await pilot.pause()
+        assert table.display and table.has_focus
+
+
+def test_snapshot_leaderboard_chart(snap_compare: Any) -> None:
+    save_fixed_votes()
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await pilot.press("g")
+        await steady(pilot)
+
+    assert snap_compare(new_app(), terminal_size=(100, 24), run_before=run_before)
