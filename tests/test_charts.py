@@ -8,7 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app_support import isolated, new_app, settle, steady, wait_until
+from test_app_support import (
+    columns,
+    isolated,
+    new_app,
+    no_blink,
+    send,
+    settle,
+    steady,
+    wait_until,
+)
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
@@ -16,10 +25,12 @@ from sutui.arena.votes import Vote, save_vote
 from sutui.batch.chart_data import latencies, percentile, progress
 from sutui.screens.batch_results import ResultsScreen
 from sutui.screens.leaderboard import LeaderboardScreen
+from sutui.widgets.timing_bar import TimingBar, timing_text
 
 __all__ = ["isolated"]
 
 SUTS = ("demo_echo", "demo_yes_no", "a-much-longer-sut-name")
+TIMING_SUTS = ["demo_echo", "demo_yes_no", "demo_always_sorry"]
 TOTALS = {"demo_echo": [0.4, 0.5, 0.6, 0.7, 2.0], "demo_yes_no": [1.0, 1.2, 1.1, 3.0, 1.3]}
 
 
@@ -157,3 +168,65 @@ def test_snapshot_leaderboard_chart(snap_compare: Any) -> None:
         await steady(pilot)
 
     assert snap_compare(new_app(), terminal_size=(100, 24), run_before=run_before)
+
+
+# ----- the compare screen's timing bars ------------------------------------------------------
+FIXED_TIMINGS = ((0.12, 0.9), (0.45, 2.1), (None, 1.5))
+
+
+async def fixed_timing_bars(pilot: Pilot[None]) -> None:
+    """Every column answered, then given fixed timings (a demo SUT's vary from run to run)."""
+    from drivers.runner import Timings
+
+    await settle(pilot)
+    await send(pilot, "one two three")
+    for column, (first, total) in zip(columns(pilot.app), FIXED_TIMINGS, strict=True):  # type: ignore[arg-type]
+        column.timings = Timings(first, total)
+    await pilot.press("ctrl+r")
+    await steady(pilot)
+
+
+def bars(app: Any) -> list[TimingBar | None]:
+    return [next(c.query(TimingBar).results(TimingBar), None) for c in columns(app)]
+
+
+async def test_ctrl_r_shows_and_hides_the_timing_bars() -> None:
+    async with new_app(TIMING_SUTS).run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")  # nothing answered yet: said, nothing drawn
+        await pilot.pause()
+        assert pilot.app.compare.timing.shown  # type: ignore[attr-defined]
+        assert bars(pilot.app) == [None, None, None]
+        await send(pilot, "one two three")  # drawn as the columns end
+        shown = bars(pilot.app)
+        assert all(bar is not None and bar.display for bar in shown)
+        assert sum(bar.figures[3] for bar in shown if bar is not None) == 1  # one fastest
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert not any(bar is not None and bar.display for bar in bars(pilot.app))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        columns(pilot.app)[0].add_class("-blind")  # a blind column shows no times
+        await pilot.pause()
+        assert [bar is not None and bar.display for bar in bars(pilot.app)] == [
+            False,
+            True,
+            True,
+        ]
+
+
+def test_snapshot_compare_timing_bars(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await fixed_timing_bars(pilot)
+        no_blink(pilot)
+
+    assert snap_compare(new_app(TIMING_SUTS), run_before=run_before, terminal_size=(110, 24))
+
+
+def test_the_bar_text_scales_to_the_slowest_column() -> None:
+    text = timing_text(0.5, 1.0, 2.0, 26, fastest=True).plain.splitlines()
+    assert text == ["TTFT  ██▌         0.50 s", "total █████       1.00 s ★"]
+    assert timing_text(None, 2.0, 2.0, 26, fastest=False).plain.splitlines() == [
+        "TTFT                 n/a",
+        "total ██████████  2.00 s",
+    ]
