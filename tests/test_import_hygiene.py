@@ -51,6 +51,20 @@ def test_the_app_module_loads_without_the_driver_layer_behind_it() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_app_starts_without_plotext() -> None:
+    """The charts' library loads when a chart is first drawn (batch results, leaderboard: g),
+    not with the app, the screens it starts on, or the leaderboard's own module."""
+    code = (
+        "import sys, sutui.app, sutui.screens.leaderboard, sutui.screens.batch_results\n"
+        "import sutui.screens.compare_timing\n"
+        "bad = sorted(n for n in sys.modules\n"
+        "             if n.split('.')[0] in ('plotext', 'textual_plotext'))\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_the_lazy_driver_table_is_the_guides_dict() -> None:
     from drivers.providers.demo import DemoSUTFactory
     from drivers.registry import DYNAMIC_SUT_FACTORIES

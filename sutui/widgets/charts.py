@@ -41,7 +41,8 @@ class LatencyChart(Chart):
         self._start("Total time per SUT, done answers: p50 and p90", "seconds", "")
         if rows:
             names = [row.sut for row in rows]
-            self.plt.multiple_bar(
+            # plotext 5.3 takes `labels`; textual-plotext 1.0.1's stub says `label`.
+            self.plt.multiple_bar(  # type: ignore[call-arg]
                 names,
                 [[row.p50_s for row in rows], [row.p90_s for row in rows]],
                 labels=["p50", "p90"],
@@ -72,9 +73,11 @@ class ScoreChart(Chart):
 
     def show(self, rows: Sequence[Standing], names: dict[str, str]) -> None:
         self._start(
-            "Bradley-Terry score (Elo scale) with its 95% interval", "score on Elo's scale (1000: the virtual opponent)", ""
+            "Bradley-Terry score with its 95% interval",
+            "score on Elo's scale (1000: the virtual opponent)",
+            "",
         )
-        positions = list(range(len(rows), 0, -1))
+        positions = [float(y) for y in range(len(rows), 0, -1)]
         for y, row in zip(positions, rows, strict=True):
             if row.low is not None and row.high is not None:
                 self.plt.plot([row.low, row.high], [y, y], marker="─", color="blue+")

@@ -66,7 +66,9 @@ class TimingBar(Static):
         self.figures: tuple[float | None, float, float, bool] = (None, 0.0, 0.0, False)
         """(time to first token, total time, the scale, fastest)."""
 
-    def show(self, first_token_s: float | None, total_s: float, scale_s: float, fastest: bool):
+    def show(
+        self, first_token_s: float | None, total_s: float, scale_s: float, fastest: bool
+    ) -> None:
         self.figures = (first_token_s, total_s, scale_s, fastest)
         self.refresh()
 
