@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 from test_app_support import (
+    FIXED_VOTES,
     columns,
     isolated,
     new_app,
     no_blink,
+    save_votes,
     send,
     settle,
     steady,
@@ -21,7 +23,6 @@ from test_app_support import (
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from sutui.arena.votes import Vote, save_vote
 from sutui.batch.chart_data import latencies, percentile, progress
 from sutui.screens.batch_results import ResultsScreen
 from sutui.screens.leaderboard import LeaderboardScreen
@@ -124,19 +125,15 @@ def test_snapshot_batch_charts(snap_compare: Any, tmp_path: Path) -> None:
 
 
 def save_fixed_votes() -> None:
-    fixed = [
-        (("yes_no:demo", "echo:demo"), "win", 1),
-        (("echo:demo", "always_sorry:demo"), "win", 0),
-        (("always_sorry:demo", "yes_no:demo"), "tie", None),
-        (("echo:demo", "yes_no:demo", "always_sorry:demo"), "win", 0),
-        (("yes_no:demo", "always_sorry:demo"), "win", 0),
-        (("echo:demo", "yes_no:demo"), "both_bad", None),
-        (("echo:demo", "yes_no:demo"), "win", 0),
-        (("always_sorry:demo", "echo:demo"), "win", 1),
-    ]
-    for i, (contestants, outcome, winner) in enumerate(fixed):
-        created = f"2026-01-01T00:00:{i:02d}.000Z"
-        save_vote(Vote(contestants, outcome, winner, "p", created_at=created))
+    """The leaderboard snapshot's votes and two more: five votes each, so every SUT has an
+    interval (sutui.arena.ratings.MIN_CI_VOTES)."""
+    save_votes(
+        [
+            *FIXED_VOTES,
+            (("echo:demo", "yes_no:demo"), "win", 0),
+            (("always_sorry:demo", "echo:demo"), "win", 1),
+        ]
+    )
 
 
 async def test_g_shows_the_leaderboard_chart_and_the_table_again() -> None:

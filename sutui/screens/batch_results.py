@@ -20,6 +20,7 @@ from drivers.visible_text import visible
 from sutui.batch.results import RESULTS
 from sutui.history.export import STATUS_STYLES
 from sutui.screens.base import Dialog, Page
+from sutui.screens.chart_view import toggle_charts
 from sutui.widgets.footer import Footer
 from sutui.widgets.table import Table
 
@@ -214,13 +215,7 @@ class ResultsScreen(Page[None]):
         self.loaded = True
 
     def action_charts(self) -> None:
-        """The charts instead of the table, or the table again."""
-        self.toggle_class("-charts")
-        if self.has_class("-charts"):
-            self.set_focus(None)  # the hidden table's keys (enter) would act unseen
-            self._draw_charts()
-        else:
-            self.query_one(DataTable).focus()
+        toggle_charts(self, self._draw_charts)
 
     def _draw_charts(self) -> None:
         from sutui.batch.chart_data import latencies, progress

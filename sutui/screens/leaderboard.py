@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Header, Static
 
 from sutui.arena.ratings import Standing
 from sutui.screens.base import Page
+from sutui.screens.chart_view import toggle_charts
 from sutui.widgets.footer import Footer
 from sutui.widgets.table import Table
 
@@ -29,8 +30,8 @@ class LeaderboardScreen(Page[None]):
     #board { height: 1fr; }
     #board-detail { height: auto; padding: 0 1; color: $text-muted; }
     #board-chart { display: none; }
-    LeaderboardScreen.-chart #board-chart { display: block; }
-    LeaderboardScreen.-chart #board, LeaderboardScreen.-chart #board-detail { display: none; }
+    LeaderboardScreen.-charts #board-chart { display: block; }
+    LeaderboardScreen.-charts #board, LeaderboardScreen.-charts #board-detail { display: none; }
     """
     BINDINGS = [
         Binding("escape", "app.view('compare')", "Back", id="leaderboard.back"),
@@ -116,7 +117,7 @@ class LeaderboardScreen(Page[None]):
             )
         self.query_one("#board-summary", Static).update(summary)
         self._detail(grid.cursor_row)
-        if self.has_class("-chart"):
+        if self.has_class("-charts"):
             self._draw_chart()
         self.loaded = True
 
@@ -138,13 +139,7 @@ class LeaderboardScreen(Page[None]):
         self.loaded = True
 
     def action_chart(self) -> None:
-        """The chart instead of the table, or the table again."""
-        self.toggle_class("-chart")
-        if self.has_class("-chart"):
-            self.set_focus(None)  # the hidden table's keys would act unseen
-            self._draw_chart()
-        else:
-            self.query_one(DataTable).focus()
+        toggle_charts(self, self._draw_chart)
 
     def _draw_chart(self) -> None:
         from sutui.widgets.charts import ScoreChart
