@@ -163,6 +163,26 @@ description = "Llama 3.1 8B through the Hugging Face router."
 """
 
 
+FIXED_VOTES: list[tuple[tuple[str, ...], str, int | None]] = [
+    (("yes_no:demo", "echo:demo"), "win", 1),
+    (("echo:demo", "always_sorry:demo"), "win", 0),
+    (("always_sorry:demo", "yes_no:demo"), "tie", None),
+    (("echo:demo", "yes_no:demo", "always_sorry:demo"), "win", 0),
+    (("yes_no:demo", "always_sorry:demo"), "win", 0),
+    (("echo:demo", "yes_no:demo"), "both_bad", None),
+]
+"""Votes for a leaderboard snapshot: (contestants, outcome, winner)."""
+
+
+def save_votes(votes: list[tuple[tuple[str, ...], str, int | None]]) -> None:
+    """Saved with fixed times, a second apart: the same leaderboard on every run."""
+    from sutui.arena.votes import Vote, save_vote
+
+    for i, (contestants, outcome, winner) in enumerate(votes):
+        created = f"2026-01-01T00:00:{i:02d}.000Z"
+        save_vote(Vote(contestants, outcome, winner, "p", created_at=created))
+
+
 def no_blink(pilot: Pilot[None]) -> None:
     """A blinking cursor makes snapshots differ from run to run."""
     from textual.widgets import Input, TextArea

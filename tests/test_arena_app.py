@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_app_support import columns, isolated, new_app, no_blink, send, settle, steady, wait_until
+from test_app_support import (
+    FIXED_VOTES,
+    columns,
+    isolated,
+    new_app,
+    no_blink,
+    save_votes,
+    send,
+    settle,
+    steady,
+    wait_until,
+)
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, Tabs
 
@@ -194,17 +205,7 @@ def test_snapshot_diff_screen(snap_compare: Any) -> None:
 
 
 def test_snapshot_leaderboard(snap_compare: Any) -> None:
-    fixed = [
-        (("yes_no:demo", "echo:demo"), "win", 1),
-        (("echo:demo", "always_sorry:demo"), "win", 0),
-        (("always_sorry:demo", "yes_no:demo"), "tie", None),
-        (("echo:demo", "yes_no:demo", "always_sorry:demo"), "win", 0),
-        (("yes_no:demo", "always_sorry:demo"), "win", 0),
-        (("echo:demo", "yes_no:demo"), "both_bad", None),
-    ]
-    for i, (contestants, outcome, winner) in enumerate(fixed):
-        created = f"2026-01-01T00:00:{i:02d}.000Z"
-        save_vote(Vote(contestants, outcome, winner, "p", created_at=created))
+    save_votes(FIXED_VOTES)
 
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.press("ctrl+l")

@@ -10,6 +10,12 @@ from pathlib import Path
 DRIVERS = Path(__file__).resolve().parent.parent / "drivers"
 
 
+def in_fresh_python(code: str) -> None:
+    """Run `code` in a new interpreter (nothing imported yet); it exits 1 with what is wrong."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_importing_every_driver_module_pulls_in_no_ui() -> None:
     code = (
         "import pkgutil, importlib, sys, drivers\n"
@@ -18,8 +24,7 @@ def test_importing_every_driver_module_pulls_in_no_ui() -> None:
         "bad = sorted(n for n in sys.modules if n.split('.')[0] in ('textual', 'sutui'))\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    in_fresh_python(code)
 
 
 def test_no_source_file_in_drivers_names_textual_or_sutui() -> None:
@@ -47,8 +52,20 @@ def test_the_app_module_loads_without_the_driver_layer_behind_it() -> None:
         "providers = sorted(n for n in sys.modules if n.startswith('drivers.providers.'))\n"
         "print(heavy, len(names), providers); sys.exit(1 if heavy or providers else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    in_fresh_python(code)
+
+
+def test_the_app_starts_without_plotext() -> None:
+    """The charts' library loads when a chart is first drawn (batch results, leaderboard: g),
+    not with the app, the screens it starts on, or the leaderboard's own module."""
+    code = (
+        "import sys, sutui.app, sutui.screens.leaderboard, sutui.screens.batch_results\n"
+        "import sutui.screens.compare_timing\n"
+        "bad = sorted(n for n in sys.modules\n"
+        "             if n.split('.')[0] in ('plotext', 'textual_plotext'))\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    in_fresh_python(code)
 
 
 def test_the_lazy_driver_table_is_the_guides_dict() -> None:
@@ -77,8 +94,7 @@ def test_no_screen_or_widget_needs_the_cli() -> None:
         "bad = sorted(n for n in sys.modules if n.startswith('sutui.cli'))\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    in_fresh_python(code)
 
 
 def test_sutui_has_no_import_cycle() -> None:

@@ -1,4 +1,5 @@
-"""A batch's results: a table of its records (results.jsonl), and one record in full on enter."""
+"""A batch's results: a table of its records (results.jsonl), one record in full on enter, and
+charts of them on g (each SUT's total time, the answers over time)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from drivers.visible_text import visible
 from sutui.batch.results import RESULTS
 from sutui.history.export import STATUS_STYLES
 from sutui.screens.base import Dialog, Page
+from sutui.screens.chart_view import toggle_charts
 from sutui.widgets.footer import Footer
 from sutui.widgets.table import Table
 
@@ -136,9 +138,17 @@ class RecordScreen(Dialog[None]):
 
 
 class ResultsScreen(Page[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="batch_results.back")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="batch_results.back"),
+        Binding("g", "charts", "Charts", id="batch_results.charts",
+                tooltip="Charts of the records (total time per SUT, answers over time), or the "
+                "table again"),
+    ]  # fmt: skip
     DEFAULT_CSS = """
     ResultsScreen #results-note { height: 1; padding: 0 1; color: $text-muted; }
+    ResultsScreen #results-charts { display: none; }
+    ResultsScreen.-charts #results-charts { display: block; }
+    ResultsScreen.-charts #results { display: none; }
     """
 
     @dataclass
@@ -159,6 +169,7 @@ class ResultsScreen(Page[None]):
             table: DataTable[Any] = Table(id="results", cursor_type="row", zebra_stripes=True)
             table.add_columns("prompt", "SUT", "status", "answer")
             yield table
+            yield Vertical(id="results-charts")  # filled on the first g (plotext loads then)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -196,8 +207,25 @@ class ResultsScreen(Page[None]):
         note = f"{message.total} records in {self.out / RESULTS}"
         if shown < message.total:
             note += f" (the first {shown} shown)"
-        self.query_one("#results-note", Static).update(Text(note + " · enter shows one"))
+        self.query_one("#results-note", Static).update(
+            Text(note + " · enter shows one · g: charts")
+        )
+        if self.has_class("-charts"):
+            self._draw_charts()
         self.loaded = True
+
+    def action_charts(self) -> None:
+        toggle_charts(self, self._draw_charts)
+
+    def _draw_charts(self) -> None:
+        from sutui.batch.chart_data import latencies, progress
+        from sutui.widgets.charts import LatencyChart, ProgressChart
+
+        box = self.query_one("#results-charts", Vertical)
+        if not box.children:
+            box.mount(LatencyChart(id="latency-chart"), ProgressChart(id="progress-chart"))
+        box.query_one(LatencyChart).show(latencies(self.records))
+        box.query_one(ProgressChart).show(progress(self.records))
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -16,6 +16,7 @@ from sutui.screens.column_secrets import SecretsLookedUp, check_columns, show_lo
 from sutui.screens.column_tabs import ColumnTabs
 from sutui.screens.compare_history import TICK_S, CompareRecording
 from sutui.screens.compare_threads import NEW_KEY, Threads
+from sutui.screens.compare_timing import TimingBars
 from sutui.services import Services
 from sutui.widgets.answer_view import REFRESH_S, AnswerView
 from sutui.widgets.column_scroll import ColumnScroll
@@ -52,6 +53,8 @@ class CompareScreen(Screen[None]):
                 tooltip="A new conversation: the threads are cleared, the columns stay"),
         Binding("ctrl+o", "options", "Options", id="compare.options",
                 tooltip="Options shared by every column"),
+        Binding("ctrl+r", "toggle_timing", "Timings", id="compare.timings",
+                tooltip="Bars of each column's time to first token and total time, one scale"),
         Binding("ctrl+t", "toggle_system", "System prompt", id="compare.system", show=False,
                 tooltip="Show or hide the system prompt"),
         # From any focus (priority: the columns' scroller pages on ctrl+pgdn); ] and [ are a
@@ -80,6 +83,8 @@ class CompareScreen(Screen[None]):
         self.threads = Threads(self)
         """The conversation: every column's thread, turn after turn."""
         self.column_tabs = ColumnTabs(self)
+        self.timing = TimingBars(self)
+        """The timing bars under the columns (ctrl+r)."""
         self.start_suts = list(services.settings.start_suts if suts is None else suts)
         self._shared: SUTOptions | None = None
         self.timeout_s: float | None = None
@@ -257,6 +262,8 @@ class CompareScreen(Screen[None]):
             self.column_tabs.removed(column)
         self.query_one("#columns", HorizontalScroll).remove_children(columns)
         self.call_after_refresh(self.fit_columns)
+        if self.timing.shown:
+            self.call_after_refresh(self.timing.draw)  # the scale may change
 
     @on(SUTColumn.Removed)
     def _removed(self, message: SUTColumn.Removed) -> None:
@@ -314,11 +321,15 @@ class CompareScreen(Screen[None]):
     @on(SUTColumn.Sent)
     def _sent(self, message: SUTColumn.Sent) -> None:
         self.recording.sent(message.column)
+        if self.timing.shown:
+            self.timing.draw()
 
     @on(SUTColumn.Ended)
     def _ended(self, message: SUTColumn.Ended) -> None:
         self.threads.ended(message.column, message.event)
         self.recording.ended(message)
+        if self.timing.shown:
+            self.timing.draw()
 
     def action_next_column(self, step: int) -> None:
         """In a narrow terminal the next (or previous) tab; else focus the next column."""
@@ -480,6 +491,9 @@ class CompareScreen(Screen[None]):
         if action == "cancel_all":
             return self.maximized is None
         return True
+
+    def action_toggle_timing(self) -> None:
+        self.timing.toggle()
 
     def action_toggle_system(self) -> None:
         self.editor.toggle_system()

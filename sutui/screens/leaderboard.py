@@ -1,6 +1,6 @@
 """The leaderboard: every SUT that took part in a blind vote, best score first, by the name the
 user knows it by (the column's name); the highlighted row's canonical UID, which its votes are
-kept under, below the table."""
+kept under, below the table. g draws the scores and their intervals as a chart instead."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
 from sutui.arena.ratings import Standing
 from sutui.screens.base import Page
+from sutui.screens.chart_view import toggle_charts
 from sutui.widgets.footer import Footer
 from sutui.widgets.table import Table
 
@@ -27,11 +29,16 @@ class LeaderboardScreen(Page[None]):
     #board-summary { height: auto; padding: 0 1; color: $text-muted; }
     #board { height: 1fr; }
     #board-detail { height: auto; padding: 0 1; color: $text-muted; }
+    #board-chart { display: none; }
+    LeaderboardScreen.-charts #board-chart { display: block; }
+    LeaderboardScreen.-charts #board, LeaderboardScreen.-charts #board-detail { display: none; }
     """
     BINDINGS = [
         Binding("escape", "app.view('compare')", "Back", id="leaderboard.back"),
         Binding("r", "reload", "Reload", id="leaderboard.reload", tooltip="Read the votes again"),
-    ]
+        Binding("g", "chart", "Chart", id="leaderboard.chart",
+                tooltip="The scores and their 95% intervals as a chart, or the table again"),
+    ]  # fmt: skip
 
     def __init__(self, path: Path | None = None):
         super().__init__(id="leaderboard")
@@ -42,12 +49,14 @@ class LeaderboardScreen(Page[None]):
         """The canonical UID of each row, in order."""
         self.names: dict[str, str] = {}
         """Canonical UID -> the name shown (sutui.arena.board.known_names)."""
+        self.standings: list[Standing] = []
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("Reading the votes…", id="board-summary", markup=False)
         yield Table(id="board", cursor_type="row", zebra_stripes=True)
         yield Static("", id="board-detail", markup=False)
+        yield Vertical(id="board-chart")  # filled on the first g (plotext loads then)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -87,6 +96,7 @@ class LeaderboardScreen(Page[None]):
 
         self.uids = [row.uid for row in table]
         self.names = names
+        self.standings = table
         grid = self.query_one(DataTable)
         cells = rows(table, names)
         # Widths given, not measured later on idle: the table is drawn right at once.
@@ -107,6 +117,8 @@ class LeaderboardScreen(Page[None]):
             )
         self.query_one("#board-summary", Static).update(summary)
         self._detail(grid.cursor_row)
+        if self.has_class("-charts"):
+            self._draw_chart()
         self.loaded = True
 
     @on(DataTable.RowHighlighted, "#board")
@@ -125,6 +137,17 @@ class LeaderboardScreen(Page[None]):
     def _problem(self, message: str) -> None:
         self.query_one("#board-summary", Static).update(f"The votes cannot be read: {message}")
         self.loaded = True
+
+    def action_chart(self) -> None:
+        toggle_charts(self, self._draw_chart)
+
+    def _draw_chart(self) -> None:
+        from sutui.widgets.charts import ScoreChart
+
+        box = self.query_one("#board-chart", Vertical)
+        if not box.children:
+            box.mount(ScoreChart(id="score-chart"))
+        box.query_one(ScoreChart).show(self.standings, self.names)
 
     def action_reload(self) -> None:
         self.loaded = False

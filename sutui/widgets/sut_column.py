@@ -175,6 +175,8 @@ class SUTColumn(Vertical, can_focus=True):
         self.turn: int | None = None
         """The current turn's number in the conversation (0-based)."""
         self._first_token: float | None = None
+        self.timings: Timings | None = None
+        """The ended run's timings (the compare screen's timing bars); None while one runs."""
         self.on_run_event: Callable[[SUTColumn, RunEvent], None] | None = None
         """Given every event of the current run (the compare screen's history recorder)."""
         self.note = ""
@@ -238,6 +240,7 @@ class SUTColumn(Vertical, can_focus=True):
         self.answer.clear()
         self.answer.show_notes(self.send_notes)
         self._first_token = None
+        self.timings = None
         self.note = ""
         for figures in self.query(Figures).results(Figures):
             figures.set_parts([])
@@ -282,6 +285,7 @@ class SUTColumn(Vertical, can_focus=True):
         self._last = None
         self.send_notes = []
         self.error = None  # a missing secret found at add time stays said
+        self.timings = None
         for figures in self.query(Figures).results(Figures):
             figures.set_parts([])
         self.note = ""
@@ -456,6 +460,7 @@ class SUTColumn(Vertical, can_focus=True):
 
     def _finish(self, status: ColumnStatus, timings: Timings) -> None:
         self.answer.stop()
+        self.timings = timings
         self.status = status
 
     # ----- drawing ---------------------------------------------------------------------------
