@@ -12,12 +12,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import sqlite3
 import stat
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import sqlite3
 
 T = TypeVar("T")
 
@@ -48,7 +51,10 @@ def problem(exc: BaseException, path: Path) -> str | None:
     """DISK_FULL, READ_ONLY, PERMISSION or QUOTA when `exc` (writing `path`) is one of them."""
     if isinstance(exc, OSError):
         return ERRNO_PROBLEMS.get(exc.errno or 0)
-    if isinstance(exc, sqlite3.Error):
+    # sqlite3 is imported by the stores that use it: when it is not loaded, `exc` is none of
+    # its errors (and `run-sut --no-history` does not import it to find that out).
+    sqlite = sys.modules.get("sqlite3")
+    if sqlite is not None and isinstance(exc, sqlite.Error):
         code = getattr(exc, "sqlite_errorcode", None)
         primary = None if code is None else code & 0xFF
         if primary == SQLITE_FULL:
@@ -103,6 +109,8 @@ def when_free(open_db: Callable[[], T], timeout_s: float) -> T:
     """`open_db()`, tried again while another process holds the database: two processes
     opening a new database at once both turn on WAL, and SQLite answers "database is locked"
     to one of them at once, whatever its busy timeout."""
+    import sqlite3
+
     deadline = time.monotonic() + timeout_s
     while True:
         try:
@@ -118,6 +126,8 @@ def connect_read_only(path: Path, timeout_s: float) -> sqlite3.Connection:
     """`path` opened for reading only where it cannot be written. Read-only mode needs the WAL's
     shared-memory file (made if missing, which a read-only or full disk refuses); failing that,
     `immutable`, which reads the database file as it is (nothing can be writing it there)."""
+    import sqlite3
+
     uri = path.absolute().as_uri()
     last: sqlite3.Error | None = None
     for query in ("?mode=ro", "?mode=ro&immutable=1"):

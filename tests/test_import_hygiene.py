@@ -68,6 +68,23 @@ def test_the_app_starts_without_plotext() -> None:
     in_fresh_python(code)
 
 
+def test_a_one_shot_run_sut_loads_only_what_one_request_needs(tmp_path: Path) -> None:
+    """`run-sut --no-history` with one SUT (issue 16): no history store or sqlite3 (the run is
+    not saved), no aiohttp (one request uses httpx's own pool), no Textual."""
+    code = (
+        "import os, sys\n"
+        f"os.environ.update(SUTUI_DATA_DIR={str(tmp_path)!r}, SUTUI_CONFIG_DIR={str(tmp_path)!r},"
+        " SUTUI_KEYRING='off', SUTUI_DEMO_DELAY='0')\n"
+        "from sutui.cli.main import run\n"
+        "code = run(['run-sut', '--sut', 'demo_echo', '--prompt', 'hi', '--no-history'])\n"
+        "loaded = [n for n in ('sqlite3', 'sutui.history.store', 'aiohttp', 'textual')"
+        " if n in sys.modules]\n"
+        "print(loaded); sys.exit(1 if loaded or code else 0)\n"
+    )
+    in_fresh_python(code)
+    assert not list(tmp_path.iterdir())  # nothing written: no history database
+
+
 def test_the_lazy_driver_table_is_the_guides_dict() -> None:
     from drivers.providers.demo import DemoSUTFactory
     from drivers.registry import DYNAMIC_SUT_FACTORIES

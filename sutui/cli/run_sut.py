@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -32,12 +32,15 @@ from sutui.cli.errors import RUN_FAILED, InputError
 from sutui.cli.job import Job
 from sutui.cli.model_options import model_options, run_runtime, sut_options
 from sutui.history.errors import HistoryError, HistoryStorageError
+from sutui.history.planned import Planned
 from sutui.history.recorder import RunRecorder
-from sutui.history.store import HistoryStore, Planned
 from sutui.records import now_iso, options_dict
 from sutui.run_figures import answer_speed, seconds, tokens
 from sutui.targets import make_targets as make_targets
 from sutui.targets import missing_secrets_message as missing_secrets_message
+
+if TYPE_CHECKING:
+    from sutui.history.store import HistoryStore
 
 
 def build_prompt(prompt: str, system: str | None) -> Prompt:
@@ -297,6 +300,8 @@ def warn(problem: str) -> None:
 def open_history(strict: bool = False) -> HistoryStore | None:
     """The history, or None (with a warning) when it cannot be opened: the run goes on.
     `strict` (a run that needs it: --continue) raises instead."""
+    from sutui.history.store import HistoryStore  # not imported by a run with --no-history
+
     try:
         store = HistoryStore()
     except HistoryError as exc:

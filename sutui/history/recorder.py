@@ -11,11 +11,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sutui.history.errors import HistoryError
-from sutui.history.store import HistoryStore, Planned
+from sutui.history.planned import Planned
 from sutui.records import ResultRecord
 
 if TYPE_CHECKING:
     from drivers.runner import RunEvent
+    from sutui.history.store import HistoryStore
 
 PARTIAL_EVERY_S = 1.0
 """How often a streaming answer's text is saved: at most this much is lost to a kill -9."""

@@ -20,7 +20,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from drivers.redaction import redact
 from sutui import __version__, storage
 from sutui.history.errors import HistoryError, HistoryStorageError
 from sutui.history.owner import Owner, gone, me
+from sutui.history.planned import Planned as Planned
 from sutui.history.rows import record_from_row, run_options
 from sutui.history.schema import MIGRATIONS, migrate, version
 from sutui.history.threads import with_messages
@@ -41,19 +42,6 @@ BUSY_TIMEOUT_MS = 5000
 def default_path() -> Path:
     """`history.sqlite3` in the XDG data dir (`~/.local/share/sutui`; SUTUI_DATA_DIR wins)."""
     return user_data_dir() / FILE_NAME
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One SUT of a run about to start."""
-
-    sut: str
-    uid: str | None
-    options: dict[str, Any] = field(default_factory=dict)
-    thread: str | None = None
-    """Its thread in the conversation (what lines its answers up across turns); None: `sut`,
-    the run key (`uid`, `uid#2`). A front end whose threads outlive a column's place (the
-    compare screen) names them itself, the same name every turn."""
 
 
 @dataclass(frozen=True)
