@@ -13,7 +13,7 @@ import threading
 import types
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from drivers.factory import DynamicSUTFactory
@@ -31,8 +31,27 @@ Factory = type[DynamicSUTFactory]
 
 def is_builtin(ep: importlib.metadata.EntryPoint) -> bool:
     """An entry point of sutui itself, naming a module of the driver layer."""
-    dist = getattr(ep.dist, "name", None)
-    return dist == DISTRIBUTION and ep.value.startswith("drivers.")
+    return ep.value.startswith("drivers.") and _distribution_name(ep.dist) == DISTRIBUTION
+
+
+@cache
+def _distribution_name(dist: importlib.metadata.Distribution | None) -> str | None:
+    """A distribution's name, read once: importlib.metadata parses its METADATA file at every
+    `.name` (sutui's 15 built-in entry points share one distribution)."""
+    return getattr(dist, "name", None)
+
+
+_scanned: dict[tuple[str, tuple[str, ...]], tuple[importlib.metadata.EntryPoint, ...]] = {}
+
+
+def group_entry_points(group: str) -> tuple[importlib.metadata.EntryPoint, ...]:
+    """The installed entry points of `group`, read once per group and import path: reading them
+    parses every installed distribution's metadata (the built-ins and the plugins are both
+    looked up when a run starts)."""
+    key = (group, tuple(sys.path))
+    if key not in _scanned:
+        _scanned[key] = tuple(importlib.metadata.entry_points(group=group))
+    return _scanned[key]
 
 
 def builtin_entry_points(
@@ -41,7 +60,7 @@ def builtin_entry_points(
     """The built-in drivers as pyproject.toml registers them (`[project.entry-points.
     "sutui.drivers"]`, one per driver name), by name. Reads the installed metadata only."""
     found: dict[str, importlib.metadata.EntryPoint] = {}
-    for ep in importlib.metadata.entry_points(group=group):
+    for ep in group_entry_points(group):
         if is_builtin(ep):
             found.setdefault(ep.name, ep)
     return found
@@ -167,7 +186,7 @@ class DriverRegistry:
                 "no built-in driver is registered: sutui's entry points are missing from its "
                 "installed metadata. Reinstall sutui (pip install -e .)."
             )
-        for ep in importlib.metadata.entry_points(group=self.group):
+        for ep in group_entry_points(self.group):
             if is_builtin(ep):
                 continue
             dist = getattr(ep.dist, "name", None) or "unknown distribution"
