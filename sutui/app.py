@@ -101,6 +101,19 @@ class SutuiApp(App[None]):
             self.services.warming.input_seen()  # the warm-up steps aside (sutui/warm_up.py)
         await super().on_event(event)
 
+    def on_app_focus(self) -> None:
+        """In a browser (`sutui serve`) the app starts blurred until the page has focus, and
+        Textual does not auto-focus a screen composed while blurred: the prompt would take no
+        typing until clicked. Focus what the screen would have focused (textual 8.2.8)."""
+        screen = self.screen
+        auto = screen.AUTO_FOCUS if screen.AUTO_FOCUS is not None else self.AUTO_FOCUS
+        if screen.focused is not None or not auto:
+            return
+        for widget in screen.query(auto):
+            if widget.focusable:
+                widget.focus(scroll_visible=False)
+                return
+
     def _warm_up(self) -> None:
         if self._restoring:  # the first frame has its columns: now their options
             from sutui.screens.column_sets import restore_options

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "leaderboard": ("sutui.cli.votes_cmd", "leaderboard"),
     "models": ("sutui.cli.models_cmd", "models"),
     "report": ("sutui.cli.report_cmd", "report"),
+    "serve": ("sutui.cli.serve_cmd", "serve"),
 }
 """Each subcommand's module is imported only when it is used: `sutui` alone starts the app
 without loading every driver and the HTTP stack first."""
