@@ -15,7 +15,9 @@ def _addresses(host: str) -> list[str]:
     try:
         found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise InputError(f"--host {host!r}: not an address or a name this machine can resolve ({exc}).") from None
+        raise InputError(
+            f"--host {host!r}: not an address or a name this machine can resolve ({exc})."
+        ) from None
     return [str(info[4][0]) for info in found]
 
 
@@ -44,7 +46,9 @@ def listen(host: str, port: int) -> socket.socket:
 
 def _bind_problem(host: str, port: int, exc: OSError) -> str:
     if exc.errno == errno.EADDRINUSE:
-        return f"port {port} on {host} is in use: pick another with --port (0 lets the system choose)."
+        return (
+            f"port {port} on {host} is in use: pick another with --port (0 lets the system choose)."
+        )
     if exc.errno == errno.EACCES:
         return f"no permission to listen on port {port}: pick one above 1023 with --port."
     if exc.errno == errno.EADDRNOTAVAIL:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -36,7 +37,7 @@ def refusal(request: web.Request, *, loopback: bool) -> str | None:
     return None
 
 
-def guard(*, loopback: bool) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def guard(*, loopback: bool) -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         reason = refusal(request, loopback=loopback)

@@ -42,9 +42,7 @@ class SutuiServer(Server):
 
     def run(self, sock: socket.socket) -> None:
         """Serve on `sock` until SIGINT or SIGTERM."""
-        web.run_app(
-            self.make_app(), sock=sock, print=None, access_log=None, shutdown_timeout=5
-        )
+        web.run_app(self.make_app(), sock=sock, print=None, access_log=None, shutdown_timeout=5)
 
 
 def serve(sock: socket.socket, *, loopback: bool, secrets_file: Path | None) -> None:
