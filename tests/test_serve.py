@@ -3,6 +3,7 @@ in use, and the guard against pages from elsewhere."""
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import socket
 from pathlib import Path
@@ -87,3 +88,28 @@ def test_the_session_command_carries_no_setting(tmp_path: Path) -> None:
     assert command.endswith(" -m sutui") and "secrets" not in command
     assert env == {"SUTUI_SECRETS_FILE": str(secrets.resolve())}
     assert app_command(None)[1] == {}
+
+
+async def test_a_served_app_gets_the_secrets_file_in_its_environment(tmp_path: Path) -> None:
+    """What the browser's WebSocket starts is `python -m sutui` with SUTUI_SECRETS_FILE in its
+    environment; the path is on no command line (Linux: read from /proc)."""
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("[demo]\n", encoding="utf-8")
+    with serving("--secrets", str(secrets), "--port", "0", tmp_path=tmp_path) as served:
+        pid = served.process.pid
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(served.url + "ws?width=80&height=24"),
+        ):
+            children: list[str] = []
+            for _ in range(100):
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+                if children:
+                    break
+                await asyncio.sleep(0.1)
+            (child,) = children
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            environ = Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
+        assert cmdline[1:] == [b"-m", b"sutui", b""]
+        assert f"SUTUI_SECRETS_FILE={secrets}".encode() in environ
+        assert not any(b"secrets" in part for part in cmdline)
