@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import signal
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -90,6 +91,17 @@ def test_the_session_command_carries_no_setting(tmp_path: Path) -> None:
     assert app_command(None)[1] == {}
 
 
+async def only_child(pid: int) -> str:
+    """The one process `pid` started (Linux: from /proc), once it has."""
+    for _ in range(100):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        if children:
+            (child,) = children
+            return child
+        await asyncio.sleep(0.1)
+    raise AssertionError("the server started no app")
+
+
 async def test_a_served_app_gets_the_secrets_file_in_its_environment(tmp_path: Path) -> None:
     """What the browser's WebSocket starts is `python -m sutui` with SUTUI_SECRETS_FILE in its
     environment; the path is on no command line (Linux: read from /proc)."""
@@ -101,15 +113,24 @@ async def test_a_served_app_gets_the_secrets_file_in_its_environment(tmp_path: P
             aiohttp.ClientSession() as session,
             session.ws_connect(served.url + "ws?width=80&height=24"),
         ):
-            children: list[str] = []
-            for _ in range(100):
-                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-                if children:
-                    break
-                await asyncio.sleep(0.1)
-            (child,) = children
+            child = await only_child(pid)
             cmdline = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
             environ = Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
         assert cmdline[1:] == [b"-m", b"sutui", b""]
         assert f"SUTUI_SECRETS_FILE={secrets}".encode() in environ
         assert not any(b"secrets" in part for part in cmdline)
+
+
+async def test_stopping_the_server_ends_the_apps_of_connected_tabs(tmp_path: Path) -> None:
+    """SIGTERM (or ctrl+c) while a tab is connected: its app quits too, not left running."""
+    with serving("--port", "0", tmp_path=tmp_path) as served:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(served.url + "ws?width=80&height=24"),
+        ):
+            child = await only_child(served.process.pid)
+            served.process.send_signal(signal.SIGTERM)
+            loop = asyncio.get_running_loop()
+            assert await loop.run_in_executor(None, served.process.wait, 8) == 0
+            # Gone with the server, while the tab is still connected.
+            assert not Path(f"/proc/{child}").exists()

@@ -1,6 +1,7 @@
 """textual-serve's server, run for sutui: every browser session gets a fresh `python -m sutui`
 (the interpreter running this, so the same install and the same settings), the page is ours
-(templates/: nothing from the internet), and the guard decides who may connect."""
+(templates/: nothing from the internet), the guard decides who may connect, and stopping
+the server ends every app (sessions.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from aiohttp import web
 from textual_serve.server import Server
 
 from sutui.serve.guard import guard
+from sutui.serve.sessions import Sessions
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -31,6 +33,10 @@ class SutuiServer(Server):
     def __init__(self, command: str, *, loopback: bool) -> None:
         super().__init__(command, title="sutui", templates_path=TEMPLATES)
         self.loopback = loopback
+        self.sessions = Sessions(self)
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        return await self.sessions.handle(request)
 
     async def on_startup(self, app: web.Application) -> None:
         """Quiet: `sutui serve` says itself where to go (textual-serve prints a logo)."""
@@ -38,6 +44,7 @@ class SutuiServer(Server):
     async def make_app(self) -> web.Application:
         app = await self._make_app()
         app.middlewares.append(guard(loopback=self.loopback))
+        app.on_shutdown.append(self.sessions.close_all)
         return app
 
     def run(self, sock: socket.socket) -> None:
