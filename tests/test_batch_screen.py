@@ -10,11 +10,11 @@ import pytest
 from test_app_support import columns, isolated, new_app, steady, wait_until
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Static
-from textual.widgets._footer import FooterKey
 
 from drivers.options import SUTOptions
 from sutui.screens.batch import BatchScreen, default_out
 from sutui.screens.batch_results import RecordScreen, ResultsScreen
+from sutui.widgets.footer import Footer
 
 __all__ = ["isolated"]
 
@@ -194,7 +194,8 @@ async def test_the_cache_checkbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 def footer_keys(screen: BatchScreen) -> dict[str, bool]:
     """Each footer key's description and whether it can be used now."""
-    return {k.description: not k.has_class("-disabled") for k in screen.query(FooterKey)}
+    footer = screen.query_one(Footer)
+    return {item.description: item.enabled for _, item in footer.shown() if not item.palette}
 
 
 async def test_escape_goes_back_and_the_batch_goes_on_ctrl_t_stops(
