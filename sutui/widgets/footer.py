@@ -106,7 +106,7 @@ class Footer(TextualFooter):
     # ----- which keys ------------------------------------------------------------------------
     def _read_items(self) -> tuple[FooterItem, ...]:
         app = self.app
-        items = []
+        items: list[FooterItem] = []
         palette: FooterItem | None = None
         for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
             item = FooterItem(
