@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
+from sutui import warm_up
 from sutui.messages import AddSUT, ComposeUID, ContinueConversation, RerunRequested, SetupSecrets
 from sutui.screens.compare import CompareScreen
 from sutui.screens.registry import ScreenContext, screen_spec, view_bindings
@@ -141,6 +142,7 @@ class SutuiApp(App[None]):
         # What exists now (modules, classes, styles) lives as long as the app: out of the
         # garbage collector's full passes (see _tune_gc).
         gc.freeze()
+        self._prepare_palette()
         for warning in message.warnings:
             self.notify(warning, title="Driver plugin", severity="warning", markup=False)
         if message.catalog_problem:
@@ -148,6 +150,15 @@ class SutuiApp(App[None]):
                 message.catalog_problem, title="SUT catalog", severity="error", timeout=30,
                 markup=False,
             )  # fmt: skip
+
+    def _prepare_palette(self) -> None:
+        """The palette's styles, parsed while the user does nothing (sutui/commands.py)."""
+        if not self.services.warming.quiet():
+            self.set_timer(warm_up.QUIET_S, self._prepare_palette)
+            return
+        from sutui.commands import prepare_palette_styles
+
+        prepare_palette_styles(self)
 
     def exit(self, result: None = None, return_code: int = 0, message: Any = None) -> None:
         """Quitting remembers the columns (with their options) for the next start; a settings

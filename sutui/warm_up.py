@@ -53,6 +53,10 @@ class WarmUp:
         """A key, click or paste arrived: step aside for QUIET_S."""
         self._quiet_after = time.monotonic() + QUIET_S
 
+    def quiet(self) -> bool:
+        """No input in the last QUIET_S."""
+        return time.monotonic() >= self._quiet_after
+
     def hurry(self) -> None:
         """The UI thread needs what the warm-up loads: stop stepping aside."""
         self._hurry = True

@@ -108,3 +108,22 @@ def test_the_ui_thread_never_waits_for_a_paused_import(
     assert time.monotonic() - begun < LONG / 2
     assert shared.VALUE == 2  # type: ignore[attr-defined]
     assert warm.done.wait(10)
+
+
+async def test_the_palette_opens_without_parsing_styles_after_the_warm_up() -> None:
+    """Its widgets' styles are parsed on an idle moment after start-up, not at the first ctrl+p
+    (which added ~10 ms of parsing to its opening)."""
+    from test_app_support import new_app, settle, wait_until
+    from textual.command import CommandPalette
+
+    app = new_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_until(pilot, app.services.warming.done.is_set)
+        await wait_until(
+            pilot, lambda: "CommandPalette.DEFAULT_CSS" in str(list(app.stylesheet.source))
+        )
+        sources = len(app.stylesheet.source)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        assert len(app.stylesheet.source) == sources  # nothing new to parse
