@@ -111,11 +111,17 @@ class SutuiCommands(Provider):
     """Help texts come from catalog descriptions ("needs [together] api_key"): escaped, since
     the palette reads help as markup. The palette opens with the views and the compare screen's
     commands (nothing to load); what a search also matches (SUTs, drivers, secrets) is read in
-    a thread, started as the palette opens."""
+    a thread, started by the first search."""
 
-    async def startup(self) -> None:
-        app = cast("SutuiApp", self.app)
-        self._known = asyncio.ensure_future(asyncio.to_thread(known, app.services))
+    _known: asyncio.Future[Known] | None = None
+
+    def _read_known(self) -> asyncio.Future[Known]:
+        """Started by the first search, not as the palette opens: a thread reading the SUTs,
+        drivers and secrets while the palette is drawn took the interpreter from it."""
+        if self._known is None:
+            app = cast("SutuiApp", self.app)
+            self._known = asyncio.ensure_future(asyncio.to_thread(known, app.services))
+        return self._known
 
     async def discover(self) -> Hits:
         for command in app_commands(cast("SutuiApp", self.app)):
@@ -127,7 +133,7 @@ class SutuiCommands(Provider):
         matcher = self.matcher(query)
         for hit in _hits(matcher, app_commands(app)):  # at once
             yield hit
-        for hit in _hits(matcher, data_commands(app, await asyncio.shield(self._known))):
+        for hit in _hits(matcher, data_commands(app, await asyncio.shield(self._read_known()))):
             yield hit
 
 
