@@ -68,19 +68,26 @@ def until(predicate: object, limit: float = 10.0) -> None:
         time.sleep(0.005)
 
 
+def paused_in(module: str, monkeypatch: pytest.MonkeyPatch) -> WarmUp:
+    """A warm-up importing `module` (written by the test), paused at the start of its body:
+    the user typed while the step ran, and the quiet window is a minute."""
+    monkeypatch.setattr(warm_up, "QUIET_S", LONG)
+    warm = WarmUp()
+    entered, go, step = importing(module)
+    start(warm, step)
+    assert entered.wait(10)
+    warm.input_seen()  # the user types while the step runs
+    go.set()
+    until(lambda: module in sys.modules)  # the module exists: its body is about to run
+    return warm
+
+
 def test_an_import_pauses_at_the_next_module_and_hurry_lets_it_finish(
     modules: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (modules / "warm_outer.py").write_text("import warm_inner\n", encoding="utf-8")
     (modules / "warm_inner.py").write_text("VALUE = 1\n", encoding="utf-8")
-    monkeypatch.setattr(warm_up, "QUIET_S", LONG)
-    warm = WarmUp()
-    entered, go, step = importing("warm_outer")
-    start(warm, step)
-    assert entered.wait(10)
-    warm.input_seen()  # the user types while the step runs
-    go.set()
-    until(lambda: "warm_outer" in sys.modules)  # paused at the start of its body
+    warm = paused_in("warm_outer", monkeypatch)
     time.sleep(0.2)
     assert "warm_inner" not in sys.modules and not warm.done.is_set()
     warm.hurry()  # the UI thread needs the driver layer now: no more stepping aside
@@ -95,14 +102,7 @@ def test_the_ui_thread_never_waits_for_a_paused_import(
     (the main thread: this test's) importing the same module is not kept waiting for the quiet
     window (a minute here) to end."""
     (modules / "warm_shared.py").write_text("VALUE = 2\n", encoding="utf-8")
-    monkeypatch.setattr(warm_up, "QUIET_S", LONG)
-    warm = WarmUp()
-    entered, go, step = importing("warm_shared")
-    start(warm, step)
-    assert entered.wait(10)
-    warm.input_seen()
-    go.set()
-    until(lambda: "warm_shared" in sys.modules)
+    warm = paused_in("warm_shared", monkeypatch)
     begun = time.monotonic()
     shared = importlib.import_module("warm_shared")  # waits for the warm-up's import
     assert time.monotonic() - begun < LONG / 2
