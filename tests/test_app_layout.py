@@ -235,6 +235,31 @@ async def test_columns_fill_the_width_at_every_size() -> None:
             assert width - sum(c.region.width for c in shown) < len(shown), "a few cells spare"
 
 
+async def test_the_first_columns_have_their_widths_in_the_first_layout(monkeypatch: Any) -> None:
+    """Fitted after the first frame, the columns were laid out and drawn a second time ~50 ms
+    after the first paint (issue 16): at start no later fit changes a width."""
+    from sutui.screens.compare import CompareScreen
+
+    changed: list[list[object]] = []
+    fit = CompareScreen.fit_columns
+
+    def watched(screen: CompareScreen) -> None:
+        before = [c.styles.width for c in screen.columns]
+        fit(screen)
+        if [c.styles.width for c in screen.columns] != before:
+            changed.append(before)
+
+    monkeypatch.setattr(CompareScreen, "fit_columns", watched)
+    app = new_app([*EIGHT])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await steady(pilot)
+        assert app.compare.columns[0].styles.width is not None
+        assert changed == []
+        await pilot.resize_terminal(200, 40)  # a new width is fitted, as before
+        await steady(pilot)
+        assert len(changed) == 1
+
+
 LONG_UID = "llama3.1:8b:ollama;url=http://gpu-box.internal.example:11434"
 
 

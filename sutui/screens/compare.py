@@ -115,7 +115,10 @@ class CompareScreen(Screen[None]):
             first[0].add_class("-shown", update=False)  # as the first tab will say it
         if self.has_class("-narrow"):  # else the tabs are made if the terminal narrows
             yield self.column_tabs.make(first, first[0] if first else None)
-        with ColumnScroll(id="columns", can_focus=False):
+        scroller = ColumnScroll(id="columns", can_focus=False)
+        if first:  # their widths in the first layout (fitted after it, they were laid out twice)
+            self._fit(self.app.size.width, scroller, first, self.has_class("-narrow"))
+        with scroller:
             yield from first
         yield PromptEditor()  # the arena bar is mounted above it when first needed
         yield Footer(compact=True)
@@ -174,18 +177,22 @@ class CompareScreen(Screen[None]):
         narrow = self.has_class("-narrow")
         if narrow:
             self.column_tabs.narrowed(columns)
-        fit = (self.size.width, tuple(c.key for c in columns), narrow)
+        self._fit(self.size.width, self.query_one("#columns", ColumnScroll), columns, narrow)
+
+    def _fit(
+        self, width: int, scroller: ColumnScroll, columns: list[SUTColumn], narrow: bool
+    ) -> None:
+        fit = (width, tuple(c.key for c in columns), narrow)
         if fit == self._fitted:
             return  # a layout change sends Resize again: do nothing twice (no resize loop)
         self._fitted = fit
         # As many columns as fit at MIN_COLUMN fill the width exactly, the others are scrolled
         # to a column at a time (ColumnScroll); a few cells to spare stay blank on the right.
-        shown = max(1, min(len(columns), self.size.width // MIN_COLUMN))
-        width = self.size.width // shown
-        scroller = self.query_one("#columns", ColumnScroll)
-        scroller.styles.width = shown * width if len(columns) > shown and not narrow else None
+        shown = max(1, min(len(columns), width // MIN_COLUMN))
+        each = width // shown
+        scroller.styles.width = shown * each if len(columns) > shown and not narrow else None
         for column in columns:
-            column.styles.width = None if narrow else width
+            column.styles.width = None if narrow else each
 
     @property
     def tabs(self) -> Tabs | None:
