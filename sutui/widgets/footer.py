@@ -100,7 +100,8 @@ class Footer(TextualFooter):
         return iter(())  # no widget per key: render() draws them
 
     def on_mount(self) -> None:
-        super().on_mount()  # subscribes to the screen's binding changes
+        # Textual's Footer.on_mount (called after this one: handlers run up the class chain)
+        # subscribes to the screen's binding changes.
         self._items = self._read_items()
 
     # ----- which keys ------------------------------------------------------------------------
