@@ -1,7 +1,9 @@
-"""One browser tab, one app: textual-serve's WebSocket handler (1.1.3, MIT), with each session
-kept in a table so that stopping the server ends every app it started. textual-serve's own
-handler leaves an app running after a SIGTERM while a tab is connected (its WebDriver does
-not exit when its input closes)."""
+"""One browser tab, one app, each kept in a table so that stopping the server ends every app it
+started. Replaces textual-serve's WebSocket handler (1.1.3), which leaves an app running after
+a SIGTERM while a tab is connected (its web driver does not exit when its input closes); the
+page's protocol (the `width`/`height` query, a 15 s heartbeat, AppService relaying the
+terminal's bytes) is textual-serve's, through its public AppService and its pinned
+`_process_messages`."""
 
 from __future__ import annotations
 
