@@ -3,7 +3,8 @@ one widget.
 
 Textual's Footer composes a widget per key (a FooterKey, styled, laid out and drawn on its
 own): on the compare screen its eight keys cost the first frame ~20 ms of a ~270 ms start
-(bench/app_start.py, paired launches with and without it), and it composed them again at each
+(first paint on a pty, 20 paired launches with and without a footer; this one: ~3 ms), and it
+composed them again at each
 change of the screen's bindings, the first time only after the first frame. This one draws the
 same line (the same component styles and spacing as Textual's compact footer) from a list of
 keys, in the first frame, again only when the keys shown change.
