@@ -220,6 +220,15 @@ class SutuiApp(App[None]):
         self._to_home()
         action()
 
+    def action_command_palette(self) -> None:
+        """Our palette (sutui/commands.py: drawn as it opens), as Textual's action would."""
+        from textual.command import CommandPalette
+
+        from sutui.commands import Palette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(Palette())
+
     def action_help(self) -> None:
         from sutui.screens.help import HelpScreen
 

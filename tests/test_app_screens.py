@@ -3,6 +3,7 @@ an error column fed by the loopback provider server; snapshots of each screen.""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -375,6 +376,43 @@ async def test_palette_views_and_adds() -> None:
         await settle(pilot)
         assert app.screen is app.compare
         assert [c.uid for c in columns(app)] == ["demo_echo", "demo_always_angry"]
+
+
+async def test_the_palette_is_drawn_and_typed_into_before_its_list_comes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Textual's palette stays hidden until every provider has listed its commands; ours shows
+    its search box at once. A provider held back keeps the list from coming: the box is on
+    screen, focused, and what is typed lands in it."""
+    from textual.command import CommandInput, CommandList, DiscoveryHit, Hits, Provider
+
+    from sutui.commands import Palette
+
+    release = asyncio.Event()
+
+    class Slow(Provider):
+        async def discover(self) -> Hits:
+            await release.wait()
+            yield DiscoveryHit("slow: command", lambda: None)
+
+        async def search(self, query: str) -> Hits:
+            return
+            yield
+
+    app = new_app(["demo_echo"])
+    monkeypatch.setattr(type(app), "COMMANDS", type(app).COMMANDS | {Slow})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        palette = app.screen
+        assert isinstance(palette, Palette)
+        box = palette.query_one(CommandInput)
+        assert box.region.height > 0 and box.has_focus
+        assert not palette.query_one(CommandList).has_class("--visible")  # no list yet
+        await pilot.press(*"vie")
+        assert box.value == "vie"
+        release.set()
+        await wait_until(pilot, lambda: palette.query_one(CommandList).option_count > 0)
 
 
 async def test_error_column_from_the_provider_server(provider_server: Any) -> None:
