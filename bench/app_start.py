@@ -317,8 +317,10 @@ def main() -> None:
         f"typing from first paint, 33 characters 30 ms apart, 5 launches: median "
         f"{statistics.median(typed_ms):.0f} ms, max {typed_ms[-1]:.0f} ms (goal max <= 50)"
     )
-    print(f"ctrl+p at a time after first paint ({args.palettes} launches each): search box "
-          "drawn, list drawn (goal <= 50 ms), medians and max")
+    print(
+        f"ctrl+p at a time after first paint ({args.palettes} launches each): search box "
+        "drawn, list drawn (goal <= 50 ms), medians and max"
+    )
     for (name, after), samples in palettes.items():
         boxes, lists = [b for b, _ in samples], [x for _, x in samples]
         print(f"  {name:<6} {after:.1f} s: box {ms(boxes)} (max {max(boxes) * 1000:3.0f}), "

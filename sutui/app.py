@@ -222,11 +222,9 @@ class SutuiApp(App[None]):
 
     def action_command_palette(self) -> None:
         """Our palette (sutui/commands.py: drawn as it opens), as Textual's action would."""
-        from textual.command import CommandPalette
-
         from sutui.commands import Palette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, Palette):
             self.push_screen(Palette())
 
     def action_help(self) -> None:
