@@ -71,6 +71,9 @@ class Program:
     env: dict[str, str]
     full: tuple[str, ...]
     """Texts that are all on screen once the first frame is whole."""
+    cwd: str = "/"
+    """Where it runs: not a checkout, since `python -m sutui` imports sutui from the current
+    directory before PYTHONPATH (so --against would time this checkout twice)."""
 
 
 @dataclass
@@ -96,6 +99,7 @@ class Terminal:
             import termios
 
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+            os.chdir(program.cwd)
             os.execve(program.argv[0], program.argv, program.env)
         self.pid, self.fd = pid, fd
         self.text = ""

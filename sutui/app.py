@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -132,10 +131,11 @@ class SutuiApp(App[None]):
         problem = self.services.catalog_problem
         self.post_message(self.WarmedUp(list(self.services.registry.warnings), problem))
 
-    @dataclass
-    class WarmedUp(Message):
-        warnings: list[str]
-        catalog_problem: str | None = None
+    class WarmedUp(Message):  # a plain class: see sutui/messages.py
+        def __init__(self, warnings: list[str], catalog_problem: str | None = None) -> None:
+            super().__init__()
+            self.warnings = warnings
+            self.catalog_problem = catalog_problem
 
     @on(WarmedUp)
     def _warmed_up(self, message: WarmedUp) -> None:

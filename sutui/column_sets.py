@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 REDACTED = "[REDACTED]"
 SECRET_NAME = (
@@ -30,8 +30,7 @@ SECRET_NAME = (
 
 
 # ----- the data --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SetColumn:
+class SetColumn(NamedTuple):  # not a frozen dataclass: ~0.6 ms less before the first frame
     uid: str
     options: Mapping[str, Any] | None = None
     """The column's own options (SUTOptions fields, as the user set them); None: the shared

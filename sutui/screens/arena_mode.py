@@ -15,7 +15,6 @@ here streams.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual.containers import HorizontalScroll
@@ -30,20 +29,28 @@ if TYPE_CHECKING:
     from sutui.screens.compare import CompareScreen
 
 
-@dataclass
 class Round:
-    seed: int
-    columns: list[SUTColumn]
-    """In the order shown: index 0 is A."""
-    prompt: str
-    """The round's first question (the vote's `prompt`; the history run holds every turn)."""
-    system: str | None
-    vote: Vote | None = None
-    turns: int = 1
-    told: bool = field(default=False)
-    """The user was told that every column has ended (once)."""
-    void: str | None = None
-    """Why the round can no longer be voted on (a column was removed or added), if it can't."""
+    """A plain class, not a dataclass: this module loads before the first frame (see
+    sutui/messages.py)."""
+
+    def __init__(
+        self, seed: int, columns: list[SUTColumn], prompt: str, system: str | None,
+        vote: Vote | None = None, turns: int = 1,
+    ) -> None:  # fmt: skip
+        self.seed = seed
+        self.columns = columns
+        """In the order shown: index 0 is A."""
+        self.prompt = prompt
+        """The round's first question (the vote's `prompt`; the history run holds every
+        turn)."""
+        self.system = system
+        self.vote = vote
+        self.turns = turns
+        self.told = False
+        """The user was told that every column has ended (once)."""
+        self.void: str | None = None
+        """Why the round can no longer be voted on (a column was removed or added), if it
+        can't."""
 
     @property
     def ended(self) -> bool:

@@ -4,7 +4,6 @@ the guided setup or the secrets screen), so a secret just set stops being said m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -17,12 +16,15 @@ if TYPE_CHECKING:
     from drivers.secrets import SecretDescription
 
 
-@dataclass
 class SecretsLookedUp(Message):
-    column: SUTColumn
-    missing: tuple[SecretDescription, ...]
-    added: bool
-    """Looked up because the user just added the column (a note says what is missing)."""
+    def __init__(
+        self, column: SUTColumn, missing: tuple[SecretDescription, ...], added: bool
+    ) -> None:
+        super().__init__()  # a plain class, not a dataclass: see sutui/messages.py
+        self.column = column
+        self.missing = missing
+        self.added = added
+        """Looked up because the user just added the column (a note says what is missing)."""
 
 
 def check_columns(screen: Screen[Any], columns: list[SUTColumn], added: bool = False) -> None:

@@ -2,20 +2,20 @@
 with its status, the active one the column shown (the `-shown` class, sutui.tcss).
 
 The Tabs widget is made when the terminal first is narrow, not before: six widgets the first
-frame of a wide terminal does without. The focused column is always the `-shown` one, so a
-terminal that narrows keeps the column the user was in.
+frame of a wide terminal does without, and Textual's Tabs module is imported then too (~2 ms).
+The focused column is always the `-shown` one, so a terminal that narrows keeps the column the
+user was in.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual.widgets import Tab, Tabs
-
 from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:
     from textual.screen import Screen
+    from textual.widgets import Tab, Tabs
 
 
 def tab_label(column: SUTColumn) -> str:
@@ -31,6 +31,8 @@ def tab_id(column: SUTColumn) -> str:
 def new_tab(column: SUTColumn) -> Tab:
     """A column's tab. Its width is capped (sutui.tcss: a long `;url=` UID pushed the other
     tabs off the strip), so the whole label is its tooltip."""
+    from textual.widgets import Tab
+
     label = tab_label(column)
     tab = Tab(label, id=tab_id(column))
     tab.tooltip = label
@@ -41,6 +43,7 @@ class ColumnTabs:
     def __init__(self, screen: Screen[Any]) -> None:
         self.screen = screen
         """The screen holding the columns (compare): the tabs go above its #columns."""
+        self._tabs: Tabs | None = None
 
     @property
     def columns(self) -> list[SUTColumn]:
@@ -49,10 +52,12 @@ class ColumnTabs:
     @property
     def widget(self) -> Tabs | None:
         """None until the terminal first is narrow."""
-        return next(self.screen.query("#tabs").results(Tabs), None)
+        return self._tabs
 
     def make(self, columns: list[SUTColumn], shown: SUTColumn | None = None) -> Tabs:
-        tabs = Tabs(
+        from textual.widgets import Tabs
+
+        self._tabs = tabs = Tabs(
             *(new_tab(c) for c in columns),
             active=tab_id(shown) if shown else None,
             id="tabs",
@@ -92,6 +97,10 @@ class ColumnTabs:
             tabs.remove_tab(tab_id(column))
 
     def relabel(self, column: SUTColumn) -> None:
+        if self._tabs is None:
+            return
+        from textual.widgets import Tab
+
         for tab in self.screen.query(f"#{tab_id(column)}").results(Tab):
             tab.label = tab.tooltip = tab_label(column)
 
@@ -129,6 +138,8 @@ class ColumnTabs:
         tabs = self.widget
         if tabs is None:
             return  # made in the columns' order when the terminal narrows
+        from textual.widgets import Tab
+
         holder = tabs.query_one("#tabs-list")
         for index, column in enumerate(order):
             for tab in tabs.query(f"#{tab_id(column)}").results(Tab):

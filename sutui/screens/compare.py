@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Tabs, TextArea
+from textual.widgets import Header, TextArea
 
 from sutui.screens.arena_mode import ArenaMode
 from sutui.screens.column_secrets import SecretsLookedUp, check_columns, show_looked_up
@@ -26,6 +26,8 @@ from sutui.widgets.prompt_editor import PromptEditor
 from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
+    from textual.widgets import Tabs
+
     from drivers.options import SUTOptions
     from sutui.screens.options import OptionsResult
 
@@ -295,12 +297,11 @@ class CompareScreen(Screen[None]):
         if isinstance(event.widget, SUTColumn):
             self.column_tabs.focused(event.widget)
 
-    @on(Tabs.TabActivated)
-    def _tab(self, event: Tabs.TabActivated) -> None:
+    # Handlers by name, not @on(Tabs...): Tabs is imported when the tabs are first made.
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         self.column_tabs.activated(event.tab)
 
-    @on(Tabs.Cleared)
-    def _tabs_cleared(self) -> None:
+    def on_tabs_cleared(self) -> None:
         self.column_tabs.activated(None)
 
     @on(AnswerView.Streaming)

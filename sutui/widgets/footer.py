@@ -17,7 +17,7 @@ several keys) are not drawn as groups: no sutui screen declares one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -34,9 +34,9 @@ PALETTE_PAD = 1
 """Cells right of the palette key, as Textual's footer draws it (not counted when fitting)."""
 
 
-@dataclass(frozen=True)
-class FooterItem:
-    """One key as the footer shows it."""
+class FooterItem(NamedTuple):
+    """One key as the footer shows it. (Not a frozen dataclass: ~0.7 ms less before the first
+    frame.)"""
 
     key: str
     """The key pressed when the item is clicked (a binding's first key)."""
@@ -121,7 +121,7 @@ class Footer(TextualFooter):
             )
             if binding.key == app.COMMAND_PALETTE_BINDING:
                 if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
-                    palette = replace(item, palette=True)
+                    palette = item._replace(palette=True)
             elif binding.show and not any(shown.action == item.action for shown in items):
                 items.append(item)  # one key per action, as Textual's footer shows
         return (*items, palette) if palette else tuple(items)

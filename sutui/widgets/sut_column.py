@@ -9,7 +9,6 @@ Provider text is always a rich Text: never read as markup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -105,48 +104,59 @@ class SUTColumn(Vertical, can_focus=True):
 
     status: reactive[ColumnStatus] = reactive(ColumnStatus.idle)
 
-    @dataclass
+    # Plain classes, not dataclasses (see sutui/messages.py: they load before the first frame).
     class Event(Message):
-        column: SUTColumn
-        run: int
-        event: RunEvent
-        missing: tuple[SecretDescription, ...] = ()
+        def __init__(
+            self, column: SUTColumn, run: int, event: RunEvent,
+            missing: tuple[SecretDescription, ...] = (),
+        ) -> None:  # fmt: skip
+            super().__init__()
+            self.column = column
+            self.run = run
+            self.event = event
+            self.missing = missing
 
-    @dataclass
     class Ended(Message):
         """The answer ended (Finished, Failed or Cancelled): the compare screen saves it."""
 
-        column: SUTColumn
-        event: RunEvent
-        options: SUTOptions
-        """The options it ran with."""
+        def __init__(self, column: SUTColumn, event: RunEvent, options: SUTOptions) -> None:
+            super().__init__()
+            self.column = column
+            self.event = event
+            self.options = options
+            """The options it ran with."""
 
-    @dataclass
     class Warned(Message):
         """Said before the send (a thread that may not fit the model's context)."""
 
-        column: SUTColumn
-        run: int
-        text: str
+        def __init__(self, column: SUTColumn, run: int, text: str) -> None:
+            super().__init__()
+            self.column = column
+            self.run = run
+            self.text = text
 
-    @dataclass
     class Removed(Message):
-        column: SUTColumn
+        def __init__(self, column: SUTColumn) -> None:
+            super().__init__()
+            self.column = column
 
-    @dataclass
     class OptionsWanted(Message):
-        column: SUTColumn
+        def __init__(self, column: SUTColumn) -> None:
+            super().__init__()
+            self.column = column
 
-    @dataclass
     class StatusChanged(Message):
-        column: SUTColumn
+        def __init__(self, column: SUTColumn) -> None:
+            super().__init__()
+            self.column = column
 
-    @dataclass
     class Sent(Message):
         """The column sends (a send of the screen, or this column's retry): the recorder starts
         its answer again if it had ended."""
 
-        column: SUTColumn
+        def __init__(self, column: SUTColumn) -> None:
+            super().__init__()
+            self.column = column
 
     @property
     def mark(self) -> str:
