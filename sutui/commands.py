@@ -148,9 +148,9 @@ def _hits(matcher: Matcher, commands: Iterable[Command]) -> Iterator[Hit]:
 class Palette(CommandPalette):
     """Textual's command palette, shown as it opens. Textual's keeps its search box hidden until
     every provider has listed its commands and the list is drawn (`-ready`, textual 8.2.8), so
-    nothing showed for ~45 ms after ctrl+p, and keys typed meanwhile went nowhere visible. This
-    one is ready at once: the search box is drawn (and typed into) in the first frame and the
-    list of commands comes in the next (bench/app_start.py times both)."""
+    nothing showed for ~45 ms after ctrl+p. This one is ready at once: its search box is drawn,
+    focused, in the palette's first frame and the list of commands comes in a later one
+    (bench/app_start.py times both)."""
 
     def __init__(self) -> None:
         super().__init__(id="--command-palette", classes="-ready")
