@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from test_app_support import columns, isolated, new_app, no_blink, send, settle, steady, wait_until
 from textual.pilot import Pilot
-from textual.widgets import Input, Static, Tabs, TextArea
+from textual.widgets import Input, Static, Tabs
 
 from sutui.screens.options import OptionsScreen
 from sutui.screens.picker import PickerScreen
@@ -43,7 +43,7 @@ async def test_a_send_is_one_fanout_and_the_driver_cap_holds_in_the_app(
     monkeypatch.setenv("SUTUI_DEMO_DELAY", "0.02")
     app = new_app(["demo_echo", "demo_echo", "demo_yes_no"])
     async with app.run_test(size=(120, 30)) as pilot:
-        app.compare.query_one("#prompt").text = " ".join(["w"] * 40)  # type: ignore[attr-defined]
+        app.compare.editor.text = " ".join(["w"] * 40)
         await pilot.press("ctrl+s")
         first, second, third = columns(app)
         await wait_until(pilot, lambda: first.status == "streaming")
@@ -66,7 +66,7 @@ async def test_escape_cancels_all_and_retry_reruns_one(monkeypatch: pytest.Monke
     monkeypatch.setenv("SUTUI_DEMO_DELAY", "0.05")
     app = new_app(["demo_echo", "demo_echo"])
     async with app.run_test(size=(100, 30)) as pilot:
-        app.compare.query_one("#prompt").text = " ".join(["word"] * 200)  # type: ignore[attr-defined]
+        app.compare.editor.text = " ".join(["word"] * 200)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: all(c.status == "streaming" for c in columns(app)))
         await pilot.press("escape")
@@ -86,7 +86,7 @@ async def test_cancel_one_column_leaves_the_others(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("SUTUI_DEMO_DELAY", "0.02")
     app = new_app(["demo_echo", "demo_yes_no"])
     async with app.run_test(size=(100, 30)) as pilot:
-        app.compare.query_one("#prompt").text = " ".join(["w"] * 300)  # type: ignore[attr-defined]
+        app.compare.editor.text = " ".join(["w"] * 300)
         await pilot.press("ctrl+s")
         echo, yes_no = columns(app)
         await wait_until(pilot, lambda: echo.status == "streaming")
@@ -278,7 +278,7 @@ async def test_the_send_link_takes_a_click() -> None:
     app = new_app(["demo_echo"])
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        app.compare.query_one("#prompt", TextArea).text = "clicked"
+        app.compare.editor.text = "clicked"
         await pilot.click("#prompt-buttons", offset=(3, 1))  # " Send ", under the top padding
         await wait_until(pilot, lambda: columns(app)[0].status == "done")
         assert columns(app)[0].text == "clicked"

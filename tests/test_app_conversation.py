@@ -66,7 +66,7 @@ async def test_a_second_turn_sends_each_column_its_own_thread(provider_server: A
             "What was my previous question?",
         ]
         assert talk.turns[0].answers[echo.key].text == "Why is the sky blue?"  # its own
-        assert app.compare.query_one("#prompt").text == ""  # type: ignore[attr-defined]
+        assert app.compare.editor.text == ""
 
 
 async def test_retry_replaces_the_last_answer_only(provider_server: Any) -> None:
@@ -95,14 +95,14 @@ async def test_a_column_without_a_whole_answer_is_asked_about_first(
         await turn(pilot, "q1")
         failed, echo = columns(app)
         assert failed.status == "error" and echo.status == "done"
-        app.compare.query_one("#prompt").text = "q2"  # type: ignore[attr-defined]
+        app.compare.editor.text = "q2"
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "model-g" in str(app.screen.question)
         await pilot.press("n")  # retry it first: nothing is sent
         await settle(pilot)
         assert len(sent_messages(provider_server, "model-g")) == 1
-        assert app.compare.query_one("#prompt").text == "q2"  # type: ignore[attr-defined]
+        assert app.compare.editor.text == "q2"
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
@@ -214,7 +214,7 @@ def test_snapshot_an_edited_question_forks_the_conversation(snap_compare: Any) -
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, PickScreen))
         await pilot.press("down", "enter")
         await pilot.pause()
-        pilot.app.compare.query_one("#prompt").text = "And at noon?"  # type: ignore[attr-defined]
+        pilot.app.compare.editor.text = "And at noon?"  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not any(c.running for c in columns(pilot.app)))  # type: ignore[arg-type]
         await settle(pilot)
@@ -265,9 +265,9 @@ async def test_editing_an_earlier_question_forks_the_conversation(provider_serve
         await wait_until(pilot, lambda: isinstance(app.screen, PickScreen))
         await pilot.press("down", "enter")  # question 2
         await pilot.pause()
-        prompt = app.compare.query_one("#prompt")
-        assert prompt.text == "q2" and "editing question 2" in str(prompt.border_title)  # type: ignore[attr-defined]
-        prompt.text = "q2, edited"  # type: ignore[attr-defined]
+        editor = app.compare.editor
+        assert editor.text == "q2" and "editing question 2" in editor.title
+        editor.text = "q2, edited"
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not any(c.running for c in columns(app)))
         await settle(pilot)
@@ -280,7 +280,7 @@ async def test_editing_an_earlier_question_forks_the_conversation(provider_serve
         assert echo.question == "q2, edited" and echo.text == "q2, edited"
         talk = app.compare.threads.conversation
         assert talk is not None and [t.text for t in talk.turns] == ["q1", "q2, edited"]
-        assert str(prompt.border_title) == "prompt"  # type: ignore[attr-defined]
+        assert editor.title == "prompt"
 
 
 async def test_a_thread_that_may_not_fit_the_known_context_is_warned_before_sending(

@@ -10,7 +10,7 @@ from typing import Any
 from test_app_conversation import KEY, chat_uid, sent_messages, turn
 from test_app_support import columns, isolated, new_app, settle, wait_until
 from textual.pilot import Pilot
-from textual.widgets import DataTable, TextArea
+from textual.widgets import DataTable
 
 from sutui.history.store import HistoryStore, StoredRun
 from sutui.screens.dialogs import ConfirmScreen, PickScreen
@@ -49,7 +49,7 @@ async def edit_question(pilot: Pilot[None], number: int, text: str) -> None:
         await pilot.press("down")
     await pilot.press("enter")
     await pilot.pause()
-    pilot.app.compare.query_one("#prompt", TextArea).text = text  # type: ignore[attr-defined]
+    pilot.app.compare.editor.text = text  # type: ignore[attr-defined]
     await pilot.press("ctrl+s")
     await wait_until(pilot, lambda: not any(c.running for c in columns(pilot.app)))  # type: ignore[arg-type]
     await settle(pilot)

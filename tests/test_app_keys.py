@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_app_support import columns, isolated, new_app, send, settle
-from textual.widgets import Footer, TextArea
+from test_app_support import columns, isolated, new_app, prompt_ready, send, settle
+from textual.widgets import Footer
 
 from sutui.screens.dialogs import ConfirmScreen
 from sutui.screens.vote import VoteScreen
@@ -33,8 +33,7 @@ def notices(app: Any) -> list[str]:
 async def test_next_column_keys_work_from_the_prompt_and_brackets_are_typed_there() -> None:
     app = new_app()
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        prompt = app.compare.query_one("#prompt", TextArea)
+        prompt = await prompt_ready(pilot)
         assert app.focused is prompt
         await pilot.press("right_square_bracket")
         assert prompt.text == "]"  # typed, as a prompt takes it
@@ -58,7 +57,7 @@ async def test_narrow_tabs_switch_from_the_prompt() -> None:
         await send(pilot, "hello")
         tabs = app.compare.tabs
         assert tabs is not None
-        app.compare.query_one("#prompt").focus()
+        app.compare.editor.focus_prompt()
         await pilot.press("alt+right")
         await pilot.pause()
         assert tabs.active == f"tab-{columns(app)[1].key}"
@@ -110,8 +109,7 @@ async def test_a_dialog_footer_shows_the_dialogs_keys() -> None:
 async def test_the_empty_prompt_says_what_to_do() -> None:
     app = new_app()
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        prompt = app.compare.query_one("#prompt", TextArea)
+        prompt = await prompt_ready(pilot)
         assert prompt.placeholder == "Type a prompt · ctrl+s sends to every column"
         assert "Type a prompt" in "\n".join(
             "".join(s.text for s in prompt.render_line(y)) for y in range(prompt.size.height)

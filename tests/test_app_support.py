@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, TextArea
 
 from drivers.catalog import Catalog, load_file
 from drivers.keyring_layer import KeyringLayer
@@ -81,9 +81,20 @@ async def wait_until(pilot: Pilot[None], predicate: Callable[[], bool], tries: i
 async def send(pilot: Pilot[None], text: str) -> None:
     app = pilot.app
     assert isinstance(app, SutuiApp)
-    app.compare.query_one("#prompt").text = text  # type: ignore[attr-defined]
+    app.compare.editor.text = text
     await pilot.press("ctrl+s")
     await settle(pilot)
+
+
+async def prompt_ready(pilot: Pilot[None]) -> TextArea:
+    """The prompt's TextArea, once it has taken the place of the first frame's stand-in
+    (sutui/widgets/prompt_editor.py)."""
+    app = pilot.app
+    assert isinstance(app, SutuiApp)
+    await wait_until(pilot, lambda: app.compare.editor.prompt is not None)
+    prompt = app.compare.editor.prompt
+    assert prompt is not None
+    return prompt
 
 
 async def settle(pilot: Pilot[None]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from test_app_support import new_app
 from textual import events
-from textual.widgets import TextArea
 
 
 async def test_the_prompt_takes_typing_after_starting_blurred() -> None:
@@ -17,4 +16,4 @@ async def test_the_prompt_takes_typing_after_starting_blurred() -> None:
         app.post_message(events.AppFocus())  # the page got focus
         await pilot.pause()
         await pilot.press("h", "i")
-        assert app.compare.query_one("#prompt", TextArea).text == "hi"
+        assert app.compare.editor.text == "hi"

@@ -131,7 +131,7 @@ async def test_quitting_mid_stream_keeps_the_answer_as_partial(
     monkeypatch.setenv("SUTUI_DEMO_DELAY", "0.05")
     app = new_app(["demo_echo"])
     async with app.run_test(size=(100, 30)) as pilot:
-        app.compare.query_one("#prompt", TextArea).text = " ".join(["word"] * 300)
+        app.compare.editor.text = " ".join(["word"] * 300)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: columns(app)[0].text.count("word") > 2, tries=1000)
         shown = columns(app)[0].text
@@ -156,7 +156,7 @@ from test_app_support import new_app
 async def main():
     app = new_app(["yes_no:demo;delay=0", "echo:demo;delay=0.05"])
     async with app.run_test(size=(100, 30)) as pilot:
-        app.compare.query_one("#prompt").text = {prompt!r}
+        app.compare.editor.text = {prompt!r}
         await pilot.press("ctrl+s")
         await asyncio.sleep(600)  # killed long before
 

@@ -125,7 +125,7 @@ class ArenaMode:
         self._blind(order)
         self._retab(order)
         if isinstance(self.screen.focused, SUTColumn):  # focus would follow the SUT it is on
-            self.screen.query_one("#prompt").focus()
+            self.screen.editor.focus_prompt()
         self.draw()
 
     def _restore_order(self) -> None:

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalScroll
 from textual.screen import Screen
-from textual.widgets import Header, TextArea
+from textual.widgets import Header
 
 from sutui.screens.arena_mode import ArenaMode
 from sutui.screens.column_secrets import SecretsLookedUp, check_columns, show_looked_up
@@ -22,7 +22,7 @@ from sutui.widgets.answer_view import REFRESH_S, AnswerView
 from sutui.widgets.column_scroll import ColumnScroll
 from sutui.widgets.column_status import ColumnStatus
 from sutui.widgets.footer import Footer
-from sutui.widgets.prompt_editor import PromptEditor
+from sutui.widgets.prompt_editor import TITLE, PromptEditor
 from sutui.widgets.sut_column import SUTColumn
 
 if TYPE_CHECKING:  # the driver layer loads after the first frame (sutui/services.py)
@@ -41,7 +41,7 @@ REVEAL_S = 0.05
 
 
 class CompareScreen(Screen[None]):
-    AUTO_FOCUS = "#prompt"  # focused as the screen mounts: one focus change, not two
+    AUTO_FOCUS = "#prompt, #prompt-stand-in"  # focused as the screen mounts (prompt_editor.py)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", id="compare.send",
@@ -354,7 +354,7 @@ class CompareScreen(Screen[None]):
 
     # ----- actions ---------------------------------------------------------------------------
     def action_send(self) -> None:
-        text = self.query_one("#prompt", TextArea).text
+        text = self.editor.text
         if not text.strip():
             self.notify("Type a prompt first.", severity="warning")
             return
@@ -365,7 +365,7 @@ class CompareScreen(Screen[None]):
 
     def sent(self) -> None:
         """A turn went out: the prompt box is empty for the next one."""
-        self.query_one("#prompt", TextArea).text = ""
+        self.editor.text = ""
 
     def action_use_for_all(self) -> None:
         """`a` in a column: its answer is what every column continues from."""
@@ -393,13 +393,13 @@ class CompareScreen(Screen[None]):
 
     def edited(self, turn: int | None, text: str = "") -> None:
         """The prompt box edits turn `turn`'s question (None: a new turn again)."""
-        prompt = self.query_one("#prompt", TextArea)
+        editor = self.editor
         if turn is None:
-            prompt.border_title = "prompt"
+            editor.title = TITLE
             return
-        prompt.text = text
-        prompt.border_title = f"prompt · editing question {turn + 1} (esc: stop editing)"
-        prompt.focus()
+        editor.text = text
+        editor.title = f"{TITLE} · editing question {turn + 1} (esc: stop editing)"
+        editor.focus_prompt()
         self.notify(f"Editing question {turn + 1}: ctrl+s sends it there, and the later turns "
                     "leave every column.")  # fmt: skip
 
@@ -416,12 +416,12 @@ class CompareScreen(Screen[None]):
     def action_cancel_all(self) -> None:
         if self.threads.editing is not None and not any(c.running for c in self.columns):
             self.threads.stop_editing()
-            self.query_one("#prompt", TextArea).text = ""
+            self.editor.text = ""
             self.notify("Stopped editing: the next send is a new turn.")
             return
         cancelled = [c.uid for c in self.columns if c.cancel()]
-        if not cancelled and self.focused is not None and self.focused.id != "prompt":
-            self.query_one("#prompt", TextArea).focus()
+        if not cancelled and self.focused is not None and not self.editor.prompt_has_focus:
+            self.editor.focus_prompt()
 
     def action_add(self) -> None:
         def added(uid: str | None) -> None:

@@ -242,8 +242,6 @@ class CompareRecording:
 
     def replace(self, run: StoredRun, answers: tuple[ResultRecord, ...], uids: list[str]) -> None:
         """The run's SUTs become the columns, with its prompt, system prompt and options."""
-        from textual.widgets import TextArea
-
         from drivers.options import SUTOptions
 
         screen = self.screen
@@ -256,7 +254,7 @@ class CompareRecording:
             if answer.options != run.options:
                 column.own_options = SUTOptions(**answer.options)
                 column.own_timeout = run.timeout_s
-        screen.query_one("#prompt", TextArea).text = run.prompt
+        screen.editor.text = run.prompt
         screen.set_system(run.system or "")
         self.rerun_of(run.id)
 

@@ -78,8 +78,6 @@ def rerun_turn(screen: CompareScreen, run: StoredRun, only_failed: bool) -> None
     question is), as `sutui history rerun` does."""
     from dataclasses import replace
 
-    from textual.widgets import TextArea
-
     from sutui.history.threads import resume, thread_of
     from sutui.screens.history_actions import read_branch
 
@@ -95,7 +93,7 @@ def rerun_turn(screen: CompareScreen, run: StoredRun, only_failed: bool) -> None
 
     def send() -> None:
         screen.threads.editing = run.turn  # sent as an edited question is: a branch there
-        screen.query_one("#prompt", TextArea).text = run.prompt
+        screen.editor.text = run.prompt
         recording.rerun_of(run.id)
 
     which = "the failed answers of " if only_failed else ""
@@ -105,15 +103,13 @@ def rerun_turn(screen: CompareScreen, run: StoredRun, only_failed: bool) -> None
 
 def load(screen: CompareScreen, resumed: Resumed) -> None:
     """The conversation's threads become the columns, ready for its next turn."""
-    from textual.widgets import TextArea
-
     from drivers.options import SUTOptions
 
     screen.remove_columns(screen.columns)
     screen.threads.new()
     screen.shared, screen.timeout_s = SUTOptions(**resumed.options), resumed.timeout_s
     screen.set_system(resumed.system or "")
-    screen.query_one("#prompt", TextArea).text = ""
+    screen.editor.text = ""
     timings = screen.services.settings.show_timings
     keys: dict[str, str] = {}
     for thread in resumed.threads:
@@ -131,7 +127,7 @@ def load(screen: CompareScreen, resumed: Resumed) -> None:
         title="History",
         markup=False,
     )
-    screen.query_one("#prompt", TextArea).focus()
+    screen.editor.focus_prompt()
 
 
 def earlier_turns(
