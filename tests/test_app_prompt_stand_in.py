@@ -15,16 +15,19 @@ from textual.pilot import Pilot
 from sutui.widgets.prompt_editor import PLACEHOLDER, PromptEditor, PromptStandIn
 
 
+MAKE = PromptEditor._make_prompt
+"""The editor's own way of putting the TextArea in place (the fixture holds it back)."""
+
+
 @pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[asyncio.Event]:
     """The TextArea comes only once the returned event is set."""
     release = asyncio.Event()
-    make = PromptEditor._make_prompt
 
     def held_back(editor: PromptEditor) -> None:
         async def later() -> None:  # in a worker: the editor's own messages keep flowing
             await release.wait()
-            await make(editor)
+            await MAKE(editor)
 
         editor.run_worker(later())
 
@@ -90,3 +93,23 @@ async def test_the_stand_in_is_drawn_as_the_empty_editor_is(held: asyncio.Event)
         ).strip()
         after = (prompt.region, str(prompt.border_title), str(prompt.border_subtitle), drawn)
         assert before == after
+
+
+async def test_keys_sent_to_the_stand_in_during_the_hand_over_go_on_to_the_editor(
+    held: asyncio.Event,
+) -> None:
+    """The app forwards a key to the widget focused when it handles the key: one typed while
+    the TextArea takes over is queued on the stand-in, behind the hand-over, and must still
+    land, in order."""
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("a", "b")
+        box = stand_in(pilot)
+        await MAKE(app.compare.editor)  # the TextArea mounted; the hand-over queued on the box
+        for key in "xy":
+            box.post_message(events.Key(key, key))
+        prompt = await prompt_ready(pilot)
+        await pilot.pause()
+        await pilot.press("z")
+        assert prompt.text == "abxyz" and app.focused is prompt
+        await wait_until(pilot, lambda: not box.is_attached)

@@ -52,6 +52,8 @@ class PromptStandIn(Widget, can_focus=True):
     def __init__(self) -> None:
         super().__init__(id="prompt-stand-in")
         self.text = ""
+        self.successor: TextArea | None = None
+        """The TextArea that took this box's place (see hand_over)."""
         self.border_title = TITLE
         self.border_subtitle = SUBTITLE
 
@@ -70,21 +72,49 @@ class PromptStandIn(Widget, can_focus=True):
 
     def on_key(self, event: events.Key) -> None:
         if event.key == "enter":
-            self.text += "\n"
+            self._type("\n")
         elif event.key == "backspace":
-            self.text = self.text[:-1]
+            self._erase()
         elif event.is_printable and event.character:
-            self.text += event.character
+            self._type(event.character)
         else:
             return  # a binding's key (ctrl+s, tab, ...) goes on as it would from the TextArea
         event.stop()
         event.prevent_default()
-        self.refresh()
 
     def on_paste(self, event: events.Paste) -> None:
-        self.text += event.text
+        self._type(event.text)
         event.stop()
+
+    def _type(self, text: str) -> None:
+        if self.successor is not None:  # sent to this widget before the TextArea had focus
+            self.successor.insert(text)
+            return
+        self.text += text
         self.refresh()
+
+    def _erase(self) -> None:
+        if self.successor is not None:
+            self.successor.action_delete_left()
+            return
+        self.text = self.text[:-1]
+        self.refresh()
+
+    def hand_over(self, prompt: TextArea) -> None:
+        """The TextArea (mounted, hidden) takes this box's place: its text, title and focus.
+        Run in this widget's own queue, so after every key the app had sent it by then; a key
+        the app sent it meanwhile is queued behind this and goes on to the TextArea (`_type`),
+        and this widget is removed after those."""
+        prompt.border_title = self.border_title
+        if self.text:
+            prompt.text = self.text
+            prompt.move_cursor(prompt.document.end)
+        prompt.display = True
+        self.display = False
+        if self.has_focus:
+            self.screen.set_focus(prompt, scroll_visible=False)
+        self.successor = prompt
+        self.call_later(self.remove)  # after what is queued here now
 
     def on_focus(self) -> None:
         self.refresh()
@@ -118,22 +148,17 @@ class PromptEditor(Vertical):
         prompt.display = False
         stand_in = self.query_one(PromptStandIn)
         await self.query_one("#prompt-row").mount(prompt, before=stand_in)
-        # From here on nothing awaits: no key is handled until the TextArea has the stand-in's
-        # text and focus, so none goes to the one that is leaving.
-        prompt.border_title = stand_in.border_title
-        if stand_in.text:
-            prompt.text = stand_in.text
-            prompt.move_cursor(prompt.document.end)
-        prompt.display = True
-        if stand_in.has_focus:
-            self.screen.set_focus(prompt, scroll_visible=False)
-        stand_in.remove()
+        stand_in.call_later(stand_in.hand_over, prompt)
 
     @property
     def prompt(self) -> TextArea | None:
-        """The prompt's TextArea (None in the first frame, while the stand-in is there)."""
+        """The prompt's TextArea once it has taken the stand-in's place (None before: in the
+        first frame, and while it is mounted, hidden)."""
         from textual.widgets import TextArea
 
+        stand_in = next(self.query(PromptStandIn).results(PromptStandIn), None)
+        if stand_in is not None and stand_in.successor is None:
+            return None
         return next(self.query("#prompt").results(TextArea), None)
 
     def _box(self) -> TextArea | PromptStandIn:
