@@ -14,7 +14,6 @@ from textual.pilot import Pilot
 
 from sutui.widgets.prompt_editor import PLACEHOLDER, PromptEditor, PromptStandIn
 
-
 MAKE = PromptEditor._make_prompt
 """The editor's own way of putting the TextArea in place (the fixture holds it back)."""
 
