@@ -317,3 +317,26 @@ def test_uid_lines_break_before_a_colon_or_semicolon() -> None:
         ":1",
     ]
     assert uid_lines("averyveryverylongmodel:x", 5) == ["averyveryverylongmodel", ":x"]
+
+
+async def test_the_answer_widget_comes_with_the_first_text_and_above_a_problem() -> None:
+    """An idle column has no answer Static (the first frame does without three); the first
+    text mounts it, above a problem shown before it, so the problem stays last."""
+    from rich.text import Text
+    from textual.widgets import Static
+
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        view = app.compare.columns[0].answer
+        assert not view.query(".answer")
+        view.show_problem(Text("it failed"))
+        view.push("hello")
+        view.flush()
+        await steady(pilot)
+        order = [w for w in view.children if w.has_class("answer") or w.has_class("problem")]
+        assert [w.classes for w in order] == [frozenset({"answer"}), frozenset({"problem"})]
+        assert str(view.query_one(".answer", Static).render()) == "hello"
+        view.clear()
+        await steady(pilot)
+        assert str(view.query_one(".answer", Static).render()) == ""

@@ -117,7 +117,7 @@ def apply_set(screen: CompareScreen, found: ReadySet, name: str, beside: bool) -
 def when_mounted(screen: CompareScreen, columns: list[SUTColumn], then: Callable[[], None],
                  tries: int = 100) -> None:  # fmt: skip
     """Call `then` once every column's answer view is mounted (a few frames after mounting)."""
-    if all(c.is_mounted and c.query(".answer") for c in columns) or tries <= 0:
+    if all(c.composed for c in columns) or tries <= 0:
         screen.fit_columns()  # the widths, now that the old columns are gone
         then()
     else:

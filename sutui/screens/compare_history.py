@@ -281,7 +281,7 @@ class CompareRecording:
         self, run: StoredRun, columns: list[SUTColumn], tries: int = 100
     ) -> None:
         screen = self.screen
-        if not all(c.is_mounted and c.query(".answer") for c in columns) and tries > 0:
+        if not all(c.composed for c in columns) and tries > 0:
             screen.set_timer(0.02, lambda: self._send_beside_when_mounted(run, columns, tries - 1))
             return
         from drivers.prompt import make_prompt
@@ -304,7 +304,7 @@ class CompareRecording:
 
     def _send_when_mounted(self, tries: int = 100) -> None:
         """Send once the new columns are composed (mounting them takes a few frames)."""
-        ready = all(c.is_mounted and c.query(".answer") for c in self.screen.columns)
+        ready = all(c.composed for c in self.screen.columns)
         if ready or tries <= 0:
             self.screen.fit_columns()  # the widths, now that the old columns are gone
             self.screen.action_send()

@@ -173,9 +173,9 @@ class AnswerView(VerticalScroll, can_focus=False):
         yield Folded()
         yield from self._earlier
         yield Static(classes="turn-user -empty", markup=False)
-        yield Static(classes="answer", markup=False)
-        # The problem's Static is mounted when there is one (show_problem): an idle column
-        # costs the first frame one widget less.
+        # The answer's Static is mounted with the first text (`_answer`), the problem's when
+        # there is one (show_problem): an idle column costs the first frame less (three empty
+        # answer Statics were ~5 ms of it, bench/app_start.py).
 
     def on_mount(self) -> None:
         self.query_one(Folded).say(len(self._folded))
@@ -240,6 +240,24 @@ class AnswerView(VerticalScroll, can_focus=False):
                        after=notes or self._user)  # fmt: skip
         else:
             found.update(text)
+
+    def _answer(self) -> Static:
+        """The Static that draws the answer's last block (earlier blocks are mounted above it),
+        mounted when first needed: below the earlier turns, above a problem."""
+        tail = next(self.query(".answer").results(Static), None)
+        if tail is None:
+            tail = Static(classes="answer", markup=False)
+            problem = next(self.query(".problem").results(Static), None)
+            if problem is None:
+                self.mount(tail)
+            else:
+                self.mount(tail, before=problem)
+        return tail
+
+    def _clear_answer(self) -> None:
+        self.query(".answer-block").remove()
+        for tail in self.query(".answer").results(Static):
+            tail.update("")
 
     @property
     def _user(self) -> Static:
@@ -314,11 +332,10 @@ class AnswerView(VerticalScroll, can_focus=False):
     def clear(self) -> None:
         self.text, self._pending, self._tail = "", [], ""
         self.streaming = False  # a run replaced mid-stream never called stop()
-        self.query(".answer-block").remove()
+        self._clear_answer()
         self.reasoning = ""
         self.query(".reasoning").remove()
         self.query(".notes").remove()
-        self.query_one(".answer", Static).update("")
         for problem in self.query(".problem").results(Static):
             problem.update("")  # hidden, not removed: a retry that fails at once shows its own
             problem.add_class("-empty")  # a class, not display: the blind rule must still win
@@ -344,8 +361,7 @@ class AnswerView(VerticalScroll, can_focus=False):
             last = len(pending) - 1 - pending[::-1].index(None)
             pending = pending[last + 1 :]
             self.text, self._tail, self.reasoning = "", "", ""
-            self.query(".answer-block").remove()
-            self.query_one(".answer", Static).update("")
+            self._clear_answer()
             self._draw_reasoning()
         thought = "".join(p for p in pending if isinstance(p, Thought))
         if thought:
@@ -358,7 +374,7 @@ class AnswerView(VerticalScroll, can_focus=False):
         self._tail += visible(added)  # as shown: no control character reaches the terminal
         follow = self._to_end or self.scroll_y >= self.max_scroll_y - 1
         self._to_end = False
-        tail = self.query_one(".answer", Static)
+        tail = self._answer()
         while len(self._tail) > BLOCK_CHARS:
             cut = self._tail.rfind("\n", 0, BLOCK_CHARS)
             if cut < BLOCK_CHARS // 2:

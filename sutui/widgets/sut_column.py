@@ -213,6 +213,12 @@ class SUTColumn(Vertical, can_focus=True):
         self._draw_status()
 
     @property
+    def composed(self) -> bool:
+        """Mounted, and its answer view too (what a send draws into): a new column takes a few
+        frames."""
+        return self.is_mounted and self.answer.is_mounted
+
+    @property
     def text(self) -> str:
         """The answer drawn so far."""
         return self.answer.text
