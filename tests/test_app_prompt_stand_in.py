@@ -112,3 +112,15 @@ async def test_keys_sent_to_the_stand_in_during_the_hand_over_go_on_to_the_edito
         await pilot.press("z")
         assert prompt.text == "abxyz" and app.focused is prompt
         await wait_until(pilot, lambda: not box.is_attached)
+
+
+async def test_a_control_character_pasted_into_the_stand_in_is_not_drawn_raw(
+    held: asyncio.Event,
+) -> None:
+    app = new_app(["demo_echo"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.post_message(events.Paste("a\x1b[2Jb"))
+        await pilot.pause()
+        box = stand_in(pilot)
+        assert box.text == "a\x1b[2Jb"  # kept as pasted, for the TextArea
+        assert "\x1b" not in shown(box) and "b" in shown(box)

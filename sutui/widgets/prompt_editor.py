@@ -23,6 +23,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 
+from drivers.visible_text import visible
 from sutui.widgets.action_links import ActionLinks
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class PromptStandIn(Widget, can_focus=True):
             if self.has_focus:
                 shown.stylize(cursor, 0, 1)
             return shown
-        shown = Text(self.text)
+        shown = Text(visible(self.text))  # no control character reaches the terminal
         if self.has_focus:
             shown.append(" ", style=cursor)
         return shown
@@ -143,10 +144,12 @@ class PromptEditor(Vertical):
     async def _make_prompt(self) -> None:
         from textual.widgets import TextArea
 
+        stand_in = next(self.query(PromptStandIn).results(PromptStandIn), None)
+        if stand_in is None or not self.is_attached:  # the app is already leaving
+            return
         prompt = TextArea(id="prompt", show_line_numbers=False, placeholder=PLACEHOLDER)
         prompt.border_subtitle = SUBTITLE
         prompt.display = False
-        stand_in = self.query_one(PromptStandIn)
         await self.query_one("#prompt-row").mount(prompt, before=stand_in)
         stand_in.call_later(stand_in.hand_over, prompt)
 
