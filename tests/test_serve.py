@@ -92,12 +92,16 @@ def test_the_session_command_carries_no_setting(tmp_path: Path) -> None:
 
 
 async def only_child(pid: int) -> str:
-    """The one process `pid` started (Linux: from /proc), once it has."""
+    """The one process `pid` started (Linux: from /proc), once it runs its own program: between
+    its fork and its exec a child still shows the server's command line (a loaded machine hit
+    that window)."""
+    parent = Path(f"/proc/{pid}/cmdline").read_bytes()
     for _ in range(100):
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         if children:
             (child,) = children
-            return child
+            if Path(f"/proc/{child}/cmdline").read_bytes() != parent:
+                return child
         await asyncio.sleep(0.1)
     raise AssertionError("the server started no app")
 
