@@ -105,7 +105,8 @@ async def main(seconds: float, total_rate: float) -> None:
     streaming: list[bool] = []
     """Per key press: were all 8 columns still streaming when it was answered?"""
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause()
+        while app.compare.editor.prompt is None:  # the first frame's stand-in, until it goes
+            await pilot.pause(0.01)
         prompt = app.compare.query_one("#prompt", TextArea)
         prompt.text = "go"
         await pilot.press("ctrl+s")

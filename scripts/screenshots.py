@@ -66,7 +66,7 @@ async def shoot(
 async def typed(pilot: Pilot[None], text: str) -> None:
     app = pilot.app
     assert isinstance(app, SutuiApp)
-    app.compare.query_one("#prompt", TextArea).text = text
+    app.compare.editor.text = text
 
 
 async def finished(pilot: Pilot[None]) -> None:
