@@ -175,7 +175,7 @@ class AnswerView(VerticalScroll, can_focus=False):
         yield Static(classes="turn-user -empty", markup=False)
         # The answer's Static is mounted with the first text (`_answer`), the problem's when
         # there is one (show_problem): an idle column costs the first frame less (three empty
-        # answer Statics were ~5 ms of it, bench/app_start.py).
+        # answer Statics were ~3.5 ms of it, bench/app_start.py).
 
     def on_mount(self) -> None:
         self.query_one(Folded).say(len(self._folded))
