@@ -55,6 +55,19 @@ def test_the_app_module_loads_without_the_driver_layer_behind_it() -> None:
     in_fresh_python(code)
 
 
+def test_the_app_module_loads_no_editor_or_tabs_widget() -> None:
+    """The first frame's prompt is a stand-in and a wide terminal has no tabs: Textual's
+    TextArea (and its document modules) and Tabs load after it (sutui/widgets/prompt_editor.py,
+    sutui/screens/column_tabs.py)."""
+    code = (
+        "import sys, sutui.app\n"
+        "bad = sorted(n for n in ('textual.widgets._text_area', 'textual.document',\n"
+        "             'textual.widgets._tabs') if n in sys.modules)\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    in_fresh_python(code)
+
+
 def test_the_app_starts_without_plotext() -> None:
     """The charts' library loads when a chart is first drawn (batch results, leaderboard: g),
     not with the app, the screens it starts on, or the leaderboard's own module."""
