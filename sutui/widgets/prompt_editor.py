@@ -3,11 +3,11 @@ Add SUT / Options links beside it.
 
 The first frame shows a stand-in for the prompt box (`PromptStandIn`), and the real editor (a
 TextArea) takes its place right after: importing, mounting and drawing a TextArea was ~14 ms of
-the first frame (bench/app_start.py: first paint 1.30x a bare Textual app with it, 1.23x
-without). The stand-in looks the same and takes focus, so keys typed meanwhile are not lost: it
-keeps what is typed or pasted (characters, enter, backspace) and hands it to the TextArea, and
-a send in between sends it. Everything reads and writes the prompt through this widget
-(`text`, `title`, `focus_prompt`), whichever of the two is there.
+the first frame (20 paired pty launches on bench/app_start.py's harness: first paint 1.30x a
+bare Textual app with it, 1.23x without). The stand-in looks the same and takes focus, so keys
+typed meanwhile are not lost: it keeps what is typed or pasted (characters, enter, backspace)
+and hands it to the TextArea, and a send in between sends it. Everything reads and writes the
+prompt through this widget (`text`, `title`, `focus_prompt`), whichever of the two is there.
 
 The system prompt's editor is mounted when first shown (ctrl+t, or a re-run that had one): most
 sends have none, and a hidden TextArea would still cost the first frame its styling.
